@@ -1,0 +1,33 @@
+{# OGP exports mark missing values with sentinels: ND (no data), NR (not reviewed), NA (not
+   applicable). They become NULL, never 0; `ogp_null_reason` keeps which sentinel it was. #}
+{% macro ogp_null(expr) -%}
+    case when upper(trim({{ expr }})) in ('ND', 'NR', 'NA', '') then null else trim({{ expr }}) end
+{%- endmacro %}
+
+{% macro ogp_null_reason(expr) -%}
+    case upper(trim({{ expr }}))
+        when 'ND' then 'no data'
+        when 'NR' then 'not reviewed'
+        when 'NA' then 'not applicable'
+    end
+{%- endmacro %}
+
+{# A date in one format, NULL when the text is not in it (portable: DuckDB and PostgreSQL). #}
+{% macro try_parse_date(expr, fmt) -%}
+    {{ return(adapter.dispatch('try_parse_date')(expr, fmt)) }}
+{%- endmacro %}
+
+{% macro duckdb__try_parse_date(expr, fmt) -%}
+    cast(try_strptime(trim({{ expr }}), '{{ fmt }}') as date)
+{%- endmacro %}
+
+{% macro postgres__try_parse_date(expr, fmt) -%}
+    {%- set pg = {'%m/%d/%Y': ['MM/DD/YYYY', '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'],
+                  '%Y-%m-%d': ['YYYY-MM-DD', '^[0-9]{4}-[0-9]{2}-[0-9]{2}$']}[fmt] -%}
+    case when trim({{ expr }}) ~ '{{ pg[1] }}' then to_date(trim({{ expr }}), '{{ pg[0] }}') end
+{%- endmacro %}
+
+{# Months between two month-start dates, portable. #}
+{% macro months_between(start_month, end_month) -%}
+    {{ dbt.datediff(start_month, end_month, 'month') }}
+{%- endmacro %}

@@ -1,0 +1,161 @@
+-- The methodology, milestone level (docs/methodology.md):
+--   milestone % in month M = the latest accepted report at or before M, carried forward;
+--   flagged stale when that report is older than var('staleness_months'); no report ever -> 0.
+--   expected % = time elapsed from planned start to planned end at the end of M, linearly.
+-- Carry-forward uses a running count of reports as a group key, portable to every target
+-- (PostgreSQL has no IGNORE NULLS).
+with milestones as (
+
+    select * from {{ ref('stg_plan_catalogue__milestones') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_reporting_months') }}
+
+),
+
+accepted_reports as (
+
+    select * from {{ ref('int_progress_reports__validated') }}
+    where is_accepted
+
+),
+
+plan_starts as (
+
+    select
+        action_plan_id,
+        {{ dbt.date_trunc('month', 'min(planned_start)') }} as plan_start_month
+
+    from milestones
+    group by action_plan_id
+
+),
+
+ranked_reports as (
+
+    -- Several accepted reports for one milestone and month: the last one sent is the correction.
+    select
+        milestone_code,
+        reporting_month,
+        percent_complete,
+        submission_id,
+        row_number() over (
+            partition by milestone_code, reporting_month
+            order by submitted_at desc, submission_id desc
+        ) as report_rank
+
+    from accepted_reports
+
+),
+
+monthly_reports as (
+
+    select * from ranked_reports where report_rank = 1
+
+),
+
+milestone_months as (
+
+    select
+        milestones.milestone_code,
+        milestones.commitment_id,
+        milestones.action_plan_id,
+        milestones.weight,
+        milestones.planned_start,
+        milestones.planned_end,
+        months.reporting_month,
+        months.month_end
+
+    from milestones
+    inner join plan_starts on milestones.action_plan_id = plan_starts.action_plan_id
+    inner join months on months.reporting_month >= cast(plan_starts.plan_start_month as date)
+
+),
+
+with_reports as (
+
+    select
+        milestone_months.*,
+        monthly_reports.percent_complete as reported_percent,
+        monthly_reports.submission_id as reported_submission_id,
+        case when monthly_reports.submission_id is not null then milestone_months.reporting_month end as reported_month,
+        count(monthly_reports.submission_id) over (
+            partition by milestone_months.milestone_code
+            order by milestone_months.reporting_month
+            rows between unbounded preceding and current row
+        ) as report_group
+
+    from milestone_months
+    left join monthly_reports
+        on milestone_months.milestone_code = monthly_reports.milestone_code
+        and milestone_months.reporting_month = monthly_reports.reporting_month
+
+),
+
+carried_forward as (
+
+    select
+        with_reports.*,
+        max(reported_percent) over (partition by milestone_code, report_group) as carried_percent,
+        max(reported_month) over (partition by milestone_code, report_group) as last_report_month,
+        max(reported_submission_id) over (partition by milestone_code, report_group) as last_submission_id
+
+    from with_reports
+
+),
+
+measured as (
+
+    select
+        milestone_code,
+        commitment_id,
+        action_plan_id,
+        weight,
+        planned_start,
+        planned_end,
+        reporting_month,
+        coalesce(carried_percent, 0) as percent_complete,
+        last_report_month,
+        last_submission_id,
+        case when last_report_month is not null
+            then {{ months_between('last_report_month', 'reporting_month') }}
+        end as months_since_report,
+        case
+            when month_end < planned_start then 0.0
+            when month_end >= planned_end then 100.0
+            else 100.0 * {{ dbt.datediff('planned_start', 'month_end', 'day') }}
+                / {{ dbt.datediff('planned_start', 'planned_end', 'day') }}
+        end as expected_percent,
+        month_end
+
+    from carried_forward
+
+),
+
+final as (
+
+    select
+        measured.*,
+        case
+            when last_report_month is null then 'no_report'
+            when last_report_month = reporting_month then 'reported'
+            -- A completed milestone has nothing left to report: it is never stale.
+            when months_since_report > {{ var('staleness_months') }} and percent_complete < 100 then 'stale'
+            else 'carried_forward'
+        end as reporting_status,
+        case
+            when percent_complete >= 100 then 'completed'
+            when percent_complete = 0 and month_end < planned_start then 'not_started'
+            when percent_complete - expected_percent < {{ var('semaforo_delayed_below') }} then 'delayed'
+            when percent_complete - expected_percent < {{ var('semaforo_at_risk_below') }} then 'at_risk'
+            else 'on_track'
+        end as schedule_status
+
+    from measured
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+with catalogue_milestones as (
+
+    select * from {{ ref('stg_plan_catalogue__milestones') }}
+
+),
+
+ogp_commitments as (
+
+    select * from {{ ref('stg_ogp_dashboard__commitments') }}
+
+),
+
+catalogue_plans as (
+
+    select
+        action_plan_id,
+        min(planned_start) as period_start,
+        max(planned_end) as period_end,
+        count(distinct commitment_id) as tracked_commitments,
+        count(*) as milestones
+
+    from catalogue_milestones
+    group by action_plan_id
+
+),
+
+ogp_plans as (
+
+    select
+        action_plan_id,
+        max(member_code) as member_code,
+        max(member_name) as member_name,
+        max(member_type) as member_type,
+        max(action_plan_number) as action_plan_number,
+        max(plan_year_of_submission) as year_of_submission,
+        max(plan_end_year) as end_year,
+        count(*) as ogp_commitments
+
+    from ogp_commitments
+    where action_plan_id is not null
+    group by action_plan_id
+
+),
+
+final as (
+
+    select
+        coalesce(catalogue_plans.action_plan_id, ogp_plans.action_plan_id) as action_plan_id,
+        ogp_plans.member_code,
+        ogp_plans.member_name,
+        ogp_plans.member_type,
+        ogp_plans.action_plan_number,
+        coalesce(ogp_plans.year_of_submission, cast(extract(year from catalogue_plans.period_start) as integer)) as start_year,
+        coalesce(ogp_plans.end_year, cast(extract(year from catalogue_plans.period_end) as integer)) as end_year,
+        catalogue_plans.period_start,
+        catalogue_plans.period_end,
+        coalesce(catalogue_plans.tracked_commitments, 0) as tracked_commitments,
+        coalesce(catalogue_plans.milestones, 0) as milestones,
+        ogp_plans.ogp_commitments,
+        catalogue_plans.action_plan_id is not null as is_tracked,
+        case
+            when catalogue_plans.period_start is null then 'not_tracked'
+            when current_date < catalogue_plans.period_start then 'planned'
+            when current_date <= catalogue_plans.period_end then 'implementation'
+            else 'ended'
+        end as status
+
+    from catalogue_plans
+    full outer join ogp_plans on catalogue_plans.action_plan_id = ogp_plans.action_plan_id
+
+)
+
+select * from final

@@ -1,0 +1,61 @@
+"""One small HTTP client for every source: timeouts, retries with backoff on 429 and 5xx that
+honour Retry-After, and errors that say what went wrong in the operator's words."""
+
+from __future__ import annotations
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+RETRYABLE_STATUS = (429, 500, 502, 503, 504)
+
+
+class SourceError(RuntimeError):
+    """A source answered in a way the platform cannot use; the message says why."""
+
+
+def make_session(*, retries: int = 4, backoff_factor: float = 0.5, user_agent: str = "ogp-progress-platform") -> requests.Session:
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff_factor,
+        backoff_max=30,
+        status_forcelist=RETRYABLE_STATUS,
+        allowed_methods=None,  # our POSTs to CKAN are idempotent by design (package_patch)
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = user_agent
+    return session
+
+
+def explain_status(response: requests.Response) -> str:
+    if response.status_code == 403:
+        return (
+            f"{response.url} answered 403 Forbidden. Some national portals (Ecuador's among them) refuse "
+            "requests from outside the region: run from a network inside the country or through an "
+            "allowed proxy, and check the credentials."
+        )
+    if response.status_code == 401:
+        return f"{response.url} answered 401 Unauthorized: the API token in the settings was refused."
+    return f"{response.url} answered HTTP {response.status_code} after retries."
+
+
+def get(session: requests.Session, url: str, *, timeout: float = 30.0, **kwargs) -> requests.Response:
+    try:
+        response = session.get(url, timeout=timeout, **kwargs)
+    except requests.exceptions.RetryError as exc:
+        raise SourceError(f"{url} kept failing after retries: {exc}") from exc
+    except requests.exceptions.ConnectionError as exc:
+        raise SourceError(f"could not connect to {url}: {exc}") from exc
+    except requests.exceptions.Timeout as exc:
+        raise SourceError(f"{url} did not answer within {timeout:.0f} s") from exc
+    if response.status_code >= 400:
+        raise SourceError(explain_status(response))
+    return response

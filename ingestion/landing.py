@@ -1,0 +1,147 @@
+"""The landing zone: every payload is kept exactly as received before anything parses it.
+
+Layout: `<landing_dir>/<source>/<YYYY-MM-DD>/<sha256[:16]>__<safe name>` with a sidecar
+`.meta.json` (sha256, source URI, fetch time, size). Files are written to a temporary name and
+renamed, so a crash never leaves a half-written payload under its final name. Names that come
+from the outside are reduced to a safe character set and never used as paths on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+from ingestion.http import SourceError, get, make_session
+
+
+class PayloadTooLarge(SourceError):
+    pass
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    source: str
+    sha256: str
+    path: Path
+    source_uri: str
+    original_name: str
+    size_bytes: int
+    fetched_at: datetime
+
+    @property
+    def landed_file_id(self) -> str:
+        return self.sha256
+
+    def metadata(self) -> dict:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["fetched_at"] = self.fetched_at.isoformat()
+        return data
+
+
+def safe_name(name: str, limit: int = 80) -> str:
+    base = os.path.basename(name.replace("\\", "/")) or "payload"
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "payload"
+    return cleaned[-limit:]
+
+
+def land_bytes_from(
+    source: str,
+    reader_path: Path,
+    *,
+    source_uri: str,
+    original_name: str,
+    landing_dir: Path,
+    fetched_at: datetime | None = None,
+) -> LandedFile:
+    """Move an already-downloaded temporary file into the landing zone under its hash."""
+    fetched_at = fetched_at or datetime.now(timezone.utc)
+    digest = hashlib.sha256()
+    size = 0
+    with open(reader_path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    sha = digest.hexdigest()
+    day_dir = landing_dir / safe_name(source) / fetched_at.strftime("%Y-%m-%d")
+    day_dir.mkdir(parents=True, exist_ok=True)
+    final = day_dir / f"{sha[:16]}__{safe_name(original_name)}"
+    landed = LandedFile(source, sha, final, source_uri, original_name, size, fetched_at)
+    if not final.exists():
+        os.replace(reader_path, final)
+    else:
+        os.unlink(reader_path)
+    meta = final.with_name(final.name + ".meta.json")
+    if not meta.exists():
+        tmp_meta = meta.with_name(meta.name + ".tmp")
+        tmp_meta.write_text(json.dumps(landed.metadata(), indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp_meta, meta)
+    return landed
+
+
+def _temp_in(landing_dir: Path) -> Path:
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".incoming-", dir=landing_dir)
+    os.close(fd)
+    return Path(name)
+
+
+def land_local_file(source: str, path: Path, *, landing_dir: Path, max_bytes: int) -> LandedFile:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise PayloadTooLarge(
+            f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit (OGP_MAX_FILE_BYTES); not landed"
+        )
+    tmp = _temp_in(landing_dir)
+    shutil.copyfile(path, tmp)
+    return land_bytes_from(source, tmp, source_uri=path.resolve().as_uri(), original_name=path.name, landing_dir=landing_dir)
+
+
+def land_url(
+    source: str,
+    url: str,
+    *,
+    landing_dir: Path,
+    max_bytes: int,
+    session: requests.Session | None = None,
+    headers: dict[str, str] | None = None,
+) -> LandedFile:
+    """Download `url` (streamed, size-limited) into the landing zone."""
+    session = session or make_session()
+    response = get(session, url, stream=True, headers=headers or {})
+    tmp = _temp_in(landing_dir)
+    size = 0
+    try:
+        with open(tmp, "wb") as out:
+            for chunk in response.iter_content(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(f"{url} sent more than {max_bytes:,} bytes (OGP_MAX_FILE_BYTES); not landed")
+                out.write(chunk)
+        expected = response.headers.get("Content-Length")
+        if expected is not None and response.headers.get("Content-Encoding") in (None, "identity") and int(expected) != size:
+            raise SourceError(f"{url} sent {size:,} of {int(expected):,} announced bytes: the body was truncated")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or "download"
+    return land_bytes_from(source, tmp, source_uri=url, original_name=name, landing_dir=landing_dir)
+
+
+def land_source(source: str, uri: str, *, landing_dir: Path, max_bytes: int) -> LandedFile:
+    """Land a source given as an http(s) URL or a local path."""
+    if uri.startswith(("http://", "https://")):
+        return land_url(source, uri, landing_dir=landing_dir, max_bytes=max_bytes)
+    path = Path(uri.removeprefix("file://"))
+    if not path.is_file():
+        raise SourceError(f"{source}: no file at {path}")
+    return land_local_file(source, path, landing_dir=landing_dir, max_bytes=max_bytes)

@@ -1,0 +1,99 @@
+"""OGP's Data Dashboard export: every member's commitments with the IRM's assessments.
+
+The export has 171 columns (ids like EC0014, plan ids like AP_ECU02, 86 policy-area flags, old
+and new IRM fields). It is loaded with every known column kept as text under a snake_case name;
+staging types it. Columns renamed, missing or new against the known vintage are reported as
+schema drift (missing ones load as NULL, new ones stay in `raw_payload`), never crashed on."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import duckdb
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import LandedFile
+from ingestion.tabular import quote_ident, snake_case
+from ingestion.tabular_source import LoadResult, TabularSource, load_file
+
+SOURCE = "ogp_dashboard"
+TABLE = "raw.ogp_dashboard_commitments"
+
+
+@lru_cache(maxsize=1)
+def known_columns() -> tuple[str, ...]:
+    """The export's header as published on 2024-07-03 (the vintage the platform was built on)."""
+    text = resources.files("ingestion").joinpath("schemas/ogp_dashboard_columns.txt").read_text(encoding="utf-8")
+    return tuple(line for line in text.splitlines() if line)
+
+
+def dashboard_table_ddl() -> str:
+    columns = ",\n    ".join(f"{quote_ident(snake_case(c))} varchar" for c in known_columns())
+    return f"""
+create table if not exists {TABLE} (
+    {columns},
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);"""
+
+
+def schema_drift(columns: list[str]) -> dict:
+    known = {snake_case(c): c for c in known_columns()}
+    seen = {snake_case(c): c for c in columns}
+    return {
+        "missing_columns": sorted(known[k] for k in known.keys() - seen.keys()),
+        "new_columns": sorted(seen[k] for k in seen.keys() - known.keys()),
+        "drift": bool(known.keys() ^ seen.keys()),
+    }
+
+
+def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+    present = {snake_case(c): c for c in columns}
+    selects = []
+    for original in known_columns():
+        name = snake_case(original)
+        source = f"b.{quote_ident(present[name])}" if name in present else "cast(null as varchar)"
+        selects.append(f"{sx.text(source)} as {quote_ident(name)}")
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            {', '.join(selects)},
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+RULES_SQL = """
+    case
+        when not regexp_full_match(coalesce(commitment_unique_identifier, ''), '[A-Z]{2,3}[0-9]{4}') then 'bad_commitment_id'
+        when action_plan_id is not null and not regexp_full_match(action_plan_id, 'AP_[A-Z]{2,5}[0-9]{2}') then 'bad_action_plan_id'
+        when row_number() over (partition by commitment_unique_identifier order by source_row_number) > 1 then 'duplicate_commitment'
+    end
+"""
+
+REASONS_SQL = """
+    case rule
+        when 'bad_commitment_id' then 'commitment id "' || coalesce(commitment_unique_identifier, '') || '" does not match ^[A-Z]{2,3}[0-9]{4}$'
+        when 'bad_action_plan_id' then 'action plan id "' || action_plan_id || '" does not match AP_[A-Z]{2,5}[0-9]{2}'
+        when 'duplicate_commitment' then 'commitment ' || commitment_unique_identifier || ' appears more than once in the export'
+    end
+"""
+
+OGP_DASHBOARD = TabularSource(
+    name=SOURCE,
+    target_table=TABLE,
+    field_aliases={"commitment_unique_identifier": ("commitment_unique_identifier",)},
+    required_fields=("commitment_unique_identifier",),
+    canonical_select=_canonical_select,
+    rules_sql=RULES_SQL,
+    reasons_sql=REASONS_SQL,
+    describe_schema=schema_drift,
+)
+
+
+def load_ogp_dashboard_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, OGP_DASHBOARD, landed, run_id=run_id)

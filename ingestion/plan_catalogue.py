@@ -1,0 +1,91 @@
+"""The plan catalogue: the milestones of each commitment with their weights and planned dates,
+as the Dirección de Gobierno Abierto keeps them (one spreadsheet row per milestone). Each landed
+version is kept whole; dbt reads the latest and its snapshot keeps the history of replanning."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import LandedFile
+from ingestion.tabular import quote_ident
+from ingestion.tabular_source import LoadResult, TabularSource, load_file
+
+SOURCE = "plan_catalogue"
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "action_plan_id": ("action_plan_id", "id_plan_de_accion", "id_plan", "plan"),
+    "commitment_id": ("commitment_id", "id_compromiso", "codigo_compromiso", "commitment_unique_identifier"),
+    "commitment_number": ("commitment_number", "numero_compromiso", "numero_del_compromiso"),
+    "milestone_code": ("milestone_code", "codigo_hito", "codigo_del_hito"),
+    "milestone_title": ("milestone_title", "hito", "titulo_del_hito", "nombre_del_hito", "actividad"),
+    "weight": ("weight", "peso", "ponderacion", "peso_del_hito"),
+    "planned_start": ("planned_start", "fecha_inicio", "fecha_de_inicio", "inicio_planificado"),
+    "planned_end": ("planned_end", "fecha_fin", "fecha_de_fin", "fin_planificado"),
+    "responsible_institution": ("responsible_institution", "institucion_responsable", "entidad_responsable", "institucion"),
+}
+REQUIRED_FIELDS = ("action_plan_id", "commitment_id", "milestone_code", "weight", "planned_start", "planned_end")
+
+
+def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+    def col(name: str) -> str:
+        return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            upper({sx.text(col('action_plan_id'))}) as action_plan_id,
+            upper({sx.text(col('commitment_id'))}) as commitment_id,
+            {sx.text(col('commitment_number'))} as commitment_number,
+            upper({sx.text(col('milestone_code'))}) as milestone_code,
+            {sx.text(col('milestone_title'))} as milestone_title,
+            {sx.number(col('weight'))} as weight,
+            {sx.text(col('weight'))} as weight_raw,
+            {sx.calendar_date(col('planned_start'))} as planned_start,
+            {sx.text(col('planned_start'))} as planned_start_raw,
+            {sx.calendar_date(col('planned_end'))} as planned_end,
+            {sx.text(col('planned_end'))} as planned_end_raw,
+            {sx.text(col('responsible_institution'))} as responsible_institution,
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+RULES_SQL = """
+    case
+        when milestone_code is null then 'missing_milestone'
+        when not regexp_full_match(coalesce(commitment_id, ''), '[A-Z]{2,3}[0-9]{4}') then 'bad_commitment_id'
+        when not regexp_full_match(coalesce(action_plan_id, ''), 'AP_[A-Z]{2,5}[0-9]{2}') then 'bad_action_plan_id'
+        when weight is null or weight < 0 then 'bad_weight'
+        when planned_start is null or planned_end is null then 'unparseable_date'
+        when planned_end < planned_start then 'end_before_start'
+        when row_number() over (partition by milestone_code order by source_row_number) > 1 then 'duplicate_milestone'
+    end
+"""
+
+REASONS_SQL = """
+    case rule
+        when 'missing_milestone' then 'no milestone code'
+        when 'bad_commitment_id' then 'commitment id "' || coalesce(commitment_id, '') || '" does not look like an OGP id (EC0014)'
+        when 'bad_action_plan_id' then 'action plan id "' || coalesce(action_plan_id, '') || '" does not look like AP_ECU02'
+        when 'bad_weight' then 'weight "' || coalesce(weight_raw, '') || '" is not a non-negative number'
+        when 'unparseable_date' then 'planned dates "' || coalesce(planned_start_raw, '') || '" / "' || coalesce(planned_end_raw, '') || '" are not dates'
+        when 'end_before_start' then 'planned end ' || planned_end_raw || ' is before planned start ' || planned_start_raw
+        when 'duplicate_milestone' then 'milestone ' || milestone_code || ' appears more than once in the catalogue'
+    end
+"""
+
+PLAN_CATALOGUE = TabularSource(
+    name=SOURCE,
+    target_table="raw.plan_milestones",
+    field_aliases=FIELD_ALIASES,
+    required_fields=REQUIRED_FIELDS,
+    canonical_select=_canonical_select,
+    rules_sql=RULES_SQL,
+    reasons_sql=REASONS_SQL,
+)
+
+
+def load_plan_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, PLAN_CATALOGUE, landed, run_id=run_id)

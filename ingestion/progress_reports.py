@@ -1,0 +1,144 @@
+"""Progress reports: one canonical record whatever tool the institution used.
+
+This module maps a landed spreadsheet (a Google Forms export with its Spanish `Marca temporal`,
+the project's own Excel/CSV template, or a KoboToolbox CSV export with `group/question` headers)
+to `raw.progress_reports`, and every row that cannot be loaded to `raw.quarantine` with the rule
+it broke. The API adapters (KoboToolbox, ODK Central) produce the same record.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import LandedFile
+from ingestion.tabular import normalize_header, quote_ident
+from ingestion.tabular_source import LoadResult, TabularSource, load_file
+
+SOURCE = "progress_reports"
+
+# Canonical field -> header names institutions' tools use (normalised by `normalize_header`).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "submission_id": ("submission_id", "id_envio", "id_del_envio", "_uuid", "instanceid", "__id", "_id"),
+    "submitted_at": ("submitted_at", "marca_temporal", "timestamp", "_submission_time", "fecha_de_envio", "submissiondate"),
+    "reporting_month": ("reporting_month", "mes_reportado", "mes_que_se_reporta", "mes_de_reporte", "periodo_reportado"),
+    "institution": ("institution", "institucion", "institucion_que_reporta", "institucion_responsable", "entidad"),
+    "commitment_code": ("commitment_code", "codigo_del_compromiso", "codigo_compromiso", "compromiso"),
+    "milestone_code": ("milestone_code", "codigo_del_hito", "codigo_hito", "hito"),
+    "percent_complete": ("percent_complete", "porcentaje_de_avance", "porcentaje_avance", "avance", "completitud"),
+    "status": ("status", "estado_del_hito", "estado"),
+    "narrative": ("narrative", "descripcion_del_avance", "descripcion_de_acciones_desarrolladas", "descripcion"),
+    "evidence_urls": ("evidence_urls", "enlaces_a_evidencias", "evidencias", "enlaces_de_evidencia"),
+    "challenges": ("challenges", "dificultades", "dificultades_encontradas", "observaciones"),
+    "review_state": ("review_state", "estado_de_revision", "revision_de_la_contraparte", "_validation_status", "reviewstate"),
+}
+REQUIRED_FIELDS = ("milestone_code", "reporting_month", "percent_complete")
+
+REVIEW_STATES_SQL = """
+case
+    when {v} is null or {v} in ('', 'pendiente', 'recibido', 'received', 'validation_status_on_hold', 'pending') then 'received'
+    when {v} in ('aprobado', 'approved', 'validation_status_approved', 'aceptado') then 'approved'
+    when {v} in ('con observaciones', 'hasissues', 'has_issues', 'observado') then 'has_issues'
+    when {v} in ('rechazado', 'rejected', 'validation_status_not_approved', 'no aprobado') then 'rejected'
+    else 'unknown'
+end"""
+
+STATUS_SQL = """
+case
+    when {v} is null then null
+    when {v} in ('no iniciado', 'sin iniciar', 'not started', 'not_started') then 'not_started'
+    when {v} in ('en curso', 'en proceso', 'en ejecucion', 'en ejecución', 'in progress', 'in_progress') then 'in_progress'
+    when {v} in ('completado', 'cumplido', 'finalizado', 'completed', 'complete') then 'completed'
+    when {v} in ('retrasado', 'atrasado', 'delayed') then 'delayed'
+    when {v} in ('retirado', 'withdrawn') then 'withdrawn'
+    else 'other'
+end"""
+
+
+def source_tool_for(columns: list[str]) -> str:
+    normalized = {normalize_header(c) for c in columns}
+    if "_submission_time" in normalized or "_uuid" in normalized:
+        return "kobotoolbox"
+    if "submissiondate" in normalized or "__id" in normalized:
+        return "odk_central"
+    if "marca_temporal" in normalized:
+        return "google_forms"
+    return "spreadsheet"
+
+
+def _canonical_select(mapping: dict[str, str], landed_file_id: str, source_tool: str) -> str:
+    def col(field: str) -> str:
+        return f"b.{quote_ident(mapping[field])}" if field in mapping else "cast(null as varchar)"
+
+    review = REVIEW_STATES_SQL.format(v=f"lower(trim({col('review_state')}))")
+    status = STATUS_SQL.format(v=f"lower(trim({col('status')}))")
+    # Tools without a submission id (Google Forms) get one derived from what identifies a report,
+    # so the same row sent twice is recognised as a duplicate.
+    derived_id = (
+        f"'{source_tool}-' || md5(concat_ws('|', {col('submitted_at')}, {col('institution')}, "
+        f"{col('milestone_code')}, {col('reporting_month')}, {col('percent_complete')}))"
+    )
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            coalesce({sx.text(col('submission_id'))}, {derived_id}) as submission_id,
+            '{source_tool}' as source_tool,
+            {sx.timestamp(col('submitted_at'))} as submitted_at,
+            {sx.text(col('submitted_at'))} as submitted_at_raw,
+            {sx.reporting_month(col('reporting_month'))} as reporting_month,
+            {sx.text(col('reporting_month'))} as reporting_month_raw,
+            {sx.text(col('institution'))} as institution,
+            upper({sx.text(col('commitment_code'))}) as commitment_code,
+            upper({sx.text(col('milestone_code'))}) as milestone_code,
+            {sx.percent(col('percent_complete'))} as percent_complete,
+            {sx.text(col('percent_complete'))} as percent_complete_raw,
+            {status} as status,
+            {sx.text(col('narrative'))} as narrative,
+            {sx.text(col('evidence_urls'))} as evidence_urls,
+            {sx.text(col('challenges'))} as challenges,
+            {review} as review_state,
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+RULES_SQL = """
+    case
+        when milestone_code is null then 'missing_milestone'
+        when reporting_month is null then 'unparseable_reporting_month'
+        when percent_complete is null then 'unparseable_percent'
+        when percent_complete < 0 or percent_complete > 100 then 'percent_out_of_range'
+        when row_number() over (partition by submission_id order by source_row_number) > 1
+            then 'duplicate_submission'
+        when submission_id in (select submission_id from raw.progress_reports) then 'duplicate_submission'
+    end
+"""
+
+REASONS_SQL = """
+    case rule
+        when 'missing_milestone' then 'no milestone code in the report'
+        when 'unparseable_reporting_month' then 'reporting month "' || coalesce(reporting_month_raw, '') || '" is not a month'
+        when 'unparseable_percent' then 'percent complete "' || coalesce(percent_complete_raw, '') || '" is not a number'
+        when 'percent_out_of_range' then 'percent complete ' || percent_complete_raw || ' is outside 0-100'
+        when 'duplicate_submission' then 'submission ' || submission_id || ' was already received'
+    end
+"""
+
+
+PROGRESS_REPORTS = TabularSource(
+    name=SOURCE,
+    target_table="raw.progress_reports",
+    field_aliases=FIELD_ALIASES,
+    required_fields=REQUIRED_FIELDS,
+    canonical_select=lambda mapping, landed_file_id, columns: _canonical_select(
+        mapping, landed_file_id, source_tool_for(columns)
+    ),
+    rules_sql=RULES_SQL,
+    reasons_sql=REASONS_SQL,
+)
+
+
+def load_progress_report_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    """Parse one landed file into raw.progress_reports / raw.quarantine in a single transaction."""
+    return load_file(con, PROGRESS_REPORTS, landed, run_id=run_id)

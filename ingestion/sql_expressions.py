@@ -1,0 +1,71 @@
+"""Tolerant parsing written as DuckDB SQL expressions, so whole batches are parsed in the engine
+rather than row by row in Python. Each function takes an SQL expression (a quoted column) and
+returns an SQL expression; the raw text is always kept beside the parsed value by the caller."""
+
+from __future__ import annotations
+
+SPANISH_MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)
+
+
+def text(expr: str) -> str:
+    """Trimmed text, empty as NULL."""
+    return f"nullif(trim({expr}), '')"
+
+
+def _spanish_month_names_to_numbers(expr: str) -> str:
+    # "noviembre 2023" / "Nov. 2023" -> "11 2023"; applied to lower-cased text.
+    out = f"lower(trim({expr}))"
+    for number, name in enumerate(SPANISH_MONTHS, start=1):
+        out = f"regexp_replace({out}, '^{name[:3]}[a-z]*\\.?', '{number:02d}')"
+    return out
+
+
+def reporting_month(expr: str) -> str:
+    """First day of the month a report is for: 2023-11, 2023-11-30, 11/2023, 30/11/2023, noviembre 2023."""
+    t = f"trim({expr})"
+    named = _spanish_month_names_to_numbers(expr)
+    return (
+        "cast(date_trunc('month', coalesce("
+        f"try_strptime({t}, '%Y-%m'), try_strptime({t}, '%Y-%m-%d'), try_strptime({t}, '%Y/%m'), "
+        f"try_strptime({t}, '%m/%Y'), try_strptime({t}, '%d/%m/%Y'), try_strptime({t}, '%m-%Y'), "
+        f"try_strptime({named}, '%m %Y'), try_strptime({named}, '%m-%Y'), try_strptime({named}, '%m/%Y'), "
+        f"try_strptime({named}, '%m de %Y')"
+        ")) as date)"
+    )
+
+
+def calendar_date(expr: str) -> str:
+    """A day: ISO first, then the day-first forms used in Latin America (31/12/2024)."""
+    t = f"trim({expr})"
+    return (
+        "cast(coalesce("
+        f"try_strptime({t}, '%Y-%m-%d'), try_strptime({t}, '%d/%m/%Y'), try_strptime({t}, '%d-%m-%Y'), "
+        f"try_strptime({t}, '%Y-%m-%d %H:%M:%S')"
+        ") as date)"
+    )
+
+
+def timestamp(expr: str) -> str:
+    """Submission time: Google Forms' Spanish `Marca temporal` (17/11/2023 10:23:45) or ISO 8601."""
+    t = f"trim({expr})"
+    return (
+        "coalesce("
+        f"try_strptime({t}, '%d/%m/%Y %H:%M:%S'), try_strptime({t}, '%d/%m/%Y %H:%M'), "
+        f"try_cast({t} as timestamp), try_cast(try_cast({t} as timestamptz) as timestamp)"
+        ")"
+    )
+
+
+def percent(expr: str) -> str:
+    """`45`, `45 %`, `45,5` -> 45.0 / 45.5. Out-of-range values stay as they are, for the caller's rule."""
+    return (
+        "try_cast(replace(regexp_replace(trim("
+        f"{expr}), '\\s*%$', ''), ',', '.') as double)"
+    )
+
+
+def number(expr: str) -> str:
+    return f"try_cast(replace(trim({expr}), ',', '.') as double)"

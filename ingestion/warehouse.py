@@ -1,0 +1,250 @@
+"""The warehouse's raw schema: where every source lands its canonical records, its quarantine and
+its per-run ledger. dbt's staging models are the only readers of these tables."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+RAW_SCHEMA_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.landed_files (
+    landed_file_id varchar primary key,        -- sha256 of the payload, as received
+    source varchar not null,
+    source_uri varchar not null,
+    landed_path varchar not null,
+    original_name varchar,
+    size_bytes bigint not null,
+    fetched_at timestamptz not null,
+    loaded_at timestamptz not null
+);
+
+create table if not exists raw.progress_reports (
+    submission_id varchar primary key,
+    source_tool varchar not null,
+    submitted_at timestamp,
+    submitted_at_raw varchar,
+    reporting_month date not null,
+    reporting_month_raw varchar,
+    institution varchar,
+    commitment_code varchar,
+    milestone_code varchar not null,
+    percent_complete double not null,
+    percent_complete_raw varchar,
+    status varchar,
+    narrative varchar,
+    evidence_urls varchar,
+    challenges varchar,
+    review_state varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
+create table if not exists raw.plan_milestones (
+    action_plan_id varchar,
+    commitment_id varchar,
+    commitment_number varchar,
+    milestone_code varchar,
+    milestone_title varchar,
+    weight double,
+    weight_raw varchar,
+    planned_start date,
+    planned_start_raw varchar,
+    planned_end date,
+    planned_end_raw varchar,
+    responsible_institution varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
+create table if not exists raw.quarantine (
+    source varchar not null,
+    landed_file_id varchar,
+    source_row_number bigint,
+    submission_id varchar,
+    rule varchar not null,
+    reason varchar not null,
+    raw_payload json,
+    quarantined_at timestamptz not null
+);
+
+create table if not exists raw.ingestion_ledger (
+    run_id varchar,
+    source varchar not null,
+    landed_file_id varchar,
+    received bigint not null,
+    loaded bigint not null,
+    quarantined bigint not null,
+    recorded_at timestamptz not null
+);
+"""
+
+
+class WarehouseLockTimeout(RuntimeError):
+    pass
+
+
+@contextmanager
+def connect(path: Path, *, read_only: bool = False, lock_timeout_s: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, waiting for another process's write lock instead of failing at once.
+
+    DuckDB allows one writing process per file; a second pipeline step or a BI reader holding it
+    must make us wait, not crash the run."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.1
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseLockTimeout(
+                    f"The warehouse {path} stayed locked by another process for {lock_timeout_s:.0f} s: {exc}"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    from ingestion.ogp_dashboard import dashboard_table_ddl  # the export's columns are data, read once here
+
+    con.execute(RAW_SCHEMA_DDL)
+    con.execute(dashboard_table_ddl())
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    source: str
+    landed_file_id: str | None
+    received: int
+    loaded: int
+    quarantined: int
+
+    def __post_init__(self) -> None:
+        if self.received != self.loaded + self.quarantined:
+            raise AssertionError(
+                f"{self.source}: received {self.received} rows but loaded {self.loaded} "
+                f"and quarantined {self.quarantined}; a row would be lost"
+            )
+
+    def as_metadata(self) -> dict[str, int]:
+        return {"received": self.received, "loaded": self.loaded, "quarantined": self.quarantined}
+
+
+def record_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry, run_id: str | None) -> None:
+    con.execute(
+        "insert into raw.ingestion_ledger values (?, ?, ?, ?, ?, ?, now())",
+        [run_id, entry.source, entry.landed_file_id, entry.received, entry.loaded, entry.quarantined],
+    )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All of a file's rows, its quarantine, ledger and landed-file record commit together or not at all."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    return con.execute("select count(*) from raw.landed_files where landed_file_id = ?", [sha256]).fetchone()[0] > 0
+
+
+def record_landed_file(con: duckdb.DuckDBPyConnection, landed) -> None:
+    con.execute(
+        "insert or ignore into raw.landed_files values (?, ?, ?, ?, ?, ?, ?, now())",
+        [landed.sha256, landed.source, landed.source_uri, str(landed.path), landed.original_name,
+         landed.size_bytes, landed.fetched_at],
+    )
+
+
+def split_checked_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    landed_file_id: str,
+    checked_table: str,
+    target_table: str,
+    reasons_sql: str,
+    run_id: str | None,
+) -> tuple[LedgerEntry, dict[str, int]]:
+    """Rows of `checked_table` with `rule is null` go to `target_table`, the others to the
+    quarantine with their reason; the ledger records that every received row went one way."""
+    con.execute(
+        f"insert into {target_table} by name "
+        f"select * exclude (rule), now() as loaded_at from {checked_table} where rule is null"
+    )
+    con.execute(
+        f"""
+        insert into raw.quarantine by name
+        select '{source}' as source, landed_file_id, source_row_number,
+               {'submission_id' if 'submission_id' in _columns(con, checked_table) else 'cast(null as varchar)'} as submission_id,
+               rule, {reasons_sql} as reason, raw_payload, now() as quarantined_at
+        from {checked_table} where rule is not null
+        """
+    )
+    received, loaded, quarantined = con.execute(
+        f"select count(*), count(*) filter (rule is null), count(*) filter (rule is not null) from {checked_table}"
+    ).fetchone()
+    reasons = dict(
+        con.execute(
+            f"select rule, count(*) from {checked_table} where rule is not null group by rule order by rule"
+        ).fetchall()
+    )
+    entry = LedgerEntry(source, landed_file_id, received, loaded, quarantined)
+    record_ledger(con, entry, run_id)
+    return entry, reasons
+
+
+def quarantine_whole_file(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    landed_file_id: str,
+    rule: str,
+    reason: str,
+    batch_table: str | None,
+    run_id: str | None,
+) -> LedgerEntry:
+    """A file that cannot be used at all: each of its rows (or, if none could be read, the file
+    itself as one received item) is quarantined with the same reason."""
+    if batch_table is None:
+        con.execute(
+            "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now())",
+            [source, landed_file_id, rule, reason],
+        )
+        received = 1
+    else:
+        con.execute(
+            f"insert into raw.quarantine select ?, ?, _source_row_number, null, ?, ?, to_json(b), now() from {batch_table} b",
+            [source, landed_file_id, rule, reason],
+        )
+        received = con.execute(f"select count(*) from {batch_table}").fetchone()[0]
+    entry = LedgerEntry(source, landed_file_id, received, 0, received)
+    record_ledger(con, entry, run_id)
+    return entry
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {row[0] for row in con.execute(f"describe {table}").fetchall()}

@@ -1,0 +1,100 @@
+"""Platform settings, read from environment variables when a run or command needs them.
+
+Never read at import time: `Settings.from_env()` is called inside resources, assets and the CLI,
+so a code location loads the same way on every machine and a changed variable takes effect on the
+next run. Defaults are documented in `.env.example`. Secrets are held in `Secret`, whose repr
+never shows the value.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEMO_DATA_DIR = PROJECT_ROOT / "demo_data"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+class Secret(str):
+    """A string whose repr and str never reveal it in logs or metadata."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self else "Secret('')"
+
+    def __str__(self) -> str:
+        return "***" if self else ""
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+
+def _path(value: str) -> Path:
+    # Relative paths are taken from the project root, the same rule dbt's profiles.yml applies,
+    # so Python and dbt always agree on where the warehouse is.
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    inbox_dir: Path
+    plan_catalogue_url: str
+    ogp_dashboard_url: str
+    timezone: str
+    first_reporting_month: str
+    dbt_target: str
+    pg_dsn: Secret = field(repr=False)
+    max_file_bytes: int
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+    @property
+    def uses_demo_data(self) -> bool:
+        """True when any source reads the project's embedded demonstration files."""
+        demo = str(DEMO_DATA_DIR)
+        return any(
+            str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url)
+        )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        data_dir = _path(env.get("OGP_DATA_DIR") or "data")
+        return cls(
+            data_dir=data_dir,
+            inbox_dir=_path(env.get("OGP_INBOX_DIR") or str(data_dir / "inbox")),
+            plan_catalogue_url=_source(
+                env.get("OGP_PLAN_CATALOGUE_URL"), DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv"
+            ),
+            ogp_dashboard_url=_source(
+                env.get("OGP_DASHBOARD_URL"), DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv"
+            ),
+            timezone=env.get("OGP_TIMEZONE") or "America/Guayaquil",
+            first_reporting_month=env.get("OGP_FIRST_REPORTING_MONTH") or "2019-01",
+            dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
+            pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),
+            max_file_bytes=int(env.get("OGP_MAX_FILE_BYTES") or 50 * 1024 * 1024),
+        )
+
+
+def _source(value: str | None, demo_default: Path) -> str:
+    """A source is an http(s) URL or a local path; unset means the embedded demo file."""
+    if not value:
+        return str(demo_default)
+    if value.startswith(("http://", "https://")):
+        return value
+    return str(_path(value.removeprefix("file://")))
