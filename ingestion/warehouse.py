@@ -75,7 +75,8 @@ create table if not exists raw.quarantine (
     rule varchar not null,
     reason varchar not null,
     raw_payload json,
-    quarantined_at timestamptz not null
+    quarantined_at timestamptz not null,
+    reporting_month date                       -- when the row said which month it reports
 );
 
 create table if not exists raw.ingestion_ledger (
@@ -200,7 +201,8 @@ def split_checked_batch(
         insert into raw.quarantine by name
         select '{source}' as source, landed_file_id, source_row_number,
                {'submission_id' if 'submission_id' in _columns(con, checked_table) else 'cast(null as varchar)'} as submission_id,
-               rule, {reasons_sql} as reason, raw_payload, now() as quarantined_at
+               rule, {reasons_sql} as reason, raw_payload, now() as quarantined_at,
+               {'reporting_month' if 'reporting_month' in _columns(con, checked_table) else 'cast(null as date)'} as reporting_month
         from {checked_table} where rule is not null
         """
     )
@@ -231,13 +233,13 @@ def quarantine_whole_file(
     itself as one received item) is quarantined with the same reason."""
     if batch_table is None:
         con.execute(
-            "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now())",
+            "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now(), null)",
             [source, landed_file_id, rule, reason],
         )
         received = 1
     else:
         con.execute(
-            f"insert into raw.quarantine select ?, ?, _source_row_number, null, ?, ?, to_json(b), now() from {batch_table} b",
+            f"insert into raw.quarantine select ?, ?, _source_row_number, null, ?, ?, to_json(b), now(), null from {batch_table} b",
             [source, landed_file_id, rule, reason],
         )
         received = con.execute(f"select count(*) from {batch_table}").fetchone()[0]

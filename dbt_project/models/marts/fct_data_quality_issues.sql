@@ -22,7 +22,7 @@ unioned as (
         reason,
         submission_id,
         cast(null as varchar(32)) as milestone_code,
-        cast(null as date) as reporting_month,
+        reporting_month,
         landed_file_id,
         source_row_number,
         quarantined_at as detected_at

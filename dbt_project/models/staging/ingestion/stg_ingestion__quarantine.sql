@@ -13,6 +13,7 @@ renamed as (
         submission_id,
         rule as rule_code,
         reason,
+        cast(reporting_month as date) as reporting_month,
         cast(quarantined_at as timestamp) as quarantined_at
 
     from source

@@ -1,0 +1,167 @@
+"""The monthly report: one self-contained HTML file in Spanish (English labels as an option) with
+inline SVG charts, printable to PDF. All text that comes from reports is escaped by Jinja's
+autoescaping; charts are drawn from numbers only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+import duckdb
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+             "octubre", "noviembre", "diciembre"]
+
+STATUS = {
+    "completed": ("Completado", "Completed", "#1f5fa8"),
+    "on_track": ("A tiempo", "On track", "#2e8b57"),
+    "at_risk": ("En riesgo", "At risk", "#d9a400"),
+    "delayed": ("Retrasado", "Delayed", "#c0392b"),
+    "not_started": ("No iniciado", "Not started", "#8c8c8c"),
+}
+IRM = {"Not started": "No iniciado", "Limited": "Limitado", "Substantial": "Sustancial", "Complete": "Completo"}
+REPORTING = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte"}
+
+
+def month_label(d: date, lang: str = "es") -> str:
+    return f"{MONTHS_ES[d.month - 1]} de {d.year}" if lang == "es" else d.strftime("%B %Y")
+
+
+def _previous_month(d: date) -> date:
+    return date(d.year - 1, 12, 1) if d.month == 1 else date(d.year, d.month - 1, 1)
+
+
+def progress_bar_svg(progress: float, expected: float, color: str, width: int = 260) -> str:
+    """A horizontal bar for progress with a tick at the expected %."""
+    p = max(0.0, min(100.0, float(progress or 0)))
+    e = max(0.0, min(100.0, float(expected or 0)))
+    return (
+        f'<svg class="bar" width="{width}" height="18" viewBox="0 0 {width} 18" role="img" '
+        f'aria-label="avance {p:.0f} %, esperado {e:.0f} %">'
+        f'<rect x="0" y="3" width="{width}" height="12" rx="3" fill="#eceff1"/>'
+        f'<rect x="0" y="3" width="{width * p / 100:.1f}" height="12" rx="3" fill="{color}"/>'
+        f'<line x1="{width * e / 100:.1f}" x2="{width * e / 100:.1f}" y1="0" y2="18" stroke="#263238" stroke-width="2"/>'
+        "</svg>"
+    )
+
+
+def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, height: int = 240) -> str:
+    """Plan progress (solid) and expected progress (dashed) over the months."""
+    if not series:
+        return ""
+    left, right, top, bottom = 40, 10, 10, 30
+    w, h = width - left - right, height - top - bottom
+    n = max(len(series) - 1, 1)
+
+    def xy(i: int, v: float) -> str:
+        return f"{left + w * i / n:.1f},{top + h * (1 - max(0.0, min(100.0, v)) / 100):.1f}"
+
+    actual = " ".join(xy(i, s[1]) for i, s in enumerate(series))
+    expected = " ".join(xy(i, s[2]) for i, s in enumerate(series))
+    grid = "".join(
+        f'<line x1="{left}" x2="{left + w}" y1="{top + h * (1 - g / 100):.1f}" y2="{top + h * (1 - g / 100):.1f}" stroke="#e0e0e0"/>'
+        f'<text x="{left - 6}" y="{top + h * (1 - g / 100) + 4:.1f}" text-anchor="end" font-size="10">{g}%</text>'
+        for g in (0, 25, 50, 75, 100)
+    )
+    step = max(1, len(series) // 8)
+    labels = "".join(
+        f'<text x="{left + w * i / n:.1f}" y="{height - 8}" text-anchor="middle" font-size="10">{s[0].strftime("%Y-%m")}</text>'
+        for i, s in enumerate(series) if i % step == 0 or i == len(series) - 1
+    )
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="avance del plan por mes">'
+        f"{grid}{labels}"
+        f'<polyline fill="none" stroke="#90a4ae" stroke-width="2" stroke-dasharray="5,4" points="{expected}"/>'
+        f'<polyline fill="none" stroke="#1f5fa8" stroke-width="3" points="{actual}"/>'
+        "</svg>"
+    )
+
+
+@dataclass
+class Plan:
+    action_plan_id: str
+    progress: float
+    expected: float
+    counts: dict
+    chart: str
+    commitments: list[dict]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
+    used = {k: v for k, v in params.items() if f"${k}" in sql}  # DuckDB refuses unused parameters
+    cursor = con.execute(sql, used)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+    """Everything the report shows, from the marts (expects the `plans_in_scope` view)."""
+    params = {"month": month, "previous": _previous_month(month)}
+    commitments = _rows(con, """
+        select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
+               p.progress_percent - coalesce(prev.progress_percent, 0) as change_points
+        from marts.fct_commitment_progress_monthly p
+        join marts.dim_commitments c using (commitment_id)
+        left join marts.fct_commitment_progress_monthly prev
+               on prev.commitment_id = p.commitment_id and prev.reporting_month = $previous
+        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
+        order by p.action_plan_id, try_cast(c.commitment_number as integer), p.commitment_id
+    """, params)
+    plan_rows = _rows(con, """
+        select * from marts.fct_plan_progress_monthly
+        where reporting_month = $month and action_plan_id in (select action_plan_id from plans_in_scope)
+        order by action_plan_id
+    """, params)
+    history = _rows(con, """
+        select h.action_plan_id, h.reporting_month, h.progress_percent, h.expected_percent
+        from marts.fct_plan_progress_monthly h join plans_in_scope s using (action_plan_id)
+        where h.reporting_month <= $month and h.reporting_month >= s.period_start_month
+        order by h.action_plan_id, h.reporting_month
+    """, params)
+    delayed = _rows(con, """
+        select s.milestone_code, m.milestone_title, m.responsible_institution, s.percent_complete,
+               s.expected_percent, s.schedule_gap, m.planned_end, s.reporting_status
+        from marts.fct_milestone_status_monthly s join marts.dim_milestones m using (milestone_code)
+        where s.reporting_month = $month and s.schedule_status = 'delayed'
+          and s.action_plan_id in (select action_plan_id from plans_in_scope)
+        order by s.schedule_gap, s.milestone_code
+    """, params)
+    quality = _rows(con, """
+        select stage, source_name, rule_code, reason, submission_id, count(*) over () as total
+        from marts.fct_data_quality_issues
+        where reporting_month = $month or reporting_month is null
+        order by stage, rule_code, submission_id
+    """, params)
+    moved = [c for c in commitments if abs(c["change_points"] or 0) >= 0.05]
+    plans = []
+    for plan in plan_rows:
+        series = [(h["reporting_month"], h["progress_percent"], h["expected_percent"]) for h in history if h["action_plan_id"] == plan["action_plan_id"]]
+        plans.append(Plan(
+            plan["action_plan_id"], plan["progress_percent"], plan["expected_percent"],
+            {k: plan[f"commitments_{k}"] for k in ("completed", "on_track", "at_risk", "delayed", "not_started")},
+            line_chart_svg(series),
+            [c for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
+        ))
+    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved}
+
+
+def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es") -> str:
+    env = Environment(loader=PackageLoader("exports", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f} %"
+    env.filters["pts"] = lambda v: "—" if v is None else f"{float(v):+.0f}"
+    data = gather(con, month)
+    return env.get_template("monthly_report.html.j2").render(
+        month=month,
+        month_label=month_label(month, lang),
+        lang=lang,
+        is_demo=is_demo,
+        methodology=methodology,
+        status=STATUS,
+        irm=IRM,
+        reporting=REPORTING,
+        bar=lambda p, e, s: progress_bar_svg(p, e, STATUS.get(s, STATUS["not_started"])[2]),
+        escape=escape,
+        **data,
+    )

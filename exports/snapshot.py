@@ -1,0 +1,272 @@
+"""The monthly progress snapshot: an open-data package (Frictionless Data Package) with CSV,
+Parquet and JSON of each table, a SHA-256 manifest and the report, written from the warehouse's
+marts for one reporting month.
+
+A snapshot is a record. It is built in a temporary folder and renamed into place; re-running a
+month with the same inputs finds the identical version and writes nothing; different inputs make
+a new version beside the old one (`<month>/v1`, `<month>/v2`, ...), and `latest.json` names the
+current one. Nothing in a snapshot depends on the clock, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from exports.report import render_report
+
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+DEMO_NOTE = (
+    "DATOS DE DEMOSTRACIÓN: los informes de avance de este paquete son inventados para mostrar la "
+    "plataforma; no son cifras oficiales. DEMONSTRATION DATA: the progress reports are invented."
+)
+
+# Each published table: name, title, and the query over the marts for reporting month $month.
+# Only the columns listed are published (no personal data: no reporter names or e-mails).
+TABLES: list[tuple[str, str, str]] = [
+    (
+        "compromisos",
+        "Avance de los compromisos en el mes / Commitment progress in the month",
+        """
+        select p.action_plan_id, p.commitment_id, c.commitment_number, c.commitment_title, c.lead_institution,
+               p.reporting_month, round(p.progress_percent, 1) as progress_percent, p.progress_percent_rounded,
+               round(p.expected_percent, 1) as expected_percent, round(p.schedule_gap, 1) as schedule_gap,
+               p.schedule_status, p.irm_completion_level, p.milestones, p.milestones_completed,
+               p.milestones_without_report, p.milestones_stale, p.weights_normalised
+        from marts.fct_commitment_progress_monthly p
+        join marts.dim_commitments c using (commitment_id)
+        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
+        order by p.action_plan_id, try_cast(c.commitment_number as integer), c.commitment_number, p.commitment_id
+        """,
+    ),
+    (
+        "hitos",
+        "Estado de los hitos en el mes / Milestone status in the month",
+        """
+        select s.action_plan_id, s.commitment_id, s.milestone_code, m.milestone_title, m.responsible_institution,
+               s.weight, m.planned_start, m.planned_end, s.reporting_month, round(s.percent_complete, 1) as percent_complete,
+               round(s.expected_percent, 1) as expected_percent, s.schedule_status, s.reporting_status,
+               s.last_report_month, s.months_since_report
+        from marts.fct_milestone_status_monthly s
+        join marts.dim_milestones m using (milestone_code)
+        where s.reporting_month = $month and s.action_plan_id in (select action_plan_id from plans_in_scope)
+        order by s.milestone_code
+        """,
+    ),
+    (
+        "avance_planes",
+        "Avance de los planes mes a mes / Plan progress month by month",
+        """
+        select action_plan_id, reporting_month, round(progress_percent, 1) as progress_percent,
+               round(expected_percent, 1) as expected_percent, commitments, commitments_completed,
+               commitments_on_track, commitments_at_risk, commitments_delayed, commitments_not_started
+        from marts.fct_plan_progress_monthly
+        where reporting_month <= $month and action_plan_id in (select action_plan_id from plans_in_scope)
+          and reporting_month >= (select min(period_start_month) from plans_in_scope)
+        order by action_plan_id, reporting_month
+        """,
+    ),
+    (
+        "informes",
+        "Informes de avance aceptados del mes / Accepted progress reports of the month",
+        """
+        select submission_id, action_plan_id, commitment_id, milestone_code, reporting_month, percent_complete,
+               reported_status, review_state, reporting_institution, narrative, evidence_urls, challenges, source_tool
+        from marts.fct_progress_reports
+        where reporting_month = $month and action_plan_id in (select action_plan_id from plans_in_scope)
+        order by milestone_code, submission_id
+        """,
+    ),
+    (
+        "calidad_datos",
+        "Anexo de calidad de datos: lo recibido que no entra en las cifras / Data-quality annex",
+        """
+        select stage, source_name, rule_code, reason, submission_id, milestone_code, reporting_month, source_row_number
+        from marts.fct_data_quality_issues
+        where reporting_month = $month or reporting_month is null
+        order by stage, source_name, rule_code, submission_id, source_row_number
+        """,
+    ),
+]
+
+FRICTIONLESS_TYPES = {
+    "VARCHAR": "string", "DOUBLE": "number", "FLOAT": "number", "INTEGER": "integer", "BIGINT": "integer",
+    "HUGEINT": "integer", "DATE": "date", "BOOLEAN": "boolean", "TIMESTAMP": "datetime",
+    "TIMESTAMP WITH TIME ZONE": "datetime",
+}
+
+
+@dataclass
+class SnapshotResult:
+    reporting_month: str
+    version: str
+    path: Path
+    created: bool
+    row_counts: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+
+def plans_in_scope_sql(month: date) -> str:
+    # Tracked plans whose period overlaps the month.
+    return f"""
+        create or replace temp view plans_in_scope as
+        select action_plan_id, cast(date_trunc('month', period_start) as date) as period_start_month
+        from marts.dim_action_plans
+        where is_tracked and period_start <= last_day(date '{month.isoformat()}') and period_end >= date '{month.isoformat()}'
+    """
+
+
+def _neutralised_select(con: duckdb.DuckDBPyConnection, query: str, params: dict) -> str:
+    """Text cells starting with = + - @ (or tab/CR) get a leading apostrophe, so spreadsheet
+    programs show them instead of running them as formulas."""
+    columns = con.execute(f"describe select * from ({query})", params).fetchall()
+    parts = []
+    for name, dtype, *_ in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        if dtype == "VARCHAR":
+            parts.append(f"case when regexp_matches({quoted}, '^[=+\\-@\\t\\r]') then '''' || {quoted} else {quoted} end as {quoted}")
+        else:
+            parts.append(quoted)
+    return f"select {', '.join(parts)} from ({query})"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, name: str, query: str, params: dict, folder: Path) -> tuple[int, list[tuple[str, str]]]:
+    safe = _neutralised_select(con, query, params)
+    con.execute(f"create or replace temp table _export as {safe}", params)
+    con.execute(f"copy _export to {_sql_path(folder / (name + '.parquet'))} (format parquet, compression zstd)")
+    con.execute(f"copy _export to {_sql_path(folder / (name + '.json'))} (format json, array true)")
+    tmp_csv = folder / (name + ".csv.tmp")
+    con.execute(f"copy _export to {_sql_path(tmp_csv)} (header, delimiter ',', quote '\"', dateformat '%Y-%m-%d')")
+    # A UTF-8 byte-order mark lets Excel open accented Spanish text correctly.
+    with open(folder / (name + ".csv"), "wb") as out, open(tmp_csv, "rb") as src:
+        out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(src, out)
+    tmp_csv.unlink()
+    rows = con.execute("select count(*) from _export").fetchone()[0]
+    schema = [(c[0], FRICTIONLESS_TYPES.get(c[1], "string")) for c in con.execute("describe _export").fetchall()]
+    return rows, schema
+
+
+def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list[dict]) -> dict:
+    description = (
+        f"Avance de los compromisos de gobierno abierto (OGP) de Ecuador, mes {month}, calculado por la "
+        "metodología estandarizada de la plataforma (docs/methodology.md)."
+    )
+    if is_demo:
+        description = DEMO_NOTE + " " + description
+    return {
+        "profile": "data-package",
+        "name": f"ogp-avance-mensual-{month}",
+        "title": f"Avance mensual de los planes de acción de gobierno abierto - {month}",
+        "description": description,
+        "version": "1.0.0",
+        "licenses": [LICENSE],
+        "sources": sources,
+        "keywords": ["gobierno abierto", "OGP", "open government partnership", "Ecuador", "compromisos"],
+        "demonstration_data": is_demo,
+        "reporting_month": month,
+        "resources": tables,
+    }
+
+
+def build_monthly_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    snapshots_dir: Path,
+    *,
+    is_demo: bool,
+    sources: list[dict],
+    methodology: dict,
+) -> SnapshotResult:
+    month_key = month.strftime("%Y-%m")
+    month_dir = snapshots_dir / month_key
+    month_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=month_dir))
+    try:
+        con.execute(plans_in_scope_sql(month))
+        params = {"month": month}
+        resources, counts = [], {}
+        for name, title, query in TABLES:
+            rows, schema = _write_table(con, name, query, params, staging)
+            counts[name] = rows
+            for fmt, media, extra in (
+                ("csv", "text/csv", {"encoding": "utf-8-sig", "dialect": {"delimiter": ",", "header": True}}),
+                ("parquet", "application/vnd.apache.parquet", {}),
+                ("json", "application/json", {}),
+            ):
+                path = staging / f"{name}.{fmt}"
+                resource = {
+                    "name": f"{name}-{fmt}" if fmt != "csv" else name,
+                    "title": title,
+                    "path": path.name,
+                    "format": fmt,
+                    "mediatype": media,
+                    "bytes": path.stat().st_size,
+                    "hash": f"sha256:{_sha256(path)}",
+                    **extra,
+                }
+                if fmt == "csv":
+                    resource["profile"] = "tabular-data-resource"
+                    resource["schema"] = {"fields": [{"name": n, "type": t} for n, t in schema]}
+                resources.append(resource)
+        report_html = render_report(con, month, is_demo=is_demo, methodology=methodology)
+        (staging / "informe.html").write_text(report_html, encoding="utf-8")
+        package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
+        package["methodology"] = methodology
+        (staging / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        files = {p.name: _sha256(p) for p in sorted(staging.iterdir()) if p.is_file()}
+        (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")
+
+        latest = _latest(month_dir)
+        if latest and _sums(month_dir / latest) == _sums(staging):
+            shutil.rmtree(staging)
+            return SnapshotResult(month_key, latest, month_dir / latest, False, counts, files)
+        version = f"v{_version_number(latest) + 1}"
+        os.replace(staging, month_dir / version)
+        _write_latest(month_dir, version)
+        return SnapshotResult(month_key, version, month_dir / version, True, counts, files)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _sums(folder: Path) -> str:
+    path = folder / "SHA256SUMS"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _latest(month_dir: Path) -> str | None:
+    pointer = month_dir / "latest.json"
+    if pointer.exists():
+        return json.loads(pointer.read_text(encoding="utf-8"))["version"]
+    return None
+
+
+def _version_number(version: str | None) -> int:
+    return int(version[1:]) if version else 0
+
+
+def _write_latest(month_dir: Path, version: str) -> None:
+    tmp = month_dir / "latest.json.tmp"
+    tmp.write_text(json.dumps({"version": version}) + "\n", encoding="utf-8")
+    os.replace(tmp, month_dir / "latest.json")

@@ -1,0 +1,171 @@
+"""Ingestion assets: land each source's payload unchanged, then load it as canonical records.
+Each asset is a thin wrapper over `ingestion/`; what it loaded is shown as metadata."""
+
+
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import dagster as dg
+import duckdb
+
+from ingestion.landing import LandedFile, land_local_file, land_source
+from ingestion.ogp_dashboard import load_ogp_dashboard_file
+from ingestion.plan_catalogue import load_plan_catalogue_file
+from ingestion.progress_reports import load_progress_report_file
+from ingestion.tabular_source import LoadResult
+from ingestion.warehouse import already_loaded
+from orchestration.resources import PlatformResource
+
+WAREHOUSE_POOL = "duckdb_warehouse"
+OWNERS = ["team:datos-gobierno-abierto"]
+SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+Loader = Callable[[duckdb.DuckDBPyConnection, LandedFile], LoadResult]
+
+
+def redact_url(uri: str) -> str:
+    """A source address for metadata: no credentials, no query string (tokens live there)."""
+    parts = urlsplit(uri)
+    if not parts.scheme.startswith("http"):
+        return uri
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _preview(con: duckdb.DuckDBPyConnection, table: str, landed_ids: list[str], columns: str) -> str:
+    if not landed_ids:
+        return "_nothing new_"
+    frame = con.execute(
+        f"select {columns} from {table} where landed_file_id in (select unnest(?)) order by source_row_number limit 5",
+        [landed_ids],
+    ).df()
+    return frame.to_markdown(index=False)
+
+
+def ingest(
+    context: dg.AssetExecutionContext,
+    platform: PlatformResource,
+    landed_files: list[LandedFile],
+    loader: Callable[..., LoadResult],
+    *,
+    table: str,
+    preview_columns: str,
+) -> dg.MaterializeResult:
+    totals = {"received": 0, "loaded": 0, "quarantined": 0}
+    reasons: dict[str, int] = {}
+    new_ids: list[str] = []
+    schema_reports = {}
+    with platform.warehouse() as con:
+        for landed in landed_files:
+            if already_loaded(con, landed.sha256):
+                context.log.info(f"{landed.original_name} ({landed.sha256[:12]}) was loaded before; skipped")
+                continue
+            result = loader(con, landed, run_id=context.run_id)
+            new_ids.append(landed.sha256)
+            for key, value in result.ledger.as_metadata().items():
+                totals[key] += value
+            for rule, count in result.quarantine_reasons.items():
+                reasons[rule] = reasons.get(rule, 0) + count
+            if result.schema_report:
+                schema_reports[landed.original_name] = result.schema_report
+                if result.schema_report.get("drift"):
+                    context.log.warning(f"schema drift in {landed.original_name}: {result.schema_report}")
+            context.log.info(f"{landed.original_name}: {result.ledger}")
+        preview = _preview(con, table, new_ids, preview_columns)
+        table_rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return dg.MaterializeResult(
+        metadata={
+            **totals,
+            "ledger_balanced": totals["received"] == totals["loaded"] + totals["quarantined"],
+            "quarantine_reasons": dg.MetadataValue.json(reasons),
+            "files_seen": len(landed_files),
+            "files_loaded": len(new_ids),
+            "landed_files": dg.MetadataValue.json(
+                [{"name": f.original_name, "sha256": f.sha256, "path": str(f.path), "source": redact_url(f.source_uri)} for f in landed_files]
+            ),
+            "schema": dg.MetadataValue.json(schema_reports),
+            "dagster/row_count": table_rows,
+            "preview": dg.MetadataValue.md(preview),
+        }
+    )
+
+
+@dg.asset(
+    key=["raw", "progress_reports"],
+    group_name="ingestion",
+    kinds={"duckdb", "csv", "xlsx"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    retry_policy=SOURCE_RETRY,
+    description=(
+        "Progress reports from the institutions' spreadsheet drops (Google Forms exports, the Excel/CSV "
+        "template) in OGP_INBOX_DIR: each new file (by content hash) is landed unchanged and loaded as "
+        "canonical progress-report records; rows that break a rule go to raw.quarantine."
+    ),
+)
+def progress_reports(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    settings = platform.settings()
+    inbox = settings.inbox_dir
+    files = sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES) if inbox.is_dir() else []
+    if not inbox.is_dir():
+        context.log.warning(f"the inbox {inbox} does not exist yet; nothing to load")
+    landed = [land_local_file("progress_reports", f, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes) for f in files]
+    return ingest(
+        context, platform, landed, load_progress_report_file, table="raw.progress_reports",
+        preview_columns="submission_id, reporting_month, institution, milestone_code, percent_complete, review_state",
+    )
+
+
+@dg.asset(
+    key=["raw", "plan_milestones"],
+    group_name="ingestion",
+    kinds={"duckdb", "csv"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    retry_policy=SOURCE_RETRY,
+    description="The milestone catalogue of the tracked action plans (weights, planned dates), from OGP_PLAN_CATALOGUE_URL.",
+)
+def plan_catalogue(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    settings = platform.settings()
+    landed = land_source("plan_catalogue", settings.plan_catalogue_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+    return ingest(
+        context, platform, [landed], load_plan_catalogue_file, table="raw.plan_milestones",
+        preview_columns="action_plan_id, commitment_id, milestone_code, weight, planned_start, planned_end",
+    )
+
+
+@dg.asset(
+    key=["raw", "ogp_dashboard_commitments"],
+    group_name="ingestion",
+    kinds={"duckdb", "csv"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    retry_policy=SOURCE_RETRY,
+    description="OGP Data Dashboard export (every member's commitments and IRM assessments), from OGP_DASHBOARD_URL.",
+)
+def ogp_dashboard(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    settings = platform.settings()
+    landed = land_source("ogp_dashboard", settings.ogp_dashboard_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+    return ingest(
+        context, platform, [landed], load_ogp_dashboard_file, table="raw.ogp_dashboard_commitments",
+        preview_columns="commitment_unique_identifier, action_plan_id, commitment_title, lead_institution",
+    )
+
+
+# Written by every ingestion asset above; declared so the dbt sources that read them have a home.
+ingestion_bookkeeping = [
+    dg.AssetSpec(
+        ["raw", "quarantine"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
+        description="Rows ingestion could not load, with source, rule and reason (written by every ingestion asset).",
+    ),
+    dg.AssetSpec(
+        ["raw", "ingestion_ledger"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
+        description="Per run and file: received = loaded + quarantined (written by every ingestion asset).",
+    ),
+]
+
+INGESTION_ASSETS = [progress_reports, plan_catalogue, ogp_dashboard]

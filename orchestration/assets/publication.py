@@ -1,0 +1,77 @@
+"""Publication: the monthly progress snapshot, one partition per reporting month."""
+
+
+from datetime import date
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from exports.snapshot import build_monthly_snapshot
+from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL, redact_url
+from orchestration.methodology import methodology_parameters
+from orchestration.resources import PlatformResource
+
+PLATFORM_TIMEZONE = "America/Guayaquil"
+
+# A reporting month is a partition. OGP's first action plans date from 2011; a month becomes
+# available once it has ended (end_offset=0), in the platform's time zone.
+reporting_months = dg.MonthlyPartitionsDefinition(start_date="2011-01-01", timezone=PLATFORM_TIMEZONE, end_offset=0)
+
+# The marts a snapshot reads; their asset keys come from the dbt manifest, not from this file.
+SNAPSHOT_MODELS = [
+    "fct_commitment_progress_monthly", "fct_milestone_status_monthly", "fct_plan_progress_monthly",
+    "fct_progress_reports", "fct_data_quality_issues", "dim_commitments", "dim_milestones", "dim_action_plans",
+]
+
+
+def build_snapshot_asset(warehouse_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    inputs = [get_asset_key_for_model([warehouse_assets], model) for model in SNAPSHOT_MODELS]
+    return dg.asset(
+        name="monthly_progress_snapshot",
+        group_name="publication",
+        partitions_def=reporting_months,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=inputs,
+        kinds={"parquet", "csv", "html"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=SNAPSHOT_DESCRIPTION,
+    )(monthly_progress_snapshot)
+
+
+SNAPSHOT_DESCRIPTION = (
+    "The monthly progress snapshot: open-data package (datapackage.json, CSV/Parquet/JSON, SHA-256 "
+    "manifest) and the report in Spanish, under $OGP_DATA_DIR/snapshots/<month>/v<n>/. A re-run with "
+    "the same inputs writes nothing new; a correction becomes a new version beside the old one."
+)
+
+
+def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    settings = platform.settings()
+    methodology = methodology_parameters()
+    months = [date.fromisoformat(k) for k in context.partition_keys]
+    results = []
+    with platform.warehouse(read_only=True) as con:
+        sources = [
+            {"title": "Informes de avance de las instituciones (formularios)", "path": str(settings.inbox_dir.name)},
+            {"title": "Catálogo de hitos de los planes de acción", "path": redact_url(settings.plan_catalogue_url).rsplit("/", 1)[-1]},
+            {"title": "OGP Data Dashboard", "path": "https://www.opengovpartnership.org/"},
+        ]
+        for month in months:
+            result = build_monthly_snapshot(
+                con, month, settings.snapshots_dir, is_demo=settings.uses_demo_data, sources=sources, methodology=methodology,
+            )
+            results.append(result)
+            context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
+    last = results[-1]
+    return dg.MaterializeResult(
+        metadata={
+            "months": len(results),
+            "new_versions": sum(r.created for r in results),
+            "latest_month": last.reporting_month,
+            "snapshot_path": dg.MetadataValue.path(str(last.path)),
+            "report": dg.MetadataValue.path(str(last.path / "informe.html")),
+            "row_counts": dg.MetadataValue.json(last.row_counts),
+            "demonstration_data": settings.uses_demo_data,
+        }
+    )

@@ -1,0 +1,197 @@
+"""`ogp`: what operators do often without the UI. Runs go through the same Dagster jobs and the
+same instance ($DAGSTER_HOME) as the UI, so they appear in its run history.
+
+  ogp prepare              prepare the dbt manifest (done by `make`)
+  ogp init-instance        write $DAGSTER_HOME/dagster.yaml if missing (one warehouse writer at a time)
+  ogp demo                 seed the inbox with the demo forms, run everything, publish every demo month
+  ogp run-month 2023-11    run the main job for one reporting month (or a range: 2023-01:2023-11)
+  ogp refresh              load new reports and rebuild the warehouse (no publication)
+  ogp status               ledger, quarantine and published snapshots at a glance
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import DEMO_DATA_DIR, Settings
+
+INSTANCE_YAML = """\
+# Dagster instance for this platform (written by `ogp init-instance`; edit freely).
+# Every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+# Step-level events only on the terminal; everything is in the run's log in the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def _dagster_home(settings: Settings) -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def init_instance(settings: Settings) -> Path:
+    home = _dagster_home(settings)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML, encoding="utf-8")
+    return home
+
+
+def _month(text: str) -> date:
+    year, month = text.strip()[:7].split("-")
+    return date(int(year), int(month), 1)
+
+
+def run_months(first: date, last: date, *, settings: Settings) -> bool:
+    """Run the main job over a range of reporting months in one run (single-run backfill)."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    init_instance(settings)
+    definitions = defs()
+    job = definitions.resolve_job_def("monthly_progress_job")
+    with dg.DagsterInstance.get() as instance:
+        tags = {"ogp/trigger": "cli"}
+        if first == last:
+            result = job.execute_in_process(instance=instance, partition_key=first.isoformat(), tags=tags, run_config=QUIET)
+        else:
+            tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
+            result = job.execute_in_process(instance=instance, tags=tags, run_config=QUIET)
+    return result.success
+
+
+def refresh(settings: Settings) -> bool:
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    init_instance(settings)
+    job = defs().resolve_job_def("refresh_warehouse_job")
+    with dg.DagsterInstance.get() as instance:
+        return job.execute_in_process(instance=instance, tags={"ogp/trigger": "cli"}, run_config=QUIET).success
+
+
+def demo_month_range() -> tuple[date, date]:
+    """From the first month of the demo plans to the last (read from the demo catalogue)."""
+    import duckdb
+
+    path = DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv"
+    with duckdb.connect() as con:
+        first, last = con.execute(
+            "select min(cast(fecha_inicio as date)), max(strptime(fecha_fin, '%d/%m/%Y')) from read_csv(?, all_varchar=true)",
+            [str(path)],
+        ).fetchone()
+    return date(first.year, first.month, 1), date(last.year, last.month, 1)
+
+
+def seed_demo_inbox(settings: Settings) -> list[Path]:
+    """Drop the demo progress-report forms into the inbox, as institutions would."""
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in sorted((DEMO_DATA_DIR / "inbox").glob("*.csv")):
+        target = settings.inbox_dir / source.name
+        if not target.exists():
+            shutil.copyfile(source, target)
+        copied.append(target)
+    return copied
+
+
+def print_figures(settings: Settings, month: date, plan: str) -> None:
+    from ingestion.warehouse import connect
+
+    with connect(settings.warehouse_path, read_only=True) as con:
+        rows = con.execute(
+            """select commitment_id, progress_percent_rounded, schedule_status from marts.fct_commitment_progress_monthly
+               where reporting_month = ? and action_plan_id = ? order by commitment_id""",
+            [month, plan],
+        ).fetchall()
+    print(f"\n{plan}, {month:%Y-%m} (the methodology's figures):")
+    print("  " + "  ".join(f"C{i + 1} {pct}%" for i, (_, pct, _) in enumerate(rows)))
+
+
+def status(settings: Settings) -> int:
+    from ingestion.warehouse import connect
+
+    if not settings.warehouse_path.exists():
+        print(f"No warehouse yet at {settings.warehouse_path}: run `make demo` or `ogp run-month`.")
+        return 1
+    with connect(settings.warehouse_path, read_only=True) as con:
+        print("Ledger (received = loaded + quarantined), by source:")
+        for row in con.execute(
+            "select source, count(*), sum(received), sum(loaded), sum(quarantined), max(recorded_at) from raw.ingestion_ledger group by source order by source"
+        ).fetchall():
+            print(f"  {row[0]:<18} files {row[1]:>4}  received {row[2]:>8}  loaded {row[3]:>8}  quarantined {row[4]:>6}  last {row[5]:%Y-%m-%d %H:%M}")
+        print("Quarantine by rule:")
+        for rule, count in con.execute("select rule, count(*) from raw.quarantine group by rule order by 2 desc").fetchall():
+            print(f"  {rule:<32} {count}")
+    months = sorted(p.name for p in settings.snapshots_dir.glob("*") if (p / "latest.json").exists()) if settings.snapshots_dir.exists() else []
+    print(f"Published snapshots: {len(months)}" + (f" ({months[0]} .. {months[-1]})" if months else ""))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ogp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("prepare", help="prepare the dbt manifest")
+    sub.add_parser("init-instance", help="write $DAGSTER_HOME/dagster.yaml if missing")
+    sub.add_parser("demo", help="run everything on the embedded demo data")
+    run = sub.add_parser("run-month", help="run the main job for a month or a range FIRST:LAST")
+    run.add_argument("month", help="YYYY-MM or YYYY-MM:YYYY-MM")
+    sub.add_parser("refresh", help="load new reports and rebuild the warehouse")
+    sub.add_parser("status", help="ledger, quarantine and snapshots")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "prepare":
+        from orchestration.dbt_project import dbt_project, prepare_manifest
+
+        print(f"dbt manifest: {prepare_manifest(dbt_project(), force=True)}")
+        return 0
+    if args.command == "init-instance":
+        print(f"Dagster instance: {init_instance(settings)}")
+        return 0
+    if args.command == "demo":
+        seed_demo_inbox(settings)
+        first, last = demo_month_range()
+        print(f"Demo: every source from demo_data/, reporting months {first:%Y-%m} to {last:%Y-%m}, data in {settings.data_dir}")
+        if not run_months(first, last, settings=settings):
+            print("The demo run failed: see the run in the Dagster UI (`make ui`).", file=sys.stderr)
+            return 1
+        print_figures(settings, date(2023, 11, 1), "AP_ECU02")
+        latest = settings.snapshots_dir / "2023-11"
+        version = (latest / "latest.json").read_text(encoding="utf-8").split('"')[3]
+        print(f"\nWarehouse (DuckDB):     {settings.warehouse_path}")
+        print(f"Monthly snapshots:      {settings.snapshots_dir}/<YYYY-MM>/<version>/ ({first:%Y-%m} .. {last:%Y-%m})")
+        print(f"Report for 2023-11:     {latest / version / 'informe.html'}")
+        print(f"Open-data package:      {latest / version / 'datapackage.json'}")
+        print(f"Dagster runs:           {os.environ['DAGSTER_HOME']} (see them with `make ui`)")
+        print("All progress reports in the demo are DEMONSTRATION DATA.")
+        return 0
+    if args.command == "run-month":
+        first_text, _, last_text = args.month.partition(":")
+        first = _month(first_text)
+        last = _month(last_text) if last_text else first
+        return 0 if run_months(first, last, settings=settings) else 1
+    if args.command == "refresh":
+        return 0 if refresh(settings) else 1
+    if args.command == "status":
+        return status(settings)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

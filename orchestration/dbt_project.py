@@ -1,0 +1,54 @@
+"""The dbt project as Dagster sees it. Its manifest is prepared once (by `make`/`ogp prepare`, the
+Dockerfile, or the first load on a fresh checkout) and re-prepared only when a dbt file changed,
+so a code-location load does not parse the dbt project."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+_WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "snapshots", "tests")
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so it is found without an activated virtualenv."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_project() -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for name in _WATCHED:
+        path = project_dir / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            for file in path.rglob("*"):
+                if file.suffix in (".sql", ".yml", ".yaml", ".md"):
+                    newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+def manifest_is_current(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project.project_dir)
+
+
+def prepare_manifest(project: DbtProject, *, force: bool = False) -> Path:
+    if force or not manifest_is_current(project):
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
+             "--profiles-dir", str(project.profiles_dir), "--target-path", str(project.target_path)],
+            check=True,
+            cwd=project.project_dir,
+        )
+    return project.manifest_path

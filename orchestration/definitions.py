@@ -1,0 +1,31 @@
+"""The code location: assets, checks, jobs, schedules, sensors and resources, assembled once.
+Policies (pool, retries, owners) are set where the assets are defined; nothing here reads
+settings, so loading the location is the same on every machine."""
+
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.ingestion import INGESTION_ASSETS, ingestion_bookkeeping
+from orchestration.assets.publication import build_snapshot_asset
+from orchestration.assets.warehouse import build_warehouse_assets
+from orchestration.checks import LANDED_DATA_CHECKS
+from orchestration.dbt_project import dbt_executable, dbt_project
+from orchestration.jobs import JOBS, SCHEDULES, SENSORS
+from orchestration.resources import PlatformResource
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    warehouse = build_warehouse_assets()
+    return dg.Definitions(
+        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, warehouse, build_snapshot_asset(warehouse)],
+        asset_checks=LANDED_DATA_CHECKS,
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        sensors=SENSORS,
+        resources={
+            "platform": PlatformResource(),
+            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        },
+    )

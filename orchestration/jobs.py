@@ -1,0 +1,62 @@
+"""Jobs, schedules and sensors, all in the platform's time zone (America/Guayaquil)."""
+
+
+import hashlib
+
+import dagster as dg
+
+from orchestration.assets.ingestion import SPREADSHEET_SUFFIXES
+from orchestration.assets.publication import PLATFORM_TIMEZONE, reporting_months
+from orchestration.settings import Settings
+
+INGESTION_AND_WAREHOUSE = dg.AssetSelection.groups("ingestion", "warehouse")
+
+# The main job: every source, the warehouse, its checks and the snapshot of one reporting month.
+monthly_progress_job = dg.define_asset_job(
+    "monthly_progress_job",
+    selection=dg.AssetSelection.all(),
+    partitions_def=reporting_months,
+    description="Ingest every source, build the warehouse with its checks, publish the month's snapshot.",
+)
+
+# Between publications: forms are loaded and the warehouse rebuilt so operators see fresh figures.
+refresh_warehouse_job = dg.define_asset_job(
+    "refresh_warehouse_job",
+    selection=INGESTION_AND_WAREHOUSE,
+    description="Load new progress reports and source data, rebuild the warehouse and run its checks.",
+)
+
+monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
+    monthly_progress_job,
+    name="monthly_snapshot_schedule",
+    day_of_month=5,
+    hour_of_day=6,
+    description="On the 5th at 06:00 (America/Guayaquil), the snapshot of the month that just ended.",
+)
+
+daily_forms_schedule = dg.ScheduleDefinition(
+    name="daily_forms_schedule",
+    job=refresh_warehouse_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone=PLATFORM_TIMEZONE,
+    description="Every day at 02:00: new progress reports into the warehouse.",
+)
+
+
+@dg.sensor(job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR.")
+def inbox_sensor(context: dg.SensorEvaluationContext):
+    inbox = Settings.from_env().inbox_dir
+    if not inbox.is_dir():
+        return dg.SkipReason(f"{inbox} does not exist")
+    files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES)
+    state = hashlib.sha256("".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}\n" for p in files).encode()).hexdigest()
+    if not files or state == context.cursor:
+        return dg.SkipReason("no new or changed files in the inbox")
+    context.update_cursor(state)
+    # The ingestion asset skips files already loaded (by content hash), so a run per change is safe.
+    return dg.RunRequest(run_key=state, tags={"ogp/trigger": "inbox"})
+
+
+JOBS = [monthly_progress_job, refresh_warehouse_job]
+SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule]
+SENSORS = [inbox_sensor]

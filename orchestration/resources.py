@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+
+from ingestion.warehouse import connect, ensure_raw_schema
+from orchestration.settings import Settings
+
+
+class PlatformResource(dg.ConfigurableResource):
+    """Settings and the warehouse connection, read from the environment when a run starts."""
+
+    lock_timeout_s: float = 300.0
+
+    def settings(self) -> Settings:
+        return Settings.from_env()
+
+    @contextmanager
+    def warehouse(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        settings = self.settings()
+        with connect(settings.warehouse_path, read_only=read_only, lock_timeout_s=self.lock_timeout_s) as con:
+            if not read_only:
+                ensure_raw_schema(con)
+            yield con

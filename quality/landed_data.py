@@ -1,0 +1,129 @@
+"""great-expectations suites for what lands, before dbt reads it.
+
+Each suite is a list of expectations written in code; `validate` runs one on a pandas frame in an
+ephemeral context and returns a summary an operator can act on: which expectation failed, on which
+column, how many rows, and a sample of them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
+ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
+REVIEW_STATES = ["received", "approved", "has_issues", "rejected", "unknown"]
+
+
+def progress_reports_expectations(gx) -> list:
+    e = gx.expectations
+    columns = ["submission_id", "source_tool", "reporting_month", "milestone_code", "percent_complete", "review_state"]
+    return [
+        *[e.ExpectColumnToExist(column=c) for c in columns],
+        e.ExpectColumnValuesToNotBeNull(column="submission_id"),
+        e.ExpectColumnValuesToBeUnique(column="submission_id"),
+        e.ExpectColumnValuesToNotBeNull(column="milestone_code"),
+        e.ExpectColumnValuesToNotBeNull(column="reporting_month"),
+        e.ExpectColumnValuesToBeBetween(column="percent_complete", min_value=0, max_value=100),
+        e.ExpectColumnValuesToBeInSet(column="review_state", value_set=REVIEW_STATES),
+        e.ExpectColumnValuesToMatchRegex(column="commitment_code", regex=COMMITMENT_ID),
+        e.ExpectCompoundColumnsToBeUnique(column_list=["milestone_code", "reporting_month", "submission_id"]),
+    ]
+
+
+def plan_milestones_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToMatchRegex(column="commitment_id", regex=COMMITMENT_ID),
+        e.ExpectColumnValuesToMatchRegex(column="action_plan_id", regex=ACTION_PLAN_ID),
+        e.ExpectColumnValuesToBeBetween(column="weight", min_value=0),
+        e.ExpectColumnValuesToNotBeNull(column="planned_start"),
+        e.ExpectColumnValuesToNotBeNull(column="planned_end"),
+    ]
+
+
+def ogp_dashboard_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToMatchRegex(column="commitment_unique_identifier", regex=COMMITMENT_ID),
+        e.ExpectColumnValuesToBeUnique(column="commitment_unique_identifier"),
+        e.ExpectColumnValuesToMatchRegex(column="action_plan_id", regex=ACTION_PLAN_ID, mostly=1.0),
+    ]
+
+
+SUITES = {
+    "progress_reports": progress_reports_expectations,
+    "plan_milestones": plan_milestones_expectations,
+    "ogp_dashboard_commitments": ogp_dashboard_expectations,
+}
+
+
+@dataclass
+class Failure:
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    sample: list[Any]
+    rule: str
+
+
+@dataclass
+class ValidationSummary:
+    suite: str
+    rows: int
+    evaluated: int
+    success: bool
+    failures: list[Failure] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        if not self.failures:
+            return f"All {self.evaluated} expectations of `{self.suite}` passed on {self.rows} rows."
+        lines = ["| expectation | column | failing rows | sample |", "|---|---|---|---|"]
+        for f in self.failures:
+            sample = ", ".join(str(s) for s in f.sample[:5]).replace("|", "\\|")
+            lines.append(f"| {f.rule} | {f.column or ''} | {f.unexpected_count if f.unexpected_count is not None else 'n/a'} | {sample} |")
+        return "\n".join(lines)
+
+
+def validate(suite_name: str, frame) -> ValidationSummary:
+    """Run the named suite on a pandas frame; great-expectations is imported only here (slow import)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    source = context.data_sources.add_pandas(f"landed_{suite_name}")
+    batch_definition = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe("run")
+    suite = gx.ExpectationSuite(name=suite_name)
+    for expectation in SUITES[suite_name](gx):
+        suite.add_expectation(expectation)
+    suite = context.suites.add(suite)
+    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="SUMMARY")
+    failures = []
+    for r in result.results:
+        if r.success:
+            continue
+        config = r.expectation_config
+        column = config.kwargs.get("column") or ",".join(config.kwargs.get("column_list", []) or [])
+        failures.append(Failure(
+            expectation=config.type,
+            column=column or None,
+            unexpected_count=(r.result or {}).get("unexpected_count"),
+            sample=list((r.result or {}).get("partial_unexpected_list") or [])[:10],
+            rule=_describe(config.type, config.kwargs),
+        ))
+    return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures)
+
+
+def _describe(kind: str, kwargs: dict) -> str:
+    column = kwargs.get("column")
+    words = {
+        "expect_column_to_exist": f"column {column} must exist",
+        "expect_column_values_to_not_be_null": f"{column} must never be empty",
+        "expect_column_values_to_be_unique": f"{column} must be unique",
+        "expect_column_values_to_be_between": f"{column} must be between {kwargs.get('min_value')} and {kwargs.get('max_value')}",
+        "expect_column_values_to_be_in_set": f"{column} must be one of {kwargs.get('value_set')}",
+        "expect_column_values_to_match_regex": f"{column} must match {kwargs.get('regex')}",
+        "expect_compound_columns_to_be_unique": f"one row per {', '.join(kwargs.get('column_list', []))}",
+    }
+    return words.get(kind, kind)
