@@ -4,6 +4,7 @@ columns, one row per input row with its row number, so that every row can be acc
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -17,8 +18,10 @@ class UndecodableFile(ValueError):
 def normalize_header(name: str) -> str:
     """`Porcentaje de avance (%)` -> `porcentaje_de_avance`; `grupo/codigo_hito` -> `codigo_hito`."""
     last = str(name).strip().split("/")[-1]
+    # Leading underscores mark system fields (KoboToolbox `_id`, ODK `__id`): they are kept.
+    prefix = last[: len(last) - len(last.lstrip("_"))]
     ascii_only = unicodedata.normalize("NFKD", last).encode("ascii", "ignore").decode()
-    return re.sub(r"[^0-9a-z]+", "_", ascii_only.lower()).strip("_")
+    return prefix + re.sub(r"[^0-9a-z]+", "_", ascii_only.lower()).strip("_")
 
 
 def snake_case(name: str) -> str:
@@ -48,28 +51,51 @@ def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_r
 def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:
     if path.stat().st_size == 0:
         raise UndecodableFile(f"{path.name} is empty")
-    errors = []
-    for encoding in ("utf-8", "latin-1"):
+    try:
+        _read_csv_into(con, path, table, skip_rows)
+        return
+    except duckdb.Error as exc:
+        if "unicode" not in str(exc).lower() and "utf-8" not in str(exc).lower():
+            raise UndecodableFile(f"{path.name} could not be read as CSV: {str(exc).splitlines()[0]}") from exc
+    # Not UTF-8: spreadsheets saved on Windows in Spanish are usually Windows-1252 / Latin-1.
+    with tempfile.TemporaryDirectory() as tmp:
+        utf8, encoding = _transcode_to_utf8(path, Path(tmp) / "utf8.csv")
         try:
-            rel = con.read_csv(
-                str(path),
-                header=True,
-                all_varchar=True,
-                encoding=encoding,
-                skiprows=skip_rows,
-                null_padding=True,
-                # Sequential reading keeps row numbers in file order and allows ragged rows with
-                # quoted newlines; institutional spreadsheets are small, so nothing is lost.
-                parallel=False,
-            )
-            con.execute(
-                f"create temp table {quote_ident(table)} as "
-                "select row_number() over () as _source_row_number, * from rel"
-            )
-            return
-        except (duckdb.Error, UnicodeDecodeError) as exc:
-            errors.append(f"{encoding}: {str(exc).splitlines()[0]}")
-    raise UndecodableFile(f"{path.name} could not be read as CSV ({'; '.join(errors)})")
+            _read_csv_into(con, utf8, table, skip_rows)
+        except duckdb.Error as exc:
+            raise UndecodableFile(f"{path.name} could not be read as CSV ({encoding}): {str(exc).splitlines()[0]}") from exc
+
+
+def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:
+    rel = con.read_csv(
+        str(path),
+        header=True,
+        all_varchar=True,
+        skiprows=skip_rows,
+        null_padding=True,
+        # Sequential reading keeps row numbers in file order and allows ragged rows with quoted
+        # newlines; institutional spreadsheets are small, so nothing is lost.
+        parallel=False,
+    )
+    con.execute(
+        f"create temp table {quote_ident(table)} as "
+        "select row_number() over () as _source_row_number, * from rel"
+    )
+
+
+def _transcode_to_utf8(path: Path, target: Path) -> tuple[Path, str]:
+    """Re-encode a file to UTF-8 in chunks; the source encoding is the first that decodes it whole."""
+    head = path.read_bytes()[:4]
+    candidates = ["utf-16"] if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ["cp1252", "latin-1"]
+    for encoding in candidates:
+        try:
+            with open(path, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as out:
+                for chunk in iter(lambda: src.read(1 << 20), ""):
+                    out.write(chunk)
+            return target, encoding
+        except UnicodeDecodeError:
+            continue
+    raise UndecodableFile(f"{path.name} is in no encoding the platform reads (UTF-8, UTF-16, Windows-1252, Latin-1)")
 
 
 def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:

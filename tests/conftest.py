@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh OGP_DATA_DIR (and Dagster home) for one test; settings are read from it at run time."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    return data
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    from ingestion.warehouse import connect, ensure_raw_schema
+
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        ensure_raw_schema(con)
+        yield con
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def postgres_dsn() -> str:
+    """The PostgreSQL server for server-target tests. Unreachable: skipped with the reason, or
+    failed when OGP_REQUIRE_POSTGRES=1 (as in CI, where it must run)."""
+    import psycopg
+
+    dsn = os.environ.get("OGP_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        with psycopg.connect(dsn, connect_timeout=3) as con:
+            con.execute("select 1")
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means the same thing here
+        message = f"PostgreSQL at {dsn.split('@')[-1]} is not reachable ({exc.__class__.__name__}: {exc}); start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`"
+        if os.environ.get("OGP_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return dsn

@@ -1,0 +1,78 @@
+"""The code location as operators see it in the UI: assets, groups, checks, jobs, schedules,
+sensors; and that it loads through the same command the UI uses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import defs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return defs()
+
+
+def test_assets_by_group(definitions):
+    graph = definitions.resolve_asset_graph()
+    groups: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        groups.setdefault(graph.get(key).group_name, set()).add(key.to_user_string())
+    assert {"raw/progress_reports", "raw/plan_milestones", "raw/ogp_dashboard_commitments"} <= groups["ingestion"]
+    assert {"marts/dim_action_plans", "marts/dim_commitments", "marts/dim_milestones", "marts/fct_progress_reports",
+            "marts/fct_commitment_progress_monthly"} <= groups["warehouse"]
+    assert groups["publication"] == {"monthly_progress_snapshot"}
+    assert "default" not in groups
+
+
+def test_snapshot_is_monthly_and_downstream_of_the_marts(definitions):
+    graph = definitions.resolve_asset_graph()
+    snapshot = graph.get(dg.AssetKey("monthly_progress_snapshot"))
+    assert isinstance(snapshot.partitions_def, dg.MonthlyPartitionsDefinition)
+    assert snapshot.partitions_def.timezone == "America/Guayaquil"
+    assert dg.AssetKey(["marts", "fct_commitment_progress_monthly"]) in snapshot.parent_keys
+
+
+def test_checks_sit_on_their_assets(definitions):
+    graph = definitions.resolve_asset_graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert ("raw/progress_reports", "gx_progress_reports") in checks
+    assert ("marts/fct_commitment_progress_monthly", "unique_combination_fct_commitment_progress_monthly_commitment_id__reporting_month") in checks
+    assert any(asset == "raw/progress_reports" and name.startswith("source_unique") for asset, name in checks), "source tests are checks too"
+
+
+def test_schedules_in_the_platform_time_zone(definitions):
+    monthly = definitions.resolve_schedule_def("monthly_snapshot_schedule")
+    assert monthly.cron_schedule == "0 6 5 * *"
+    assert monthly.execution_timezone == "America/Guayaquil"
+    daily = definitions.resolve_schedule_def("daily_forms_schedule")
+    assert (daily.cron_schedule, daily.execution_timezone) == ("0 2 * * *", "America/Guayaquil")
+
+
+def test_inbox_sensor_requests_a_run_for_new_files_once(definitions, data_dir):
+    sensor = definitions.resolve_sensor_def("inbox_sensor")
+    assert isinstance(sensor(dg.build_sensor_context()), dg.SkipReason)
+    (data_dir / "inbox").mkdir(parents=True)
+    (data_dir / "inbox" / "informe.csv").write_text("Código del hito\nEC0014-H1\n", encoding="utf-8")
+    first = sensor(dg.build_sensor_context())
+    assert isinstance(first, dg.RunRequest)
+    again = sensor(dg.build_sensor_context(cursor=first.run_key))
+    assert isinstance(again, dg.SkipReason)
+
+
+def test_code_location_validates_from_the_workspace():
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All code locations passed validation" in result.stdout + result.stderr

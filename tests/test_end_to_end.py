@@ -1,0 +1,137 @@
+"""The whole platform for real: every asset materialized by Dagster into a temporary
+OGP_DATA_DIR, dbt building the warehouse in DuckDB, checks run, snapshots published. No mocks."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import cli
+
+# What the Presidency presented to the core group on 17 Nov 2023 for the second plan (2022-2024).
+PRESENTED_2023_11 = [20, 0, 0, 0, 20, 38, 23, 48, 13, 48, 39, 19, 26, 25, 42]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OGP_DATA_DIR", str(data))
+        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+        for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
+            mp.delenv(name, raising=False)
+        assert cli.main(["demo"]) == 0
+        yield data
+
+
+def _warehouse(data: Path):
+    return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+
+
+def test_second_plan_figures_for_2023_11(demo):
+    with _warehouse(demo) as con:
+        rows = con.execute(
+            """select commitment_id, progress_percent_rounded from marts.fct_commitment_progress_monthly
+               where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id"""
+        ).fetchall()
+    assert [r[0] for r in rows] == [f"EC{n:04d}" for n in range(11, 26)]
+    assert [r[1] for r in rows] == PRESENTED_2023_11
+
+
+def test_the_figures_are_computed_not_stored(demo):
+    # The demo inputs hold milestone reports only; no input file carries a commitment percentage.
+    inputs = Path(cli.DEMO_DATA_DIR)
+    headers = {p.name: next(csv.reader(open(p, encoding="utf-8"))) for p in inputs.rglob("*.csv")}
+    assert not any("compromiso" in h.lower() and "%" in h for cols in headers.values() for h in cols)
+
+
+def test_every_received_row_is_accounted_for(demo):
+    with _warehouse(demo) as con:
+        ledger = con.execute("select source, received, loaded, quarantined from raw.ingestion_ledger").fetchall()
+        assert ledger and all(r == l + q for _, r, l, q in ledger)
+        received = con.execute("select sum(received) from raw.ingestion_ledger where source = 'progress_reports'").fetchone()[0]
+        loaded = con.execute("select count(*) from raw.progress_reports").fetchone()[0]
+        quarantined = con.execute("select count(*) from raw.quarantine where source = 'progress_reports'").fetchone()[0]
+        assert received == loaded + quarantined
+        issues = dict(con.execute("select rule_code, count(*) from marts.fct_data_quality_issues group by 1").fetchall())
+    assert issues == {
+        "percent_out_of_range": 1, "unparseable_percent": 1, "duplicate_submission": 1,
+        "rejected_by_counterpart": 1, "unknown_milestone": 1,
+    }
+
+
+def test_methodology_rules_visible_in_the_demo(demo):
+    with _warehouse(demo) as con:
+        status = dict(con.execute(
+            """select milestone_code, reporting_status from marts.fct_milestone_status_monthly
+               where reporting_month = date '2023-11-01' and milestone_code in ('EC0013-H1', 'EC0019-H1', 'EC0022-H1', 'EC0016-H2')"""
+        ).fetchall())
+        corrected = con.execute(
+            "select percent_complete from marts.fct_milestone_status_monthly where milestone_code = 'EC0018-H2' and reporting_month = date '2023-11-01'"
+        ).fetchone()[0]
+    assert status == {"EC0013-H1": "no_report", "EC0019-H1": "carried_forward", "EC0022-H1": "stale", "EC0016-H2": "reported"}
+    assert corrected != 60  # the resubmission replaced the first report of the month
+
+
+def test_snapshot_package_is_complete_and_marked_as_demo(demo):
+    month_dir = demo / "snapshots" / "2023-11"
+    version = json.loads((month_dir / "latest.json").read_text())["version"]
+    folder = month_dir / version
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["demonstration_data"] is True and "DEMOSTRACIÓN" in package["description"]
+    for resource in package["resources"]:
+        path = folder / resource["path"]
+        assert resource["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    sums = dict(line.split("  ")[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) >= {"compromisos.csv", "compromisos.parquet", "compromisos.json", "informe.html", "datapackage.json"}
+    with open(folder / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
+        published = [int(r["progress_percent_rounded"]) for r in csv.DictReader(handle)]
+    assert published == PRESENTED_2023_11
+    report = (folder / "informe.html").read_text(encoding="utf-8")
+    assert "DATOS DE DEMOSTRACIÓN" in report and "noviembre de 2023" in report and "<svg" in report
+
+
+def test_every_month_of_the_demo_plans_is_published(demo):
+    months = sorted(p.name for p in (demo / "snapshots").iterdir() if (p / "latest.json").exists())
+    assert months[0] == "2019-09" and months[-1] == "2024-12" and len(months) == 64
+
+
+def test_rerunning_a_month_changes_nothing(demo, monkeypatch):
+    monkeypatch.setenv("OGP_DATA_DIR", str(demo))
+    monkeypatch.setenv("DAGSTER_HOME", str(demo / "dagster_home"))
+    before = (demo / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
+    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    assert json.loads((demo / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
+    assert not (demo / "snapshots" / "2023-11" / "v2").exists()
+    assert (demo / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
+    with _warehouse(demo) as con:
+        # The inbox files were loaded once: the second run landed nothing new.
+        assert con.execute("select count(*) from raw.landed_files where source = 'progress_reports'").fetchone()[0] == 2
+
+
+def test_checks_ran_and_passed(demo):
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        records = instance.get_records_for_run(
+            run_id=instance.get_run_records(limit=1, ascending=True)[0].dagster_run.run_id,
+            of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+        ).records
+        evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    names = {e.check_name for e in evaluations}
+    assert {"gx_progress_reports", "gx_plan_milestones", "gx_ogp_dashboard_commitments"} <= names
+    assert any(n.startswith("unique_") for n in names), "dbt tests appear as asset checks"
+    assert all(e.passed for e in evaluations), [e.check_name for e in evaluations if not e.passed]
+
+
+def test_status_command(demo, monkeypatch, capsys):
+    monkeypatch.setenv("OGP_DATA_DIR", str(demo))
+    assert cli.main(["status"]) == 0
+    assert "Published snapshots: 64" in capsys.readouterr().out

@@ -1,0 +1,152 @@
+"""Ingestion as plain Python: header mapping, tolerant parsing, landing, loading with quarantine
+and the ledger. Real DuckDB, real files."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import PayloadTooLarge, land_local_file, safe_name
+from ingestion.ogp_dashboard import known_columns, load_ogp_dashboard_file, schema_drift
+from ingestion.plan_catalogue import load_plan_catalogue_file
+from ingestion.progress_reports import FIELD_ALIASES, load_progress_report_file, source_tool_for
+from ingestion.tabular import normalize_header, snake_case
+from ingestion.tabular_source import map_columns
+from tests.conftest import write
+
+HEADER = "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado del hito,Estado de revisión\n"
+
+
+def test_headers_are_normalised_across_tools():
+    assert normalize_header("Porcentaje de avance (%)") == "porcentaje_de_avance"
+    assert normalize_header("grupo_avance/codigo_hito") == "codigo_hito"
+    assert normalize_header("Código del hito") == "codigo_del_hito"
+    assert snake_case("_Specificity") == "specificity_code"
+    assert snake_case("Did It Open Government: Public Accountability") == "did_it_open_government_public_accountability"
+
+
+def test_map_columns_finds_canonical_fields_and_tool():
+    columns = ["Marca temporal", "Código del hito", "Mes que se reporta", "Porcentaje de avance (%)"]
+    mapping = map_columns(columns, FIELD_ALIASES)
+    assert mapping == {
+        "submitted_at": "Marca temporal",
+        "milestone_code": "Código del hito",
+        "reporting_month": "Mes que se reporta",
+        "percent_complete": "Porcentaje de avance (%)",
+    }
+    assert source_tool_for(columns) == "google_forms"
+    assert source_tool_for(["_id", "_submission_time", "grupo/codigo_hito"]) == "kobotoolbox"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("2023-11", date(2023, 11, 1)), ("2023-11-30", date(2023, 11, 1)), ("11/2023", date(2023, 11, 1)),
+     ("30/11/2023", date(2023, 11, 1)), ("noviembre 2023", date(2023, 11, 1)), ("Nov. 2023", date(2023, 11, 1)),
+     ("mes once", None), ("", None)],
+)
+def test_reporting_month_parsing(warehouse, text, expected):
+    assert warehouse.execute(f"select {sx.reporting_month('v')} from (select ? as v)", [text]).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize("text, expected", [("45", 45.0), ("45 %", 45.0), ("45,5", 45.5), ("150", 150.0), ("sin dato", None)])
+def test_percent_parsing_keeps_out_of_range_for_the_rule(warehouse, text, expected):
+    assert warehouse.execute(f"select {sx.percent('v')} from (select ? as v)", [text]).fetchone()[0] == expected
+
+
+def test_landing_keeps_payload_unchanged_under_its_hash(tmp_path):
+    source = write(tmp_path / "in" / "../../etc/informe mayo.csv", HEADER)
+    landed = land_local_file("progress_reports", source, landing_dir=tmp_path / "landing", max_bytes=10_000)
+    assert landed.path.read_bytes() == source.read_bytes()
+    assert landed.path.is_relative_to(tmp_path / "landing")
+    assert landed.path.name.startswith(landed.sha256[:16])
+    meta = json.loads(landed.path.with_name(landed.path.name + ".meta.json").read_text())
+    assert meta["sha256"] == landed.sha256 and meta["size_bytes"] == len(HEADER.encode())
+    again = land_local_file("progress_reports", source, landing_dir=tmp_path / "landing", max_bytes=10_000)
+    assert again.path == landed.path
+    assert safe_name("../../etc/passwd") == "passwd"
+
+
+def test_landing_refuses_files_over_the_size_limit(tmp_path):
+    source = write(tmp_path / "big.csv", "x" * 2000)
+    with pytest.raises(PayloadTooLarge, match="OGP_MAX_FILE_BYTES"):
+        land_local_file("progress_reports", source, landing_dir=tmp_path / "landing", max_bytes=1000)
+
+
+def test_progress_reports_load_with_quarantine_and_balanced_ledger(tmp_path, warehouse):
+    rows = [
+        "3/12/2023 10:00:00,MINTEL,EC0011,EC0011-H1,2023-11,45,En curso,Aprobado",
+        "3/12/2023 10:05:00,MINTEL,EC0011,EC0011-H2,noviembre 2023,45 %,En curso,",
+        "3/12/2023 10:06:00,MINTEL,EC0011,EC0011-H3,2023-11,150,En curso,Aprobado",
+        "3/12/2023 10:07:00,MINTEL,EC0011,,2023-11,10,En curso,Aprobado",
+        "3/12/2023 10:08:00,MINTEL,EC0011,EC0011-H3,el mes pasado,10,En curso,Aprobado",
+        "3/12/2023 10:09:00,MINTEL,EC0011,EC0011-H3,2023-11,diez,En curso,Rechazado",
+        "3/12/2023 10:00:00,MINTEL,EC0011,EC0011-H1,2023-11,45,En curso,Aprobado",
+    ]
+    path = write(tmp_path / "informe.csv", HEADER + "\n".join(rows) + "\n")
+    landed = land_local_file("progress_reports", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_progress_report_file(warehouse, landed, run_id="run-1")
+    assert (result.ledger.received, result.ledger.loaded, result.ledger.quarantined) == (7, 2, 5)
+    assert result.quarantine_reasons == {
+        "duplicate_submission": 1, "missing_milestone": 1, "percent_out_of_range": 1,
+        "unparseable_percent": 1, "unparseable_reporting_month": 1,
+    }
+    loaded = warehouse.execute(
+        "select milestone_code, reporting_month, percent_complete, review_state, source_tool from raw.progress_reports order by milestone_code"
+    ).fetchall()
+    assert loaded == [
+        ("EC0011-H1", date(2023, 11, 1), 45.0, "approved", "google_forms"),
+        ("EC0011-H2", date(2023, 11, 1), 45.0, "received", "google_forms"),
+    ]
+    reasons = dict(warehouse.execute("select rule, reason from raw.quarantine").fetchall())
+    assert reasons["percent_out_of_range"] == "percent complete 150 is outside 0-100"
+    assert reasons["unparseable_reporting_month"] == 'reporting month "el mes pasado" is not a month'
+    ledger = warehouse.execute("select received, loaded, quarantined from raw.ingestion_ledger").fetchall()
+    assert ledger == [(7, 2, 5)]
+
+
+def test_a_file_without_required_columns_is_quarantined_whole(tmp_path, warehouse):
+    path = write(tmp_path / "otro.csv", "nombre,valor\na,1\nb,2\n")
+    landed = land_local_file("progress_reports", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_progress_report_file(warehouse, landed, run_id=None)
+    assert (result.ledger.received, result.ledger.loaded, result.ledger.quarantined) == (2, 0, 2)
+    assert warehouse.execute("select distinct rule from raw.quarantine").fetchall() == [("missing_column",)]
+
+
+def test_latin1_file_is_read(tmp_path, warehouse):
+    path = write(tmp_path / "latin1.csv", HEADER + "3/12/2023 10:00:00,Defensoría,EC0016,EC0016-H1,2023-11,50,En curso,Aprobado\n", encoding="latin-1")
+    landed = land_local_file("progress_reports", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_progress_report_file(warehouse, landed, run_id=None)
+    assert result.ledger.loaded == 1
+    assert warehouse.execute("select institution from raw.progress_reports").fetchone()[0] == "Defensoría"
+
+
+def test_plan_catalogue_rules(tmp_path, warehouse):
+    text = (
+        "id_plan_de_accion,id_compromiso,codigo_hito,hito,peso,fecha_inicio,fecha_fin\n"
+        "AP_ECU02,EC0014,EC0014-H1,Catálogo,25,2023-01-01,30/06/2023\n"
+        "AP_ECU02,E14,EC0014-H2,Mal id,25,2023-01-01,30/06/2023\n"
+        "AP_ECU02,EC0014,EC0014-H3,Fechas al revés,25,2023-06-01,01/01/2023\n"
+        "AP_ECU02,EC0014,EC0014-H4,Peso,mucho,2023-01-01,30/06/2023\n"
+    )
+    landed = land_local_file("plan_catalogue", write(tmp_path / "hitos.csv", text), landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_plan_catalogue_file(warehouse, landed, run_id=None)
+    assert result.ledger.loaded == 1
+    assert result.quarantine_reasons == {"bad_commitment_id": 1, "end_before_start": 1, "bad_weight": 1}
+
+
+def test_ogp_dashboard_schema_drift_is_reported_not_crashed_on(tmp_path, warehouse):
+    columns = [c for c in known_columns() if c != "Theme"] + ["New IRM Column"]
+    header = ",".join(f'"{c}"' for c in columns)
+    row = {c: "ND" for c in columns}
+    row.update({"Commitment Unique Identifier": "EC0014", "Action Plan ID": "AP_ECU02", "Commitment Title": "Construyendo"})
+    bad = dict(row, **{"Commitment Unique Identifier": "ecuador-14"})
+    lines = [header] + [",".join(f'"{r[c]}"' for c in columns) for r in (row, bad)]
+    landed = land_local_file("ogp_dashboard", write(tmp_path / "export.csv", "\n".join(lines) + "\n"), landing_dir=tmp_path / "landing", max_bytes=10**7)
+    result = load_ogp_dashboard_file(warehouse, landed, run_id=None)
+    assert result.schema_report == {"missing_columns": ["Theme"], "new_columns": ["New IRM Column"], "drift": True}
+    assert (result.ledger.loaded, result.quarantine_reasons) == (1, {"bad_commitment_id": 1})
+    assert warehouse.execute("select theme, commitment_title from raw.ogp_dashboard_commitments").fetchone() == (None, "Construyendo")
+    assert schema_drift(list(known_columns()))["drift"] is False
