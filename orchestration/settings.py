@@ -44,8 +44,6 @@ class Settings:
     inbox_dir: Path
     plan_catalogue_url: str
     ogp_dashboard_url: str
-    timezone: str
-    first_reporting_month: str
     dbt_target: str
     pg_dsn: Secret = field(repr=False)
     max_file_bytes: int
@@ -83,8 +81,6 @@ class Settings:
             ogp_dashboard_url=_source(
                 env.get("OGP_DASHBOARD_URL"), DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv"
             ),
-            timezone=env.get("OGP_TIMEZONE") or "America/Guayaquil",
-            first_reporting_month=env.get("OGP_FIRST_REPORTING_MONTH") or "2019-01",
             dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
             pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),
             max_file_bytes=int(env.get("OGP_MAX_FILE_BYTES") or 50 * 1024 * 1024),
