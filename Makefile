@@ -30,6 +30,7 @@ test: manifest
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 validate: manifest
+	$(BIN)/ogp init-instance
 	$(BIN)/dagster definitions validate -w workspace.yaml
 
 ui: manifest

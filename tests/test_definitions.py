@@ -68,8 +68,10 @@ def test_inbox_sensor_requests_a_run_for_new_files_once(definitions, data_dir):
     assert isinstance(again, dg.SkipReason)
 
 
-def test_code_location_validates_from_the_workspace():
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+def test_code_location_validates_from_the_workspace(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "DAGSTER_HOME": str(home)}
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
