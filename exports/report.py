@@ -51,7 +51,7 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
     """Plan progress (solid) and expected progress (dashed) over the months."""
     if not series:
         return ""
-    left, right, top, bottom = 40, 10, 10, 30
+    left, right, top, bottom = 40, 30, 10, 30
     w, h = width - left - right, height - top - bottom
     n = max(len(series) - 1, 1)
 

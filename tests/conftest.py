@@ -5,7 +5,24 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+
+# What the Presidency presented to the core group on 17 Nov 2023 for the second plan (2022-2024).
+PRESENTED_2023_11 = [20, 0, 0, 0, 20, 38, 23, 48, 13, 48, 39, 19, 26, 25, 42]
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """`ogp demo` for real into a temporary OGP_DATA_DIR: every asset, every demo month."""
+    from orchestration import cli
+
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OGP_DATA_DIR", str(data))
+        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+        for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
+            mp.delenv(name, raising=False)
+        assert cli.main(["demo"]) == 0
+    return data
 
 
 @pytest.fixture

@@ -14,21 +14,7 @@ import duckdb
 import pytest
 
 from orchestration import cli
-
-# What the Presidency presented to the core group on 17 Nov 2023 for the second plan (2022-2024).
-PRESENTED_2023_11 = [20, 0, 0, 0, 20, 38, 23, 48, 13, 48, 39, 19, 26, 25, 42]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OGP_DATA_DIR", str(data))
-        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-        for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
-            mp.delenv(name, raising=False)
-        assert cli.main(["demo"]) == 0
-        yield data
+from tests.conftest import PRESENTED_2023_11
 
 
 def _warehouse(data: Path):

@@ -123,12 +123,12 @@ measured as (
         case when last_report_month is not null
             then {{ months_between('last_report_month', 'reporting_month') }}
         end as months_since_report,
-        case
-            when month_end < planned_start then 0.0
-            when month_end >= planned_end then 100.0
+        cast(case
+            when month_end < planned_start then 0
+            when month_end >= planned_end then 100
             else 100.0 * {{ dbt.datediff('planned_start', 'month_end', 'day') }}
                 / {{ dbt.datediff('planned_start', 'planned_end', 'day') }}
-        end as expected_percent,
+        end as double precision) as expected_percent,
         month_end
 
     from carried_forward

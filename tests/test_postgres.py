@@ -1,0 +1,68 @@
+"""PostgreSQL for real (the server on 127.0.0.1:5432): the marts served to BI tools, and the
+whole dbt project built on the `postgres` target from the same raw data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from exports.postgres import copy_schema
+from tests.conftest import PRESENTED_2023_11, postgres_dsn
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURES_SQL = """
+    select progress_percent_rounded from {schema}.fct_commitment_progress_monthly
+    where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id
+"""
+
+
+@pytest.fixture(scope="module")
+def pg() -> str:
+    return postgres_dsn()
+
+
+def test_marts_are_served_in_postgres_atomically(demo, pg):
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as duck:
+        copied = copy_schema(duck, pg, source_schema="marts", target_schema="ogp_serving_test")
+        again = copy_schema(duck, pg, source_schema="marts", target_schema="ogp_serving_test")
+    assert {c.table for c in copied} >= {"dim_commitments", "fct_commitment_progress_monthly", "fct_plan_progress_monthly"}
+    assert [c.rows for c in copied] == [c.rows for c in again]
+    with psycopg.connect(pg) as con:
+        figures = [r[0] for r in con.execute(FIGURES_SQL.format(schema="ogp_serving_test")).fetchall()]
+        leftovers = con.execute(
+            "select schema_name from information_schema.schemata where schema_name like 'ogp_serving_test\\_\\_%'"
+        ).fetchall()
+    assert figures == PRESENTED_2023_11
+    assert leftovers == []
+
+
+def test_dbt_builds_on_the_postgres_target(demo, pg):
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as duck:
+        copy_schema(duck, pg, source_schema="raw", target_schema="raw")
+    params = conninfo_to_dict(pg)
+    env = {
+        **os.environ,
+        "OGP_DATA_DIR": str(demo),
+        "OGP_DBT_TARGET": "postgres",
+        "OGP_PG_HOST": str(params.get("host", "127.0.0.1")),
+        "OGP_PG_PORT": str(params.get("port", "5432")),
+        "OGP_PG_USER": str(params.get("user", "postgres")),
+        "OGP_PG_PASSWORD": str(params.get("password", "")),
+        "OGP_PG_DATABASE": str(params.get("dbname", "test")),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "build", "--profiles-dir", ".", "--target-path", "target/postgres"],
+        cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+    with psycopg.connect(pg) as con:
+        figures = [r[0] for r in con.execute(FIGURES_SQL.format(schema="marts")).fetchall()]
+    assert figures == PRESENTED_2023_11
