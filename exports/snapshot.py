@@ -197,6 +197,7 @@ def build_monthly_snapshot(
     is_demo: bool,
     sources: list[dict],
     methodology: dict,
+    quality_warnings: list[dict] | None = None,
 ) -> SnapshotResult:
     month_key = month.strftime("%Y-%m")
     month_dir = snapshots_dir / month_key
@@ -233,6 +234,8 @@ def build_monthly_snapshot(
         (staging / "informe.html").write_text(report_html, encoding="utf-8")
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
         package["methodology"] = methodology
+        # Checks that failed with warning severity when this was built (published anyway).
+        package["quality_warnings"] = quality_warnings or []
         (staging / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
         files = {p.name: _sha256(p) for p in sorted(staging.iterdir()) if p.is_file()}
         (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")

@@ -114,7 +114,14 @@ def test_checks_ran_and_passed(demo):
     names = {e.check_name for e in evaluations}
     assert {"gx_progress_reports", "gx_plan_milestones", "gx_ogp_dashboard_commitments"} <= names
     assert any(n.startswith("unique_") for n in names), "dbt tests appear as asset checks"
-    assert all(e.passed for e in evaluations), [e.check_name for e in evaluations if not e.passed]
+    failed = {(e.check_name, e.severity) for e in evaluations if not e.passed}
+    # The first plan's EC0004 has weights 1/1/1 on purpose: normalised, and warned about.
+    assert failed == {("assert_milestone_weights_sum_to_100", dg.AssetCheckSeverity.WARN)}
+
+
+def test_warnings_are_recorded_in_the_published_snapshot(demo):
+    package = json.loads((demo / "snapshots" / "2023-11" / "v1" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["quality_warnings"] == [{"asset": "marts/dim_milestones", "check": "assert_milestone_weights_sum_to_100"}]
 
 
 def test_status_command(demo, monkeypatch, capsys):

@@ -50,6 +50,9 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
     settings = platform.settings()
     methodology = methodology_parameters()
     months = [date.fromisoformat(k) for k in context.partition_keys]
+    warnings = _standing_check_warnings(context)
+    for warning in warnings:
+        context.log.warning(f"publishing with a data-quality warning: {warning['check']} on {warning['asset']}")
     results = []
     with platform.warehouse(read_only=True) as con:
         sources = [
@@ -59,7 +62,8 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
         ]
         for month in months:
             result = build_monthly_snapshot(
-                con, month, settings.snapshots_dir, is_demo=settings.uses_demo_data, sources=sources, methodology=methodology,
+                con, month, settings.snapshots_dir, is_demo=settings.uses_demo_data, sources=sources,
+                methodology=methodology, quality_warnings=warnings,
             )
             results.append(result)
             context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
@@ -73,5 +77,21 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
             "report": dg.MetadataValue.path(str(last.path / "informe.html")),
             "row_counts": dg.MetadataValue.json(last.row_counts),
             "demonstration_data": settings.uses_demo_data,
+            "quality_warnings": dg.MetadataValue.json(warnings),
         }
     )
+
+
+def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
+    """Warning-severity checks whose latest evaluation failed: publication goes on, and says so.
+    (An error-severity failure in the same run fails its step and stops publication.) The latest
+    evaluation is used, not this run's, so a snapshot-only re-run records the same warnings."""
+    warnings = []
+    for check_key in context.job_def.asset_layer.asset_graph.asset_check_keys:
+        record = context.instance.get_latest_asset_check_evaluation_record(check_key)
+        if record is None or record.event is None or record.event.dagster_event is None:
+            continue
+        evaluation = record.event.dagster_event.event_specific_data
+        if isinstance(evaluation, dg.AssetCheckEvaluation) and not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
+            warnings.append({"asset": check_key.asset_key.to_user_string(), "check": check_key.name})
+    return sorted(warnings, key=lambda w: (w["asset"], w["check"]))
