@@ -47,6 +47,15 @@ def progress_bar_svg(progress: float, expected: float, color: str, width: int = 
     )
 
 
+def ranking_bar_svg(score: float, width: int = 220) -> str:
+    s = max(0.0, min(100.0, float(score or 0)))
+    return (
+        f'<svg class="bar" width="{width}" height="14" viewBox="0 0 {width} 14" role="img" aria-label="{s:.1f} de 100">'
+        f'<rect x="0" y="2" width="{width}" height="10" rx="3" fill="#eceff1"/>'
+        f'<rect x="0" y="2" width="{width * s / 100:.1f}" height="10" rx="3" fill="#5e35b1"/></svg>'
+    )
+
+
 def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, height: int = 240) -> str:
     """Plan progress (solid) and expected progress (dashed) over the months."""
     if not series:
@@ -134,6 +143,13 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         where reporting_month = $month or reporting_month is null
         order by stage, rule_code, submission_id
     """, params)
+    local_index = _rows(con, """
+        select municipality, province, index_year, score, rank_in_year, change_from_previous
+        from marts.fct_local_government_index
+        where dimension = 'index'
+          and index_year = (select max(index_year) from marts.fct_local_government_index where index_year <= year($month))
+        order by rank_in_year, municipality
+    """, params)
     moved = [c for c in commitments if abs(c["change_points"] or 0) >= 0.05]
     plans = []
     for plan in plan_rows:
@@ -144,7 +160,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             line_chart_svg(series),
             [c for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
         ))
-    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved}
+    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index}
 
 
 def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es") -> str:
@@ -162,6 +178,7 @@ def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool,
         irm=IRM,
         reporting=REPORTING,
         bar=lambda p, e, s: progress_bar_svg(p, e, STATUS.get(s, STATUS["not_started"])[2]),
+        ranking_bar=ranking_bar_svg,
         escape=escape,
         **data,
     )

@@ -86,6 +86,16 @@ TABLES: list[tuple[str, str, str]] = [
         """,
     ),
     (
+        "gobiernos_locales",
+        "Índice de gobierno abierto local, última evaluación hasta el mes / Local-government maturity index",
+        """
+        select municipality, province, index_year, dimension, score, rank_in_year, change_from_previous
+        from marts.fct_local_government_index
+        where index_year = (select max(index_year) from marts.fct_local_government_index where index_year <= year($month))
+        order by dimension, rank_in_year, municipality
+        """,
+    ),
+    (
         "calidad_datos",
         "Anexo de calidad de datos: lo recibido que no entra en las cifras / Data-quality annex",
         """

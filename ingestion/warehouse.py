@@ -67,6 +67,21 @@ create table if not exists raw.plan_milestones (
     loaded_at timestamptz not null
 );
 
+create table if not exists raw.local_government_index (
+    municipality varchar,
+    province varchar,
+    year integer,
+    transparency double,
+    participation double,
+    accountability double,
+    open_data double,
+    index_score double,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
 create table if not exists raw.quarantine (
     source varchar not null,
     landed_file_id varchar,

@@ -10,6 +10,7 @@ LANDED_TABLES = {
     "progress_reports": ["raw", "progress_reports"],
     "plan_milestones": ["raw", "plan_milestones"],
     "ogp_dashboard_commitments": ["raw", "ogp_dashboard_commitments"],
+    "local_government_index": ["raw", "local_government_index"],
 }
 
 

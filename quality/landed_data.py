@@ -51,10 +51,21 @@ def ogp_dashboard_expectations(gx) -> list:
     ]
 
 
+def local_government_index_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToNotBeNull(column="municipality"),
+        e.ExpectColumnValuesToBeBetween(column="index_score", min_value=0, max_value=100),
+        e.ExpectColumnValuesToBeBetween(column="year", min_value=2000, max_value=2100),
+        e.ExpectCompoundColumnsToBeUnique(column_list=["municipality", "year"]),
+    ]
+
+
 SUITES = {
     "progress_reports": progress_reports_expectations,
     "plan_milestones": plan_milestones_expectations,
     "ogp_dashboard_commitments": ogp_dashboard_expectations,
+    "local_government_index": local_government_index_expectations,
 }
 
 

@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.landing import LandedFile, land_local_file, land_source
+from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
@@ -156,6 +157,24 @@ def ogp_dashboard(context: dg.AssetExecutionContext, platform: PlatformResource)
     )
 
 
+@dg.asset(
+    key=["raw", "local_government_index"],
+    group_name="ingestion",
+    kinds={"duckdb", "csv"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    retry_policy=SOURCE_RETRY,
+    description="Local-government open-government maturity index (municipality x year, dimension scores), from OGP_LOCAL_INDEX_URL.",
+)
+def local_government_index(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    settings = platform.settings()
+    landed = land_source("local_government_index", settings.local_government_index_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+    return ingest(
+        context, platform, [landed], load_local_government_index_file, table="raw.local_government_index",
+        preview_columns="municipality, province, year, index_score",
+    )
+
+
 # Written by every ingestion asset above; declared so the dbt sources that read them have a home.
 ingestion_bookkeeping = [
     dg.AssetSpec(
@@ -168,4 +187,4 @@ ingestion_bookkeeping = [
     ),
 ]
 
-INGESTION_ASSETS = [progress_reports, plan_catalogue, ogp_dashboard]
+INGESTION_ASSETS = [progress_reports, plan_catalogue, ogp_dashboard, local_government_index]

@@ -1,0 +1,82 @@
+"""The local-government open-government maturity index that the association of municipalities
+(AME) sends as a spreadsheet: one row per municipality and year, one column per dimension score
+(0-100) and the overall index. Loaded as sent; dbt turns it into municipality x year x dimension."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import LandedFile
+from ingestion.tabular import quote_ident
+from ingestion.tabular_source import LoadResult, TabularSource, load_file
+
+SOURCE = "local_government_index"
+DIMENSIONS = ("transparency", "participation", "accountability", "open_data")
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "municipality": ("municipality", "municipio", "gad_municipal", "canton", "gobierno_local"),
+    "province": ("province", "provincia"),
+    "year": ("year", "ano", "anio", "periodo"),
+    "transparency": ("transparency", "transparencia"),
+    "participation": ("participation", "participacion_ciudadana", "participacion"),
+    "accountability": ("accountability", "rendicion_de_cuentas", "rendicion_cuentas"),
+    "open_data": ("open_data", "datos_abiertos"),
+    "index_score": ("index_score", "indice_de_gobierno_abierto", "indice", "indice_total", "puntaje_total"),
+}
+REQUIRED_FIELDS = ("municipality", "year", "index_score")
+
+
+def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+    def col(name: str) -> str:
+        return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+
+    scores = ",\n            ".join(f"{sx.number(col(d))} as {d}" for d in (*DIMENSIONS, "index_score"))
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            {sx.text(col('municipality'))} as municipality,
+            {sx.text(col('province'))} as province,
+            try_cast(trim({col('year')}) as integer) as year,
+            {scores},
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+_SCORES_OUT_OF_RANGE = " or ".join(f"{d} < 0 or {d} > 100" for d in (*DIMENSIONS, "index_score"))
+
+RULES_SQL = f"""
+    case
+        when municipality is null then 'missing_municipality'
+        when year is null or year < 2000 or year > 2100 then 'bad_year'
+        when index_score is null then 'unparseable_score'
+        when {_SCORES_OUT_OF_RANGE} then 'score_out_of_range'
+        when row_number() over (partition by lower(municipality), year order by source_row_number) > 1 then 'duplicate_municipality_year'
+    end
+"""
+
+REASONS_SQL = """
+    case rule
+        when 'missing_municipality' then 'no municipality name'
+        when 'bad_year' then 'the year is not a year between 2000 and 2100'
+        when 'unparseable_score' then 'the overall index is not a number'
+        when 'score_out_of_range' then 'a score is outside 0-100'
+        when 'duplicate_municipality_year' then municipality || ' appears twice for ' || year
+    end
+"""
+
+LOCAL_GOVERNMENT_INDEX = TabularSource(
+    name=SOURCE,
+    target_table="raw.local_government_index",
+    field_aliases=FIELD_ALIASES,
+    required_fields=REQUIRED_FIELDS,
+    canonical_select=_canonical_select,
+    rules_sql=RULES_SQL,
+    reasons_sql=REASONS_SQL,
+)
+
+
+def load_local_government_index_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, LOCAL_GOVERNMENT_INDEX, landed, run_id=run_id)
