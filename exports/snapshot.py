@@ -148,7 +148,7 @@ def _neutralised_select(con: duckdb.DuckDBPyConnection, query: str, params: dict
     return f"select {', '.join(parts)} from ({query})"
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -233,9 +233,13 @@ def build_monthly_snapshot(
                     "format": fmt,
                     "mediatype": media,
                     "bytes": path.stat().st_size,
-                    "hash": f"sha256:{_sha256(path)}",
+                    "hash": f"sha256:{sha256_file(path)}",
                     **extra,
                 }
+                if fmt == "parquet":
+                    # frictionless reads Parquet through pyarrow and cannot count its bytes; the
+                    # hash (and SHA256SUMS) still pin the file.
+                    del resource["bytes"]
                 if fmt == "csv":
                     resource["profile"] = "tabular-data-resource"
                     resource["schema"] = {"fields": [{"name": n, "type": t} for n, t in schema]}
@@ -247,7 +251,7 @@ def build_monthly_snapshot(
         # Checks that failed with warning severity when this was built (published anyway).
         package["quality_warnings"] = quality_warnings or []
         (staging / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-        files = {p.name: _sha256(p) for p in sorted(staging.iterdir()) if p.is_file()}
+        files = {p.name: sha256_file(p) for p in sorted(staging.iterdir()) if p.is_file()}
         (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")
 
         latest = _latest(month_dir)

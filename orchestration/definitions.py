@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.ingestion import INGESTION_ASSETS, ingestion_bookkeeping
-from orchestration.assets.publication import build_snapshot_asset
+from orchestration.assets.publication import build_serving_assets, build_snapshot_asset
 from orchestration.assets.warehouse import build_warehouse_assets
 from orchestration.checks import LANDED_DATA_CHECKS
 from orchestration.dbt_project import dbt_executable, dbt_project
@@ -18,8 +18,9 @@ from orchestration.resources import PlatformResource
 @dg.definitions
 def defs() -> dg.Definitions:
     warehouse = build_warehouse_assets()
+    snapshot = build_snapshot_asset(warehouse)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, warehouse, build_snapshot_asset(warehouse)],
+        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, warehouse, snapshot, *build_serving_assets(warehouse, snapshot)],
         asset_checks=LANDED_DATA_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,

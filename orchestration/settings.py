@@ -48,6 +48,11 @@ class Settings:
     dbt_target: str
     pg_dsn: Secret = field(repr=False)
     max_file_bytes: int
+    publish_postgres: bool = False
+    pg_serving_schema: str = "marts"
+    ckan_url: str = ""
+    ckan_api_key: Secret = field(default=Secret(""), repr=False)
+    ckan_organization: str = ""
 
     @property
     def warehouse_path(self) -> Path:
@@ -60,6 +65,10 @@ class Settings:
     @property
     def snapshots_dir(self) -> Path:
         return self.data_dir / "snapshots"
+
+    @property
+    def serving_warehouse_path(self) -> Path:
+        return self.data_dir / "serving" / "warehouse.duckdb"
 
     @property
     def uses_demo_data(self) -> bool:
@@ -88,6 +97,11 @@ class Settings:
             dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
             pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),
             max_file_bytes=int(env.get("OGP_MAX_FILE_BYTES") or 50 * 1024 * 1024),
+            publish_postgres=(env.get("OGP_PUBLISH_POSTGRES") or "0").lower() in ("1", "true", "yes"),
+            pg_serving_schema=env.get("OGP_PG_SERVING_SCHEMA") or "marts",
+            ckan_url=env.get("OGP_CKAN_URL") or "",
+            ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
+            ckan_organization=env.get("OGP_CKAN_ORGANIZATION") or "",
         )
 
 

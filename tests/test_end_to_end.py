@@ -84,6 +84,14 @@ def test_snapshot_package_is_complete_and_marked_as_demo(demo):
     assert "DATOS DE DEMOSTRACIÓN" in report and "noviembre de 2023" in report and "<svg" in report
 
 
+def test_snapshot_is_a_valid_frictionless_data_package(demo):
+    from frictionless import validate
+
+    folder = demo / "snapshots" / "2023-11" / "v1"
+    report = validate(str(folder / "datapackage.json"))
+    assert report.valid, [(t.name, e.message) for t in report.tasks for e in t.errors][:5]
+
+
 def test_every_month_of_the_demo_plans_is_published(demo):
     months = sorted(p.name for p in (demo / "snapshots").iterdir() if (p / "latest.json").exists())
     assert months[0] == "2019-09" and months[-1] == "2024-12" and len(months) == 64
@@ -128,3 +136,26 @@ def test_status_command(demo, monkeypatch, capsys):
     monkeypatch.setenv("OGP_DATA_DIR", str(demo))
     assert cli.main(["status"]) == 0
     assert "Published snapshots: 64" in capsys.readouterr().out
+
+
+def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, monkeypatch):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    v1 = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
+    # MINTEL resends its November report for EC0011-H2 (it was 0 %): now 50 %.
+    (data / "inbox" / "correccion_mintel.csv").write_text(
+        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
+        "10/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,50,Aprobado\n",
+        encoding="utf-8",
+    )
+    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    month = data / "snapshots" / "2023-11"
+    assert json.loads((month / "latest.json").read_text())["version"] == "v2"
+    assert (month / "v1" / "SHA256SUMS").read_bytes() == v1
+    with open(month / "v2" / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")

@@ -66,3 +66,32 @@ def test_dbt_builds_on_the_postgres_target(demo, pg):
     with psycopg.connect(pg) as con:
         figures = [r[0] for r in con.execute(FIGURES_SQL.format(schema="marts")).fetchall()]
     assert figures == PRESENTED_2023_11
+
+
+def test_monthly_run_publishes_to_postgres_and_the_portal(demo, pg, httpserver, monkeypatch):
+    from datetime import date
+
+    from orchestration import cli
+    from tests.fake_ckan import FakeCkan
+
+    ckan = FakeCkan(httpserver, api_key="secret-token-123")
+    monkeypatch.setenv("OGP_DATA_DIR", str(demo))
+    monkeypatch.setenv("DAGSTER_HOME", str(demo / "dagster_home"))
+    monkeypatch.setenv("OGP_PUBLISH_POSTGRES", "1")
+    monkeypatch.setenv("OGP_PG_DSN", pg)
+    monkeypatch.setenv("OGP_PG_SERVING_SCHEMA", "ogp_bi_test")
+    monkeypatch.setenv("OGP_CKAN_URL", ckan.url)
+    monkeypatch.setenv("OGP_CKAN_API_KEY", "secret-token-123")
+    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    with psycopg.connect(pg) as con:
+        figures = [r[0] for r in con.execute(FIGURES_SQL.format(schema="ogp_bi_test")).fetchall()]
+    assert figures == PRESENTED_2023_11
+    assert "ogp-avance-mensual-2023-11" in ckan.packages
+    assert ckan.calls.count("resource_create") == len(ckan.packages["ogp-avance-mensual-2023-11"]["resources"])
+    # The API key never reaches Dagster's event log.
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        run = instance.get_run_records(limit=1)[0].dagster_run
+        logs = "\n".join(str(e.user_message) + str(e.dagster_event) for e in instance.all_logs(run.run_id))
+    assert "secret-token-123" not in logs

@@ -1,11 +1,15 @@
-"""Publication: the monthly progress snapshot, one partition per reporting month."""
+"""Publication: the monthly progress snapshot (one partition per reporting month) and the copies
+that BI tools and the national open-data portal read."""
 
-
+import json
 from datetime import date
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from exports.ckan import CkanClient, publish_snapshot
+from exports.postgres import copy_schema
+from exports.serving import publish_serving_copy
 from exports.snapshot import build_monthly_snapshot
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL, redact_url
 from orchestration.methodology import methodology_parameters
@@ -95,3 +99,87 @@ def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
         if isinstance(evaluation, dg.AssetCheckEvaluation) and not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
             warnings.append({"asset": check_key.asset_key.to_user_string(), "check": check_key.name})
     return sorted(warnings, key=lambda w: (w["asset"], w["check"]))
+
+
+def build_serving_assets(warehouse_assets: dg.AssetsDefinition, snapshot: dg.AssetsDefinition) -> list[dg.AssetsDefinition]:
+    """The copies BI tools and the national portal read, downstream of the marts and the snapshot."""
+    marts = [get_asset_key_for_model([warehouse_assets], model) for model in SNAPSHOT_MODELS + ["fct_local_government_index"]]
+
+    @dg.asset(
+        group_name="publication",
+        deps=marts,
+        kinds={"duckdb"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=(
+            "Read-only serving copy of the marts for DuckDB users at $OGP_DATA_DIR/serving/warehouse.duckdb, "
+            "replaced by atomic rename so readers never hold the pipeline's write lock."
+        ),
+    )
+    def duckdb_serving_copy(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        settings = platform.settings()
+        with platform.warehouse() as con:
+            counts = publish_serving_copy(con, settings.serving_warehouse_path)
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(settings.serving_warehouse_path)),
+            "tables": dg.MetadataValue.json(counts),
+        })
+
+    @dg.asset(
+        group_name="publication",
+        deps=marts,
+        kinds={"postgres"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        output_required=False,
+        description=(
+            "The marts in PostgreSQL (OGP_PG_DSN, schema OGP_PG_SERVING_SCHEMA) for Metabase, Superset or "
+            "Power BI, swapped in atomically. Runs when OGP_PUBLISH_POSTGRES=1."
+        ),
+    )
+    def postgres_serving_schema(context: dg.AssetExecutionContext, platform: PlatformResource):
+        settings = platform.settings()
+        if not settings.publish_postgres:
+            context.log.info("OGP_PUBLISH_POSTGRES is not set: the PostgreSQL serving schema is not published")
+            return
+        with platform.warehouse(read_only=True) as con:
+            copied = copy_schema(con, settings.pg_dsn.value, source_schema="marts", target_schema=settings.pg_serving_schema)
+        yield dg.MaterializeResult(metadata={
+            "schema": settings.pg_serving_schema,
+            "tables": dg.MetadataValue.json({c.table: c.rows for c in copied}),
+        })
+
+    @dg.asset(
+        group_name="publication",
+        partitions_def=reporting_months,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=[snapshot.key],
+        kinds={"ckan"},
+        owners=OWNERS,
+        retry_policy=dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+        output_required=False,
+        description=(
+            "The month's snapshot published to the national open-data portal (CKAN action API at OGP_CKAN_URL "
+            "with OGP_CKAN_API_KEY): one dataset per month, re-runs update instead of duplicating."
+        ),
+    )
+    def open_data_portal_publication(context: dg.AssetExecutionContext, platform: PlatformResource):
+        settings = platform.settings()
+        if not settings.ckan_url:
+            context.log.info("OGP_CKAN_URL is not set: nothing is published to the open-data portal")
+            return
+        client = CkanClient(settings.ckan_url, settings.ckan_api_key.value)
+        published = []
+        for key in context.partition_keys:
+            month = key[:7]
+            month_dir = settings.snapshots_dir / month
+            version = json.loads((month_dir / "latest.json").read_text(encoding="utf-8"))["version"]
+            result = publish_snapshot(client, month_dir / version, reporting_month=month, organization=settings.ckan_organization or None)
+            context.log.info(f"{result.dataset}: {len(result.uploaded)} uploaded, {len(result.unchanged)} unchanged")
+            published.append({"dataset": result.dataset, "created": result.created_dataset, "uploaded": len(result.uploaded)})
+        yield dg.MaterializeResult(metadata={
+            "portal": redact_url(settings.ckan_url),
+            "datasets": dg.MetadataValue.json(published),
+        })
+
+    return [duckdb_serving_copy, postgres_serving_schema, open_data_portal_publication]

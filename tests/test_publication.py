@@ -1,0 +1,77 @@
+"""Publication to the open-data portal (against a local server that answers like CKAN) and the
+DuckDB serving copy."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from exports.ckan import CkanClient, PublicationError, publish_snapshot
+from tests.conftest import PRESENTED_2023_11
+from tests.fake_ckan import FakeCkan
+
+
+@pytest.fixture
+def snapshot_folder(demo, tmp_path):
+    folder = tmp_path / "2023-11" / "v1"
+    shutil.copytree(demo / "snapshots" / "2023-11" / "v1", folder)
+    return folder
+
+
+def test_publishing_twice_updates_and_never_duplicates(httpserver, snapshot_folder):
+    ckan = FakeCkan(httpserver)
+    client = CkanClient(ckan.url, "test-key")
+    first = publish_snapshot(client, snapshot_folder, reporting_month="2023-11", organization="gobierno-abierto")
+    assert first.created_dataset and "compromisos.csv" in first.uploaded and not first.unchanged
+    assert ckan.calls.count("package_create") == 1
+    again = publish_snapshot(client, snapshot_folder, reporting_month="2023-11", organization="gobierno-abierto")
+    assert not again.created_dataset and again.uploaded == []
+    assert ckan.calls.count("package_create") == 1 and "package_patch" in ckan.calls
+    package = ckan.packages["ogp-avance-mensual-2023-11"]
+    names = [r["name"] for r in package["resources"]]
+    assert len(names) == len(set(names)) == len(first.uploaded)
+    assert package["owner_org"] == "gobierno-abierto"
+    assert {"key": "demonstration_data", "value": "true"} in package["extras"]
+
+
+def test_a_changed_file_is_uploaded_again_in_place(httpserver, snapshot_folder):
+    ckan = FakeCkan(httpserver)
+    client = CkanClient(ckan.url, "test-key")
+    publish_snapshot(client, snapshot_folder, reporting_month="2023-11", organization=None)
+    report = snapshot_folder / "informe.html"
+    report.write_text(report.read_text(encoding="utf-8") + "<!-- corrección -->", encoding="utf-8")
+    sums = (snapshot_folder / "SHA256SUMS").read_text().splitlines()
+    from exports.snapshot import sha256_file
+
+    (snapshot_folder / "SHA256SUMS").write_text(
+        "".join(f"{sha256_file(report)}  informe.html\n" if line.endswith("  informe.html") else line + "\n" for line in sums)
+    )
+    result = publish_snapshot(client, snapshot_folder, reporting_month="2023-11", organization=None)
+    assert sorted(result.uploaded) == ["SHA256SUMS", "informe.html"]
+    assert ckan.calls.count("resource_patch") == 2
+
+
+def test_portal_refusal_is_explained(httpserver, snapshot_folder):
+    ckan = FakeCkan(httpserver, forbid=True)
+    with pytest.raises(PublicationError, match="outside the region"):
+        publish_snapshot(CkanClient(ckan.url, "test-key"), snapshot_folder, reporting_month="2023-11", organization=None)
+
+
+def test_wrong_api_key_is_refused_clearly(httpserver, snapshot_folder):
+    ckan = FakeCkan(httpserver)
+    with pytest.raises(PublicationError, match="package_create"):
+        publish_snapshot(CkanClient(ckan.url, "wrong"), snapshot_folder, reporting_month="2023-11", organization=None)
+
+
+def test_duckdb_serving_copy_holds_the_marts_apart_from_the_warehouse(demo):
+    serving = demo / "serving" / "warehouse.duckdb"
+    with duckdb.connect(str(demo / "warehouse.duckdb")) as writer, duckdb.connect(str(serving), read_only=True) as reader:
+        writer.execute("create or replace table raw.concurrency_probe as select 1 as x")
+        figures = [r[0] for r in reader.execute(
+            """select progress_percent_rounded from marts.fct_commitment_progress_monthly
+               where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id"""
+        ).fetchall()]
+        writer.execute("drop table raw.concurrency_probe")
+    assert figures == PRESENTED_2023_11
