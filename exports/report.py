@@ -150,6 +150,12 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
           and index_year = (select max(index_year) from marts.fct_local_government_index where index_year <= year($month))
         order by rank_in_year, municipality
     """, params)
+    replanned = _rows(con, """
+        select milestone_code, milestone_title, responsible_institution, original_planned_end, planned_end, weight, original_weight
+        from marts.dim_milestones
+        where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from plans_in_scope)
+        order by milestone_code
+    """, params)
     moved = [c for c in commitments if abs(c["change_points"] or 0) >= 0.05]
     plans = []
     for plan in plan_rows:
@@ -160,7 +166,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             line_chart_svg(series),
             [c for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
         ))
-    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index}
+    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index, "replanned": replanned}
 
 
 def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es") -> str:

@@ -52,7 +52,7 @@ TABLES: list[tuple[str, str, str]] = [
         "Estado de los hitos en el mes / Milestone status in the month",
         """
         select s.action_plan_id, s.commitment_id, s.milestone_code, m.milestone_title, m.responsible_institution,
-               s.weight, m.planned_start, m.planned_end, s.reporting_month, round(s.percent_complete, 1) as percent_complete,
+               s.weight, m.planned_start, m.planned_end, m.original_planned_end, m.is_replanned, s.reporting_month, round(s.percent_complete, 1) as percent_complete,
                round(s.expected_percent, 1) as expected_percent, s.schedule_status, s.reporting_status,
                s.last_report_month, s.months_since_report
         from marts.fct_milestone_status_monthly s

@@ -159,3 +159,28 @@ def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, 
     with open(month / "v2" / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
         first = next(csv.DictReader(handle))
     assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")
+
+
+def test_replanning_is_kept_and_shown(demo, tmp_path, monkeypatch):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    catalogue = tmp_path / "hitos_v2.csv"
+    text = (cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if ",EC0014-H2," in l)
+    moved = line.rsplit(",", 2)
+    catalogue.write_text(text.replace(line, f"{moved[0]},31/12/2024,{moved[2]}"), encoding="utf-8")
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
+    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    with _warehouse(data) as con:
+        row = con.execute(
+            "select original_planned_end, planned_end, is_replanned, catalogue_versions from marts.dim_milestones where milestone_code = 'EC0014-H2'"
+        ).fetchone()
+        others = con.execute("select count(*) from marts.dim_milestones where is_replanned").fetchone()[0]
+    assert row[1] == date(2024, 12, 31) and row[0] != row[1] and row[2] is True and row[3] == 2
+    assert others == 1
+    report = (data / "snapshots" / "2023-11" / "v2" / "informe.html").read_text(encoding="utf-8")
+    assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
