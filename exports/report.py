@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 
 import duckdb
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
              "octubre", "noviembre", "diciembre"]
@@ -23,6 +22,75 @@ STATUS = {
 }
 IRM = {"Not started": "No iniciado", "Limited": "Limitado", "Substantial": "Sustancial", "Complete": "Completo"}
 REPORTING = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte"}
+
+
+LABELS = {
+    "es": {
+        "title": "Avance de los compromisos de gobierno abierto", "subtitle": "Informe mensual",
+        "platform": "Plataforma de monitoreo de los planes de acción OGP",
+        "demo": "DATOS DE DEMOSTRACIÓN: los informes de avance de este documento son inventados para mostrar la plataforma; no son cifras oficiales.",
+        "plan_progress": "Avance del plan", "expected_lc": "esperado", "commitments_lc": "compromisos",
+        "by_commitment": "Avance por compromiso",
+        "bar_legend": "Barra: avance ponderado de los hitos · línea vertical: avance esperado por el tiempo transcurrido",
+        "no": "N.º", "commitment": "Compromiso", "institution": "Institución responsable", "progress": "Avance",
+        "expected": "Esperado", "semaforo": "Semáforo", "irm_level": "Nivel IRM", "change": "Cambio",
+        "plan_over_time": "Avance del plan mes a mes",
+        "line_legend": "Línea continua: avance del plan (promedio de sus compromisos) · línea discontinua: avance esperado.",
+        "no_plans": "No hay planes de acción en implementación en", "delayed": "Hitos retrasados",
+        "milestone": "Hito", "gap": "Brecha", "planned_end": "Fin planificado", "report": "Reporte",
+        "none_delayed": "Ningún hito retrasado.", "changes": "Cambios respecto del mes anterior",
+        "points_now": "puntos, ahora", "none_moved": "Ningún compromiso cambió su avance.",
+        "replanned": "Hitos replanificados", "original_end": "Fin original", "current_end": "Fin vigente",
+        "original_weight": "Peso original", "current_weight": "Peso vigente", "none_replanned": "Ningún hito fue replanificado.",
+        "local": "Gobiernos locales: índice de madurez de gobierno abierto", "assessment": "Evaluación",
+        "local_note": "índice 0–100 enviado por la asociación de municipalidades", "rank": "Puesto",
+        "municipality": "Municipio", "province": "Provincia", "index": "Índice", "score": "Puntaje",
+        "no_local": "Sin evaluaciones de gobiernos locales hasta este mes.", "annex": "Anexo: calidad de los datos",
+        "annex_note": "Informes y filas recibidos que no entran en las cifras, con el motivo. Se liberan cuando la fuente los corrige.",
+        "stage": "Etapa", "source": "Fuente", "rule": "Regla", "reason": "Motivo", "submission": "Envío",
+        "no_issues": "Sin observaciones.", "methodology": "Metodología",
+        "method_text": (
+            "Avance del hito en el mes: último informe aceptado hasta el fin del mes (se arrastra; se marca desactualizado "
+            "si tiene más de {staleness} meses; sin informe, 0 %). Avance del compromiso: promedio de sus hitos ponderado "
+            "por peso. Avance del plan: promedio simple de sus compromisos. Avance esperado: lineal entre las fechas "
+            "planificadas de cada hito. Semáforo: en riesgo si el avance está más de {at_risk} puntos por debajo de lo "
+            "esperado, retrasado si más de {delayed}. Nivel IRM: Limitado por debajo de {substantial} %, Sustancial desde "
+            "{substantial} %, Completo al 100 %."
+        ),
+    },
+    "en": {
+        "title": "Progress of the open government commitments", "subtitle": "Monthly report",
+        "platform": "OGP action plan monitoring platform",
+        "demo": "DEMONSTRATION DATA: the progress reports in this document are invented to show the platform; they are not official figures.",
+        "plan_progress": "Plan progress", "expected_lc": "expected", "commitments_lc": "commitments",
+        "by_commitment": "Progress by commitment",
+        "bar_legend": "Bar: weighted progress of the milestones · vertical line: progress expected from the time elapsed",
+        "no": "No.", "commitment": "Commitment", "institution": "Responsible institution", "progress": "Progress",
+        "expected": "Expected", "semaforo": "Status", "irm_level": "IRM level", "change": "Change",
+        "plan_over_time": "Plan progress month by month",
+        "line_legend": "Solid line: plan progress (mean of its commitments) · dashed line: expected progress.",
+        "no_plans": "No action plan in implementation in", "delayed": "Delayed milestones",
+        "milestone": "Milestone", "gap": "Gap", "planned_end": "Planned end", "report": "Report",
+        "none_delayed": "No delayed milestone.", "changes": "Changes since the previous month",
+        "points_now": "points, now", "none_moved": "No commitment changed its progress.",
+        "replanned": "Replanned milestones", "original_end": "Original end", "current_end": "Current end",
+        "original_weight": "Original weight", "current_weight": "Current weight", "none_replanned": "No milestone was replanned.",
+        "local": "Local governments: open government maturity index", "assessment": "Assessment",
+        "local_note": "0-100 index sent by the association of municipalities", "rank": "Rank",
+        "municipality": "Municipality", "province": "Province", "index": "Index", "score": "Score",
+        "no_local": "No local-government assessment up to this month.", "annex": "Annex: data quality",
+        "annex_note": "Reports and rows received that the figures do not use, with the reason. They are released when the source corrects them.",
+        "stage": "Stage", "source": "Source", "rule": "Rule", "reason": "Reason", "submission": "Submission",
+        "no_issues": "No issues.", "methodology": "Methodology",
+        "method_text": (
+            "Milestone progress in the month: the latest accepted report up to the month's end (carried forward; flagged "
+            "stale when older than {staleness} months; no report, 0 %). Commitment progress: weighted mean of its milestones. "
+            "Plan progress: mean of its commitments. Expected progress: linear between each milestone's planned dates. "
+            "Status: at risk when progress is more than {at_risk} points below expected, delayed when more than {delayed}. "
+            "IRM level: Limited below {substantial} %, Substantial from {substantial} %, Complete at 100 %."
+        ),
+    },
+}
 
 
 def month_label(d: date, lang: str = "es") -> str:
@@ -170,11 +238,17 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
 
 
 def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es") -> str:
-    env = Environment(loader=PackageLoader("exports", "templates"), autoescape=select_autoescape(["html"]))
+    # Always escape: report text comes from institutions' forms (the template ends in .j2, so
+    # select_autoescape would not turn it on).
+    env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
+    if lang not in LABELS:
+        raise ValueError(f"report language {lang!r} is not one of {sorted(LABELS)}")
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f} %"
     env.filters["pts"] = lambda v: "—" if v is None else f"{float(v):+.0f}"
     data = gather(con, month)
     return env.get_template("monthly_report.html.j2").render(
+        t=LABELS[lang],
+        si=0 if lang == "es" else 1,
         month=month,
         month_label=month_label(month, lang),
         lang=lang,
@@ -185,6 +259,5 @@ def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool,
         reporting=REPORTING,
         bar=lambda p, e, s: progress_bar_svg(p, e, STATUS.get(s, STATUS["not_started"])[2]),
         ranking_bar=ranking_bar_svg,
-        escape=escape,
         **data,
     )

@@ -208,6 +208,7 @@ def build_monthly_snapshot(
     sources: list[dict],
     methodology: dict,
     quality_warnings: list[dict] | None = None,
+    report_languages: tuple[str, ...] = ("es",),
 ) -> SnapshotResult:
     month_key = month.strftime("%Y-%m")
     month_dir = snapshots_dir / month_key
@@ -244,8 +245,10 @@ def build_monthly_snapshot(
                     resource["profile"] = "tabular-data-resource"
                     resource["schema"] = {"fields": [{"name": n, "type": t} for n, t in schema]}
                 resources.append(resource)
-        report_html = render_report(con, month, is_demo=is_demo, methodology=methodology)
-        (staging / "informe.html").write_text(report_html, encoding="utf-8")
+        for lang in report_languages:
+            # Spanish is the report of record (informe.html); other languages sit beside it.
+            name = "informe.html" if lang == "es" else f"report.{lang}.html"
+            (staging / name).write_text(render_report(con, month, is_demo=is_demo, methodology=methodology, lang=lang), encoding="utf-8")
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
         package["methodology"] = methodology
         # Checks that failed with warning severity when this was built (published anyway).

@@ -75,3 +75,35 @@ def test_duckdb_serving_copy_holds_the_marts_apart_from_the_warehouse(demo):
         ).fetchall()]
         writer.execute("drop table raw.concurrency_probe")
     assert figures == PRESENTED_2023_11
+
+
+def _render(warehouse_path, lang):
+    from datetime import date
+
+    from exports.report import render_report
+    from exports.snapshot import plans_in_scope_sql
+    from orchestration.methodology import methodology_parameters
+
+    with duckdb.connect(str(warehouse_path)) as con:
+        con.execute(plans_in_scope_sql(date(2023, 11, 1)))
+        return render_report(con, date(2023, 11, 1), is_demo=True, methodology=methodology_parameters(), lang=lang)
+
+
+def test_report_in_english_on_request(demo):
+    html = _render(demo / "serving" / "warehouse.duckdb", "en")
+    assert "Progress by commitment" in html and "November 2023" in html and "DEMONSTRATION DATA" in html
+    with pytest.raises(ValueError, match="report language"):
+        _render(demo / "serving" / "warehouse.duckdb", "fr")
+
+
+def test_report_escapes_text_that_came_from_reports(demo, tmp_path):
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo / "serving" / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            """insert into marts.fct_data_quality_issues (stage, source_name, rule_code, reason, submission_id, reporting_month)
+               values ('ingestion', 'progress_reports', 'unparseable_percent', '<script>alert(1)</script>', '<img src=x onerror=alert(2)>', date '2023-11-01')"""
+        )
+    html = _render(copy, "es")
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html

@@ -67,7 +67,7 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
         for month in months:
             result = build_monthly_snapshot(
                 con, month, settings.snapshots_dir, is_demo=settings.uses_demo_data, sources=sources,
-                methodology=methodology, quality_warnings=warnings,
+                methodology=methodology, quality_warnings=warnings, report_languages=settings.report_languages,
             )
             results.append(result)
             context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
