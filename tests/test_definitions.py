@@ -29,7 +29,8 @@ def test_assets_by_group(definitions):
     assert {"raw/progress_reports", "raw/plan_milestones", "raw/ogp_dashboard_commitments"} <= groups["ingestion"]
     assert {"marts/dim_action_plans", "marts/dim_commitments", "marts/dim_milestones", "marts/fct_progress_reports",
             "marts/fct_commitment_progress_monthly"} <= groups["warehouse"]
-    assert groups["publication"] == {"monthly_progress_snapshot"}
+    assert groups["publication"] == {"monthly_progress_snapshot", "duckdb_serving_copy", "postgres_serving_schema", "open_data_portal_publication"}
+    assert "snapshots/snap_plan_milestones" in groups["warehouse"]
     assert "default" not in groups
 
 
