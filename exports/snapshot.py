@@ -86,6 +86,19 @@ TABLES: list[tuple[str, str, str]] = [
         """,
     ),
     (
+        "evaluaciones_irm",
+        "Evaluaciones del Mecanismo de Revisión Independiente (IRM) de OGP / IRM assessments",
+        """
+        select commitment_id, action_plan_id, methodology_version, report_type, report_year, specificity,
+               specificity_code, potential_impact, potential_impact_code, completion, completion_code,
+               completion_missing_reason, did_it_open_government, did_it_open_government_code, starred,
+               verifiable, potential_for_results, potential_for_results_code, early_results, early_results_code
+        from marts.fct_irm_assessments
+        where action_plan_id in (select action_plan_id from plans_in_scope)
+        order by commitment_id, methodology_version, report_type
+        """,
+    ),
+    (
         "gobiernos_locales",
         "Índice de gobierno abierto local, última evaluación hasta el mes / Local-government maturity index",
         """

@@ -150,3 +150,13 @@ def test_ogp_dashboard_schema_drift_is_reported_not_crashed_on(tmp_path, warehou
     assert (result.ledger.loaded, result.quarantine_reasons) == (1, {"bad_commitment_id": 1})
     assert warehouse.execute("select theme, commitment_title from raw.ogp_dashboard_commitments").fetchone() == (None, "Construyendo")
     assert schema_drift(list(known_columns()))["drift"] is False
+
+
+def test_dbt_policy_area_list_matches_the_known_export_columns():
+    import re
+    from pathlib import Path
+
+    macro = (Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "ogp_policy_areas.sql").read_text(encoding="utf-8")
+    labels = re.findall(r'\("[a-z0-9_]+", "([^"]+)"\)', macro)
+    columns = list(known_columns())
+    assert labels == columns[columns.index("Anti-Corruption and Integrity"): columns.index("Money in Politics") + 1]

@@ -31,3 +31,32 @@
 {% macro months_between(start_month, end_month) -%}
     {{ dbt.datediff(start_month, end_month, 'month') }}
 {%- endmacro %}
+
+{# IRM ordinal labels to one canonical spelling: "b. Limited", "LIMITED", " limited " -> "Limited";
+   sentinels ND/NR/NA -> NULL. Unknown labels pass through trimmed, for the accepted_values test
+   to catch. #}
+{% macro irm_label(expr) -%}
+    {%- set canonical = {
+        'not started': 'Not Started', 'limited': 'Limited', 'substantial': 'Substantial', 'complete': 'Complete',
+        'completed': 'Complete', 'withdrawn': 'Withdrawn', 'unclear': 'Unclear',
+        'none': 'None', 'low': 'Low', 'medium': 'Medium', 'high': 'High',
+        'minor': 'Minor', 'moderate': 'Moderate', 'transformative': 'Transformative',
+        'worsens': 'Worsens', 'worsened': 'Worsens', 'did not change': 'Did Not Change', 'marginal': 'Marginal',
+        'major': 'Major', 'outstanding': 'Outstanding', 'not applicable': 'Not Applicable',
+        'modest': 'Modest', 'no notable results': 'No Notable Results', 'significant': 'Significant',
+        'yes': 'Yes', 'no': 'No'
+    } -%}
+    {%- set cleaned = "lower(trim(regexp_replace(trim(" ~ expr ~ "), '^[A-Za-z][.)] *', '')))" -%}
+    case
+        when {{ ogp_null(expr) }} is null then null
+        {%- for raw, label in canonical.items() %}
+        when {{ cleaned }} = '{{ raw }}' then '{{ label }}'
+        {%- endfor %}
+        else trim({{ expr }})
+    end
+{%- endmacro %}
+
+{# A coded twin column (`_Specificity`) as an integer; sentinels and text -> NULL. #}
+{% macro ogp_code(expr) -%}
+    case when trim({{ expr }}) ~ '^-?[0-9]+$' then cast(trim({{ expr }}) as integer) end
+{%- endmacro %}

@@ -37,6 +37,36 @@ renamed as (
         source.end_date as end_date_raw,
         coalesce({{ try_parse_date('source.end_date', '%m/%d/%Y') }}, {{ try_parse_date('source.end_date', '%Y-%m-%d') }}) as end_date,
         {{ ogp_null('source.url') }} as ogp_url,
+        -- IRM assessments, old methodology (to 2020): labels canonicalised, coded twins as integers.
+        cast({{ ogp_null('source.report_publication_year_progress_report') }} as integer) as irm_progress_report_year,
+        {{ irm_label('source.specificity') }} as irm_specificity,
+        {{ ogp_code('source.specificity_code') }} as irm_specificity_code,
+        {{ ogp_null_reason('source.specificity') }} as irm_specificity_missing_reason,
+        {{ irm_label('source.potential_impact') }} as irm_potential_impact,
+        {{ ogp_code('source.potential_impact_code') }} as irm_potential_impact_code,
+        {{ irm_label('source.completion_progress_report') }} as irm_completion_progress,
+        {{ ogp_code('source.completionprogress_code') }} as irm_completion_progress_code,
+        {{ ogp_null_reason('source.completion_progress_report') }} as irm_completion_progress_missing_reason,
+        cast({{ ogp_null('source.starred_current_formula_progress_report') }} as integer) as irm_starred_progress,
+        cast({{ ogp_null('source.report_publication_year_end_of_term') }} as integer) as irm_end_of_term_year,
+        {{ irm_label('source.completion_end_of_term') }} as irm_completion_end_of_term,
+        {{ ogp_code('source.completionendterm_code') }} as irm_completion_end_of_term_code,
+        {{ ogp_null_reason('source.completion_end_of_term') }} as irm_completion_end_of_term_missing_reason,
+        {{ irm_label('source.did_it_open_government_overall') }} as irm_did_it_open_government,
+        {{ ogp_code('source.opengovernment_code') }} as irm_did_it_open_government_code,
+        cast({{ ogp_null('source.starred_current_formula_end_of_term') }} as integer) as irm_starred_end_of_term,
+        -- IRM assessments, new methodology (2021+).
+        {{ irm_label('source.verifiable') }} as irm_verifiable,
+        {{ irm_label('source.potential_for_results') }} as irm_potential_for_results,
+        {{ ogp_code('source.potential_for_results_code') }} as irm_potential_for_results_code,
+        {{ ogp_null_reason('source.potential_for_results') }} as irm_potential_for_results_missing_reason,
+        {{ irm_label('source.early_results') }} as irm_early_results,
+        {{ ogp_code('source.early_results_code') }} as irm_early_results_code,
+        {{ ogp_null_reason('source.early_results') }} as irm_early_results_missing_reason,
+        -- Policy-area flags: 1 -> true, 0 -> false, ND/NR/NA -> NULL.
+        {%- for column, label in ogp_policy_area_columns() %}
+        case trim(source.{{ column }}) when '1' then true when '0' then false end as policy_area__{{ column }},
+        {%- endfor %}
         source.landed_file_id,
         cast(source.loaded_at as timestamp) as loaded_at
 
