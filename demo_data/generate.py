@@ -282,6 +282,41 @@ def dashboard_rows() -> list[dict[str, str]]:
     return rows
 
 
+INDICATORS = [
+    # code, commitment, milestone, name, unit, baseline, target, frequency, direction
+    ("IND-EC0011-1", "EC0011", "", "Conjuntos de datos abiertos publicados por la Función Ejecutiva", "conjuntos de datos", 120, 600, "mensual", "ascendente"),
+    ("IND-EC0014-1", "EC0014", "EC0014-H2", "Catálogos de información legislativa publicados", "catálogos", 0, 12, "mensual", "ascendente"),
+    ("IND-EC0016-1", "EC0016", "", "Instituciones que publican en el Portal Nacional de Transparencia", "instituciones", 0, 300, "mensual", "ascendente"),
+    ("IND-EC0020-1", "EC0020", "", "Desembarques pesqueros publicados según el estándar FiTI", "porcentaje", 10, 80, "trimestral", "ascendente"),
+    ("IND-EC0023-1", "EC0023", "", "Brecha de participación entre hombres y mujeres en espacios de participación", "puntos porcentuales", 18, 5, "anual", "descendente"),
+]
+
+
+def indicator_rows() -> list[list[str]]:
+    return [[code, commitment, milestone, name, unit, f"{base:g}", f"{target:g}", freq, direction]
+            for code, commitment, milestone, name, unit, base, target, freq, direction in INDICATORS]
+
+
+def indicator_measurements(rng: random.Random) -> list[list[str]]:
+    rows = []
+    start, end = date(2022, 9, 1), date(2024, 8, 1)
+    for code, commitment, _, _, _, base, target, freq, _ in INDICATORS:
+        if freq == "mensual":
+            periods = [add_months(start, k) for k in range(months_between(start, end) + 1)]
+            labels = [p.strftime("%Y-%m") for p in periods]
+        elif freq == "trimestral":
+            periods = [add_months(date(2022, 10, 1), 3 * k) for k in range(8)]
+            labels = [f"{p.year}-Q{(p.month - 1) // 3 + 1}" for p in periods]
+        else:
+            periods, labels = [date(2022, 1, 1), date(2023, 1, 1), date(2024, 1, 1)], ["2022", "2023", "2024"]
+        for k, (period, label) in enumerate(zip(periods, labels)):
+            share = (k + 1) / len(periods) * rng.uniform(0.55, 0.75)
+            value = round(base + (target - base) * share, 1)
+            stamp = marca_temporal(period, rng)
+            rows.append([stamp, code, label, f"{value:g}", f"https://www.datosabiertos.gob.ec/dataset/demo-{code.lower()}"])
+    return rows
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]] | list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -303,6 +338,12 @@ def main() -> None:
     write_csv(HERE / "ogp" / "ogp_dashboard_export.csv", DASHBOARD_COLUMNS, dashboard_rows())
     write_csv(HERE / "inbox" / "informes_avance_plan_2019_2022.csv", REPORT_HEADER, plan1_reports(rng))
     write_csv(HERE / "inbox" / "informes_avance_plan_2022_2024.csv", REPORT_HEADER, plan2_reports(rng))
+    write_csv(HERE / "plan_catalogue" / "indicadores.csv",
+              ["codigo_indicador", "id_compromiso", "codigo_hito", "nombre_del_indicador", "unidad", "linea_base", "meta",
+               "frecuencia", "sentido"], indicator_rows())
+    # Indicator measurements use their own random stream, so the progress reports above stay as they were.
+    write_csv(HERE / "inbox" / "mediciones_indicadores_2022_2024.csv",
+              ["Marca temporal", "Código del indicador", "Periodo", "Valor", "Evidencia"], indicator_measurements(random.Random(7)))
 
 
 if __name__ == "__main__":

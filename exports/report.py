@@ -10,6 +10,8 @@ from datetime import date
 import duckdb
 from jinja2 import Environment, PackageLoader
 
+from exports.queries import used_params
+
 MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
              "octubre", "noviembre", "diciembre"]
 
@@ -167,8 +169,7 @@ class Plan:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
-    used = {k: v for k, v in params.items() if f"${k}" in sql}  # DuckDB refuses unused parameters
-    cursor = con.execute(sql, used)
+    cursor = con.execute(sql, used_params(sql, params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 

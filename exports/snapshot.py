@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from exports.queries import used_params
 from exports.report import render_report
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -83,6 +84,20 @@ TABLES: list[tuple[str, str, str]] = [
         from marts.fct_progress_reports
         where reporting_month = $month and action_plan_id in (select action_plan_id from plans_in_scope)
         order by milestone_code, submission_id
+        """,
+    ),
+    (
+        "indicadores",
+        "Valores de los indicadores hasta el mes / Indicator values up to the month",
+        """
+        select v.indicator_code, i.indicator_name, i.unit, v.commitment_id, i.milestone_code, v.period_start,
+               v.period_precision, v.measured_value, v.baseline, v.target,
+               round(v.target_attainment_percent, 1) as target_attainment_percent, i.direction, v.evidence_url
+        from marts.fct_indicator_values v
+        join marts.dim_indicators i using (indicator_code)
+        join marts.dim_commitments c on c.commitment_id = v.commitment_id
+        where c.action_plan_id in (select action_plan_id from plans_in_scope) and v.period_start <= $month
+        order by v.indicator_code, v.period_start
         """,
     ),
     (
@@ -174,6 +189,7 @@ def _sql_path(path: Path) -> str:
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, name: str, query: str, params: dict, folder: Path) -> tuple[int, list[tuple[str, str]]]:
+    params = used_params(query, params)
     safe = _neutralised_select(con, query, params)
     con.execute(f"create or replace temp table _export as {safe}", params)
     con.execute(f"copy _export to {_sql_path(folder / (name + '.parquet'))} (format parquet, compression zstd)")

@@ -69,3 +69,29 @@ def percent(expr: str) -> str:
 
 def number(expr: str) -> str:
     return f"try_cast(replace(trim({expr}), ',', '.') as double)"
+
+
+def period_precision(expr: str) -> str:
+    """month, quarter or year for `2023-11` / `11/2023`, `2023-Q4` / `T4 2023`, `2023`; NULL otherwise."""
+    t = f"upper(trim({expr}))"
+    return (
+        "case "
+        f"when regexp_full_match({t}, '[0-9]{{4}}') then 'year' "
+        f"when regexp_full_match({t}, '[0-9]{{4}}[- ]?[QT][1-4]') or regexp_full_match({t}, '[QT][1-4][- ]?[0-9]{{4}}') then 'quarter' "
+        f"when {reporting_month(expr)} is not null then 'month' "
+        "end"
+    )
+
+
+def period_start(expr: str) -> str:
+    """First day of the period a measurement is for (see `period_precision`)."""
+    t = f"upper(trim({expr}))"
+    year = f"cast(regexp_extract({t}, '([0-9]{{4}})', 1) as integer)"
+    quarter = f"cast(regexp_extract({t}, '[QT]([1-4])', 1) as integer)"
+    return (
+        "case "
+        f"when regexp_full_match({t}, '[0-9]{{4}}') then make_date({year}, 1, 1) "
+        f"when regexp_full_match({t}, '[0-9]{{4}}[- ]?[QT][1-4]') or regexp_full_match({t}, '[QT][1-4][- ]?[0-9]{{4}}') "
+        f"then make_date({year}, 3 * {quarter} - 2, 1) "
+        f"else {reporting_month(expr)} end"
+    )

@@ -113,3 +113,12 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows
         con.execute(f"create temp table {quote_ident(table)} as select * from _xlsx_frame")
     finally:
         con.unregister("_xlsx_frame")
+
+
+def peek_columns(path: Path) -> list[str]:
+    """The column names of a CSV/XLSX file (empty when it cannot be read as a table)."""
+    with duckdb.connect() as con:
+        try:
+            return load_table(con, path, "_peek")
+        except UndecodableFile:
+            return []

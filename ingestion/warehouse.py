@@ -82,6 +82,39 @@ create table if not exists raw.local_government_index (
     loaded_at timestamptz not null
 );
 
+create table if not exists raw.indicator_catalogue (
+    indicator_code varchar,
+    commitment_id varchar,
+    milestone_code varchar,
+    indicator_name varchar,
+    unit varchar,
+    baseline double,
+    target double,
+    frequency varchar,
+    direction varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
+create table if not exists raw.indicator_values (
+    submission_id varchar primary key,
+    submitted_at timestamp,
+    indicator_code varchar not null,
+    period_raw varchar,
+    period_start date not null,
+    period_precision varchar not null,
+    value double not null,
+    value_raw varchar,
+    evidence_url varchar,
+    institution varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
 create table if not exists raw.quarantine (
     source varchar not null,
     landed_file_id varchar,

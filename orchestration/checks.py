@@ -11,6 +11,8 @@ LANDED_TABLES = {
     "plan_milestones": ["raw", "plan_milestones"],
     "ogp_dashboard_commitments": ["raw", "ogp_dashboard_commitments"],
     "local_government_index": ["raw", "local_government_index"],
+    "indicator_values": ["raw", "indicator_values"],
+    "indicator_catalogue": ["raw", "indicator_catalogue"],
 }
 
 

@@ -45,6 +45,7 @@ class Settings:
     plan_catalogue_url: str
     ogp_dashboard_url: str
     local_government_index_url: str
+    indicator_catalogue_url: str
     dbt_target: str
     pg_dsn: Secret = field(repr=False)
     max_file_bytes: int
@@ -76,7 +77,7 @@ class Settings:
         """True when any source reads the project's embedded demonstration files."""
         demo = str(DEMO_DATA_DIR)
         return any(
-            str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url, self.local_government_index_url)
+            str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url, self.local_government_index_url, self.indicator_catalogue_url)
         )
 
     @classmethod
@@ -94,6 +95,9 @@ class Settings:
             ),
             local_government_index_url=_source(
                 env.get("OGP_LOCAL_INDEX_URL"), DEMO_DATA_DIR / "local_government" / "indice_gobierno_abierto_local.csv"
+            ),
+            indicator_catalogue_url=_source(
+                env.get("OGP_INDICATOR_CATALOGUE_URL"), DEMO_DATA_DIR / "plan_catalogue" / "indicadores.csv"
             ),
             dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
             pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),

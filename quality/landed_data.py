@@ -61,11 +61,33 @@ def local_government_index_expectations(gx) -> list:
     ]
 
 
+def indicator_values_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToNotBeNull(column="indicator_code"),
+        e.ExpectColumnValuesToNotBeNull(column="period_start"),
+        e.ExpectColumnValuesToBeInSet(column="period_precision", value_set=["month", "quarter", "year"]),
+        e.ExpectColumnValuesToBeUnique(column="submission_id"),
+    ]
+
+
+def indicator_catalogue_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToBeUnique(column="indicator_code"),
+        e.ExpectColumnValuesToMatchRegex(column="commitment_id", regex=COMMITMENT_ID),
+        e.ExpectColumnValuesToBeInSet(column="frequency", value_set=["monthly", "quarterly", "yearly"]),
+        e.ExpectColumnValuesToBeInSet(column="direction", value_set=["increase", "decrease"]),
+    ]
+
+
 SUITES = {
     "progress_reports": progress_reports_expectations,
     "plan_milestones": plan_milestones_expectations,
     "ogp_dashboard_commitments": ogp_dashboard_expectations,
     "local_government_index": local_government_index_expectations,
+    "indicator_values": indicator_values_expectations,
+    "indicator_catalogue": indicator_catalogue_expectations,
 }
 
 

@@ -107,7 +107,7 @@ def test_rerunning_a_month_changes_nothing(demo, monkeypatch):
     assert (demo / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
     with _warehouse(demo) as con:
         # The inbox files were loaded once: the second run landed nothing new.
-        assert con.execute("select count(*) from raw.landed_files where source = 'progress_reports'").fetchone()[0] == 2
+        assert con.execute("select count(*) from raw.landed_files where source = 'forms'").fetchone()[0] == 3
 
 
 def test_checks_ran_and_passed(demo):

@@ -10,10 +10,12 @@ import dagster as dg
 import duckdb
 
 from ingestion.landing import LandedFile, land_local_file, land_source
+from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_file
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
+from ingestion.tabular import peek_columns
 from ingestion.tabular_source import LoadResult
 from ingestion.warehouse import already_loaded
 from orchestration.resources import PlatformResource
@@ -55,6 +57,7 @@ def ingest(
     *,
     table: str,
     preview_columns: str,
+    asset_key: list[str] | None = None,
 ) -> dg.MaterializeResult:
     totals = {"received": 0, "loaded": 0, "quarantined": 0}
     reasons: dict[str, int] = {}
@@ -79,6 +82,7 @@ def ingest(
         preview = _preview(con, table, new_ids, preview_columns)
         table_rows = con.execute(f"select count(*) from {table}").fetchone()[0]
     return dg.MaterializeResult(
+        asset_key=asset_key,
         metadata={
             **totals,
             "ledger_balanced": totals["received"] == totals["loaded"] + totals["quarantined"],
@@ -95,29 +99,61 @@ def ingest(
     )
 
 
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["raw", "progress_reports"], group_name="ingestion", kinds={"duckdb", "csv", "xlsx"}, owners=OWNERS,
+            description=(
+                "Progress reports from the institutions' spreadsheet drops (Google Forms exports, the Excel/CSV "
+                "template, Kobo exports) in OGP_INBOX_DIR: each new file (by content hash) is landed unchanged and "
+                "loaded as canonical progress-report records; rows that break a rule go to raw.quarantine."
+            ),
+        ),
+        dg.AssetSpec(
+            ["raw", "indicator_values"], group_name="ingestion", kinds={"duckdb", "csv", "xlsx"}, owners=OWNERS,
+            description="Indicator measurements sent with the same forms (indicator code, period, value, evidence).",
+        ),
+    ],
+    pool=WAREHOUSE_POOL,
+    retry_policy=SOURCE_RETRY,
+    can_subset=False,
+)
+def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResource):
+    """The inbox holds both records of the forms; each file goes to the one its header describes."""
+    settings = platform.settings()
+    inbox = settings.inbox_dir
+    if not inbox.is_dir():
+        context.log.warning(f"the inbox {inbox} does not exist yet; nothing to load")
+    files = sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES) if inbox.is_dir() else []
+    reports, measurements = [], []
+    for path in files:
+        landed = land_local_file("forms", path, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+        (measurements if is_indicator_file(peek_columns(landed.path)) else reports).append(landed)
+    yield ingest(
+        context, platform, reports, load_progress_report_file, table="raw.progress_reports", asset_key=["raw", "progress_reports"],
+        preview_columns="submission_id, reporting_month, institution, milestone_code, percent_complete, review_state",
+    )
+    yield ingest(
+        context, platform, measurements, load_indicator_values_file, table="raw.indicator_values", asset_key=["raw", "indicator_values"],
+        preview_columns="submission_id, indicator_code, period_raw, period_start, value",
+    )
+
+
 @dg.asset(
-    key=["raw", "progress_reports"],
+    key=["raw", "indicator_catalogue"],
     group_name="ingestion",
-    kinds={"duckdb", "csv", "xlsx"},
+    kinds={"duckdb", "csv"},
     owners=OWNERS,
     pool=WAREHOUSE_POOL,
     retry_policy=SOURCE_RETRY,
-    description=(
-        "Progress reports from the institutions' spreadsheet drops (Google Forms exports, the Excel/CSV "
-        "template) in OGP_INBOX_DIR: each new file (by content hash) is landed unchanged and loaded as "
-        "canonical progress-report records; rows that break a rule go to raw.quarantine."
-    ),
+    description="The indicators of each commitment (unit, baseline, target, frequency, direction), from OGP_INDICATOR_CATALOGUE_URL.",
 )
-def progress_reports(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+def indicator_catalogue(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
     settings = platform.settings()
-    inbox = settings.inbox_dir
-    files = sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES) if inbox.is_dir() else []
-    if not inbox.is_dir():
-        context.log.warning(f"the inbox {inbox} does not exist yet; nothing to load")
-    landed = [land_local_file("progress_reports", f, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes) for f in files]
+    landed = land_source("indicator_catalogue", settings.indicator_catalogue_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
     return ingest(
-        context, platform, landed, load_progress_report_file, table="raw.progress_reports",
-        preview_columns="submission_id, reporting_month, institution, milestone_code, percent_complete, review_state",
+        context, platform, [landed], load_indicator_catalogue_file, table="raw.indicator_catalogue",
+        preview_columns="indicator_code, commitment_id, indicator_name, unit, baseline, target",
     )
 
 
@@ -187,4 +223,4 @@ ingestion_bookkeeping = [
     ),
 ]
 
-INGESTION_ASSETS = [progress_reports, plan_catalogue, ogp_dashboard, local_government_index]
+INGESTION_ASSETS = [form_submissions, plan_catalogue, indicator_catalogue, ogp_dashboard, local_government_index]

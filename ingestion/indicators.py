@@ -1,0 +1,164 @@
+"""Indicators: the catalogue of each commitment's indicators (unit, baseline, target, frequency,
+direction) and the measurements institutions send with the same forms as their progress reports
+(indicator code, period, value, evidence) — the second canonical record of the forms."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import LandedFile
+from ingestion.tabular import quote_ident
+from ingestion.tabular_source import LoadResult, TabularSource, load_file
+
+
+def _col(mapping: dict[str, str], name: str) -> str:
+    return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+
+
+CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
+    "indicator_code": ("indicator_code", "codigo_del_indicador", "codigo_indicador"),
+    "commitment_id": ("commitment_id", "id_compromiso", "codigo_compromiso"),
+    "milestone_code": ("milestone_code", "codigo_hito", "codigo_del_hito"),
+    "indicator_name": ("indicator_name", "indicador", "nombre_del_indicador", "nombre"),
+    "unit": ("unit", "unidad", "unidad_de_medida"),
+    "baseline": ("baseline", "linea_base", "linea_de_base"),
+    "target": ("target", "meta"),
+    "frequency": ("frequency", "frecuencia"),
+    "direction": ("direction", "sentido", "tendencia_esperada"),
+}
+
+
+def _catalogue_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+    c = lambda n: _col(mapping, n)  # noqa: E731
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            upper({sx.text(c('indicator_code'))}) as indicator_code,
+            upper({sx.text(c('commitment_id'))}) as commitment_id,
+            upper({sx.text(c('milestone_code'))}) as milestone_code,
+            {sx.text(c('indicator_name'))} as indicator_name,
+            {sx.text(c('unit'))} as unit,
+            {sx.number(c('baseline'))} as baseline,
+            {sx.number(c('target'))} as target,
+            case lower(trim({c('frequency')}))
+                when 'mensual' then 'monthly' when 'monthly' then 'monthly'
+                when 'trimestral' then 'quarterly' when 'quarterly' then 'quarterly'
+                when 'anual' then 'yearly' when 'yearly' then 'yearly' when 'annual' then 'yearly'
+            end as frequency,
+            case lower(trim({c('direction')}))
+                when 'ascendente' then 'increase' when 'aumentar' then 'increase' when 'increase' then 'increase'
+                when 'descendente' then 'decrease' when 'disminuir' then 'decrease' when 'decrease' then 'decrease'
+            end as direction,
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+INDICATOR_CATALOGUE = TabularSource(
+    name="indicator_catalogue",
+    target_table="raw.indicator_catalogue",
+    field_aliases=CATALOGUE_ALIASES,
+    required_fields=("indicator_code", "commitment_id", "indicator_name", "target"),
+    canonical_select=_catalogue_select,
+    rules_sql="""
+        case
+            when indicator_code is null then 'missing_indicator'
+            when not regexp_full_match(coalesce(commitment_id, ''), '[A-Z]{2,3}[0-9]{4}') then 'bad_commitment_id'
+            when target is null then 'unparseable_target'
+            when frequency is null then 'unknown_frequency'
+            when direction is null then 'unknown_direction'
+            when row_number() over (partition by indicator_code order by source_row_number) > 1 then 'duplicate_indicator'
+        end
+    """,
+    reasons_sql="""
+        case rule
+            when 'missing_indicator' then 'no indicator code'
+            when 'bad_commitment_id' then 'commitment id "' || coalesce(commitment_id, '') || '" does not look like an OGP id'
+            when 'unparseable_target' then 'the target is not a number'
+            when 'unknown_frequency' then 'frequency must be mensual, trimestral or anual'
+            when 'unknown_direction' then 'direction must be ascendente or descendente'
+            when 'duplicate_indicator' then 'indicator ' || indicator_code || ' appears twice'
+        end
+    """,
+)
+
+VALUE_ALIASES: dict[str, tuple[str, ...]] = {
+    "submission_id": ("submission_id", "id_envio", "_uuid", "__id", "_id"),
+    "submitted_at": ("submitted_at", "marca_temporal", "_submission_time", "timestamp"),
+    "indicator_code": ("indicator_code", "codigo_del_indicador", "codigo_indicador"),
+    "period": ("period", "periodo", "periodo_medido", "periodo_que_se_reporta"),
+    "value": ("value", "valor", "valor_medido"),
+    "evidence_url": ("evidence_url", "evidencia", "enlace_a_la_evidencia", "enlaces_a_evidencias"),
+    "institution": ("institution", "institucion"),
+}
+
+
+def _values_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+    c = lambda n: _col(mapping, n)  # noqa: E731
+    derived_id = (
+        f"'indicator-' || md5(concat_ws('|', {c('submitted_at')}, {c('indicator_code')}, {c('period')}, {c('value')}))"
+    )
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            coalesce({sx.text(c('submission_id'))}, {derived_id}) as submission_id,
+            {sx.timestamp(c('submitted_at'))} as submitted_at,
+            upper({sx.text(c('indicator_code'))}) as indicator_code,
+            {sx.text(c('period'))} as period_raw,
+            {sx.period_start(c('period'))} as period_start,
+            {sx.period_precision(c('period'))} as period_precision,
+            {sx.number(c('value'))} as value,
+            {sx.text(c('value'))} as value_raw,
+            {sx.text(c('evidence_url'))} as evidence_url,
+            {sx.text(c('institution'))} as institution,
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+INDICATOR_VALUES = TabularSource(
+    name="indicator_values",
+    target_table="raw.indicator_values",
+    field_aliases=VALUE_ALIASES,
+    required_fields=("indicator_code", "period", "value"),
+    canonical_select=_values_select,
+    rules_sql="""
+        case
+            when indicator_code is null then 'missing_indicator'
+            when period_start is null then 'unparseable_period'
+            when value is null then 'unparseable_value'
+            when row_number() over (partition by submission_id order by source_row_number) > 1 then 'duplicate_submission'
+            when submission_id in (select submission_id from raw.indicator_values) then 'duplicate_submission'
+        end
+    """,
+    reasons_sql="""
+        case rule
+            when 'missing_indicator' then 'no indicator code'
+            when 'unparseable_period' then 'period "' || coalesce(period_raw, '') || '" is not a month, quarter or year'
+            when 'unparseable_value' then 'value "' || coalesce(value_raw, '') || '" is not a number'
+            when 'duplicate_submission' then 'submission ' || submission_id || ' was already received'
+        end
+    """,
+)
+
+
+def is_indicator_file(columns: list[str]) -> bool:
+    """Files from the forms carry either progress reports or indicator measurements: an indicator
+    code and a value without a milestone code mean measurements."""
+    from ingestion.progress_reports import FIELD_ALIASES
+    from ingestion.tabular_source import map_columns
+
+    values = map_columns(columns, VALUE_ALIASES)
+    reports = map_columns(columns, FIELD_ALIASES)
+    return "indicator_code" in values and "value" in values and "milestone_code" not in reports
+
+
+def load_indicator_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, INDICATOR_CATALOGUE, landed, run_id=run_id)
+
+
+def load_indicator_values_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, INDICATOR_VALUES, landed, run_id=run_id)
