@@ -185,7 +185,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         left join marts.fct_commitment_progress_monthly prev
                on prev.commitment_id = p.commitment_id and prev.reporting_month = $previous
         where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
-        order by p.action_plan_id, try_cast(c.commitment_number as integer), p.commitment_id
+        order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
     """, params)
     plan_rows = _rows(con, """
         select * from marts.fct_plan_progress_monthly

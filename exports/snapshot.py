@@ -45,7 +45,7 @@ TABLES: list[tuple[str, str, str]] = [
         from marts.fct_commitment_progress_monthly p
         join marts.dim_commitments c using (commitment_id)
         where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
-        order by p.action_plan_id, try_cast(c.commitment_number as integer), c.commitment_number, p.commitment_id
+        order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
         """,
     ),
     (

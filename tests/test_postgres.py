@@ -95,3 +95,4 @@ def test_monthly_run_publishes_to_postgres_and_the_portal(demo, pg, httpserver, 
         run = instance.get_run_records(limit=1)[0].dagster_run
         logs = "\n".join(str(e.user_message) + str(e.dagster_event) for e in instance.all_logs(run.run_id))
     assert "secret-token-123" not in logs
+

@@ -121,7 +121,7 @@ measured as (
         last_report_month,
         last_submission_id,
         case when last_report_month is not null
-            then {{ months_between('last_report_month', 'reporting_month') }}
+            then cast({{ months_between('last_report_month', 'reporting_month') }} as bigint)
         end as months_since_report,
         cast(case
             when month_end < planned_start then 0

@@ -34,6 +34,11 @@ final as (
         coalesce(catalogue_commitments.action_plan_id, ogp_commitments.action_plan_id) as action_plan_id,
         ogp_commitments.member_code,
         coalesce(ogp_commitments.commitment_number, catalogue_commitments.commitment_number) as commitment_number,
+        -- "2" < "10" and "3.2.5" after "3.2": each dotted part zero-padded (natural sort).
+        {%- set number = "coalesce(ogp_commitments.commitment_number, catalogue_commitments.commitment_number, '')" %}
+        lpad(coalesce({{ dbt.split_part(number, "'.'", 1) }}, ''), 4, '0') || '.'
+            || lpad(coalesce({{ dbt.split_part(number, "'.'", 2) }}, ''), 4, '0') || '.'
+            || lpad(coalesce({{ dbt.split_part(number, "'.'", 3) }}, ''), 4, '0') as commitment_number_sort,
         ogp_commitments.commitment_title,
         ogp_commitments.short_title,
         ogp_commitments.theme,

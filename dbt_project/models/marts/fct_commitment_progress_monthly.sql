@@ -17,10 +17,10 @@ aggregated as (
         sum(weight * expected_percent) / nullif(sum(weight), 0) as expected_percent,
         sum(weight) as total_weight,
         count(*) as milestones,
-        sum(case when percent_complete >= 100 then 1 else 0 end) as milestones_completed,
-        sum(case when reporting_status = 'no_report' then 1 else 0 end) as milestones_without_report,
-        sum(case when reporting_status = 'stale' then 1 else 0 end) as milestones_stale,
-        sum(case when reporting_status = 'reported' then 1 else 0 end) as milestones_reported_this_month
+        cast(sum(case when percent_complete >= 100 then 1 else 0 end) as bigint) as milestones_completed,
+        cast(sum(case when reporting_status = 'no_report' then 1 else 0 end) as bigint) as milestones_without_report,
+        cast(sum(case when reporting_status = 'stale' then 1 else 0 end) as bigint) as milestones_stale,
+        cast(sum(case when reporting_status = 'reported' then 1 else 0 end) as bigint) as milestones_reported_this_month
 
     from milestone_progress
     group by commitment_id, action_plan_id, reporting_month
