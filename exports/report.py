@@ -49,7 +49,7 @@ LABELS = {
         "municipality": "Municipio", "province": "Provincia", "index": "Índice", "score": "Puntaje",
         "no_local": "Sin evaluaciones de gobiernos locales hasta este mes.", "annex": "Anexo: calidad de los datos",
         "annex_note": "Informes y filas recibidos que no entran en las cifras, con el motivo. Se liberan cuando la fuente los corrige.",
-        "stage": "Etapa", "source": "Fuente", "rule": "Regla", "reason": "Motivo", "submission": "Envío",
+        "stage": "Etapa", "source": "Fuente", "status": "Estado", "open": "abierto", "released": "liberado", "rule": "Regla", "reason": "Motivo", "submission": "Envío",
         "no_issues": "Sin observaciones.", "methodology": "Metodología",
         "method_text": (
             "Avance del hito en el mes: último informe aceptado hasta el fin del mes (se arrastra; se marca desactualizado "
@@ -82,7 +82,7 @@ LABELS = {
         "municipality": "Municipality", "province": "Province", "index": "Index", "score": "Score",
         "no_local": "No local-government assessment up to this month.", "annex": "Annex: data quality",
         "annex_note": "Reports and rows received that the figures do not use, with the reason. They are released when the source corrects them.",
-        "stage": "Stage", "source": "Source", "rule": "Rule", "reason": "Reason", "submission": "Submission",
+        "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason", "submission": "Submission",
         "no_issues": "No issues.", "methodology": "Methodology",
         "method_text": (
             "Milestone progress in the month: the latest accepted report up to the month's end (carried forward; flagged "
@@ -207,7 +207,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         order by s.schedule_gap, s.milestone_code
     """, params)
     quality = _rows(con, """
-        select stage, source_name, rule_code, reason, submission_id, count(*) over () as total
+        select stage, source_name, rule_code, reason, submission_id, issue_status, count(*) over () as total
         from marts.fct_data_quality_issues
         where reporting_month = $month or reporting_month is null
         order by stage, rule_code, submission_id

@@ -124,8 +124,13 @@ create table if not exists raw.quarantine (
     reason varchar not null,
     raw_payload json,
     quarantined_at timestamptz not null,
-    reporting_month date                       -- when the row said which month it reports
+    reporting_month date,                      -- when the row said which month it reports
+    milestone_code varchar                     -- and for which milestone (to release it once corrected)
 );
+
+-- Columns added after the first release: warehouses created before get them here.
+alter table raw.quarantine add column if not exists reporting_month date;
+alter table raw.quarantine add column if not exists milestone_code varchar;
 
 create table if not exists raw.ingestion_ledger (
     run_id varchar,
@@ -244,13 +249,20 @@ def split_checked_batch(
         f"insert into {target_table} by name "
         f"select * exclude (rule), now() as loaded_at from {checked_table} where rule is null"
     )
+    present = _columns(con, checked_table)
+
+    def optional(column: str, sql_type: str) -> str:
+        # Quarantine keeps what the source could tell: submission, month, milestone, when it has them.
+        return column if column in present else f"cast(null as {sql_type})"
+
     con.execute(
         f"""
         insert into raw.quarantine by name
         select '{source}' as source, landed_file_id, source_row_number,
-               {'submission_id' if 'submission_id' in _columns(con, checked_table) else 'cast(null as varchar)'} as submission_id,
+               {optional('submission_id', 'varchar')} as submission_id,
                rule, {reasons_sql} as reason, raw_payload, now() as quarantined_at,
-               {'reporting_month' if 'reporting_month' in _columns(con, checked_table) else 'cast(null as date)'} as reporting_month
+               {optional('reporting_month', 'date')} as reporting_month,
+               {optional('milestone_code', 'varchar')} as milestone_code
         from {checked_table} where rule is not null
         """
     )
@@ -281,13 +293,13 @@ def quarantine_whole_file(
     itself as one received item) is quarantined with the same reason."""
     if batch_table is None:
         con.execute(
-            "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now(), null)",
+            "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now(), null, null)",
             [source, landed_file_id, rule, reason],
         )
         received = 1
     else:
         con.execute(
-            f"insert into raw.quarantine select ?, ?, _source_row_number, null, ?, ?, to_json(b), now(), null from {batch_table} b",
+            f"insert into raw.quarantine select ?, ?, _source_row_number, null, ?, ?, to_json(b), now(), null, null from {batch_table} b",
             [source, landed_file_id, rule, reason],
         )
         received = con.execute(f"select count(*) from {batch_table}").fetchone()[0]

@@ -149,7 +149,9 @@ def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, 
     # MINTEL resends its November report for EC0011-H2 (it was 0 %): now 50 %.
     (data / "inbox" / "correccion_mintel.csv").write_text(
         "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
-        "10/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,50,Aprobado\n",
+        "10/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,50,Aprobado\n"
+        # ...and the fisheries vice-ministry resends the report quarantined for "150" %.
+        "10/12/2023 09:05:00,Viceministerio de Acuacultura y Pesca,EC0020,EC0020-H1,2023-11,100,Aprobado\n",
         encoding="utf-8",
     )
     assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
@@ -159,6 +161,9 @@ def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, 
     with open(month / "v2" / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
         first = next(csv.DictReader(handle))
     assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")
+    with open(month / "v2" / "calidad_datos.csv", encoding="utf-8-sig", newline="") as handle:
+        status = {r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"}
+    assert status == {"percent_out_of_range": "released", "unparseable_percent": "released"}
 
 
 def test_replanning_is_kept_and_shown(demo, tmp_path, monkeypatch):

@@ -1,5 +1,7 @@
 -- Everything received that the figures do not use, and why: rows quarantined at ingestion and
--- reports excluded by validation. Feeds the data-quality annex of the monthly report.
+-- reports excluded by validation. Feeds the data-quality annex of the monthly report. An issue
+-- about a milestone and month is released when a later delivery brings an accepted report for
+-- that milestone and month (the source corrected it); it stays listed, marked released.
 with ingestion_quarantine as (
 
     select * from {{ ref('stg_ingestion__quarantine') }}
@@ -13,6 +15,13 @@ validation_exclusions as (
 
 ),
 
+accepted_reports as (
+
+    select * from {{ ref('int_progress_reports__validated') }}
+    where is_accepted
+
+),
+
 unioned as (
 
     select
@@ -21,7 +30,7 @@ unioned as (
         rule_code,
         reason,
         submission_id,
-        cast(null as varchar(32)) as milestone_code,
+        milestone_code,
         reporting_month,
         landed_file_id,
         source_row_number,
@@ -45,6 +54,45 @@ unioned as (
 
     from validation_exclusions
 
+),
+
+corrections as (
+
+    select
+        unioned.stage,
+        unioned.source_name,
+        unioned.rule_code,
+        unioned.submission_id,
+        unioned.landed_file_id,
+        unioned.source_row_number,
+        min(accepted_reports.submission_id) as released_by_submission_id
+
+    from unioned
+    inner join accepted_reports
+        on unioned.milestone_code = accepted_reports.milestone_code
+        and unioned.reporting_month = accepted_reports.reporting_month
+        and accepted_reports.loaded_at > unioned.detected_at
+    group by unioned.stage, unioned.source_name, unioned.rule_code, unioned.submission_id,
+        unioned.landed_file_id, unioned.source_row_number
+
+),
+
+final as (
+
+    select
+        unioned.*,
+        case when corrections.released_by_submission_id is null then 'open' else 'released' end as issue_status,
+        corrections.released_by_submission_id
+
+    from unioned
+    left join corrections
+        on unioned.stage = corrections.stage
+        and unioned.source_name = corrections.source_name
+        and unioned.rule_code = corrections.rule_code
+        and coalesce(unioned.submission_id, '') = coalesce(corrections.submission_id, '')
+        and coalesce(unioned.landed_file_id, '') = coalesce(corrections.landed_file_id, '')
+        and coalesce(unioned.source_row_number, -1) = coalesce(corrections.source_row_number, -1)
+
 )
 
-select * from unioned
+select * from final

@@ -14,6 +14,7 @@ renamed as (
         rule as rule_code,
         reason,
         cast(reporting_month as date) as reporting_month,
+        milestone_code,
         cast(quarantined_at as timestamp) as quarantined_at
 
     from source
