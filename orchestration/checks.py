@@ -34,7 +34,8 @@ def _landed_data_check(suite: str, key: list[str]) -> dg.AssetChecksDefinition:
             ).df()
         if frame.empty:
             return dg.AssetCheckResult(passed=True, metadata={"rows_checked": 0, "note": "nothing new landed in this run"})
-        summary = validate(suite, frame)
+        docs_dir = platform.settings().data_dir / "data_docs" / context.run.run_id
+        summary = validate(suite, frame, docs_dir=docs_dir)
         failing = sum(f.unexpected_count or 0 for f in summary.failures)
         return dg.AssetCheckResult(
             passed=summary.success,
@@ -45,6 +46,7 @@ def _landed_data_check(suite: str, key: list[str]) -> dg.AssetChecksDefinition:
                 "failed_expectations": len(summary.failures),
                 "failing_rows": failing,
                 "result": dg.MetadataValue.md(summary.markdown()),
+                **({"data_docs": dg.MetadataValue.path(str(summary.docs_index))} if summary.docs_index else {}),
             },
         )
 

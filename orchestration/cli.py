@@ -67,11 +67,27 @@ def run_months(first: date, last: date, *, settings: Settings) -> bool:
     with dg.DagsterInstance.get() as instance:
         tags = {"ogp/trigger": "cli"}
         if first == last:
-            result = job.execute_in_process(instance=instance, partition_key=first.isoformat(), tags=tags, run_config=QUIET)
+            result = job.execute_in_process(
+                instance=instance, partition_key=first.isoformat(), tags=tags, run_config=QUIET, raise_on_error=False
+            )
         else:
             tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
-            result = job.execute_in_process(instance=instance, tags=tags, run_config=QUIET)
+            result = job.execute_in_process(instance=instance, tags=tags, run_config=QUIET, raise_on_error=False)
+    _explain_failure(result)
     return result.success
+
+
+def _explain_failure(result) -> None:
+    """On failure, say which checks or steps failed, in words, on stderr (the UI has the detail)."""
+    if result.success:
+        return
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            evaluation = event.event_specific_data
+            print(f"check failed ({evaluation.severity.value}): {evaluation.asset_key.to_user_string()} {evaluation.check_name}", file=sys.stderr)
+        elif event.event_type_value == "STEP_FAILURE":
+            print(f"step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:500]}", file=sys.stderr)
+    print(f"run {result.run_id} failed; nothing downstream of the failure was published.", file=sys.stderr)
 
 
 def refresh(settings: Settings) -> bool:
@@ -82,7 +98,9 @@ def refresh(settings: Settings) -> bool:
     init_instance(settings)
     job = defs().resolve_job_def("refresh_warehouse_job")
     with dg.DagsterInstance.get() as instance:
-        return job.execute_in_process(instance=instance, tags={"ogp/trigger": "cli"}, run_config=QUIET).success
+        result = job.execute_in_process(instance=instance, tags={"ogp/trigger": "cli"}, run_config=QUIET, raise_on_error=False)
+    _explain_failure(result)
+    return result.success
 
 
 def demo_month_range() -> tuple[date, date]:

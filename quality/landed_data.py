@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
@@ -107,6 +108,7 @@ class ValidationSummary:
     evaluated: int
     success: bool
     failures: list[Failure] = field(default_factory=list)
+    docs_index: Path | None = None
 
     def markdown(self) -> str:
         if not self.failures:
@@ -118,20 +120,37 @@ class ValidationSummary:
         return "\n".join(lines)
 
 
-def validate(suite_name: str, frame) -> ValidationSummary:
-    """Run the named suite on a pandas frame; great-expectations is imported only here (slow import)."""
+def validate(suite_name: str, frame, *, docs_dir: Path | None = None) -> ValidationSummary:
+    """Run the named suite on a pandas frame. With `docs_dir`, GX Data Docs (HTML) for the
+    validation are written there. great-expectations is imported only here (slow import)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name="ogp",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["ogp"]))
     source = context.data_sources.add_pandas(f"landed_{suite_name}")
     batch_definition = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe("run")
     suite = gx.ExpectationSuite(name=suite_name)
     for expectation in SUITES[suite_name](gx):
         suite.add_expectation(expectation)
     suite = context.suites.add(suite)
-    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite, result_format="SUMMARY")
+    definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(name=f"landed_{suite_name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY")
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    result = next(iter(run.run_results.values()))
     failures = []
     for r in result.results:
         if r.success:
@@ -145,7 +164,8 @@ def validate(suite_name: str, frame) -> ValidationSummary:
             sample=list((r.result or {}).get("partial_unexpected_list") or [])[:10],
             rule=_describe(config.type, config.kwargs),
         ))
-    return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures)
+    docs_index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
+    return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures, docs_index)
 
 
 def _describe(kind: str, kwargs: dict) -> str:

@@ -51,6 +51,7 @@ SNAPSHOT_DESCRIPTION = (
 
 
 def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    stop_if_blocking_checks_failed(context)
     settings = platform.settings()
     methodology = methodology_parameters()
     months = [date.fromisoformat(k) for k in context.partition_keys]
@@ -86,6 +87,26 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
     )
 
 
+def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext) -> None:
+    """The publication gate: an error-severity check that failed earlier in this run stops
+    publication, and says which rule. (Dagster's own blocking does not reach every downstream
+    shape, e.g. a dbt multi-asset, so the gate is kept here, where publishing happens.)"""
+    failed = []
+    records = context.instance.get_records_for_run(
+        run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
+    ).records
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
+    if failed:
+        raise dg.Failure(
+            description="Publication blocked: error-level data-quality checks failed in this run: " + "; ".join(sorted(failed)),
+            metadata={"failed_checks": dg.MetadataValue.json(sorted(failed))},
+            allow_retries=False,
+        )
+
+
 def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
     """Warning-severity checks whose latest evaluation failed: publication goes on, and says so.
     (An error-severity failure in the same run fails its step and stops publication.) The latest
@@ -117,6 +138,7 @@ def build_serving_assets(warehouse_assets: dg.AssetsDefinition, snapshot: dg.Ass
         ),
     )
     def duckdb_serving_copy(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        stop_if_blocking_checks_failed(context)
         settings = platform.settings()
         with platform.warehouse() as con:
             counts = publish_serving_copy(con, settings.serving_warehouse_path)
@@ -138,6 +160,7 @@ def build_serving_assets(warehouse_assets: dg.AssetsDefinition, snapshot: dg.Ass
         ),
     )
     def postgres_serving_schema(context: dg.AssetExecutionContext, platform: PlatformResource):
+        stop_if_blocking_checks_failed(context)
         settings = platform.settings()
         if not settings.publish_postgres:
             context.log.info("OGP_PUBLISH_POSTGRES is not set: the PostgreSQL serving schema is not published")
@@ -164,6 +187,7 @@ def build_serving_assets(warehouse_assets: dg.AssetsDefinition, snapshot: dg.Ass
         ),
     )
     def open_data_portal_publication(context: dg.AssetExecutionContext, platform: PlatformResource):
+        stop_if_blocking_checks_failed(context)
         settings = platform.settings()
         if not settings.ckan_url:
             context.log.info("OGP_CKAN_URL is not set: nothing is published to the open-data portal")

@@ -1,0 +1,77 @@
+"""great-expectations suites on landed data (called directly, 1.x), and the gate before
+publication: a bad batch fails its check, and the month is not published."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pandas as pd
+
+from orchestration import cli
+from quality.landed_data import validate
+
+
+def test_progress_report_suite_names_the_rule_rows_and_sample(tmp_path):
+    frame = pd.DataFrame({
+        "submission_id": ["a", "b", "b"], "source_tool": ["google_forms"] * 3,
+        "reporting_month": [date(2023, 11, 1)] * 3, "milestone_code": ["EC0014-H1"] * 3,
+        "percent_complete": [10.0, 20.0, 30.0], "review_state": ["approved", "approved", "maybe"],
+        "commitment_code": ["EC0014", "compromiso 4", "EC0014"],
+    })
+    summary = validate("progress_reports", frame, docs_dir=tmp_path / "docs")
+    assert not summary.success
+    failed = {f.rule: (f.unexpected_count, f.sample) for f in summary.failures}
+    assert failed["submission_id must be unique"][0] == 2
+    assert failed["commitment_code must match ^[A-Z]{2,3}[0-9]{4}$"] == (1, ["compromiso 4"])
+    assert failed["review_state must be one of ['received', 'approved', 'has_issues', 'rejected', 'unknown']"][1] == ["maybe"]
+    assert "| commitment_code must match" in summary.markdown()
+    assert summary.docs_index is not None and summary.docs_index.exists()
+
+
+def test_a_bad_batch_blocks_publication_of_the_month(demo, tmp_path, monkeypatch):
+    import dagster as dg
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    before = sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir())
+    ledger_before = _ledger_rows(data)
+    # A commitment code that is no OGP id: the row loads (the milestone is known), the suite refuses it.
+    (data / "inbox" / "informe_mal_codificado.csv").write_text(
+        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
+        "12/12/2023 09:00:00,Asamblea Nacional,compromiso 4,EC0014-H1,2023-11,30,Aprobado\n",
+        encoding="utf-8",
+    )
+    assert not cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    assert sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir()) == before, "nothing new published"
+    assert json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        run = instance.get_run_records(limit=1)[0].dagster_run
+        evaluations = [
+            r.event_log_entry.dagster_event.event_specific_data
+            for r in instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+        ]
+        failures = {
+            e.step_key: e.dagster_event.event_specific_data.error.message
+            for e in instance.all_logs(run.run_id)
+            if e.dagster_event and e.dagster_event.event_type_value == "STEP_FAILURE"
+        }
+    failed = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    assert [e.check_name for e in failed] == ["gx_progress_reports"]
+    assert "COMPROMISO 4" in failed[0].metadata["result"].value  # codes are upper-cased on load
+    assert "Publication blocked" in failures["monthly_progress_snapshot"]
+    assert "raw/progress_reports: gx_progress_reports" in failures["monthly_progress_snapshot"]
+    # Nothing was lost: the file is accounted for in the ledger.
+    assert _ledger_rows(data) == ledger_before + [(1, 1, 0)]
+
+
+def _ledger_rows(data):
+    import duckdb
+
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select received, loaded, quarantined from raw.ingestion_ledger where source = 'progress_reports' order by recorded_at"
+        ).fetchall()
