@@ -60,3 +60,9 @@
 {% macro ogp_code(expr) -%}
     case when trim({{ expr }}) ~ '^-?[0-9]+$' then cast(trim({{ expr }}) as integer) end
 {%- endmacro %}
+
+{# Sources that arrive whole each time (catalogues, exports): the rows of the most recently
+   loaded file are the current version; earlier ones stay in raw for history. #}
+{% macro latest_landed_file(relation) -%}
+    (select landed_file_id from {{ relation }} order by loaded_at desc, landed_file_id limit 1)
+{%- endmacro %}

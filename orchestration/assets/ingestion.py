@@ -139,76 +139,53 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
     )
 
 
-@dg.asset(
-    key=["raw", "indicator_catalogue"],
-    group_name="ingestion",
-    kinds={"duckdb", "csv"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    retry_policy=SOURCE_RETRY,
-    description="The indicators of each commitment (unit, baseline, target, frequency, direction), from OGP_INDICATOR_CATALOGUE_URL.",
-)
-def indicator_catalogue(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    settings = platform.settings()
-    landed = land_source("indicator_catalogue", settings.indicator_catalogue_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
-    return ingest(
-        context, platform, [landed], load_indicator_catalogue_file, table="raw.indicator_catalogue",
-        preview_columns="indicator_code, commitment_id, indicator_name, unit, baseline, target",
+def file_source_asset(
+    *, table: str, source: str, url_setting: str, loader: Callable[..., LoadResult], preview_columns: str, description: str
+) -> dg.AssetsDefinition:
+    """An asset for a source that arrives as one file at a URL or path (a setting): land it, load
+    it as `raw.<table>` if its content is new."""
+
+    @dg.asset(
+        key=["raw", table],
+        group_name="ingestion",
+        kinds={"duckdb", "csv"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        retry_policy=SOURCE_RETRY,
+        description=description,
     )
+    def _asset(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        settings = platform.settings()
+        uri = getattr(settings, url_setting)
+        landed = land_source(source, uri, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+        return ingest(context, platform, [landed], loader, table=f"raw.{table}", preview_columns=preview_columns)
+
+    return _asset
 
 
-@dg.asset(
-    key=["raw", "plan_milestones"],
-    group_name="ingestion",
-    kinds={"duckdb", "csv"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    retry_policy=SOURCE_RETRY,
-    description="The milestone catalogue of the tracked action plans (weights, planned dates), from OGP_PLAN_CATALOGUE_URL.",
-)
-def plan_catalogue(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    settings = platform.settings()
-    landed = land_source("plan_catalogue", settings.plan_catalogue_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
-    return ingest(
-        context, platform, [landed], load_plan_catalogue_file, table="raw.plan_milestones",
+FILE_SOURCES = [
+    file_source_asset(
+        table="plan_milestones", source="plan_catalogue", url_setting="plan_catalogue_url", loader=load_plan_catalogue_file,
         preview_columns="action_plan_id, commitment_id, milestone_code, weight, planned_start, planned_end",
-    )
-
-
-@dg.asset(
-    key=["raw", "ogp_dashboard_commitments"],
-    group_name="ingestion",
-    kinds={"duckdb", "csv"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    retry_policy=SOURCE_RETRY,
-    description="OGP Data Dashboard export (every member's commitments and IRM assessments), from OGP_DASHBOARD_URL.",
-)
-def ogp_dashboard(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    settings = platform.settings()
-    landed = land_source("ogp_dashboard", settings.ogp_dashboard_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
-    return ingest(
-        context, platform, [landed], load_ogp_dashboard_file, table="raw.ogp_dashboard_commitments",
+        description="The milestone catalogue of the tracked action plans (weights, planned dates), from OGP_PLAN_CATALOGUE_URL.",
+    ),
+    file_source_asset(
+        table="indicator_catalogue", source="indicator_catalogue", url_setting="indicator_catalogue_url",
+        loader=load_indicator_catalogue_file,
+        preview_columns="indicator_code, commitment_id, indicator_name, unit, baseline, target",
+        description="The indicators of each commitment (unit, baseline, target, frequency, direction), from OGP_INDICATOR_CATALOGUE_URL.",
+    ),
+    file_source_asset(
+        table="ogp_dashboard_commitments", source="ogp_dashboard", url_setting="ogp_dashboard_url", loader=load_ogp_dashboard_file,
         preview_columns="commitment_unique_identifier, action_plan_id, commitment_title, lead_institution",
-    )
-
-
-@dg.asset(
-    key=["raw", "local_government_index"],
-    group_name="ingestion",
-    kinds={"duckdb", "csv"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    retry_policy=SOURCE_RETRY,
-    description="Local-government open-government maturity index (municipality x year, dimension scores), from OGP_LOCAL_INDEX_URL.",
-)
-def local_government_index(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    settings = platform.settings()
-    landed = land_source("local_government_index", settings.local_government_index_url, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
-    return ingest(
-        context, platform, [landed], load_local_government_index_file, table="raw.local_government_index",
-        preview_columns="municipality, province, year, index_score",
-    )
+        description="OGP Data Dashboard export (every member's commitments and IRM assessments), from OGP_DASHBOARD_URL.",
+    ),
+    file_source_asset(
+        table="local_government_index", source="local_government_index", url_setting="local_government_index_url",
+        loader=load_local_government_index_file, preview_columns="municipality, province, year, index_score",
+        description="Local-government open-government maturity index (municipality x year, dimension scores), from OGP_LOCAL_INDEX_URL.",
+    ),
+]
 
 
 # Written by every ingestion asset above; declared so the dbt sources that read them have a home.
@@ -223,4 +200,4 @@ ingestion_bookkeeping = [
     ),
 ]
 
-INGESTION_ASSETS = [form_submissions, plan_catalogue, indicator_catalogue, ogp_dashboard, local_government_index]
+INGESTION_ASSETS = [form_submissions, *FILE_SOURCES]

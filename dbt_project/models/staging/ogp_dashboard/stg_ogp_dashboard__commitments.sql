@@ -1,16 +1,8 @@
 with source as (
 
+    -- The current version only: the most recently loaded file (macros/ogp_parsing.sql).
     select * from {{ source('ogp_dashboard', 'ogp_dashboard_commitments') }}
-
-),
-
-latest_version as (
-
-    -- Each export is a full picture; the most recently loaded one is current.
-    select landed_file_id
-    from source
-    order by loaded_at desc, landed_file_id
-    limit 1
+    where landed_file_id = {{ latest_landed_file(source('ogp_dashboard', 'ogp_dashboard_commitments')) }}
 
 ),
 
@@ -71,7 +63,6 @@ renamed as (
         cast(source.loaded_at as timestamp) as loaded_at
 
     from source
-    inner join latest_version on source.landed_file_id = latest_version.landed_file_id
 
 )
 

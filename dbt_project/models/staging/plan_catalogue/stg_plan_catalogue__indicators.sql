@@ -1,16 +1,8 @@
 with source as (
 
+    -- The current version only: the most recently loaded file (macros/ogp_parsing.sql).
     select * from {{ source('plan_catalogue', 'indicator_catalogue') }}
-
-),
-
-latest_version as (
-
-    -- Like the milestone catalogue, the indicator catalogue arrives whole: the last file is current.
-    select landed_file_id
-    from source
-    order by loaded_at desc, landed_file_id
-    limit 1
+    where landed_file_id = {{ latest_landed_file(source('plan_catalogue', 'indicator_catalogue')) }}
 
 ),
 
@@ -29,7 +21,6 @@ renamed as (
         source.landed_file_id
 
     from source
-    inner join latest_version on source.landed_file_id = latest_version.landed_file_id
 
 )
 

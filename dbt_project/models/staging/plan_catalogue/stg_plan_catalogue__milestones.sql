@@ -1,16 +1,8 @@
 with source as (
 
+    -- The current version only: the most recently loaded file (macros/ogp_parsing.sql).
     select * from {{ source('plan_catalogue', 'plan_milestones') }}
-
-),
-
-latest_version as (
-
-    -- The catalogue arrives whole each time: the most recently loaded file is the current one.
-    select landed_file_id
-    from source
-    order by loaded_at desc, landed_file_id
-    limit 1
+    where landed_file_id = {{ latest_landed_file(source('plan_catalogue', 'plan_milestones')) }}
 
 ),
 
@@ -30,7 +22,6 @@ renamed as (
         cast(source.loaded_at as timestamp) as loaded_at
 
     from source
-    inner join latest_version on source.landed_file_id = latest_version.landed_file_id
 
 )
 
