@@ -53,4 +53,68 @@ def _landed_data_check(suite: str, key: list[str]) -> dg.AssetChecksDefinition:
     return check
 
 
-LANDED_DATA_CHECKS = [_landed_data_check(suite, key) for suite, key in LANDED_TABLES.items()]
+# What quarantined rows mean for publication, per source. A report that cannot be used is
+# excluded and listed in the annex (warning); a catalogue or export row that cannot be used leaves
+# the plan definition incomplete, so every figure could be wrong (error: publication stops).
+QUARANTINE_SEVERITY = {
+    "progress_reports": dg.AssetCheckSeverity.WARN,
+    "indicator_values": dg.AssetCheckSeverity.WARN,
+    "plan_catalogue": dg.AssetCheckSeverity.ERROR,
+    "indicator_catalogue": dg.AssetCheckSeverity.ERROR,
+    "ogp_dashboard": dg.AssetCheckSeverity.ERROR,
+    "local_government_index": dg.AssetCheckSeverity.ERROR,
+}
+QUARANTINE_ASSETS = {
+    "progress_reports": ["raw", "progress_reports"],
+    "indicator_values": ["raw", "indicator_values"],
+    "plan_catalogue": ["raw", "plan_milestones"],
+    "indicator_catalogue": ["raw", "indicator_catalogue"],
+    "ogp_dashboard": ["raw", "ogp_dashboard_commitments"],
+    "local_government_index": ["raw", "local_government_index"],
+}
+
+
+def _quarantine_check(source: str, key: list[str]) -> dg.AssetChecksDefinition:
+    severity = QUARANTINE_SEVERITY[source]
+
+    @dg.asset_check(
+        asset=dg.AssetKey(key),
+        name="no_rows_quarantined",
+        blocking=severity == dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"Every row of `{source}` received in this run was loaded; quarantined rows are listed with their "
+            f"rule and reason ({severity.value.lower()} when any)."
+        ),
+    )
+    def check(context: dg.AssetCheckExecutionContext, platform: PlatformResource) -> dg.AssetCheckResult:
+        with platform.warehouse(read_only=True) as con:
+            received, loaded, quarantined = con.execute(
+                """select coalesce(sum(received), 0), coalesce(sum(loaded), 0), coalesce(sum(quarantined), 0)
+                   from raw.ingestion_ledger where run_id = ? and source = ?""",
+                [context.run.run_id, source],
+            ).fetchone()
+            sample = con.execute(
+                """select q.rule, q.reason, q.source_row_number, f.original_name
+                   from raw.quarantine q
+                   join raw.ingestion_ledger l on l.landed_file_id = q.landed_file_id and l.source = q.source
+                   left join raw.landed_files f on f.landed_file_id = q.landed_file_id
+                   where l.run_id = ? and q.source = ?
+                   order by f.original_name, q.source_row_number limit 20""",
+                [context.run.run_id, source],
+            ).df()
+        return dg.AssetCheckResult(
+            passed=quarantined == 0,
+            severity=severity,
+            metadata={
+                "received": int(received), "loaded": int(loaded), "quarantined": int(quarantined),
+                "rule": f"every received row of {source} is loaded",
+                "quarantined_rows": dg.MetadataValue.md(sample.to_markdown(index=False) if len(sample) else "_none_"),
+            },
+        )
+
+    return check
+
+
+LANDED_DATA_CHECKS = [_landed_data_check(suite, key) for suite, key in LANDED_TABLES.items()] + [
+    _quarantine_check(source, key) for source, key in QUARANTINE_ASSETS.items()
+]

@@ -75,3 +75,59 @@ def _ledger_rows(data):
         return con.execute(
             "select received, loaded, quarantined from raw.ingestion_ledger where source = 'progress_reports' order by recorded_at"
         ).fetchall()
+
+
+def test_bad_rows_in_any_definition_source_stop_publication(demo, tmp_path, monkeypatch):
+    """A bad batch for each file source at once: each is quarantined with its reason, each
+    source's check fails with error severity, nothing else is lost, and the month is not published."""
+    import dagster as dg
+    import duckdb
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    demo_dir = cli.DEMO_DATA_DIR
+
+    def with_extra_row(name: str, source, row: str):
+        path = tmp_path / name
+        path.write_text(source.read_text(encoding="utf-8").rstrip("\n") + "\n" + row + "\n", encoding="utf-8")
+        return path
+
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(with_extra_row(
+        "hitos.csv", demo_dir / "plan_catalogue" / "hitos.csv",
+        "AP_ECU02,EC0014,4,EC0014-H9,Hito extra,mucho,2023-01-01,31/12/2024,Asamblea Nacional (AN)")))
+    monkeypatch.setenv("OGP_INDICATOR_CATALOGUE_URL", str(with_extra_row(
+        "indicadores.csv", demo_dir / "plan_catalogue" / "indicadores.csv",
+        "IND-EC0014-2,EC0014,,Leyes con participación,leyes,0,10,semanal,ascendente")))
+    monkeypatch.setenv("OGP_LOCAL_INDEX_URL", str(with_extra_row(
+        "indice.csv", demo_dir / "local_government" / "indice_gobierno_abierto_local.csv",
+        "Machala,El Oro,2023,70,60,65,55,140")))
+    dashboard = (demo_dir / "ogp" / "ogp_dashboard_export.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "export.csv").write_text("\n".join(dashboard + [dashboard[14].replace("EC0014", "ecuador-14", 1)]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("OGP_DASHBOARD_URL", str(tmp_path / "export.csv"))
+
+    assert not cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    assert json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
+    assert not (data / "snapshots" / "2023-11" / "v2").exists()
+
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
+        evaluations = [
+            r.event_log_entry.dagster_event.event_specific_data
+            for r in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+        ]
+    failed = {e.asset_key.to_user_string() for e in evaluations
+              if not e.passed and e.check_name == "no_rows_quarantined" and e.severity == dg.AssetCheckSeverity.ERROR}
+    assert failed == {"raw/plan_milestones", "raw/indicator_catalogue", "raw/local_government_index", "raw/ogp_dashboard_commitments"}
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        reasons = dict(con.execute(
+            """select q.source, q.rule from raw.quarantine q join raw.ingestion_ledger l
+               on l.landed_file_id = q.landed_file_id and l.source = q.source where l.run_id = ?""", [run_id]
+        ).fetchall())
+        ledger = con.execute("select received, loaded, quarantined from raw.ingestion_ledger where run_id = ?", [run_id]).fetchall()
+    assert reasons == {
+        "plan_catalogue": "bad_weight", "indicator_catalogue": "unknown_frequency",
+        "local_government_index": "score_out_of_range", "ogp_dashboard": "bad_commitment_id",
+    }
+    assert len(ledger) == 4 and all(r == l + q and q == 1 for r, l, q in ledger)
