@@ -5,6 +5,7 @@ import hashlib
 
 import dagster as dg
 
+from orchestration.alerts import alert_on_run_failure
 from orchestration.assets.ingestion import SPREADSHEET_SUFFIXES
 from orchestration.assets.publication import PLATFORM_TIMEZONE, reporting_months
 from orchestration.settings import Settings
@@ -59,4 +60,4 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
 
 JOBS = [monthly_progress_job, refresh_warehouse_job]
 SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule]
-SENSORS = [inbox_sensor]
+SENSORS = [inbox_sensor, alert_on_run_failure]

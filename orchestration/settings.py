@@ -55,6 +55,7 @@ class Settings:
     ckan_api_key: Secret = field(default=Secret(""), repr=False)
     ckan_organization: str = ""
     report_languages: tuple[str, ...] = ("es",)
+    alert_webhook_url: Secret = field(default=Secret(""), repr=False)
 
     @property
     def warehouse_path(self) -> Path:
@@ -107,6 +108,7 @@ class Settings:
             ckan_url=env.get("OGP_CKAN_URL") or "",
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
             ckan_organization=env.get("OGP_CKAN_ORGANIZATION") or "",
+            alert_webhook_url=Secret(env.get("OGP_ALERT_WEBHOOK_URL") or ""),
             report_languages=tuple(l.strip() for l in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if l.strip()),
         )
 

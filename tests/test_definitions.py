@@ -79,3 +79,31 @@ def test_code_location_validates_from_the_workspace(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All code locations passed validation" in result.stdout + result.stderr
+
+
+def test_a_failed_run_is_announced_on_the_webhook(definitions, httpserver, monkeypatch):
+    import json
+
+    httpserver.expect_request("/hooks/ogp", method="POST").respond_with_data("ok")
+    monkeypatch.setenv("OGP_ALERT_WEBHOOK_URL", httpserver.url_for("/hooks/ogp"))
+
+    @dg.op
+    def load_reports():
+        raise RuntimeError("the portal answered 503 three times")
+
+    @dg.job(name="monthly_progress_job")
+    def failing_job():
+        load_reports()
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        failure = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0].dagster_event
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_on_run_failure", dagster_instance=instance, dagster_run=result.dagster_run, dagster_event=failure,
+        ).for_run_failure()
+        definitions.resolve_sensor_def("alert_on_run_failure")(context)
+    (request, _), = httpserver.log
+    body = json.loads(request.data)
+    assert body["title"] == "Run failed: monthly_progress_job"
+    fields = {f["title"]: f["value"] for f in body["fields"]}
+    assert fields["failed_steps"] == "load_reports" and fields["run_id"] == result.run_id
