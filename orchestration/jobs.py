@@ -27,6 +27,25 @@ refresh_warehouse_job = dg.define_asset_job(
     description="Load new progress reports and source data, rebuild the warehouse and run its checks.",
 )
 
+# Reference data (catalogues, OGP's export, the local-government index) changes rarely: weekly.
+REFERENCE_SOURCES = dg.AssetSelection.assets(
+    ["raw", "plan_milestones"], ["raw", "indicator_catalogue"], ["raw", "ogp_dashboard_commitments"],
+    ["raw", "local_government_index"],
+)
+refresh_reference_data_job = dg.define_asset_job(
+    "refresh_reference_data_job",
+    selection=REFERENCE_SOURCES | (REFERENCE_SOURCES.downstream() & dg.AssetSelection.groups("warehouse")),
+    description="Reload the catalogues, OGP's export and the local-government index, and rebuild the warehouse.",
+)
+
+weekly_reference_data_schedule = dg.ScheduleDefinition(
+    name="weekly_reference_data_schedule",
+    job=refresh_reference_data_job,
+    cron_schedule="0 3 * * 1",
+    execution_timezone=PLATFORM_TIMEZONE,
+    description="Mondays at 03:00: catalogues, OGP data and the local-government index.",
+)
+
 monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
     monthly_progress_job,
     name="monthly_snapshot_schedule",
@@ -58,6 +77,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     return dg.RunRequest(run_key=state, tags={"ogp/trigger": "inbox"})
 
 
-JOBS = [monthly_progress_job, refresh_warehouse_job]
-SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule]
+JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job]
+SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule, weekly_reference_data_schedule]
 SENSORS = [inbox_sensor, alert_on_run_failure]

@@ -56,6 +56,14 @@ def test_schedules_in_the_platform_time_zone(definitions):
     assert monthly.execution_timezone == "America/Guayaquil"
     daily = definitions.resolve_schedule_def("daily_forms_schedule")
     assert (daily.cron_schedule, daily.execution_timezone) == ("0 2 * * *", "America/Guayaquil")
+    weekly = definitions.resolve_schedule_def("weekly_reference_data_schedule")
+    assert (weekly.cron_schedule, weekly.execution_timezone) == ("0 3 * * 1", "America/Guayaquil")
+
+
+def test_sources_and_snapshot_declare_how_stale_they_may_get(definitions):
+    graph = definitions.resolve_asset_graph()
+    for key in (["raw", "progress_reports"], ["raw", "ogp_dashboard_commitments"], ["monthly_progress_snapshot"]):
+        assert graph.get(dg.AssetKey(key)).freshness_policy is not None, key
 
 
 def test_inbox_sensor_requests_a_run_for_new_files_once(definitions, data_dir):

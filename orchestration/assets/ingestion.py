@@ -2,6 +2,7 @@
 Each asset is a thin wrapper over `ingestion/`; what it loaded is shown as metadata."""
 
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
@@ -24,6 +25,10 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 OWNERS = ["team:datos-gobierno-abierto"]
 SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+# How stale each kind of source may get before the UI flags it (forms daily, reference data weekly).
+FORMS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2))
+REFERENCE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=15), warn_window=timedelta(days=8))
 
 Loader = Callable[[duckdb.DuckDBPyConnection, LandedFile], LoadResult]
 
@@ -103,6 +108,7 @@ def ingest(
     specs=[
         dg.AssetSpec(
             ["raw", "progress_reports"], group_name="ingestion", kinds={"duckdb", "csv", "xlsx"}, owners=OWNERS,
+            freshness_policy=FORMS_FRESHNESS,
             description=(
                 "Progress reports from the institutions' spreadsheet drops (Google Forms exports, the Excel/CSV "
                 "template, Kobo exports) in OGP_INBOX_DIR: each new file (by content hash) is landed unchanged and "
@@ -111,6 +117,7 @@ def ingest(
         ),
         dg.AssetSpec(
             ["raw", "indicator_values"], group_name="ingestion", kinds={"duckdb", "csv", "xlsx"}, owners=OWNERS,
+            freshness_policy=FORMS_FRESHNESS,
             description="Indicator measurements sent with the same forms (indicator code, period, value, evidence).",
         ),
     ],
@@ -152,6 +159,7 @@ def file_source_asset(
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
         retry_policy=SOURCE_RETRY,
+        freshness_policy=REFERENCE_FRESHNESS,
         description=description,
     )
     def _asset(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:

@@ -2,7 +2,7 @@
 that BI tools and the national open-data portal read."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
@@ -39,6 +39,8 @@ def build_snapshot_asset(warehouse_assets: dg.AssetsDefinition) -> dg.AssetsDefi
         kinds={"parquet", "csv", "html"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
+        # Published on the 5th for the month before: stale if a month goes by without one.
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), warn_window=timedelta(days=36)),
         description=SNAPSHOT_DESCRIPTION,
     )(monthly_progress_snapshot)
 
