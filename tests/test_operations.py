@@ -1,0 +1,53 @@
+"""Operating it for real: a production-style Dagster instance on PostgreSQL storage runs a
+three-month backfill as one run (single-run backfill policy)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from orchestration import cli
+from tests.conftest import postgres_dsn
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monkeypatch):
+    import dagster as dg
+    import psycopg
+
+    dsn = postgres_dsn()
+    params = conninfo_to_dict(dsn)
+    database = f"dagster_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute(f'create database "{database}"')
+    try:
+        data = tmp_path / "data"
+        shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+        home = tmp_path / "dagster_home"
+        home.mkdir()
+        shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+        for name, value in {
+            "DAGSTER_PG_HOST": params.get("host", "127.0.0.1"), "DAGSTER_PG_PORT": str(params.get("port", 5432)),
+            "DAGSTER_PG_USER": params.get("user", "postgres"), "DAGSTER_PG_PASSWORD": params.get("password", ""),
+            "DAGSTER_PG_DB": database, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(home),
+        }.items():
+            monkeypatch.setenv(name, value)
+
+        assert cli.run_months(date(2023, 9, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+
+        with dg.DagsterInstance.get() as instance:
+            assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+            runs = instance.get_run_records()
+            assert len(runs) == 1, "three months, one run"
+            materialized = instance.fetch_materializations(dg.AssetKey("monthly_progress_snapshot"), limit=10).records
+            partitions = sorted(r.partition_key for r in materialized)
+        assert partitions == ["2023-09-01", "2023-10-01", "2023-11-01"]
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as con:
+            con.execute(f'drop database if exists "{database}" with (force)')
