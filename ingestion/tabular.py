@@ -42,6 +42,8 @@ def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_r
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         _load_xlsx(con, path, table, skip_rows)
+    elif suffix == ".json":
+        _load_json(con, path, table)
     else:
         _load_csv(con, path, table, skip_rows)
     columns = [row[0] for row in con.execute(f"describe {quote_ident(table)}").fetchall()]
@@ -96,6 +98,31 @@ def _transcode_to_utf8(path: Path, target: Path) -> tuple[Path, str]:
         except UnicodeDecodeError:
             continue
     raise UndecodableFile(f"{path.name} is in no encoding the platform reads (UTF-8, UTF-16, Windows-1252, Latin-1)")
+
+
+def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+    """A JSON array of records (a page from a form tool's API): every field as text. KoboToolbox's
+    `_validation_status` object keeps its `uid`; other nested values stay JSON text."""
+    try:
+        rel = con.read_json(str(path), format="array")
+        columns = con.execute("describe select * from rel").fetchall()
+    except duckdb.Error as exc:
+        raise UndecodableFile(f"{path.name} could not be read as JSON records: {str(exc).splitlines()[0]}") from exc
+    selects = []
+    for name, dtype, *_ in columns:
+        column = quote_ident(name)
+        if name == "_validation_status":
+            # KoboToolbox's review: {"uid": "validation_status_approved", ...} or {} when not reviewed
+            # (a page of only {} is read as another type, so go through JSON text either way).
+            selects.append(f"json_extract_string(to_json({column}), '$.uid') as {column}")
+        elif dtype.startswith(("STRUCT", "MAP")) or dtype.endswith("[]") or dtype == "JSON":
+            selects.append(f"cast(to_json({column}) as varchar) as {column}")
+        else:
+            selects.append(f"cast({column} as varchar) as {column}")
+    con.execute(
+        f"create temp table {quote_ident(table)} as "
+        f"select row_number() over () as _source_row_number, {', '.join(selects)} from rel"
+    )
 
 
 def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:

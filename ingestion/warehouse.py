@@ -128,6 +128,12 @@ create table if not exists raw.quarantine (
     milestone_code varchar                     -- and for which milestone (to release it once corrected)
 );
 
+create table if not exists raw.source_cursors (
+    source varchar primary key,                -- e.g. kobo_<asset uid>, odk_<project>_<form>
+    high_water_mark varchar,                   -- the latest submission time already loaded
+    updated_at timestamptz not null
+);
+
 -- Columns added after the first release: warehouses created before get them here.
 alter table raw.quarantine add column if not exists reporting_month date;
 alter table raw.quarantine add column if not exists milestone_code varchar;

@@ -56,6 +56,13 @@ class Settings:
     ckan_organization: str = ""
     report_languages: tuple[str, ...] = ("es",)
     alert_webhook_url: Secret = field(default=Secret(""), repr=False)
+    kobo_base_url: str = ""
+    kobo_api_token: Secret = field(default=Secret(""), repr=False)
+    kobo_asset_uids: tuple[str, ...] = ()
+    odk_base_url: str = ""
+    odk_user: str = ""
+    odk_password: Secret = field(default=Secret(""), repr=False)
+    odk_forms: tuple[tuple[str, str], ...] = ()  # (project id, form id)
 
     @property
     def warehouse_path(self) -> Path:
@@ -109,8 +116,19 @@ class Settings:
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
             ckan_organization=env.get("OGP_CKAN_ORGANIZATION") or "",
             alert_webhook_url=Secret(env.get("OGP_ALERT_WEBHOOK_URL") or ""),
+            kobo_base_url=env.get("KOBO_BASE_URL") or "",
+            kobo_api_token=Secret(env.get("KOBO_API_TOKEN") or ""),
+            kobo_asset_uids=_items(env.get("KOBO_ASSET_UIDS")),
+            odk_base_url=env.get("ODK_BASE_URL") or "",
+            odk_user=env.get("ODK_USER") or "",
+            odk_password=Secret(env.get("ODK_PASSWORD") or ""),
+            odk_forms=tuple(tuple(item.split(":", 1)) for item in _items(env.get("ODK_FORMS")) if ":" in item),
             report_languages=tuple(l.strip() for l in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if l.strip()),
         )
+
+
+def _items(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
 def _source(value: str | None, demo_default: Path) -> str:

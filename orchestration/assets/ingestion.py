@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.landing import LandedFile, land_local_file, land_source
+from ingestion.form_apis import FetchResult, advance_cursor, fetch_kobo, fetch_odk, read_cursor
 from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_file
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
@@ -110,9 +111,10 @@ def ingest(
             ["raw", "progress_reports"], group_name="ingestion", kinds={"duckdb", "csv", "xlsx"}, owners=OWNERS,
             freshness_policy=FORMS_FRESHNESS,
             description=(
-                "Progress reports from the institutions' spreadsheet drops (Google Forms exports, the Excel/CSV "
-                "template, Kobo exports) in OGP_INBOX_DIR: each new file (by content hash) is landed unchanged and "
-                "loaded as canonical progress-report records; rows that break a rule go to raw.quarantine."
+                "Progress reports from the institutions' forms: spreadsheet drops in OGP_INBOX_DIR (Google Forms "
+                "exports, the Excel/CSV template, Kobo exports) and, when configured, the KoboToolbox and ODK "
+                "Central APIs (incremental from each form's high-water mark). Everything is landed unchanged, "
+                "then loaded as canonical progress-report records; rows that break a rule go to raw.quarantine."
             ),
         ),
         dg.AssetSpec(
@@ -136,14 +138,43 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
     for path in files:
         landed = land_local_file("forms", path, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
         (measurements if is_indicator_file(peek_columns(landed.path)) else reports).append(landed)
+    fetched = fetch_form_apis(context, platform, settings)
+    for result in fetched:
+        reports.extend(result.pages)
     yield ingest(
         context, platform, reports, load_progress_report_file, table="raw.progress_reports", asset_key=["raw", "progress_reports"],
         preview_columns="submission_id, reporting_month, institution, milestone_code, percent_complete, review_state",
     )
+    # Only now that every page is loaded does each API source's high-water mark move.
+    with platform.warehouse() as con:
+        for result in fetched:
+            advance_cursor(con, result.source, result.high_water_mark)
     yield ingest(
         context, platform, measurements, load_indicator_values_file, table="raw.indicator_values", asset_key=["raw", "indicator_values"],
         preview_columns="submission_id, indicator_code, period_raw, period_start, value",
     )
+
+
+def fetch_form_apis(context: dg.AssetExecutionContext, platform: PlatformResource, settings) -> list[FetchResult]:
+    """New submissions from the KoboToolbox and ODK Central forms named in the settings, each from
+    its own high-water mark; the pages are landed unchanged."""
+    sources = [(f"kobo_{uid}", "kobo", uid) for uid in settings.kobo_asset_uids if settings.kobo_base_url]
+    sources += [(f"odk_{p}_{f}", "odk", (p, f)) for p, f in settings.odk_forms if settings.odk_base_url]
+    if not sources:
+        return []
+    with platform.warehouse() as con:
+        cursors = {name: read_cursor(con, name) for name, _, _ in sources}
+    results = []
+    landing = settings.landing_dir / "forms_api"
+    for name, tool, ref in sources:
+        if tool == "kobo":
+            result = fetch_kobo(settings.kobo_base_url, ref, settings.kobo_api_token.value, since=cursors[name], landing_dir=landing)
+        else:
+            result = fetch_odk(settings.odk_base_url, ref[0], ref[1], user=settings.odk_user,
+                               password=settings.odk_password.value, since=cursors[name], landing_dir=landing)
+        context.log.info(f"{name}: {result.records} new submissions in {len(result.pages)} pages since {cursors[name] or 'the start'}")
+        results.append(result)
+    return results
 
 
 def file_source_asset(
