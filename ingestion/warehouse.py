@@ -128,6 +128,22 @@ create table if not exists raw.quarantine (
     milestone_code varchar                     -- and for which milestone (to release it once corrected)
 );
 
+create table if not exists raw.portal_datasets (
+    dataset_id varchar,
+    dataset_name varchar,
+    title varchar,
+    organization_name varchar,
+    organization_title varchar,
+    metadata_created timestamp,
+    metadata_modified timestamp,
+    resource_count integer,
+    resource_urls varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
 create table if not exists raw.source_cursors (
     source varchar primary key,                -- e.g. kobo_<asset uid>, odk_<project>_<form>
     high_water_mark varchar,                   -- the latest submission time already loaded

@@ -63,6 +63,7 @@ QUARANTINE_SEVERITY = {
     "indicator_catalogue": dg.AssetCheckSeverity.ERROR,
     "ogp_dashboard": dg.AssetCheckSeverity.ERROR,
     "local_government_index": dg.AssetCheckSeverity.ERROR,
+    "open_data_portal": dg.AssetCheckSeverity.WARN,
 }
 QUARANTINE_ASSETS = {
     "progress_reports": ["raw", "progress_reports"],
@@ -71,6 +72,7 @@ QUARANTINE_ASSETS = {
     "indicator_catalogue": ["raw", "indicator_catalogue"],
     "ogp_dashboard": ["raw", "ogp_dashboard_commitments"],
     "local_government_index": ["raw", "local_government_index"],
+    "open_data_portal": ["raw", "portal_datasets"],
 }
 
 

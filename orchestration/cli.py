@@ -18,6 +18,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from orchestration.settings import DEMO_DATA_DIR, Settings
 
 INSTANCE_YAML = """\
@@ -189,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         if not run_months(first, last, settings=settings):
             print("The demo run failed: see the run in the Dagster UI (`make ui`).", file=sys.stderr)
             return 1
-        print_figures(settings, date(2023, 11, 1), "AP_ECU02")
+        try:
+            print_figures(settings, date(2023, 11, 1), "AP_ECU02")
+        except duckdb.CatalogException as exc:
+            print(f"The run finished but the warehouse has no marts ({exc}): see the run in the UI.", file=sys.stderr)
+            return 1
         latest = settings.snapshots_dir / "2023-11"
         version = (latest / "latest.json").read_text(encoding="utf-8").split('"')[3]
         print(f"\nWarehouse (DuckDB):     {settings.warehouse_path}")

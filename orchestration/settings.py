@@ -56,6 +56,8 @@ class Settings:
     ckan_organization: str = ""
     report_languages: tuple[str, ...] = ("es",)
     alert_webhook_url: Secret = field(default=Secret(""), repr=False)
+    portal_url: str = ""
+    portal_api_key: Secret = field(default=Secret(""), repr=False)
     kobo_base_url: str = ""
     kobo_api_token: Secret = field(default=Secret(""), repr=False)
     kobo_asset_uids: tuple[str, ...] = ()
@@ -116,6 +118,8 @@ class Settings:
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
             ckan_organization=env.get("OGP_CKAN_ORGANIZATION") or "",
             alert_webhook_url=Secret(env.get("OGP_ALERT_WEBHOOK_URL") or ""),
+            portal_url=env.get("OGP_PORTAL_URL") or "",
+            portal_api_key=Secret(env.get("OGP_PORTAL_API_KEY") or ""),
             kobo_base_url=env.get("KOBO_BASE_URL") or "",
             kobo_api_token=Secret(env.get("KOBO_API_TOKEN") or ""),
             kobo_asset_uids=_items(env.get("KOBO_ASSET_UIDS")),

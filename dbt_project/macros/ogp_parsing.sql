@@ -66,3 +66,16 @@
 {% macro latest_landed_file(relation) -%}
     (select landed_file_id from {{ relation }} order by loaded_at desc, landed_file_id limit 1)
 {%- endmacro %}
+
+{# The first capture group of a regular expression, NULL when it does not match (portable). #}
+{% macro regex_group(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_group')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_group(expr, pattern) -%}
+    nullif(regexp_extract({{ expr }}, '{{ pattern }}', 1), '')
+{%- endmacro %}
+
+{% macro postgres__regex_group(expr, pattern) -%}
+    substring({{ expr }} from '{{ pattern }}')
+{%- endmacro %}

@@ -10,11 +10,12 @@ from urllib.parse import urlsplit, urlunsplit
 import dagster as dg
 import duckdb
 
-from ingestion.landing import LandedFile, land_local_file, land_source
 from ingestion.form_apis import FetchResult, advance_cursor, fetch_kobo, fetch_odk, read_cursor
 from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_file
+from ingestion.landing import LandedFile, land_local_file, land_source
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
+from ingestion.open_data_portal import fetch_datasets, load_portal_page
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
 from ingestion.tabular import peek_columns
@@ -177,6 +178,37 @@ def fetch_form_apis(context: dg.AssetExecutionContext, platform: PlatformResourc
     return results
 
 
+@dg.asset(
+    key=["raw", "portal_datasets"],
+    group_name="ingestion",
+    kinds={"duckdb", "ckan"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    retry_policy=SOURCE_RETRY,
+    freshness_policy=REFERENCE_FRESHNESS,
+    description=(
+        "Datasets of the national open-data portal (CKAN package_search at OGP_PORTAL_URL): publishing "
+        "institution, dates, resources. Indicator of datasets published per institution and month, and the "
+        "reference for evidence links. Reads nothing (and says so) while OGP_PORTAL_URL is unset."
+    ),
+)
+def portal_datasets(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    # Always materializes (possibly with nothing new): the warehouse downstream must not be skipped
+    # because the portal is not configured.
+    settings = platform.settings()
+    pages = []
+    if settings.portal_url:
+        fetched = fetch_datasets(settings.portal_url, api_key=settings.portal_api_key.value, landing_dir=settings.landing_dir / "open_data_portal")
+        context.log.info(f"{fetched.records} datasets in {len(fetched.pages)} pages from {redact_url(settings.portal_url)}")
+        pages = fetched.pages
+    else:
+        context.log.info("OGP_PORTAL_URL is not set: the open-data portal is not read")
+    return ingest(
+        context, platform, pages, load_portal_page, table="raw.portal_datasets",
+        preview_columns="dataset_name, organization_name, metadata_created, resource_count",
+    )
+
+
 def file_source_asset(
     *, table: str, source: str, url_setting: str, loader: Callable[..., LoadResult], preview_columns: str, description: str
 ) -> dg.AssetsDefinition:
@@ -239,4 +271,4 @@ ingestion_bookkeeping = [
     ),
 ]
 
-INGESTION_ASSETS = [form_submissions, *FILE_SOURCES]
+INGESTION_ASSETS = [form_submissions, *FILE_SOURCES, portal_datasets]

@@ -4,6 +4,28 @@ with validated_reports as (
 
 ),
 
+portal_datasets as (
+
+    select * from {{ ref('stg_open_data_portal__datasets') }}
+
+),
+
+portal_read as (
+
+    select count(*) > 0 as has_datasets from portal_datasets
+
+),
+
+with_evidence as (
+
+    select
+        validated_reports.*,
+        lower({{ regex_group('validated_reports.evidence_urls', '/dataset/([A-Za-z0-9_-]+)') }}) as evidence_dataset_name
+
+    from validated_reports
+
+),
+
 final as (
 
     select
@@ -18,12 +40,19 @@ final as (
         reporting_institution,
         narrative,
         evidence_urls,
+        evidence_dataset_name,
+        -- NULL when the portal has not been read or the evidence is not a portal dataset link.
+        case
+            when evidence_dataset_name is null or not portal_read.has_datasets then null
+            else evidence_dataset_name in (select dataset_name from portal_datasets)
+        end as evidence_dataset_found,
         challenges,
         source_tool,
         submitted_at,
         landed_file_id
 
-    from validated_reports
+    from with_evidence
+    cross join portal_read
     where is_accepted
 
 )
