@@ -144,6 +144,29 @@ create table if not exists raw.portal_datasets (
     loaded_at timestamptz not null
 );
 
+create table if not exists raw.ogp_explorer_commitments (
+    country varchar,
+    action_plan_number varchar,
+    commitment_number varchar,
+    commitment_title varchar,
+    lead_institution varchar,
+    year_of_submission varchar,
+    specificity varchar,
+    specificity_code varchar,
+    potential_impact varchar,
+    potential_impact_code varchar,
+    completion_progress varchar,
+    completion_progress_code varchar,
+    completion_end_of_term varchar,
+    completion_end_of_term_code varchar,
+    did_it_open_government varchar,
+    did_it_open_government_code varchar,
+    raw_payload json,                          -- without officials' contact data
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
 create table if not exists raw.source_cursors (
     source varchar primary key,                -- e.g. kobo_<asset uid>, odk_<project>_<form>
     high_water_mark varchar,                   -- the latest submission time already loaded

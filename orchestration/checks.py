@@ -64,6 +64,7 @@ QUARANTINE_SEVERITY = {
     "ogp_dashboard": dg.AssetCheckSeverity.ERROR,
     "local_government_index": dg.AssetCheckSeverity.ERROR,
     "open_data_portal": dg.AssetCheckSeverity.WARN,
+    "ogp_explorer": dg.AssetCheckSeverity.WARN,
 }
 QUARANTINE_ASSETS = {
     "progress_reports": ["raw", "progress_reports"],
@@ -73,6 +74,7 @@ QUARANTINE_ASSETS = {
     "ogp_dashboard": ["raw", "ogp_dashboard_commitments"],
     "local_government_index": ["raw", "local_government_index"],
     "open_data_portal": ["raw", "portal_datasets"],
+    "ogp_explorer": ["raw", "ogp_explorer_commitments"],
 }
 
 

@@ -56,6 +56,7 @@ class Settings:
     ckan_organization: str = ""
     report_languages: tuple[str, ...] = ("es",)
     alert_webhook_url: Secret = field(default=Secret(""), repr=False)
+    ogp_explorer_url: str = ""
     portal_url: str = ""
     portal_api_key: Secret = field(default=Secret(""), repr=False)
     kobo_base_url: str = ""
@@ -118,6 +119,7 @@ class Settings:
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
             ckan_organization=env.get("OGP_CKAN_ORGANIZATION") or "",
             alert_webhook_url=Secret(env.get("OGP_ALERT_WEBHOOK_URL") or ""),
+            ogp_explorer_url=_source(env.get("OGP_EXPLORER_URL"), None) if env.get("OGP_EXPLORER_URL") else "",
             portal_url=env.get("OGP_PORTAL_URL") or "",
             portal_api_key=Secret(env.get("OGP_PORTAL_API_KEY") or ""),
             kobo_base_url=env.get("KOBO_BASE_URL") or "",

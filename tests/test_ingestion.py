@@ -160,3 +160,27 @@ def test_dbt_policy_area_list_matches_the_known_export_columns():
     labels = re.findall(r'\("[a-z0-9_]+", "([^"]+)"\)', macro)
     columns = list(known_columns())
     assert labels == columns[columns.index("Anti-Corruption and Integrity"): columns.index("Money in Politics") + 1]
+
+
+def test_ogp_explorer_header_row_and_personal_data(tmp_path, warehouse):
+    from ingestion.ogp_explorer import load_ogp_explorer_file
+
+    header = ["Country", "Action Plan Number", "Comm No", "Commitment Title", "Lead Institution", "Contact Name",
+              "Contact Position", "Contact Email", "Contact Telephone", "Specificity", "_Specificity",
+              "Completion (progress report)", "_CompletionProgress", "", ""]
+    rows = [
+        ",".join(str(i) for i in range(len(header))),
+        ",".join(f'"{h}"' for h in header),
+        'Albania,1,10,"10. Ethics in research",Ministry of Education,Ana Pérez,Director,ana@example.org,+355 4 000 000,b. Low,1,c. Substantial,4,,',
+        ',1,11,"No country",Ministry,,,,,a. none,0,ND,ND,,',
+    ]
+    path = write(tmp_path / "ogpirm_live_data.csv", "\n".join(rows) + "\n")
+    landed = land_local_file("ogp_explorer", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_ogp_explorer_file(warehouse, landed, run_id=None)
+    assert (result.ledger.loaded, result.quarantine_reasons) == (1, {"missing_country": 1})
+    row = warehouse.execute("select country, commitment_number, specificity, completion_progress, raw_payload from raw.ogp_explorer_commitments").fetchone()
+    assert row[:4] == ("Albania", "10", "b. Low", "c. Substantial")
+    stored = " ".join(str(v) for v in warehouse.execute("select * from raw.ogp_explorer_commitments").fetchone())
+    quarantined = " ".join(str(v) for v in warehouse.execute("select * from raw.quarantine").fetchone())
+    for personal in ("Ana Pérez", "ana@example.org", "+355"):
+        assert personal not in stored and personal not in quarantined

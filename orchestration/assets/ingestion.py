@@ -15,6 +15,7 @@ from ingestion.indicators import is_indicator_file, load_indicator_catalogue_fil
 from ingestion.landing import LandedFile, land_local_file, land_source
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
+from ingestion.ogp_explorer import load_ogp_explorer_file
 from ingestion.open_data_portal import fetch_datasets, load_portal_page
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
@@ -228,6 +229,10 @@ def file_source_asset(
     def _asset(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
         settings = platform.settings()
         uri = getattr(settings, url_setting)
+        if not uri:
+            # Optional sources still materialize, so the warehouse downstream is never skipped.
+            context.log.info(f"no address is set for {source}: nothing to read")
+            return ingest(context, platform, [], loader, table=f"raw.{table}", preview_columns=preview_columns)
         landed = land_source(source, uri, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
         return ingest(context, platform, [landed], loader, table=f"raw.{table}", preview_columns=preview_columns)
 
@@ -250,6 +255,11 @@ FILE_SOURCES = [
         table="ogp_dashboard_commitments", source="ogp_dashboard", url_setting="ogp_dashboard_url", loader=load_ogp_dashboard_file,
         preview_columns="commitment_unique_identifier, action_plan_id, commitment_title, lead_institution",
         description="OGP Data Dashboard export (every member's commitments and IRM assessments), from OGP_DASHBOARD_URL.",
+    ),
+    file_source_asset(
+        table="ogp_explorer_commitments", source="ogp_explorer", url_setting="ogp_explorer_url", loader=load_ogp_explorer_file,
+        preview_columns="country, action_plan_number, commitment_number, specificity, completion_progress",
+        description="OGP's older Explorer file (2011-2014 plans, old IRM methodology), from OGP_EXPLORER_URL; officials' contact data is never loaded.",
     ),
     file_source_asset(
         table="local_government_index", source="local_government_index", url_setting="local_government_index_url",

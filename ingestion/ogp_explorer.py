@@ -1,0 +1,91 @@
+"""OGP's older Explorer file (`ogpirm_live_data.csv`, action plans 2011-2014): IRM assessments
+under the old methodology. Row 1 holds column indices and the header is row 2 (detected, not
+assumed); trailing header cells are empty; ordinals are letter-prefixed (`b. Limited`), which
+staging canonicalises. The file carries officials' names, e-mails and phones: those columns are
+never loaded, not even into `raw_payload` (the landed file keeps them, as received)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+
+import duckdb
+
+from ingestion import sql_expressions as sx
+from ingestion.landing import LandedFile
+from ingestion.tabular import normalize_header, quote_ident
+from ingestion.tabular_source import LoadResult, TabularSource, load_file
+
+SOURCE = "ogp_explorer"
+PERSONAL_DATA = ("contact_name", "contact_position", "contact_email", "contact_telephone")
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "country": ("country",),
+    "action_plan_number": ("action_plan_number",),
+    "commitment_number": ("comm_no",),
+    "commitment_title": ("commitment_title",),
+    "lead_institution": ("lead_institution",),
+    "year_of_submission": ("year_of_submission",),
+    "specificity": ("specificity",),
+    "specificity_code": ("_specificity",),
+    "potential_impact": ("potential_impact",),
+    "potential_impact_code": ("_pot_impact_coded",),
+    "completion_progress": ("completion_progress_report",),
+    "completion_progress_code": ("_completionprogress",),
+    "completion_end_of_term": ("completion_end_of_term",),
+    "completion_end_of_term_code": ("_completionendterm",),
+    "did_it_open_government": ("did_it_open_government_end_of_term_only", "did_it_open_government"),
+    "did_it_open_government_code": ("_opengovt",),
+}
+TEXT_FIELDS = tuple(FIELD_ALIASES)
+
+
+def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+    def col(name: str) -> str:
+        return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+
+    kept = [c for c in columns if normalize_header(c) not in PERSONAL_DATA and not c.startswith("column")]
+    payload = "struct_pack(" + ", ".join(f"{quote_ident(c)} := b.{quote_ident(c)}" for c in kept) + ")"
+    fields = ",\n            ".join(f"{sx.text(col(f))} as {f}" for f in TEXT_FIELDS)
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            {fields},
+            to_json({payload}) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """
+
+
+OGP_EXPLORER = TabularSource(
+    name=SOURCE,
+    target_table="raw.ogp_explorer_commitments",
+    field_aliases=FIELD_ALIASES,
+    required_fields=("country", "action_plan_number", "commitment_number"),
+    canonical_select=_canonical_select,
+    rules_sql="""
+        case
+            when country is null then 'missing_country'
+            when commitment_number is null then 'missing_commitment_number'
+        end
+    """,
+    reasons_sql="""
+        case rule
+            when 'missing_country' then 'no country'
+            when 'missing_commitment_number' then 'no commitment number'
+        end
+    """,
+)
+
+
+def header_row_offset(path) -> int:
+    """1 when the first row is OGP's row of column indices (0,1,2,...), else 0."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        first = next(csv.reader(handle), [])
+    cells = [c.strip() for c in first if c.strip()]
+    return 1 if cells and all(c.isdigit() for c in cells) and cells[:3] == ["0", "1", "2"] else 0
+
+
+def load_ogp_explorer_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    spec = dataclasses.replace(OGP_EXPLORER, skip_rows=header_row_offset(landed.path))
+    return load_file(con, spec, landed, run_id=run_id)
