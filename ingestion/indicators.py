@@ -4,16 +4,13 @@ direction) and the measurements institutions send with the same forms as their p
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular import quote_ident
-from ingestion.tabular_source import LoadResult, TabularSource, load_file
-
-
-def _col(mapping: dict[str, str], name: str) -> str:
-    return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 
 CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -30,7 +27,7 @@ CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _catalogue_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
-    c = lambda n: _col(mapping, n)  # noqa: E731
+    c = functools.partial(source_column, mapping)
     return f"""
         select
             b._source_row_number as source_row_number,
@@ -96,7 +93,7 @@ VALUE_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _values_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
-    c = lambda n: _col(mapping, n)  # noqa: E731
+    c = functools.partial(source_column, mapping)
     derived_id = (
         f"'indicator-' || md5(concat_ws('|', {c('submitted_at')}, {c('indicator_code')}, {c('period')}, {c('value')}))"
     )

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular import quote_ident
-from ingestion.tabular_source import LoadResult, TabularSource, load_file
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "local_government_index"
 DIMENSIONS = ("transparency", "participation", "accountability", "open_data")
@@ -28,8 +29,7 @@ REQUIRED_FIELDS = ("municipality", "year", "index_score")
 
 
 def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
-    def col(name: str) -> str:
-        return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+    col = functools.partial(source_column, mapping)
 
     scores = ",\n            ".join(f"{sx.number(col(d))} as {d}" for d in (*DIMENSIONS, "index_score"))
     return f"""

@@ -6,6 +6,8 @@ never loaded, not even into `raw_payload` (the landed file keeps them, as receiv
 
 from __future__ import annotations
 
+import functools
+
 import csv
 import dataclasses
 
@@ -14,7 +16,7 @@ import duckdb
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.tabular import normalize_header, quote_ident
-from ingestion.tabular_source import LoadResult, TabularSource, load_file
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "ogp_explorer"
 PERSONAL_DATA = ("contact_name", "contact_position", "contact_email", "contact_telephone")
@@ -41,8 +43,7 @@ TEXT_FIELDS = tuple(FIELD_ALIASES)
 
 
 def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
-    def col(name: str) -> str:
-        return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+    col = functools.partial(source_column, mapping)
 
     kept = [c for c in columns if normalize_header(c) not in PERSONAL_DATA and not c.startswith("column")]
     payload = "struct_pack(" + ", ".join(f"{quote_ident(c)} := b.{quote_ident(c)}" for c in kept) + ")"

@@ -8,6 +8,8 @@ Ecuador's portal answers 403 to requests from outside the region; the error says
 
 from __future__ import annotations
 
+import functools
+
 import json
 import tempfile
 from pathlib import Path
@@ -19,8 +21,7 @@ from ingestion import sql_expressions as sx
 from ingestion.form_apis import FetchResult
 from ingestion.http import SourceError, get, make_session
 from ingestion.landing import LandedFile, land_bytes_from
-from ingestion.tabular import quote_ident
-from ingestion.tabular_source import LoadResult, TabularSource, load_file
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "open_data_portal"
 PAGE_ROWS = 1000
@@ -87,8 +88,7 @@ FIELDS = ("dataset_id", "dataset_name", "title", "organization_name", "organizat
 
 
 def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
-    def col(name: str) -> str:
-        return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
+    col = functools.partial(source_column, mapping)
 
     return f"""
         select

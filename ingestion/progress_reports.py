@@ -8,12 +8,14 @@ it broke. The API adapters (KoboToolbox, ODK Central) produce the same record.
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular import normalize_header, quote_ident
-from ingestion.tabular_source import LoadResult, TabularSource, load_file
+from ingestion.tabular import normalize_header
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "progress_reports"
 
@@ -67,8 +69,7 @@ def source_tool_for(columns: list[str]) -> str:
 
 
 def _canonical_select(mapping: dict[str, str], landed_file_id: str, source_tool: str) -> str:
-    def col(field: str) -> str:
-        return f"b.{quote_ident(mapping[field])}" if field in mapping else "cast(null as varchar)"
+    col = functools.partial(source_column, mapping)
 
     review = REVIEW_STATES_SQL.format(v=f"lower(trim({col('review_state')}))")
     status = STATUS_SQL.format(v=f"lower(trim({col('status')}))")

@@ -69,7 +69,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows:
 
 
 def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:
-    rel = con.read_csv(
+    rel = con.read_csv(  # read by name below: DuckDB scans the Python variable `rel`
         str(path),
         header=True,
         all_varchar=True,
@@ -104,7 +104,7 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
     """A JSON array of records (a page from a form tool's API): every field as text. KoboToolbox's
     `_validation_status` object keeps its `uid`; other nested values stay JSON text."""
     try:
-        rel = con.read_json(str(path), format="array")
+        rel = con.read_json(str(path), format="array")  # scanned by name in the SQL below
         columns = con.execute("describe select * from rel").fetchall()
     except duckdb.Error as exc:
         raise UndecodableFile(f"{path.name} could not be read as JSON records: {str(exc).splitlines()[0]}") from exc

@@ -13,7 +13,7 @@ from typing import Callable
 import duckdb
 
 from ingestion.landing import LandedFile
-from ingestion.tabular import UndecodableFile, load_table, normalize_header
+from ingestion.tabular import UndecodableFile, load_table, normalize_header, quote_ident
 from ingestion.warehouse import (
     LedgerEntry,
     quarantine_whole_file,
@@ -45,6 +45,11 @@ class LoadResult:
     unmapped_columns: list[str]
     quarantine_reasons: dict[str, int]
     schema_report: dict
+
+
+def source_column(mapping: dict[str, str], name: str) -> str:
+    """SQL for the file's column holding a canonical field, or NULL when the file has none."""
+    return f"b.{quote_ident(mapping[name])}" if name in mapping else "cast(null as varchar)"
 
 
 def map_columns(columns: list[str], field_aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:

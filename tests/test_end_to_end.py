@@ -6,12 +6,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from orchestration import cli
 from tests.conftest import PRESENTED_2023_11

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from pytest_httpserver import HTTPServer

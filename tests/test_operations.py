@@ -8,7 +8,6 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from orchestration import cli

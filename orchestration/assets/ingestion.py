@@ -3,7 +3,6 @@ Each asset is a thin wrapper over `ingestion/`; what it loaded is shown as metad
 
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
