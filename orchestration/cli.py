@@ -5,6 +5,7 @@ same instance ($DAGSTER_HOME) as the UI, so they appear in its run history.
   ogp init-instance        write $DAGSTER_HOME/dagster.yaml if missing (one warehouse writer at a time)
   ogp demo                 seed the inbox with the demo forms, run everything, publish every demo month
   ogp run-month 2023-11    run the main job for one reporting month (or a range: 2023-01:2023-11)
+  ogp load FILE...         drop spreadsheets into the inbox and load them (no publication)
   ogp refresh              load new reports and rebuild the warehouse (no publication)
   ogp status               ledger, quarantine and published snapshots at a glance
 """
@@ -105,6 +106,26 @@ def refresh(settings: Settings) -> bool:
     return result.success
 
 
+def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
+    """Copy files into the inbox under safe names (an existing different file is never replaced)."""
+    import hashlib
+
+    from ingestion.landing import safe_name
+
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    dropped = []
+    for source in files:
+        if not source.is_file():
+            raise SystemExit(f"ogp load: no file at {source}")
+        content = source.read_bytes()
+        target = settings.inbox_dir / safe_name(source.name)
+        if target.exists() and target.read_bytes() != content:
+            target = target.with_name(f"{target.stem}-{hashlib.sha256(content).hexdigest()[:8]}{target.suffix}")
+        target.write_bytes(content)
+        dropped.append(target)
+    return dropped
+
+
 def demo_month_range() -> tuple[date, date]:
     """From the first month of the demo plans to the last (read from the demo catalogue)."""
     import duckdb
@@ -171,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="run everything on the embedded demo data")
     run = sub.add_parser("run-month", help="run the main job for a month or a range FIRST:LAST")
     run.add_argument("month", help="YYYY-MM or YYYY-MM:YYYY-MM")
+    load = sub.add_parser("load", help="drop spreadsheets into the inbox and load them")
+    load.add_argument("files", nargs="+", type=Path)
     sub.add_parser("refresh", help="load new reports and rebuild the warehouse")
     sub.add_parser("status", help="ledger, quarantine and snapshots")
     args = parser.parse_args(argv)
@@ -211,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         last = _month(last_text) if last_text else first
         return 0 if run_months(first, last, settings=settings) else 1
     if args.command == "refresh":
+        return 0 if refresh(settings) else 1
+    if args.command == "load":
+        for path in drop_into_inbox(settings, args.files):
+            print(f"inbox: {path}")
         return 0 if refresh(settings) else 1
     if args.command == "status":
         return status(settings)

@@ -191,3 +191,25 @@ def test_replanning_is_kept_and_shown(demo, tmp_path, monkeypatch):
     assert others == 1
     report = (data / "snapshots" / "2023-11" / "v2" / "informe.html").read_text(encoding="utf-8")
     assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
+
+
+def test_cli_load_drops_a_file_and_loads_it(demo, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    report = tmp_path / "informe diciembre.csv"
+    report.write_text(
+        "Marca temporal,Institución,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
+        "3/1/2024 09:00:00,Asamblea Nacional (AN),EC0014-H1,2023-12,5\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["load", str(report)]) == 0
+    assert "inbox:" in capsys.readouterr().out
+    with _warehouse(data) as con:
+        values = con.execute(
+            "select percent_complete from marts.fct_progress_reports where milestone_code = 'EC0014-H1' and reporting_month = date '2023-12-01'"
+        ).fetchall()
+    assert (5.0,) in values  # beside the institution's earlier report for that month

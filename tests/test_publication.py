@@ -3,6 +3,7 @@ DuckDB serving copy."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 
 import duckdb
@@ -107,3 +108,29 @@ def test_report_escapes_text_that_came_from_reports(demo, tmp_path):
     html = _render(copy, "es")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
+
+
+def test_published_cells_cannot_run_as_spreadsheet_formulas(demo, tmp_path):
+    from datetime import date
+
+    from exports.snapshot import build_monthly_snapshot
+    from orchestration.methodology import methodology_parameters
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo / "serving" / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            """insert into marts.fct_progress_reports (submission_id, milestone_code, commitment_id, action_plan_id,
+                   reporting_month, percent_complete, narrative, challenges, evidence_urls, reporting_institution)
+               values ('formula-1', 'EC0014-H1', 'EC0014', 'AP_ECU02', date '2023-11-01', 10,
+                       '=HYPERLINK("http://evil.example","clic")', '+cmd|'' /C calc''!A0', '@SUM(1+1)', '-2+3')"""
+        )
+        result = build_monthly_snapshot(con, date(2023, 11, 1), tmp_path / "snapshots", is_demo=True, sources=[],
+                                        methodology=methodology_parameters())
+    with open(result.path / "informes.csv", encoding="utf-8-sig", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["submission_id"] == "formula-1")
+    assert row["narrative"].startswith("'=HYPERLINK")
+    assert row["challenges"].startswith("'+cmd")
+    assert row["evidence_urls"] == "'@SUM(1+1)"
+    assert row["reporting_institution"] == "'-2+3"
+    assert row["percent_complete"] == "10.0"  # numbers stay numbers
