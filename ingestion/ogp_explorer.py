@@ -76,6 +76,7 @@ OGP_EXPLORER = TabularSource(
             when 'missing_commitment_number' then 'no commitment number'
         end
     """,
+    personal_data=PERSONAL_DATA,
 )
 
 

@@ -36,6 +36,8 @@ class TabularSource:
     skip_rows: int = 0
     # Optional header check (e.g. schema drift against a known export vintage).
     describe_schema: Callable[[list[str]], dict] = field(default=lambda columns: {})
+    # Headers (normalised) holding personal data: never stored, not even in quarantine payloads.
+    personal_data: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,10 @@ def _load(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFil
     missing = [f for f in spec.required_fields if f not in mapping]
     if missing:
         reason = f"missing required column(s): {', '.join(missing)}; the file has: {', '.join(columns)}"
-        return whole_file("missing_column", reason, "_batch", mapping, columns)
+        personal = [c for c in columns if normalize_header(c) in spec.personal_data]
+        exclude = f" exclude ({', '.join(quote_ident(c) for c in personal)})" if personal else ""
+        con.execute(f"create or replace temp view _batch_kept as select *{exclude} from _batch")
+        return whole_file("missing_column", reason, "_batch_kept", mapping, columns)
 
     canonical = spec.canonical_select(mapping, landed.sha256, columns)
     con.execute(f"create or replace temp table _canonical as {canonical}")

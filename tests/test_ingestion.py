@@ -184,3 +184,14 @@ def test_ogp_explorer_header_row_and_personal_data(tmp_path, warehouse):
     quarantined = " ".join(str(v) for v in warehouse.execute("select * from raw.quarantine").fetchone())
     for personal in ("Ana Pérez", "ana@example.org", "+355"):
         assert personal not in stored and personal not in quarantined
+
+
+def test_a_whole_file_quarantine_keeps_no_personal_data(tmp_path, warehouse):
+    from ingestion.ogp_explorer import load_ogp_explorer_file
+
+    path = write(tmp_path / "explorer_sin_numero.csv", "Country,Action Plan Number,Contact Email\nAlbania,1,ana@example.org\n")
+    landed = land_local_file("ogp_explorer", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_ogp_explorer_file(warehouse, landed, run_id=None)
+    assert result.quarantine_reasons == {"missing_column": 1}
+    payload = warehouse.execute("select raw_payload from raw.quarantine").fetchone()[0]
+    assert "Albania" in payload and "ana@example.org" not in payload
