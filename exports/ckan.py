@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from exports.snapshot import sha256_file
+from ingestion.landing import sha256_file
 from ingestion.http import SourceError, explain_status, make_session
 
 FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON", ".html": "HTML"}

@@ -10,7 +10,6 @@ current one. Nothing in a snapshot depends on the clock, so the same inputs give
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ import duckdb
 
 from exports.queries import used_params
 from exports.report import render_report
+from ingestion.landing import sha256_file
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 DEMO_NOTE = (
@@ -175,14 +175,6 @@ def _neutralised_select(con: duckdb.DuckDBPyConnection, query: str, params: dict
         else:
             parts.append(quoted)
     return f"select {', '.join(parts)} from ({query})"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _sql_path(path: Path) -> str:

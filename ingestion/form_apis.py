@@ -12,7 +12,6 @@ so a failed run fetches the same window again and nothing is loaded twice (submi
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,8 +20,8 @@ from urllib.parse import quote
 import duckdb
 import requests
 
-from ingestion.http import SourceError, get, make_session
-from ingestion.landing import LandedFile, land_bytes_from
+from ingestion.http import SourceError, get, json_body, make_session
+from ingestion.landing import LandedFile, land_records
 
 KOBO_PAGE_LIMIT = 1000  # the API's maximum page size since 2026
 ODK_PAGE_SIZE = 500
@@ -38,11 +37,7 @@ class FetchResult:
 
 
 def _land_page(source: str, records: list[dict], *, url: str, landing_dir: Path, page: int) -> LandedFile:
-    landing_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", delete=False, dir=landing_dir, prefix=".incoming-", suffix=".json", encoding="utf-8") as out:
-        json.dump(records, out, ensure_ascii=False)
-        tmp = Path(out.name)
-    return land_bytes_from(source, tmp, source_uri=url, original_name=f"{source}-page-{page:05d}.json", landing_dir=landing_dir)
+    return land_records(source, records, source_uri=url, original_name=f"{source}-page-{page:05d}.json", landing_dir=landing_dir)
 
 
 def fetch_kobo(
@@ -70,7 +65,7 @@ def fetch_kobo(
         if next_url in seen or len(pages) >= MAX_PAGES:
             raise SourceError(f"KoboToolbox pagination repeated {next_url}: stopped instead of looping")
         seen.add(next_url)
-        body = _json(get(session, next_url, params=query, headers=headers), "KoboToolbox")
+        body = json_body(get(session, next_url, params=query, headers=headers), "KoboToolbox")
         results = body.get("results")
         if not isinstance(results, list):
             raise SourceError("KoboToolbox answered without a `results` list: the API's shape changed")
@@ -105,7 +100,7 @@ def fetch_odk(
         params = {"$top": str(page_size), "$skip": str(skip), "$count": "true", "$orderby": "__system/submissionDate"}
         if since:
             params["$filter"] = f"__system/submissionDate gt {since}"
-        body = _json(get(session, url, params=params), "ODK Central")
+        body = json_body(get(session, url, params=params), "ODK Central")
         values = body.get("value")
         if not isinstance(values, list):
             raise SourceError("ODK Central answered without a `value` list: the API's shape changed")
@@ -135,13 +130,6 @@ def _flatten_odk(record: dict) -> dict:
             for inner, inner_value in value.items():
                 flat[f"{key}/{inner}"] = inner_value
     return {k.lower() if k in ("submissionDate", "reviewState", "submitterName") else k: v for k, v in flat.items()}
-
-
-def _json(response: requests.Response, tool: str) -> dict:
-    try:
-        return response.json()
-    except ValueError:
-        raise SourceError(f"{tool} answered with something that is not JSON (truncated or an error page)") from None
 
 
 def read_cursor(con: duckdb.DuckDBPyConnection, source: str) -> str | None:

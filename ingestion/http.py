@@ -47,6 +47,13 @@ def explain_status(response: requests.Response) -> str:
     return f"{response.url} answered HTTP {response.status_code} after retries."
 
 
+def json_body(response: requests.Response, what: str) -> dict:
+    try:
+        return response.json()
+    except ValueError:
+        raise SourceError(f"{what} answered with something that is not JSON (truncated or an error page)") from None
+
+
 def get(session: requests.Session, url: str, *, timeout: float = 30.0, **kwargs) -> requests.Response:
     try:
         response = session.get(url, timeout=timeout, **kwargs)

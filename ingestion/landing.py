@@ -48,6 +48,14 @@ class LandedFile:
         return data
 
 
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def safe_name(name: str, limit: int = 80) -> str:
     base = os.path.basename(name.replace("\\", "/")) or "payload"
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "payload"
@@ -65,13 +73,8 @@ def land_bytes_from(
 ) -> LandedFile:
     """Move an already-downloaded temporary file into the landing zone under its hash."""
     fetched_at = fetched_at or datetime.now(timezone.utc)
-    digest = hashlib.sha256()
-    size = 0
-    with open(reader_path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    sha = digest.hexdigest()
+    sha = sha256_file(reader_path)
+    size = reader_path.stat().st_size
     day_dir = landing_dir / safe_name(source) / fetched_at.strftime("%Y-%m-%d")
     day_dir.mkdir(parents=True, exist_ok=True)
     final = day_dir / f"{sha[:16]}__{safe_name(original_name)}"
@@ -93,6 +96,13 @@ def _temp_in(landing_dir: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=".incoming-", dir=landing_dir)
     os.close(fd)
     return Path(name)
+
+
+def land_records(source: str, records: list[dict], *, source_uri: str, original_name: str, landing_dir: Path) -> LandedFile:
+    """Land a page of records an API returned, as a JSON array, unchanged otherwise."""
+    tmp = _temp_in(landing_dir)
+    tmp.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return land_bytes_from(source, tmp, source_uri=source_uri, original_name=original_name, landing_dir=landing_dir)
 
 
 def land_local_file(source: str, path: Path, *, landing_dir: Path, max_bytes: int) -> LandedFile:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 
 import json
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -19,8 +18,8 @@ import requests
 
 from ingestion import sql_expressions as sx
 from ingestion.form_apis import FetchResult
-from ingestion.http import SourceError, get, make_session
-from ingestion.landing import LandedFile, land_bytes_from
+from ingestion.http import SourceError, get, json_body, make_session
+from ingestion.landing import LandedFile, land_records
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "open_data_portal"
@@ -41,10 +40,7 @@ def fetch_datasets(base_url: str, *, landing_dir: Path, api_key: str = "", sessi
         if len(pages) >= MAX_PAGES:
             raise SourceError(f"CKAN package_search did not end after {MAX_PAGES} pages")
         response = get(session, url, params={"rows": str(rows), "start": str(start), "sort": "metadata_created asc"}, headers=headers)
-        try:
-            body = response.json()
-        except ValueError:
-            raise SourceError("the portal answered with something that is not JSON (truncated or an error page)") from None
+        body = json_body(response, "the portal")
         if not body.get("success"):
             raise SourceError(f"CKAN package_search refused: {json.dumps(body.get('error'), ensure_ascii=False)[:300]}")
         result = body["result"]
@@ -53,7 +49,8 @@ def fetch_datasets(base_url: str, *, landing_dir: Path, api_key: str = "", sessi
         if not datasets:
             break
         flat = [_flatten(d) for d in datasets]
-        pages.append(_land(flat, url=url, landing_dir=landing_dir, page=len(pages) + 1))
+        pages.append(land_records(SOURCE, flat, source_uri=url, original_name=f"package_search-page-{len(pages) + 1:05d}.json",
+                                  landing_dir=landing_dir))
         records += len(flat)
         start += len(datasets)
     return FetchResult(SOURCE, pages, records, None)
@@ -73,14 +70,6 @@ def _flatten(dataset: dict) -> dict:
         "resource_count": len(resources),
         "resource_urls": " ".join(r.get("url", "") for r in resources if r.get("url")),
     }
-
-
-def _land(records: list[dict], *, url: str, landing_dir: Path, page: int) -> LandedFile:
-    landing_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", delete=False, dir=landing_dir, prefix=".incoming-", suffix=".json", encoding="utf-8") as out:
-        json.dump(records, out, ensure_ascii=False)
-        tmp = Path(out.name)
-    return land_bytes_from(SOURCE, tmp, source_uri=url, original_name=f"package_search-page-{page:05d}.json", landing_dir=landing_dir)
 
 
 FIELDS = ("dataset_id", "dataset_name", "title", "organization_name", "organization_title", "metadata_created",

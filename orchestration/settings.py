@@ -119,7 +119,7 @@ class Settings:
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
             ckan_organization=env.get("OGP_CKAN_ORGANIZATION") or "",
             alert_webhook_url=Secret(env.get("OGP_ALERT_WEBHOOK_URL") or ""),
-            ogp_explorer_url=_source(env.get("OGP_EXPLORER_URL"), None) if env.get("OGP_EXPLORER_URL") else "",
+            ogp_explorer_url=_source(env.get("OGP_EXPLORER_URL"), None),
             portal_url=env.get("OGP_PORTAL_URL") or "",
             portal_api_key=Secret(env.get("OGP_PORTAL_API_KEY") or ""),
             kobo_base_url=env.get("KOBO_BASE_URL") or "",
@@ -137,10 +137,11 @@ def _items(value: str | None) -> tuple[str, ...]:
     return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
-def _source(value: str | None, demo_default: Path) -> str:
-    """A source is an http(s) URL or a local path; unset means the embedded demo file."""
+def _source(value: str | None, demo_default: Path | None) -> str:
+    """A source is an http(s) URL or a local path; unset means the embedded demo file, or no
+    source at all ("") where the demo has none."""
     if not value:
-        return str(demo_default)
+        return str(demo_default) if demo_default else ""
     if value.startswith(("http://", "https://")):
         return value
     return str(_path(value.removeprefix("file://")))

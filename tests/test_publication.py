@@ -44,7 +44,7 @@ def test_a_changed_file_is_uploaded_again_in_place(httpserver, snapshot_folder):
     report = snapshot_folder / "informe.html"
     report.write_text(report.read_text(encoding="utf-8") + "<!-- corrección -->", encoding="utf-8")
     sums = (snapshot_folder / "SHA256SUMS").read_text().splitlines()
-    from exports.snapshot import sha256_file
+    from ingestion.landing import sha256_file
 
     (snapshot_folder / "SHA256SUMS").write_text(
         "".join(f"{sha256_file(report)}  informe.html\n" if line.endswith("  informe.html") else line + "\n" for line in sums)
