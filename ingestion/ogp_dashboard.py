@@ -92,6 +92,7 @@ OGP_DASHBOARD = TabularSource(
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL,
     describe_schema=schema_drift,
+    date_columns=("start_date", "end_date"),
 )
 
 

@@ -28,6 +28,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "commitment_title": ("commitment_title",),
     "lead_institution": ("lead_institution",),
     "year_of_submission": ("year_of_submission",),
+    "start_date": ("start_date",),
+    "end_date": ("end_date",),
     "specificity": ("specificity",),
     "specificity_code": ("_specificity",),
     "potential_impact": ("potential_impact",),
@@ -77,6 +79,7 @@ OGP_EXPLORER = TabularSource(
         end
     """,
     personal_data=PERSONAL_DATA,
+    date_columns=("start_date", "end_date"),
 )
 
 

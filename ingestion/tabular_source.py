@@ -12,6 +12,7 @@ from typing import Callable
 
 import duckdb
 
+from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
 from ingestion.tabular import UndecodableFile, load_table, normalize_header, quote_ident
 from ingestion.warehouse import (
@@ -38,6 +39,8 @@ class TabularSource:
     describe_schema: Callable[[list[str]], dict] = field(default=lambda columns: {})
     # Headers (normalised) holding personal data: never stored, not even in quarantine payloads.
     personal_data: tuple[str, ...] = ()
+    # Canonical columns holding free-form dates, interpreted once per distinct text (ingestion.dates).
+    date_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,5 +104,6 @@ def _load(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFil
         con, source=spec.name, landed_file_id=landed.sha256, checked_table="_checked",
         target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
     )
+    record_date_interpretations(con, "_canonical", spec.date_columns)
     used = set(mapping.values())
     return LoadResult(entry, mapping, [c for c in columns if c not in used], reasons, spec.describe_schema(columns))

@@ -176,6 +176,8 @@ create table if not exists raw.source_cursors (
 -- Columns added after the first release: warehouses created before get them here.
 alter table raw.quarantine add column if not exists reporting_month date;
 alter table raw.quarantine add column if not exists milestone_code varchar;
+alter table raw.ogp_explorer_commitments add column if not exists start_date varchar;
+alter table raw.ogp_explorer_commitments add column if not exists end_date varchar;
 
 create table if not exists raw.ingestion_ledger (
     run_id varchar,
@@ -186,6 +188,7 @@ create table if not exists raw.ingestion_ledger (
     quarantined bigint not null,
     recorded_at timestamptz not null
 );
+alter table raw.ingestion_ledger add column if not exists superseded_at timestamptz;  -- set when a file is re-parsed
 """
 
 
@@ -222,9 +225,11 @@ def connect(path: Path, *, read_only: bool = False, lock_timeout_s: float = 120.
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    from ingestion.dates import DDL as DATE_INTERPRETATIONS_DDL
     from ingestion.ogp_dashboard import dashboard_table_ddl  # the export's columns are data, read once here
 
     con.execute(RAW_SCHEMA_DDL)
+    con.execute(DATE_INTERPRETATIONS_DDL)
     con.execute(dashboard_table_ddl())
 
 
@@ -249,21 +254,32 @@ class LedgerEntry:
 
 def record_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry, run_id: str | None) -> None:
     con.execute(
-        "insert into raw.ingestion_ledger values (?, ?, ?, ?, ?, ?, now())",
+        "insert into raw.ingestion_ledger values (?, ?, ?, ?, ?, ?, now(), null)",
         [run_id, entry.source, entry.landed_file_id, entry.received, entry.loaded, entry.quarantined],
     )
 
 
+_IN_TRANSACTION: set[int] = set()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All of a file's rows, its quarantine, ledger and landed-file record commit together or not at all."""
+    """All of a file's rows, its quarantine, ledger and landed-file record commit together or not at
+    all. Nested use joins the outer transaction (a re-parse replaces many files at once)."""
+    if id(con) in _IN_TRANSACTION:
+        yield
+        return
     con.execute("begin transaction")
+    _IN_TRANSACTION.add(id(con))
     try:
         yield
     except BaseException:
         con.execute("rollback")
         raise
-    con.execute("commit")
+    else:
+        con.execute("commit")
+    finally:
+        _IN_TRANSACTION.discard(id(con))
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:

@@ -7,6 +7,7 @@ same instance ($DAGSTER_HOME) as the UI, so they appear in its run history.
   ogp run-month 2023-11    run the main job for one reporting month (or a range: 2023-01:2023-11)
   ogp load FILE...         drop spreadsheets into the inbox and load them (no publication)
   ogp refresh              load new reports and rebuild the warehouse (no publication)
+  ogp reparse [SOURCE...]  load landed payloads again with today's parsers (no re-fetch), then refresh
   ogp status               ledger, quarantine and published snapshots at a glance
 """
 
@@ -93,17 +94,36 @@ def _explain_failure(result) -> None:
     print(f"run {result.run_id} failed; nothing downstream of the failure was published.", file=sys.stderr)
 
 
-def refresh(settings: Settings) -> bool:
+def refresh(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool:
     import dagster as dg
 
     from orchestration.definitions import defs
 
     init_instance(settings)
-    job = defs().resolve_job_def("refresh_warehouse_job")
+    job = defs().resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, tags={"ogp/trigger": "cli"}, run_config=QUIET, raise_on_error=False)
     _explain_failure(result)
     return result.success
+
+
+def reparse_landed(settings: Settings, sources: list[str] | None) -> int:
+    """Re-parse what the landing zone holds, then rebuild the warehouse from it."""
+    from datetime import datetime, timezone
+
+    from ingestion.reparse import reparse
+    from ingestion.warehouse import connect, ensure_raw_schema
+
+    run_id = f"reparse-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    with connect(settings.warehouse_path) as con:
+        ensure_raw_schema(con)
+        files = reparse(con, sources, landing_dir=settings.landing_dir, run_id=run_id)
+    for item in files:
+        ledger = item.result.ledger
+        print(f"  {item.source:<22} {item.original_name[:40]:<40} loaded {item.before[0]:>6} -> {ledger.loaded:<6} "
+              f"quarantined {item.before[1]:>5} -> {ledger.quarantined}")
+    print(f"{len(files)} landed file(s) re-parsed (ledger run {run_id}); rebuilding the warehouse")
+    return 0 if refresh(settings, "rebuild_warehouse_job") else 1
 
 
 def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
@@ -173,7 +193,7 @@ def status(settings: Settings) -> int:
     with connect(settings.warehouse_path, read_only=True) as con:
         print("Ledger (received = loaded + quarantined), by source:")
         for row in con.execute(
-            "select source, count(*), sum(received), sum(loaded), sum(quarantined), max(recorded_at) from raw.ingestion_ledger group by source order by source"
+            "select source, count(*), sum(received), sum(loaded), sum(quarantined), max(recorded_at) from raw.ingestion_ledger where superseded_at is null group by source order by source"
         ).fetchall():
             print(f"  {row[0]:<18} files {row[1]:>4}  received {row[2]:>8}  loaded {row[3]:>8}  quarantined {row[4]:>6}  last {row[5]:%Y-%m-%d %H:%M}")
         print("Quarantine by rule:")
@@ -196,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("files", nargs="+", type=Path)
     sub.add_parser("refresh", help="load new reports and rebuild the warehouse")
     sub.add_parser("status", help="ledger, quarantine and snapshots")
+    again = sub.add_parser("reparse", help="load landed payloads again with today's parsers, then refresh")
+    again.add_argument("sources", nargs="*", help="landing sources (forms, forms_api, ogp_dashboard, ...); all when none")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -241,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if refresh(settings) else 1
     if args.command == "status":
         return status(settings)
+    if args.command == "reparse":
+        return reparse_landed(settings, args.sources or None)
     return 2
 
 

@@ -27,6 +27,13 @@ refresh_warehouse_job = dg.define_asset_job(
     description="Load new progress reports and source data, rebuild the warehouse and run its checks.",
 )
 
+# After `ogp reparse`: the warehouse from what raw holds now, nothing fetched.
+rebuild_warehouse_job = dg.define_asset_job(
+    "rebuild_warehouse_job",
+    selection=dg.AssetSelection.groups("warehouse"),
+    description="Rebuild the warehouse and run its checks from the raw tables as they are (no source is read).",
+)
+
 # Reference data (catalogues, OGP's export, the local-government index) changes rarely: weekly.
 REFERENCE_SOURCES = dg.AssetSelection.assets(
     ["raw", "plan_milestones"], ["raw", "indicator_catalogue"], ["raw", "ogp_dashboard_commitments"],
@@ -77,6 +84,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     return dg.RunRequest(run_key=state, tags={"ogp/trigger": "inbox"})
 
 
-JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job]
+JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job, rebuild_warehouse_job]
 SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule, weekly_reference_data_schedule]
 SENSORS = [inbox_sensor, alert_on_run_failure]

@@ -15,8 +15,8 @@ from orchestration import cli
 from tests.conftest import PRESENTED_2023_11
 
 
-def _warehouse(data: Path):
-    return duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+def _warehouse(data: Path, read_only: bool = True):
+    return duckdb.connect(str(data / "warehouse.duckdb"), read_only=read_only)
 
 
 def test_second_plan_figures_for_2023_11(demo):
@@ -213,3 +213,32 @@ def test_cli_load_drops_a_file_and_loads_it(demo, tmp_path, monkeypatch, capsys)
             "select percent_complete from marts.fct_progress_reports where milestone_code = 'EC0014-H1' and reporting_month = date '2023-12-01'"
         ).fetchall()
     assert (5.0,) in values  # beside the institution's earlier report for that month
+
+
+def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, monkeypatch, capsys):
+    """A warehouse loaded before OGP dates were interpreted: `ogp reparse` fills them from the
+    landing zone (the export's address is gone), and the ledger's current totals do not change."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    monkeypatch.setenv("OGP_DASHBOARD_URL", str(tmp_path / "gone.csv"))
+    totals = "select source, sum(received), sum(loaded), sum(quarantined) from raw.ingestion_ledger where superseded_at is null group by 1 order by 1"
+    with _warehouse(data, read_only=False) as con:
+        before = con.execute(totals).fetchall()
+        con.execute("delete from raw.date_interpretations")
+    assert cli.main(["reparse", "ogp_dashboard", "forms"]) == 0
+    assert "landed file(s) re-parsed" in capsys.readouterr().out
+    with _warehouse(data) as con:
+        assert con.execute(totals).fetchall() == before
+        assert con.execute("select count(*) from raw.ingestion_ledger where superseded_at is not null").fetchone()[0] > 0
+        assert con.execute(
+            "select count(*) from staging.stg_ogp_dashboard__commitments where start_date is null and start_date_precision <> 'not_given'"
+        ).fetchone()[0] == 0
+        figures = con.execute(
+            """select progress_percent_rounded from marts.fct_commitment_progress_monthly
+               where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id"""
+        ).fetchall()
+    assert [f[0] for f in figures] == PRESENTED_2023_11

@@ -152,6 +152,52 @@ def test_ogp_dashboard_schema_drift_is_reported_not_crashed_on(tmp_path, warehou
     assert schema_drift(list(known_columns()))["drift"] is False
 
 
+@pytest.mark.parametrize(
+    "text, start, end, precision",
+    [("1/1/2023", date(2023, 1, 1), date(2023, 1, 1), "day"),          # OGP's month-first convention
+     ("8/22/2019", date(2019, 8, 22), date(2019, 8, 22), "day"),
+     ("31/12/2015", date(2015, 12, 31), date(2015, 12, 31), "day"),    # day first when it cannot be a month
+     ("July 2014", date(2014, 7, 1), date(2014, 7, 31), "month"),
+     ("noviembre 2023", date(2023, 11, 1), date(2023, 11, 30), "month"),
+     ("Quarter 1 2019", date(2019, 1, 1), date(2019, 3, 31), "quarter"),
+     ("2019-Q3", date(2019, 7, 1), date(2019, 9, 30), "quarter"),
+     ("2016", date(2016, 1, 1), date(2016, 12, 31), "year"),
+     ("Not Specified", None, None, "not_given"), ("NA", None, None, "not_given"),
+     ("pronto", None, None, "unparsed")],
+)
+def test_ogp_dates_are_interpreted_with_their_precision(text, start, end, precision):
+    from ingestion.dates import interpret_date
+
+    result = interpret_date(text)
+    assert (result.period_start, result.period_end, result.precision) == (start, end, precision)
+
+
+def test_ogp_export_dates_are_recorded_once_per_text_beside_the_original(tmp_path, warehouse):
+    columns = list(known_columns())
+    header = ",".join(f'"{c}"' for c in columns)
+    rows = []
+    for number, (start, end) in enumerate([("July 2014", "Quarter 1 2019"), ("1/1/2023", "2016"), ("July 2014", "NA")]):
+        row = {c: "" for c in columns}
+        row.update({"Commitment Unique Identifier": f"EC00{number + 10}", "Start Date": start, "End Date": end})
+        rows.append(",".join(f'"{row[c]}"' for c in columns))
+    landed = land_local_file("ogp_dashboard", write(tmp_path / "export.csv", "\n".join([header, *rows]) + "\n"),
+                             landing_dir=tmp_path / "landing", max_bytes=10**7)
+    load_ogp_dashboard_file(warehouse, landed, run_id=None)
+    assert warehouse.execute("select start_date, end_date from raw.ogp_dashboard_commitments order by 1, 2").fetchall()[0] == ("1/1/2023", "2016")
+    interpretations = dict(
+        (text, (start, end, precision))
+        for text, start, end, precision in warehouse.execute(
+            "select raw_text, period_start, period_end, date_precision from raw.date_interpretations").fetchall()
+    )
+    assert interpretations == {
+        "July 2014": (date(2014, 7, 1), date(2014, 7, 31), "month"),
+        "Quarter 1 2019": (date(2019, 1, 1), date(2019, 3, 31), "quarter"),
+        "1/1/2023": (date(2023, 1, 1), date(2023, 1, 1), "day"),
+        "2016": (date(2016, 1, 1), date(2016, 12, 31), "year"),
+        "NA": (None, None, "not_given"),
+    }
+
+
 def test_dbt_policy_area_list_matches_the_known_export_columns():
     import re
     from pathlib import Path

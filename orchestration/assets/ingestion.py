@@ -275,6 +275,10 @@ ingestion_bookkeeping = [
         description="Rows ingestion could not load, with source, rule and reason (written by every ingestion asset).",
     ),
     dg.AssetSpec(
+        ["raw", "date_interpretations"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
+        description="Each distinct date text of the OGP exports with the period it names and its precision.",
+    ),
+    dg.AssetSpec(
         ["raw", "ingestion_ledger"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
         description="Per run and file: received = loaded + quarantined (written by every ingestion asset).",
     ),

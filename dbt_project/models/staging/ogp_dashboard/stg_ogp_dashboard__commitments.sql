@@ -6,6 +6,12 @@ with source as (
 
 ),
 
+date_interpretations as (
+
+    select * from {{ source('ingestion', 'date_interpretations') }}
+
+),
+
 renamed as (
 
     select
@@ -24,10 +30,14 @@ renamed as (
         {{ ogp_null('source.short_title') }} as short_title,
         {{ ogp_null('source.lead_institution') }} as lead_institution,
         {{ ogp_null('source.supporting_institution_s') }} as supporting_institutions,
+        -- Dates as written (`July 2014`, `Quarter 1 2019`, `2016`, `31/12/2015`), interpreted at
+        -- ingestion with their precision: a start is the period's first day, an end its last.
         source.start_date as start_date_raw,
-        coalesce({{ try_parse_date('source.start_date', '%m/%d/%Y') }}, {{ try_parse_date('source.start_date', '%Y-%m-%d') }}) as start_date,
+        start_dates.period_start as start_date,
+        start_dates.date_precision as start_date_precision,
         source.end_date as end_date_raw,
-        coalesce({{ try_parse_date('source.end_date', '%m/%d/%Y') }}, {{ try_parse_date('source.end_date', '%Y-%m-%d') }}) as end_date,
+        end_dates.period_end as end_date,
+        end_dates.date_precision as end_date_precision,
         {{ ogp_null('source.url') }} as ogp_url,
         -- IRM assessments, old methodology (to 2020): labels canonicalised, coded twins as integers.
         cast({{ ogp_null('source.report_publication_year_progress_report') }} as integer) as irm_progress_report_year,
@@ -63,6 +73,8 @@ renamed as (
         cast(source.loaded_at as timestamp) as loaded_at
 
     from source
+    left join date_interpretations as start_dates on start_dates.raw_text = source.start_date
+    left join date_interpretations as end_dates on end_dates.raw_text = source.end_date
 
 )
 

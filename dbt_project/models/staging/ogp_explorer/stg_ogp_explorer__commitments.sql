@@ -6,6 +6,12 @@ with source as (
 
 ),
 
+date_interpretations as (
+
+    select * from {{ source('ingestion', 'date_interpretations') }}
+
+),
+
 renamed as (
 
     select
@@ -15,6 +21,12 @@ renamed as (
         commitment_title,
         lead_institution,
         cast({{ ogp_code('year_of_submission') }} as integer) as plan_year_of_submission,
+        source.start_date as start_date_raw,
+        start_dates.period_start as start_date,
+        start_dates.date_precision as start_date_precision,
+        source.end_date as end_date_raw,
+        end_dates.period_end as end_date,
+        end_dates.date_precision as end_date_precision,
         {{ irm_label('specificity') }} as irm_specificity,
         {{ ogp_code('specificity_code') }} as irm_specificity_code,
         {{ irm_label('potential_impact') }} as irm_potential_impact,
@@ -25,9 +37,11 @@ renamed as (
         {{ ogp_code('completion_end_of_term_code') }} as irm_completion_end_of_term_code,
         {{ irm_label('did_it_open_government') }} as irm_did_it_open_government,
         {{ ogp_code('did_it_open_government_code') }} as irm_did_it_open_government_code,
-        landed_file_id
+        source.landed_file_id
 
     from source
+    left join date_interpretations as start_dates on start_dates.raw_text = source.start_date
+    left join date_interpretations as end_dates on end_dates.raw_text = source.end_date
 
 )
 
