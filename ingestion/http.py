@@ -54,7 +54,9 @@ def json_body(response: requests.Response, what: str) -> dict:
         raise SourceError(f"{what} answered with something that is not JSON (truncated or an error page)") from None
 
 
-def get(session: requests.Session, url: str, *, timeout: float = 30.0, **kwargs) -> requests.Response:
+def get(session: requests.Session, url: str, *, timeout: float = 30.0, expected_errors: tuple[int, ...] = (), **kwargs) -> requests.Response:
+    """GET with the session's retries; an HTTP error raises `SourceError` in words, except the
+    statuses the caller expects as answers (CKAN's 404 "Not found" for a dataset that is gone)."""
     try:
         response = session.get(url, timeout=timeout, **kwargs)
     except requests.exceptions.RetryError as exc:
@@ -63,6 +65,6 @@ def get(session: requests.Session, url: str, *, timeout: float = 30.0, **kwargs)
         raise SourceError(f"could not connect to {url}: {exc}") from exc
     except requests.exceptions.Timeout as exc:
         raise SourceError(f"{url} did not answer within {timeout:.0f} s") from exc
-    if response.status_code >= 400:
+    if response.status_code >= 400 and response.status_code not in expected_errors:
         raise SourceError(explain_status(response))
     return response

@@ -56,6 +56,62 @@ def fetch_datasets(base_url: str, *, landing_dir: Path, api_key: str = "", sessi
     return FetchResult(SOURCE, pages, records, None)
 
 
+def fetch_organizations(base_url: str, *, landing_dir: Path, api_key: str = "", session: requests.Session | None = None,
+                        limit: int = 100) -> FetchResult:
+    """Every publishing organization (`organization_list` with `all_fields`, `limit`/`offset` pages),
+    so institutions that publish nothing are seen too."""
+    session = session or make_session()
+    url = f"{base_url.rstrip('/')}/api/3/action/organization_list"
+    headers = {"Authorization": api_key} if api_key else {}
+    pages: list[LandedFile] = []
+    offset, records, seen = 0, 0, set()
+    while True:
+        if len(pages) >= MAX_PAGES:
+            raise SourceError(f"CKAN organization_list did not end after {MAX_PAGES} pages")
+        response = get(session, url, params={"all_fields": "true", "limit": str(limit), "offset": str(offset)}, headers=headers)
+        body = json_body(response, "the portal")
+        if not body.get("success"):
+            raise SourceError(f"CKAN organization_list refused: {json.dumps(body.get('error'), ensure_ascii=False)[:300]}")
+        organizations = [o for o in body.get("result") or [] if isinstance(o, dict)]
+        names = {o.get("name") for o in organizations}
+        if not organizations or names <= seen:  # an old CKAN ignoring `offset` repeats its one page
+            break
+        seen |= names
+        flat = [{"organization_id": o.get("id"), "organization_name": o.get("name"), "organization_title": o.get("title"),
+                 "package_count": o.get("package_count"), "created": o.get("created")} for o in organizations]
+        pages.append(land_records(f"{SOURCE}_organizations", flat, source_uri=url,
+                                  original_name=f"organization_list-page-{len(pages) + 1:05d}.json", landing_dir=landing_dir))
+        records += len(flat)
+        offset += len(organizations)
+    return FetchResult(f"{SOURCE}_organizations", pages, records, None)
+
+
+def check_datasets(base_url: str, names: list[str], *, landing_dir: Path, api_key: str = "",
+                   session: requests.Session | None = None) -> FetchResult:
+    """`package_show` for dataset names or ids that evidence links point at but the harvest did
+    not list (links by id, private datasets): found, not found (404) or not public (403)."""
+    session = session or make_session()
+    url = f"{base_url.rstrip('/')}/api/3/action/package_show"
+    headers = {"Authorization": api_key} if api_key else {}
+    results = []
+    for name in names:
+        response = get(session, url, params={"id": name}, headers=headers, expected_errors=(403, 404))
+        body = json_body(response, "the portal") if response.status_code == 200 else {}
+        dataset = body.get("result") or {} if body.get("success") else {}
+        results.append({
+            "dataset_reference": name,
+            "http_status": response.status_code,
+            "found": bool(dataset),
+            "dataset_id": dataset.get("id"),
+            "dataset_name": dataset.get("name"),
+            "organization_name": (dataset.get("organization") or {}).get("name"),
+        })
+    if not results:
+        return FetchResult(f"{SOURCE}_evidence", [], 0, None)
+    page = land_records(f"{SOURCE}_evidence", results, source_uri=url, original_name="package_show-evidence.json", landing_dir=landing_dir)
+    return FetchResult(f"{SOURCE}_evidence", [page], len(results), None)
+
+
 def _flatten(dataset: dict) -> dict:
     organization = dataset.get("organization") or {}
     resources = dataset.get("resources") or []
@@ -116,6 +172,80 @@ OPEN_DATA_PORTAL = TabularSource(
         end
     """,
 )
+
+
+PORTAL_ORGANIZATIONS = TabularSource(
+    name=f"{SOURCE}_organizations",
+    target_table="raw.portal_organizations",
+    field_aliases={name: (name,) for name in ("organization_id", "organization_name", "organization_title", "package_count", "created")},
+    required_fields=("organization_name",),
+    canonical_select=lambda mapping, landed_file_id, columns: f"""
+        select
+            b._source_row_number as source_row_number,
+            {sx.text(source_column(mapping, 'organization_id'))} as organization_id,
+            lower({sx.text(source_column(mapping, 'organization_name'))}) as organization_name,
+            {sx.text(source_column(mapping, 'organization_title'))} as organization_title,
+            try_cast({source_column(mapping, 'package_count')} as integer) as package_count,
+            {sx.timestamp(source_column(mapping, 'created'))} as created_at,
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """,
+    rules_sql="case when organization_name is null then 'missing_organization_name' end",
+    reasons_sql="case rule when 'missing_organization_name' then 'an organization without a name' end",
+)
+
+PORTAL_EVIDENCE_CHECKS = TabularSource(
+    name=f"{SOURCE}_evidence",
+    target_table="raw.portal_evidence_checks",
+    field_aliases={name: (name,) for name in ("dataset_reference", "http_status", "found", "dataset_id", "dataset_name", "organization_name")},
+    required_fields=("dataset_reference", "found"),
+    canonical_select=lambda mapping, landed_file_id, columns: f"""
+        select
+            b._source_row_number as source_row_number,
+            lower({sx.text(source_column(mapping, 'dataset_reference'))}) as dataset_reference,
+            try_cast({source_column(mapping, 'http_status')} as integer) as http_status,
+            try_cast({source_column(mapping, 'found')} as boolean) as found,
+            {sx.text(source_column(mapping, 'dataset_id'))} as dataset_id,
+            lower({sx.text(source_column(mapping, 'dataset_name'))}) as dataset_name,
+            lower({sx.text(source_column(mapping, 'organization_name'))}) as organization_name,
+            to_json(b) as raw_payload,
+            '{landed_file_id}' as landed_file_id
+        from _batch b
+    """,
+    rules_sql="case when dataset_reference is null or found is null then 'incomplete_check' end",
+    reasons_sql="case rule when 'incomplete_check' then 'a package_show answer without reference or outcome' end",
+)
+
+
+def unchecked_evidence_references(con: duckdb.DuckDBPyConnection, limit: int = 500) -> list[str]:
+    """Dataset names or ids in evidence links (`/dataset/<ref>`) that the harvest did not list and
+    no earlier package_show found."""
+    return [
+        row[0]
+        for row in con.execute(
+            """
+            with refs as (
+                select distinct lower(unnest(regexp_extract_all(evidence_urls, '/dataset/([A-Za-z0-9_-]+)', 1))) as ref
+                from raw.progress_reports where evidence_urls is not null
+            )
+            select ref from refs
+            where ref not in (select dataset_name from raw.portal_datasets where dataset_name is not null)
+              and ref not in (select lower(dataset_id) from raw.portal_datasets where dataset_id is not null)
+              and ref not in (select dataset_reference from raw.portal_evidence_checks where found)
+            order by ref limit ?
+            """,
+            [limit],
+        ).fetchall()
+    ]
+
+
+def load_portal_organizations_page(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, PORTAL_ORGANIZATIONS, landed, run_id=run_id)
+
+
+def load_portal_evidence_checks(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    return load_file(con, PORTAL_EVIDENCE_CHECKS, landed, run_id=run_id)
 
 
 def load_portal_page(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:

@@ -21,7 +21,7 @@ from ingestion.landing import LandedFile
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
 from ingestion.ogp_explorer import load_ogp_explorer_file
-from ingestion.open_data_portal import load_portal_page
+from ingestion.open_data_portal import load_portal_evidence_checks, load_portal_organizations_page, load_portal_page
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
 from ingestion.tabular import peek_columns
@@ -38,6 +38,8 @@ FILE_LOADERS: dict[str, tuple[Loader, str]] = {
     "ogp_explorer": (load_ogp_explorer_file, "raw.ogp_explorer_commitments"),
     "local_government_index": (load_local_government_index_file, "raw.local_government_index"),
     "open_data_portal": (load_portal_page, "raw.portal_datasets"),
+    "open_data_portal_organizations": (load_portal_organizations_page, "raw.portal_organizations"),
+    "open_data_portal_evidence": (load_portal_evidence_checks, "raw.portal_evidence_checks"),
 }
 PROGRESS_REPORTS = (load_progress_report_file, "raw.progress_reports")
 INDICATOR_VALUES = (load_indicator_values_file, "raw.indicator_values")

@@ -128,6 +128,31 @@ create table if not exists raw.quarantine (
     milestone_code varchar                     -- and for which milestone (to release it once corrected)
 );
 
+create table if not exists raw.portal_organizations (
+    organization_id varchar,
+    organization_name varchar,
+    organization_title varchar,
+    package_count integer,                     -- as the portal counts them (may include private ones)
+    created_at timestamp,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
+create table if not exists raw.portal_evidence_checks (
+    dataset_reference varchar,                 -- the name or id an evidence link points at
+    http_status integer,
+    found boolean,
+    dataset_id varchar,
+    dataset_name varchar,
+    organization_name varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+
 create table if not exists raw.portal_datasets (
     dataset_id varchar,
     dataset_name varchar,

@@ -64,6 +64,8 @@ QUARANTINE_SEVERITY = {
     "ogp_dashboard": dg.AssetCheckSeverity.ERROR,
     "local_government_index": dg.AssetCheckSeverity.ERROR,
     "open_data_portal": dg.AssetCheckSeverity.WARN,
+    "open_data_portal_organizations": dg.AssetCheckSeverity.WARN,
+    "open_data_portal_evidence": dg.AssetCheckSeverity.WARN,
     "ogp_explorer": dg.AssetCheckSeverity.WARN,
 }
 QUARANTINE_ASSETS = {
@@ -74,6 +76,8 @@ QUARANTINE_ASSETS = {
     "ogp_dashboard": ["raw", "ogp_dashboard_commitments"],
     "local_government_index": ["raw", "local_government_index"],
     "open_data_portal": ["raw", "portal_datasets"],
+    "open_data_portal_organizations": ["raw", "portal_organizations"],
+    "open_data_portal_evidence": ["raw", "portal_evidence_checks"],
     "ogp_explorer": ["raw", "ogp_explorer_commitments"],
 }
 

@@ -26,19 +26,57 @@ DATASETS = [
 ]
 
 
+ORGANIZATIONS = [
+    {"id": "o1", "name": "defensoria", "title": "Defensoría del Pueblo", "package_count": 2, "created": "2015-01-01T00:00:00"},
+    {"id": "o2", "name": "vap", "title": "Viceministerio de Acuacultura y Pesca", "package_count": 1, "created": "2016-01-01T00:00:00"},
+    {"id": "o3", "name": "mintel", "title": "MINTEL", "package_count": 0, "created": "2016-02-01T00:00:00"},
+]
+# Created after the harvest: only package_show knows it.
+NOT_HARVESTED = {"id": "id-new", "name": "demo-ec0017-h1", "organization": {"name": "mintel"}}
+
+
 def ckan_package_search(server):
-    def handler(request: Request) -> Response:
+    """A CKAN action API: package_search (rows/start), organization_list (limit/offset), package_show."""
+    def search(request: Request) -> Response:
         rows, start = int(request.args.get("rows", 10)), int(request.args.get("start", 0))
         body = {"success": True, "result": {"count": len(DATASETS), "results": DATASETS[start:start + rows]}}
         return Response(json.dumps(body), content_type="application/json")
 
-    server.expect_request("/api/3/action/package_search").respond_with_handler(handler)
+    def organizations(request: Request) -> Response:
+        limit, offset = int(request.args.get("limit", 25)), int(request.args.get("offset", 0))
+        return Response(json.dumps({"success": True, "result": ORGANIZATIONS[offset:offset + limit]}), content_type="application/json")
+
+    def show(request: Request) -> Response:
+        if request.args.get("id") == NOT_HARVESTED["name"]:
+            return Response(json.dumps({"success": True, "result": NOT_HARVESTED}), content_type="application/json")
+        body = {"success": False, "error": {"message": "Not found", "__type": "Not Found Error"}}
+        return Response(json.dumps(body), status=404, content_type="application/json")
+
+    server.expect_request("/api/3/action/package_search").respond_with_handler(search)
+    server.expect_request("/api/3/action/organization_list").respond_with_handler(organizations)
+    server.expect_request("/api/3/action/package_show").respond_with_handler(show)
     return server.url_for("/").rstrip("/")
 
 
 def test_portal_is_read_page_by_page(httpserver, tmp_path):
     fetched = fetch_datasets(ckan_package_search(httpserver), landing_dir=tmp_path, rows=2)
     assert (len(fetched.pages), fetched.records) == (2, 3)
+
+
+def test_organizations_are_listed_page_by_page(httpserver, tmp_path):
+    from ingestion.open_data_portal import fetch_organizations
+
+    fetched = fetch_organizations(ckan_package_search(httpserver), landing_dir=tmp_path, limit=2)
+    assert (len(fetched.pages), fetched.records) == (2, 3)
+
+
+def test_package_show_tells_found_from_not_found(httpserver, tmp_path):
+    from ingestion.open_data_portal import check_datasets
+
+    fetched = check_datasets(ckan_package_search(httpserver), ["demo-ec0017-h1", "borrado"], landing_dir=tmp_path)
+    answers = json.loads(fetched.pages[0].path.read_text(encoding="utf-8"))
+    assert [(a["dataset_reference"], a["http_status"], a["found"]) for a in answers] == [
+        ("demo-ec0017-h1", 200, True), ("borrado", 404, False)]
 
 
 def test_portal_refusing_foreign_requests_says_so(httpserver, tmp_path):
@@ -63,10 +101,16 @@ def test_portal_datasets_become_indicators_and_check_evidence(demo, httpserver, 
         ).fetchall()
         evidence = dict(con.execute(
             """select milestone_code, bool_and(evidence_dataset_found) from marts.fct_progress_reports
-               where milestone_code in ('EC0016-H1', 'EC0016-H2') group by 1"""
+               where milestone_code in ('EC0016-H1', 'EC0016-H2', 'EC0017-H1') group by 1"""
         ).fetchall())
+        organizations = con.execute(
+            "select organization_name, public_datasets, portal_package_count from marts.dim_portal_organizations order by 1"
+        ).fetchall()
+        checked = con.execute("select count(*) from raw.portal_evidence_checks").fetchone()[0]
     assert monthly == [
         ("Defensoría del Pueblo", date(2023, 5, 1), 2, 2),
         ("Viceministerio de Acuacultura y Pesca", date(2023, 6, 1), 1, 1),
     ]
-    assert evidence == {"EC0016-H1": True, "EC0016-H2": False}
+    assert evidence == {"EC0016-H1": True, "EC0016-H2": False, "EC0017-H1": True}
+    assert organizations == [("defensoria", 2, 2), ("mintel", 0, 0), ("vap", 1, 1)]
+    assert checked > 0  # only references the harvest did not list were asked for

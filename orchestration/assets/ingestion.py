@@ -15,7 +15,15 @@ from ingestion.landing import LandedFile, land_local_file, land_source
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
 from ingestion.ogp_explorer import load_ogp_explorer_file
-from ingestion.open_data_portal import fetch_datasets, load_portal_page
+from ingestion.open_data_portal import (
+    check_datasets,
+    fetch_datasets,
+    fetch_organizations,
+    load_portal_evidence_checks,
+    load_portal_organizations_page,
+    load_portal_page,
+    unchecked_evidence_references,
+)
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
 from ingestion.tabular import peek_columns
@@ -178,35 +186,58 @@ def fetch_form_apis(context: dg.AssetExecutionContext, platform: PlatformResourc
     return results
 
 
-@dg.asset(
-    key=["raw", "portal_datasets"],
-    group_name="ingestion",
-    kinds={"duckdb", "ckan"},
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    retry_policy=SOURCE_RETRY,
-    freshness_policy=REFERENCE_FRESHNESS,
-    description=(
-        "Datasets of the national open-data portal (CKAN package_search at OGP_PORTAL_URL): publishing "
-        "institution, dates, resources. Indicator of datasets published per institution and month, and the "
-        "reference for evidence links. Reads nothing (and says so) while OGP_PORTAL_URL is unset."
+PORTAL_SPECS = [
+    dg.AssetSpec(
+        ["raw", "portal_datasets"], group_name="ingestion", kinds={"duckdb", "ckan"}, owners=OWNERS,
+        freshness_policy=REFERENCE_FRESHNESS,
+        description=(
+            "Datasets of the national open-data portal (CKAN package_search at OGP_PORTAL_URL): publishing "
+            "institution, dates, resources. Indicator of datasets published per institution and month, and the "
+            "reference for evidence links. Reads nothing (and says so) while OGP_PORTAL_URL is unset."
+        ),
     ),
-)
-def portal_datasets(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    dg.AssetSpec(
+        ["raw", "portal_organizations"], group_name="ingestion", kinds={"duckdb", "ckan"}, owners=OWNERS,
+        freshness_policy=REFERENCE_FRESHNESS,
+        description="The portal's publishing organizations (CKAN organization_list), including those that publish nothing.",
+    ),
+    dg.AssetSpec(
+        ["raw", "portal_evidence_checks"], group_name="ingestion", kinds={"duckdb", "ckan"}, owners=OWNERS,
+        description=(
+            "CKAN package_show answers for evidence links whose dataset the harvest did not list "
+            "(links by id, private or deleted datasets): found, 403 or 404."
+        ),
+    ),
+]
+
+
+@dg.multi_asset(specs=PORTAL_SPECS, pool=WAREHOUSE_POOL, retry_policy=SOURCE_RETRY, can_subset=False)
+def open_data_portal(context: dg.AssetExecutionContext, platform: PlatformResource):
     # Always materializes (possibly with nothing new): the warehouse downstream must not be skipped
     # because the portal is not configured.
     settings = platform.settings()
-    pages = []
+    datasets, organizations, checks = [], [], []
+    landing = settings.landing_dir / "open_data_portal"
     if settings.portal_url:
-        fetched = fetch_datasets(settings.portal_url, api_key=settings.portal_api_key.value, landing_dir=settings.landing_dir / "open_data_portal")
+        key = settings.portal_api_key.value
+        fetched = fetch_datasets(settings.portal_url, api_key=key, landing_dir=landing)
         context.log.info(f"{fetched.records} datasets in {len(fetched.pages)} pages from {redact_url(settings.portal_url)}")
-        pages = fetched.pages
+        datasets = fetched.pages
+        organizations = fetch_organizations(settings.portal_url, api_key=key, landing_dir=landing).pages
     else:
         context.log.info("OGP_PORTAL_URL is not set: the open-data portal is not read")
-    return ingest(
-        context, platform, pages, load_portal_page, table="raw.portal_datasets",
-        preview_columns="dataset_name, organization_name, metadata_created, resource_count",
-    )
+    yield ingest(context, platform, datasets, load_portal_page, table="raw.portal_datasets", asset_key=["raw", "portal_datasets"],
+                 preview_columns="dataset_name, organization_name, metadata_created, resource_count")
+    yield ingest(context, platform, organizations, load_portal_organizations_page, table="raw.portal_organizations",
+                 asset_key=["raw", "portal_organizations"], preview_columns="organization_name, organization_title, package_count")
+    if settings.portal_url:
+        # Only after this harvest is loaded: what it lists needs no package_show.
+        with platform.warehouse() as con:
+            references = unchecked_evidence_references(con)
+        checks = check_datasets(settings.portal_url, references, api_key=settings.portal_api_key.value, landing_dir=landing).pages
+        context.log.info(f"package_show for {len(references)} evidence reference(s) the harvest did not list")
+    yield ingest(context, platform, checks, load_portal_evidence_checks, table="raw.portal_evidence_checks",
+                 asset_key=["raw", "portal_evidence_checks"], preview_columns="dataset_reference, http_status, found, dataset_name")
 
 
 def file_source_asset(
@@ -284,4 +315,4 @@ ingestion_bookkeeping = [
     ),
 ]
 
-INGESTION_ASSETS = [form_submissions, *FILE_SOURCES, portal_datasets]
+INGESTION_ASSETS = [form_submissions, *FILE_SOURCES, open_data_portal]

@@ -10,9 +10,27 @@ portal_datasets as (
 
 ),
 
+evidence_checks as (
+
+    select * from {{ ref('stg_open_data_portal__evidence_checks') }}
+
+),
+
 portal_read as (
 
-    select count(*) > 0 as has_datasets from portal_datasets
+    select
+        (select count(*) from portal_datasets) + (select count(*) from evidence_checks) > 0 as has_datasets
+
+),
+
+-- What the portal knows by name or id: its harvest, and package_show for links the harvest missed.
+known_datasets as (
+
+    select dataset_name as dataset_reference from portal_datasets
+    union
+    select lower(dataset_id) from portal_datasets
+    union
+    select dataset_reference from evidence_checks where is_found
 
 ),
 
@@ -44,7 +62,7 @@ final as (
         -- NULL when the portal has not been read or the evidence is not a portal dataset link.
         case
             when evidence_dataset_name is null or not portal_read.has_datasets then null
-            else evidence_dataset_name in (select dataset_name from portal_datasets)
+            else evidence_dataset_name in (select dataset_reference from known_datasets where dataset_reference is not null)
         end as evidence_dataset_found,
         challenges,
         source_tool,
