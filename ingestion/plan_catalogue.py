@@ -24,6 +24,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "planned_start": ("planned_start", "fecha_inicio", "fecha_de_inicio", "inicio_planificado"),
     "planned_end": ("planned_end", "fecha_fin", "fecha_de_fin", "fin_planificado"),
     "responsible_institution": ("responsible_institution", "institucion_responsable", "entidad_responsable", "institucion"),
+    # Optional: the date the core group withdrew the milestone from the plan (it stops counting).
+    "withdrawn_on": ("withdrawn_on", "fecha_retiro", "fecha_de_retiro", "retirado_el"),
 }
 REQUIRED_FIELDS = ("action_plan_id", "commitment_id", "milestone_code", "weight", "planned_start", "planned_end")
 
@@ -46,6 +48,8 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: lis
             {sx.calendar_date(col('planned_end'))} as planned_end,
             {sx.text(col('planned_end'))} as planned_end_raw,
             {sx.text(col('responsible_institution'))} as responsible_institution,
+            {sx.calendar_date(col('withdrawn_on'))} as withdrawn_on,
+            {sx.text(col('withdrawn_on'))} as withdrawn_on_raw,
             to_json(b) as raw_payload,
             '{landed_file_id}' as landed_file_id
         from _batch b
@@ -60,6 +64,7 @@ RULES_SQL = """
         when weight is null or weight < 0 then 'bad_weight'
         when planned_start is null or planned_end is null then 'unparseable_date'
         when planned_end < planned_start then 'end_before_start'
+        when withdrawn_on_raw is not null and withdrawn_on is null then 'unparseable_withdrawal_date'
         when row_number() over (partition by milestone_code order by source_row_number) > 1 then 'duplicate_milestone'
     end
 """
@@ -72,6 +77,7 @@ REASONS_SQL = """
         when 'bad_weight' then 'weight "' || coalesce(weight_raw, '') || '" is not a non-negative number'
         when 'unparseable_date' then 'planned dates "' || coalesce(planned_start_raw, '') || '" / "' || coalesce(planned_end_raw, '') || '" are not dates'
         when 'end_before_start' then 'planned end ' || planned_end_raw || ' is before planned start ' || planned_start_raw
+        when 'unparseable_withdrawal_date' then 'withdrawal date "' || withdrawn_on_raw || '" is not a date'
         when 'duplicate_milestone' then 'milestone ' || milestone_code || ' appears more than once in the catalogue'
     end
 """

@@ -201,6 +201,8 @@ create table if not exists raw.source_cursors (
 -- Columns added after the first release: warehouses created before get them here.
 alter table raw.quarantine add column if not exists reporting_month date;
 alter table raw.quarantine add column if not exists milestone_code varchar;
+alter table raw.plan_milestones add column if not exists withdrawn_on date;
+alter table raw.plan_milestones add column if not exists withdrawn_on_raw varchar;
 alter table raw.ogp_explorer_commitments add column if not exists start_date varchar;
 alter table raw.ogp_explorer_commitments add column if not exists end_date varchar;
 

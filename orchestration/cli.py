@@ -99,10 +99,13 @@ def refresh(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool
 
     from orchestration.definitions import defs
 
+    from orchestration.partitions import latest_reporting_month
+
     init_instance(settings)
     job = defs().resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, tags={"ogp/trigger": "cli"}, run_config=QUIET, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, partition_key=latest_reporting_month(), tags={"ogp/trigger": "cli"},
+                                        run_config=QUIET, raise_on_error=False)
     _explain_failure(result)
     return result.success
 

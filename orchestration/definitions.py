@@ -20,7 +20,7 @@ def defs() -> dg.Definitions:
     warehouse = build_warehouse_assets()
     snapshot = build_snapshot_asset(warehouse)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, warehouse, snapshot, *build_serving_assets(warehouse, snapshot)],
+        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, snapshot, *build_serving_assets(warehouse, snapshot)],
         asset_checks=LANDED_DATA_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,

@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.alerts import alert_on_run_failure
 from orchestration.assets.ingestion import SPREADSHEET_SUFFIXES
-from orchestration.assets.publication import PLATFORM_TIMEZONE, reporting_months
+from orchestration.partitions import PLATFORM_TIMEZONE, latest_reporting_month, reporting_months
 from orchestration.settings import Settings
 
 INGESTION_AND_WAREHOUSE = dg.AssetSelection.groups("ingestion", "warehouse")
@@ -21,9 +21,12 @@ monthly_progress_job = dg.define_asset_job(
 )
 
 # Between publications: forms are loaded and the warehouse rebuilt so operators see fresh figures.
+# Jobs that include the monthly facts run on the last month that has ended (the facts are
+# recomputed from there, or from the earliest month a late report changed, to the current month).
 refresh_warehouse_job = dg.define_asset_job(
     "refresh_warehouse_job",
     selection=INGESTION_AND_WAREHOUSE,
+    partitions_def=reporting_months,
     description="Load new progress reports and source data, rebuild the warehouse and run its checks.",
 )
 
@@ -31,6 +34,7 @@ refresh_warehouse_job = dg.define_asset_job(
 rebuild_warehouse_job = dg.define_asset_job(
     "rebuild_warehouse_job",
     selection=dg.AssetSelection.groups("warehouse"),
+    partitions_def=reporting_months,
     description="Rebuild the warehouse and run its checks from the raw tables as they are (no source is read).",
 )
 
@@ -42,16 +46,19 @@ REFERENCE_SOURCES = dg.AssetSelection.assets(
 refresh_reference_data_job = dg.define_asset_job(
     "refresh_reference_data_job",
     selection=REFERENCE_SOURCES | (REFERENCE_SOURCES.downstream() & dg.AssetSelection.groups("warehouse")),
+    partitions_def=reporting_months,
     description="Reload the catalogues, OGP's export and the local-government index, and rebuild the warehouse.",
 )
 
-weekly_reference_data_schedule = dg.ScheduleDefinition(
+@dg.schedule(
     name="weekly_reference_data_schedule",
     job=refresh_reference_data_job,
     cron_schedule="0 3 * * 1",
     execution_timezone=PLATFORM_TIMEZONE,
     description="Mondays at 03:00: catalogues, OGP data and the local-government index.",
 )
+def weekly_reference_data_schedule(context: dg.ScheduleEvaluationContext):
+    return dg.RunRequest(partition_key=latest_reporting_month())
 
 monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
     monthly_progress_job,
@@ -61,13 +68,15 @@ monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
     description="On the 5th at 06:00 (America/Guayaquil), the snapshot of the month that just ended.",
 )
 
-daily_forms_schedule = dg.ScheduleDefinition(
+@dg.schedule(
     name="daily_forms_schedule",
     job=refresh_warehouse_job,
     cron_schedule="0 2 * * *",
     execution_timezone=PLATFORM_TIMEZONE,
     description="Every day at 02:00: new progress reports into the warehouse.",
 )
+def daily_forms_schedule(context: dg.ScheduleEvaluationContext):
+    return dg.RunRequest(partition_key=latest_reporting_month())
 
 
 @dg.sensor(job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR.")
@@ -81,7 +90,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason("no new or changed files in the inbox")
     context.update_cursor(state)
     # The ingestion asset skips files already loaded (by content hash), so a run per change is safe.
-    return dg.RunRequest(run_key=state, tags={"ogp/trigger": "inbox"})
+    return dg.RunRequest(run_key=state, partition_key=latest_reporting_month(), tags={"ogp/trigger": "inbox"})
 
 
 JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job, rebuild_warehouse_job]

@@ -34,6 +34,28 @@ def test_assets_by_group(definitions):
     assert "default" not in groups
 
 
+def test_monthly_facts_are_partitioned_and_dimensions_are_not(definitions):
+    graph = definitions.resolve_asset_graph()
+    for model in ("fct_milestone_status_monthly", "fct_commitment_progress_monthly", "fct_plan_progress_monthly"):
+        node = graph.get(dg.AssetKey(["marts", model]))
+        assert isinstance(node.partitions_def, dg.MonthlyPartitionsDefinition)
+        assert node.backfill_policy == dg.BackfillPolicy.single_run()  # one dbt invocation per backfill
+    for model in ("dim_commitments", "dim_milestones", "fct_progress_reports"):
+        assert graph.get(dg.AssetKey(["marts", model])).partitions_def is None
+    # A fact's dbt tests stay checks on the fact, including those that also read a dimension.
+    fact_checks = {k.name for k in graph.get(dg.AssetKey(["marts", "fct_commitment_progress_monthly"])).check_keys}
+    assert any(name.startswith("relationships_fct_commitment_progress_monthly") for name in fact_checks)
+
+
+def test_refresh_jobs_run_on_the_last_month_that_ended(definitions):
+    from orchestration.partitions import latest_reporting_month
+
+    schedule = definitions.resolve_schedule_def("daily_forms_schedule")
+    with dg.build_schedule_context(repository_def=definitions.get_repository_def()) as context:
+        request = schedule.evaluate_tick(context).run_requests[0]
+    assert request.partition_key == latest_reporting_month()
+
+
 def test_snapshot_is_monthly_and_downstream_of_the_marts(definitions):
     graph = definitions.resolve_asset_graph()
     snapshot = graph.get(dg.AssetKey("monthly_progress_snapshot"))

@@ -5,21 +5,17 @@ import json
 from datetime import date, timedelta
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from exports.ckan import CkanClient, publish_snapshot
 from exports.postgres import copy_schema
 from exports.serving import publish_serving_copy
 from exports.snapshot import build_monthly_snapshot
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL, redact_url
+from orchestration.assets.warehouse import model_asset_key
 from orchestration.methodology import methodology_parameters
+from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
 
-PLATFORM_TIMEZONE = "America/Guayaquil"
-
-# A reporting month is a partition. OGP's first action plans date from 2011; a month becomes
-# available once it has ended (end_offset=0), in the platform's time zone.
-reporting_months = dg.MonthlyPartitionsDefinition(start_date="2011-01-01", timezone=PLATFORM_TIMEZONE, end_offset=0)
 
 # The marts a snapshot reads; their asset keys come from the dbt manifest, not from this file.
 SNAPSHOT_MODELS = [
@@ -28,8 +24,8 @@ SNAPSHOT_MODELS = [
 ]
 
 
-def build_snapshot_asset(warehouse_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
-    inputs = [get_asset_key_for_model([warehouse_assets], model) for model in SNAPSHOT_MODELS]
+def build_snapshot_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    inputs = [model_asset_key(warehouse_assets, model) for model in SNAPSHOT_MODELS]
     return dg.asset(
         name="monthly_progress_snapshot",
         group_name="publication",
@@ -132,9 +128,9 @@ def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
     return sorted(warnings, key=lambda w: (w["asset"], w["check"]))
 
 
-def build_serving_assets(warehouse_assets: dg.AssetsDefinition, snapshot: dg.AssetsDefinition) -> list[dg.AssetsDefinition]:
+def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: dg.AssetsDefinition) -> list[dg.AssetsDefinition]:
     """The copies BI tools and the national portal read, downstream of the marts and the snapshot."""
-    marts = [get_asset_key_for_model([warehouse_assets], model) for model in SNAPSHOT_MODELS + ["fct_local_government_index"]]
+    marts = [model_asset_key(warehouse_assets, model) for model in SNAPSHOT_MODELS + ["fct_local_government_index"]]
 
     @dg.asset(
         group_name="publication",

@@ -1,9 +1,37 @@
 -- The methodology, commitment level: weighted mean of milestone completion (weights normalised
 -- when they do not sum to 100), the same for expected completion; semáforo from the gap; the IRM
--- completion level beside the %.
-with milestone_progress as (
+-- completion level beside the %. Withdrawn milestones no longer count; a commitment whose every
+-- milestone is withdrawn keeps its last figures and is 'withdrawn'.
+-- Incremental: the months the milestone fact recomputed since this fact was last computed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='reporting_month',
+    on_schema_change='append_new_columns',
+    tags=['monthly_fact'],
+) }}
 
-    select * from {{ ref('int_milestone_progress_monthly') }}
+with milestone_status as (
+
+    select * from {{ ref('fct_milestone_status_monthly') }}
+    {%- if is_incremental() %}
+    where {{ months_recomputed_since_this(ref('fct_milestone_status_monthly')) }}
+    {%- endif %}
+
+),
+
+counted as (
+
+    -- Milestones that count: all of them while any stands, else (all withdrawn) all of them for the record.
+    select
+        milestone_status.*,
+        case
+            when not is_withdrawn then true
+            when bool_and(is_withdrawn) over (partition by commitment_id, reporting_month) then true
+            else false
+        end as counts
+
+    from milestone_status
 
 ),
 
@@ -13,16 +41,20 @@ aggregated as (
         commitment_id,
         action_plan_id,
         reporting_month,
-        sum(weight * percent_complete) / nullif(sum(weight), 0) as progress_percent,
-        sum(weight * expected_percent) / nullif(sum(weight), 0) as expected_percent,
-        sum(weight) as total_weight,
-        count(*) as milestones,
-        cast(sum(case when percent_complete >= 100 then 1 else 0 end) as bigint) as milestones_completed,
-        cast(sum(case when reporting_status = 'no_report' then 1 else 0 end) as bigint) as milestones_without_report,
-        cast(sum(case when reporting_status = 'stale' then 1 else 0 end) as bigint) as milestones_stale,
-        cast(sum(case when reporting_status = 'reported' then 1 else 0 end) as bigint) as milestones_reported_this_month
+        sum(case when counts then weight * percent_complete end)
+            / nullif(sum(case when counts then weight end), 0) as progress_percent,
+        sum(case when counts then weight * expected_percent end)
+            / nullif(sum(case when counts then weight end), 0) as expected_percent,
+        sum(case when counts then weight end) as total_weight,
+        cast(sum(case when counts then 1 else 0 end) as bigint) as milestones,
+        cast(sum(case when counts and percent_complete >= 100 then 1 else 0 end) as bigint) as milestones_completed,
+        cast(sum(case when counts and reporting_status = 'no_report' then 1 else 0 end) as bigint) as milestones_without_report,
+        cast(sum(case when counts and reporting_status = 'stale' then 1 else 0 end) as bigint) as milestones_stale,
+        cast(sum(case when counts and reporting_status = 'reported' then 1 else 0 end) as bigint) as milestones_reported_this_month,
+        cast(sum(case when is_withdrawn then 1 else 0 end) as bigint) as milestones_withdrawn,
+        bool_and(is_withdrawn) as is_withdrawn
 
-    from milestone_progress
+    from counted
     group by commitment_id, action_plan_id, reporting_month
 
 ),
@@ -30,11 +62,22 @@ aggregated as (
 final as (
 
     select
-        aggregated.*,
+        commitment_id,
+        action_plan_id,
+        reporting_month,
+        progress_percent,
         cast(round(cast(progress_percent as numeric), 0) as integer) as progress_percent_rounded,
+        expected_percent,
+        total_weight,
+        milestones,
+        milestones_completed,
+        milestones_without_report,
+        milestones_stale,
+        milestones_reported_this_month,
         progress_percent - expected_percent as schedule_gap,
         abs(total_weight - 100) > 0.001 as weights_normalised,
         case
+            when is_withdrawn then 'withdrawn'
             when progress_percent >= 100 then 'completed'
             when progress_percent = 0 and expected_percent = 0 then 'not_started'
             when progress_percent - expected_percent < {{ var('semaforo_delayed_below') }} then 'delayed'
@@ -46,7 +89,9 @@ final as (
             when progress_percent >= {{ var('irm_substantial_from') }} then 'Substantial'
             when progress_percent > 0 then 'Limited'
             else 'Not started'
-        end as irm_completion_level
+        end as irm_completion_level,
+        milestones_withdrawn,
+        cast({{ dbt.current_timestamp() }} as timestamp) as computed_at
 
     from aggregated
 

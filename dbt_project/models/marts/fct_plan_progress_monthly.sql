@@ -1,7 +1,20 @@
--- Plan % = unweighted mean of its commitments' % (each commitment counts the same).
+-- Plan % = unweighted mean of its commitments' % (each commitment counts the same); commitments
+-- whose every milestone was withdrawn no longer count.
+-- Incremental: the months the commitment fact recomputed since this fact was last computed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='reporting_month',
+    on_schema_change='append_new_columns',
+    tags=['monthly_fact'],
+) }}
+
 with commitment_progress as (
 
     select * from {{ ref('fct_commitment_progress_monthly') }}
+    {%- if is_incremental() %}
+    where {{ months_recomputed_since_this(ref('fct_commitment_progress_monthly')) }}
+    {%- endif %}
 
 ),
 
@@ -10,14 +23,20 @@ final as (
     select
         action_plan_id,
         reporting_month,
-        avg(progress_percent) as progress_percent,
-        avg(expected_percent) as expected_percent,
-        count(*) as commitments,
+        coalesce(
+            avg(case when schedule_status <> 'withdrawn' then progress_percent end), avg(progress_percent)
+        ) as progress_percent,
+        coalesce(
+            avg(case when schedule_status <> 'withdrawn' then expected_percent end), avg(expected_percent)
+        ) as expected_percent,
+        cast(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end) as bigint) as commitments,
         cast(sum(case when schedule_status = 'completed' then 1 else 0 end) as bigint) as commitments_completed,
         cast(sum(case when schedule_status = 'on_track' then 1 else 0 end) as bigint) as commitments_on_track,
         cast(sum(case when schedule_status = 'at_risk' then 1 else 0 end) as bigint) as commitments_at_risk,
         cast(sum(case when schedule_status = 'delayed' then 1 else 0 end) as bigint) as commitments_delayed,
-        cast(sum(case when schedule_status = 'not_started' then 1 else 0 end) as bigint) as commitments_not_started
+        cast(sum(case when schedule_status = 'not_started' then 1 else 0 end) as bigint) as commitments_not_started,
+        cast(sum(case when schedule_status = 'withdrawn' then 1 else 0 end) as bigint) as commitments_withdrawn,
+        cast({{ dbt.current_timestamp() }} as timestamp) as computed_at
 
     from commitment_progress
     group by action_plan_id, reporting_month

@@ -18,6 +18,7 @@ renamed as (
         cast(source.planned_start as date) as planned_start,
         cast(source.planned_end as date) as planned_end,
         source.responsible_institution,
+        cast(source.withdrawn_on as date) as withdrawn_on,
         source.landed_file_id,
         cast(source.loaded_at as timestamp) as loaded_at
 

@@ -1,0 +1,45 @@
+{# The monthly facts are incremental: a run recomputes the months from `rebuild_from` to the
+   current one, carrying each milestone's figure forward from the fact's own row for the month
+   before, instead of scanning the whole history. `rebuild_from` is the earliest of:
+     - the last month already in the fact (it may be the current, still-open month);
+     - the earliest reporting month of any report loaded since the fact was last computed (late
+       reports and corrections for past months widen the window);
+     - var('rebuild_from_month') when given (a Dagster backfill passes its first partition).
+   It is none (everything is recomputed) on the first build, with --full-refresh, and when the
+   plan catalogue was loaded again since (weights, dates, withdrawals change every month). #}
+{% macro monthly_rebuild_from(reports, catalogue) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        with fact_state as (
+            select max(computed_at) as computed_at, max(reporting_month) as last_month from {{ this }}
+        )
+        select
+            fact_state.last_month,
+            (select max(loaded_at) from {{ catalogue }}) > fact_state.computed_at as catalogue_changed,
+            (select min(reporting_month) from {{ reports }} where loaded_at > fact_state.computed_at) as earliest_late_report
+        from fact_state
+    {%- endset -%}
+    {%- set state = run_query(query).rows[0] -%}
+    {%- if state[0] is none or state[1] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set candidates = [state[0] | string] -%}
+    {%- if state[2] is not none -%}
+        {%- do candidates.append(state[2] | string) -%}
+    {%- endif -%}
+    {%- if var('rebuild_from_month', none) -%}
+        {%- do candidates.append(var('rebuild_from_month') | string) -%}
+    {%- endif -%}
+    {{ return((candidates | min)[:10]) }}
+{%- endmacro %}
+
+{# Months of `relation` recomputed since `this` was last computed: the window a downstream
+   monthly fact must follow (all of it on the first build). #}
+{% macro months_recomputed_since_this(relation) -%}
+    reporting_month >= (
+        select coalesce(min(reporting_month), cast('9999-12-31' as date)) from {{ relation }}
+        where computed_at > (select coalesce(max(computed_at), cast('1900-01-01' as timestamp)) from {{ this }})
+    )
+{%- endmacro %}
