@@ -63,7 +63,7 @@ def fetch_kobo(
     query: dict | None = params
     while next_url:
         if next_url in seen or len(pages) >= MAX_PAGES:
-            raise SourceError(f"KoboToolbox pagination repeated {next_url}: stopped instead of looping")
+            raise SourceError(f"KoboToolbox pagination repeated {next_url.split('?', 1)[0]} (a page already read): stopped instead of looping")
         seen.add(next_url)
         body = json_body(get(session, next_url, params=query, headers=headers), "KoboToolbox")
         results = body.get("results")

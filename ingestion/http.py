@@ -14,7 +14,13 @@ class SourceError(RuntimeError):
     """A source answered in a way the platform cannot use; the message says why."""
 
 
-def make_session(*, retries: int = 4, backoff_factor: float = 0.5, user_agent: str = "ogp-progress-platform") -> requests.Session:
+DEFAULT_TIMEOUT_S = 30.0
+
+
+def make_session(*, retries: int = 4, backoff_factor: float = 0.5, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 user_agent: str = "ogp-progress-platform") -> requests.Session:
+    """A session that retries connection errors, read timeouts, 429 and 5xx with exponential
+    backoff (honouring Retry-After), and whose requests time out after `timeout_s` by default."""
     retry = Retry(
         total=retries,
         connect=retries,
@@ -32,19 +38,26 @@ def make_session(*, retries: int = 4, backoff_factor: float = 0.5, user_agent: s
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
+    session.ogp_timeout_s = timeout_s  # read by get(); a Session has no default timeout of its own
     return session
 
 
+def _without_query(url: str) -> str:
+    # Query strings may carry tokens; messages end up in logs and the UI.
+    return url.split("?", 1)[0]
+
+
 def explain_status(response: requests.Response) -> str:
+    url = _without_query(response.url)
     if response.status_code == 403:
         return (
-            f"{response.url} answered 403 Forbidden. Some national portals (Ecuador's among them) refuse "
+            f"{url} answered 403 Forbidden. Some national portals (Ecuador's among them) refuse "
             "requests from outside the region: run from a network inside the country or through an "
             "allowed proxy, and check the credentials."
         )
     if response.status_code == 401:
-        return f"{response.url} answered 401 Unauthorized: the API token in the settings was refused."
-    return f"{response.url} answered HTTP {response.status_code} after retries."
+        return f"{url} answered 401 Unauthorized: the API token in the settings was refused."
+    return f"{url} answered HTTP {response.status_code} after retries."
 
 
 def json_body(response: requests.Response, what: str) -> dict:
@@ -54,17 +67,23 @@ def json_body(response: requests.Response, what: str) -> dict:
         raise SourceError(f"{what} answered with something that is not JSON (truncated or an error page)") from None
 
 
-def get(session: requests.Session, url: str, *, timeout: float = 30.0, expected_errors: tuple[int, ...] = (), **kwargs) -> requests.Response:
+def get(session: requests.Session, url: str, *, timeout: float | None = None, expected_errors: tuple[int, ...] = (), **kwargs) -> requests.Response:
     """GET with the session's retries; an HTTP error raises `SourceError` in words, except the
     statuses the caller expects as answers (CKAN's 404 "Not found" for a dataset that is gone)."""
+    timeout = timeout or getattr(session, "ogp_timeout_s", DEFAULT_TIMEOUT_S)
     try:
         response = session.get(url, timeout=timeout, **kwargs)
     except requests.exceptions.RetryError as exc:
         raise SourceError(f"{url} kept failing after retries: {exc}") from exc
     except requests.exceptions.ConnectionError as exc:
+        # Read timeouts retried to exhaustion arrive wrapped as connection errors.
+        if "timed out" in str(exc).lower():
+            raise SourceError(f"{url} did not answer within {timeout:g} s, on every try") from exc
         raise SourceError(f"could not connect to {url}: {exc}") from exc
     except requests.exceptions.Timeout as exc:
-        raise SourceError(f"{url} did not answer within {timeout:.0f} s") from exc
+        raise SourceError(f"{url} did not answer within {timeout:g} s") from exc
+    except requests.exceptions.RequestException as exc:  # a body cut short, a reset mid-answer
+        raise SourceError(f"{url} broke off its answer: {exc.__class__.__name__}: {exc}") from exc
     if response.status_code >= 400 and response.status_code not in expected_errors:
         raise SourceError(explain_status(response))
     return response

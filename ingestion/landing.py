@@ -140,6 +140,9 @@ def land_url(
         expected = response.headers.get("Content-Length")
         if expected is not None and response.headers.get("Content-Encoding") in (None, "identity") and int(expected) != size:
             raise SourceError(f"{url} sent {size:,} of {int(expected):,} announced bytes: the body was truncated")
+    except requests.exceptions.RequestException as exc:
+        tmp.unlink(missing_ok=True)
+        raise SourceError(f"{url} broke off after {size:,} bytes ({exc.__class__.__name__}): nothing landed") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -23,14 +23,26 @@ def _spanish_month_names_to_numbers(expr: str) -> str:
     return out
 
 
+def excel_serial_date(expr: str) -> str:
+    """An Excel serial day number (45231 = 2023-11-01) as a date, for cells a spreadsheet saved as
+    numbers; only 5-digit values from 1954 to 2118 count, so a stray number is not taken for a date."""
+    t = f"trim({expr})"
+    return (
+        f"case when regexp_full_match({t}, '[2-7][0-9]{{4}}(\\.0+)?') "
+        f"then cast(date '1899-12-30' + cast(cast({t} as double) as integer) as timestamp) end"
+    )
+
+
 def reporting_month(expr: str) -> str:
-    """First day of the month a report is for: 2023-11, 2023-11-30, 11/2023, 30/11/2023, noviembre 2023."""
+    """First day of the month a report is for: 2023-11, 2023-11-30, 11/2023, 30/11/2023, noviembre 2023,
+    an Excel serial day; 11/30/2023 (month first) only when it cannot be read day first."""
     t = f"trim({expr})"
     named = _spanish_month_names_to_numbers(expr)
     return (
         "cast(date_trunc('month', coalesce("
         f"try_strptime({t}, '%Y-%m'), try_strptime({t}, '%Y-%m-%d'), try_strptime({t}, '%Y/%m'), "
         f"try_strptime({t}, '%m/%Y'), try_strptime({t}, '%d/%m/%Y'), try_strptime({t}, '%m-%Y'), "
+        f"try_strptime({t}, '%m/%d/%Y'), try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial_date(expr)}, "
         f"try_strptime({named}, '%m %Y'), try_strptime({named}, '%m-%Y'), try_strptime({named}, '%m/%Y'), "
         f"try_strptime({named}, '%m de %Y')"
         ")) as date)"
@@ -43,7 +55,7 @@ def calendar_date(expr: str) -> str:
     return (
         "cast(coalesce("
         f"try_strptime({t}, '%Y-%m-%d'), try_strptime({t}, '%d/%m/%Y'), try_strptime({t}, '%d-%m-%Y'), "
-        f"try_strptime({t}, '%Y-%m-%d %H:%M:%S')"
+        f"try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial_date(expr)}"
         ") as date)"
     )
 

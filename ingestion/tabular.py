@@ -58,14 +58,17 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows:
         return
     except duckdb.Error as exc:
         if "unicode" not in str(exc).lower() and "utf-8" not in str(exc).lower():
-            raise UndecodableFile(f"{path.name} could not be read as CSV: {str(exc).splitlines()[0]}") from exc
+            message = str(exc).splitlines()[0].replace(str(path), path.name)
+            raise UndecodableFile(f"{path.name} could not be read as CSV: {message}") from exc
     # Not UTF-8: spreadsheets saved on Windows in Spanish are usually Windows-1252 / Latin-1.
     with tempfile.TemporaryDirectory() as tmp:
         utf8, encoding = _transcode_to_utf8(path, Path(tmp) / "utf8.csv")
         try:
             _read_csv_into(con, utf8, table, skip_rows)
         except duckdb.Error as exc:
-            raise UndecodableFile(f"{path.name} could not be read as CSV ({encoding}): {str(exc).splitlines()[0]}") from exc
+            # The message names the temporary copy; the operator knows the file by its own name.
+            message = str(exc).splitlines()[0].replace(str(utf8), path.name)
+            raise UndecodableFile(f"{path.name} could not be read as CSV ({encoding}): {message}") from exc
 
 
 def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:

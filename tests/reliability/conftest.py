@@ -1,0 +1,45 @@
+"""The reliability suite records the outcome of every case it runs; when a whole table (the bad-
+input corpus, the source faults) ran, `docs/reliability.md` is written from what was observed,
+so the document says what the code does today, not what it was meant to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+TABLES: dict[str, dict] = {}  # table name -> {"expected": n, "rows": {case id: (what, outcome)}}
+
+INTRO = """# Reliability and security: what the platform does with bad input and failing sources
+
+Written by the test suite (`tests/reliability/`, run by `make test`) from the outcomes it
+observed; do not edit by hand. Every case also checks that the run's ledger balances
+(received = loaded + quarantined) and that nothing else in the warehouse changed.
+"""
+
+
+def record(table: str, expected: int, case: str, what: str, outcome: str) -> None:
+    TABLES.setdefault(table, {"expected": expected, "rows": {}})["rows"][case] = (what, outcome)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    complete = {name: t for name, t in TABLES.items() if len(t["rows"]) == t["expected"]}
+    if not complete or exitstatus != 0:
+        return
+    existing = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    sections = {}
+    for block in existing.split("\n## ")[1:]:
+        title, _, body = block.partition("\n")
+        sections[title.strip()] = body
+    for name, table in complete.items():
+        lines = ["", "| case | input | outcome |", "|---|---|---|"]
+        for case, (what, outcome) in sorted(table["rows"].items()):
+            lines.append(f"| `{case}` | {_cell(what)} | {_cell(outcome)} |")
+        sections[name] = "\n".join(lines) + "\n"
+    text = INTRO + "".join(f"\n## {title}\n{body}" for title, body in sorted(sections.items()))
+    DOC.write_text(text, encoding="utf-8")
