@@ -37,6 +37,10 @@ ui: manifest
 	$(BIN)/ogp init-instance
 	$(BIN)/dagster dev -w workspace.yaml
 
+# The benchmark (not a test): BENCH_SCALE=small|medium|large (medium by default), BENCH_REPEAT.
+bench: manifest
+	$(BIN)/python -m benchmarks.run
+
 docs: manifest
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
 

@@ -16,6 +16,9 @@ import duckdb
 
 def publish_serving_copy(con: duckdb.DuckDBPyConnection, target: Path, *, schemas: tuple[str, ...] = ("marts",)) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Copies left by a run killed mid-write (one publisher at a time: the warehouse pool).
+    for leftover in target.parent.glob(f".{target.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     counts: dict[str, int] = {}
     con.execute(f"attach '{tmp}' as serving_copy")

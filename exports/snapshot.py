@@ -235,6 +235,12 @@ def build_monthly_snapshot(
     month_key = month.strftime("%Y-%m")
     month_dir = snapshots_dir / month_key
     month_dir.mkdir(parents=True, exist_ok=True)
+    # A run killed while building leaves its hidden staging folder; publications run one at a time
+    # (the warehouse pool), so any left here now is such a leftover. Readers never see them.
+    for leftover in month_dir.glob(".building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in month_dir.glob("*.tmp"):
+        leftover.unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=month_dir))
     try:
         con.execute(plans_in_scope_sql(month))

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -93,6 +94,13 @@ def land_bytes_from(
 
 def _temp_in(landing_dir: Path) -> Path:
     landing_dir.mkdir(parents=True, exist_ok=True)
+    # Downloads a killed run left half-written; an hour is far longer than any landing takes.
+    for leftover in landing_dir.glob(".incoming-*"):
+        try:
+            if time.time() - leftover.stat().st_mtime > 3600:
+                leftover.unlink()
+        except FileNotFoundError:
+            pass
     fd, name = tempfile.mkstemp(prefix=".incoming-", dir=landing_dir)
     os.close(fd)
     return Path(name)

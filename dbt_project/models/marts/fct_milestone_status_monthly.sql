@@ -64,11 +64,14 @@ prior_state as (
 
 ),
 
-plan_starts as (
+plan_periods as (
 
+    -- A plan's months: from its first milestone's start to the reporting grace after its last
+    -- milestone's end (reports for later months are rejected); its figures stay frozen after.
     select
         action_plan_id,
-        {{ dbt.date_trunc('month', 'min(planned_start)') }} as plan_start_month
+        cast({{ dbt.date_trunc('month', 'min(planned_start)') }} as date) as first_month,
+        cast({{ dbt.dateadd('month', var('report_grace_months_after_plan'), dbt.date_trunc('month', 'max(planned_end)')) }} as date) as last_month
 
     from milestones
     group by action_plan_id
@@ -112,8 +115,10 @@ milestone_months as (
         months.month_end
 
     from milestones
-    inner join plan_starts on milestones.action_plan_id = plan_starts.action_plan_id
-    inner join months on months.reporting_month >= cast(plan_starts.plan_start_month as date)
+    inner join plan_periods on milestones.action_plan_id = plan_periods.action_plan_id
+    inner join months
+        on months.reporting_month >= plan_periods.first_month
+        and months.reporting_month <= plan_periods.last_month
 
 ),
 

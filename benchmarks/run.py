@@ -1,0 +1,283 @@
+"""`make bench`: the platform at the scale of every OGP member, measured.
+
+For a scale (BENCH_SCALE: small, medium (default), large) it generates the inputs once (seeded),
+then measures, each the median of BENCH_REPEAT runs (3; 1 for large):
+  1. full build: every source loaded, the warehouse built with its checks, one month published
+     (`ogp run-month`, a fresh data directory each time);
+  2. the floor: the same monthly commitment figures from one bare DuckDB script (floor.sql);
+  3. the pandas baseline of the same computation (baseline_pandas.py);
+  4. an incremental monthly run on top of the full history (one new month of reports);
+  5. the code-location load (`dagster definitions validate`) and `ogp demo` end to end.
+Wall time and the peak RSS of the whole process tree (dbt and DuckDB included) are sampled from
+/proc. The floor's figures must equal the warehouse's (asserted). Results go to
+benchmarks/results/<scale>.json and the table in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.generate import LAST_MONTH, SCALES, generate
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "performance.md"
+TARGETS = {"full_over_floor": 2.0, "incremental_over_full": 0.10, "peak_rss_gib": 2.0, "code_location_load_s": 3.0, "demo_s": 60.0}
+
+
+def _group_rss_bytes(group: int) -> int:
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(proc.name)) != group:
+                continue
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except (ProcessLookupError, FileNotFoundError, PermissionError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict:
+    """Run `command` in its own process group; wall seconds and peak RSS of the group (sampled)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _group_rss_bytes(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{output[-4000:]}")
+    return {"seconds": elapsed, "peak_rss_bytes": peak}
+
+
+def median(runs: list[dict]) -> dict:
+    return {"seconds": statistics.median(r["seconds"] for r in runs), "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
+            "runs": [round(r["seconds"], 2) for r in runs]}
+
+
+def month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def platform_env(inputs: Path, data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OGP_", "DAGSTER_"))}
+    return {
+        **env,
+        "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home"), "OGP_INBOX_DIR": str(data / "inbox"),
+        "OGP_PLAN_CATALOGUE_URL": str(inputs / "hitos.csv"), "OGP_DASHBOARD_URL": str(inputs / "ogp_dashboard_export.csv"),
+        "OGP_INDICATOR_CATALOGUE_URL": str(inputs / "indicadores.csv"),
+        "OGP_MAX_FILE_BYTES": str(20 * 1024**3),
+    }
+
+
+def prepare_data_dir(inputs: Path, data: Path, months: list[Path]) -> None:
+    shutil.rmtree(data, ignore_errors=True)
+    (data / "inbox").mkdir(parents=True)
+    for path in months:
+        shutil.copyfile(path, data / "inbox" / path.name)
+
+
+def floor_figures(inputs: Path, last: date, first: str, out: Path) -> None:
+    sql = (ROOT / "benchmarks" / "floor.sql").read_text(encoding="utf-8")
+    files = sorted(str(p) for p in (inputs / "inbox").glob("*.csv") if p.name < f"informes_{LAST_MONTH:%Y-%m}")
+    sql = sql.format(catalogue=f"'{inputs / 'hitos.csv'}'", reports="[" + ", ".join(f"'{f}'" for f in files) + "]",
+                     first_month=f"'{first}'", last_month=f"'{last}'", grace=12)
+    with duckdb.connect() as con:
+        con.execute(sql)
+        con.execute(f"copy commitment_progress to '{out}' (format parquet)")
+
+
+def pandas_figures(inputs: Path, last: date, first: str, out: Path) -> None:
+    from benchmarks.baseline_pandas import commitment_progress
+
+    files = sorted(p for p in (inputs / "inbox").glob("*.csv") if p.name < f"informes_{LAST_MONTH:%Y-%m}")
+    commitment_progress(inputs / "hitos.csv", files, first, str(last)).to_parquet(out)
+
+
+def assert_same_figures(warehouse: Path, floor: Path, last: date) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        differing = con.execute(
+            f"""
+            with platform as (
+                select commitment_id, reporting_month, progress_percent from marts.fct_commitment_progress_monthly
+                where reporting_month <= date '{last}'
+            ), floor as (
+                select commitment_id, cast(reporting_month as date) as reporting_month, progress_percent from read_parquet('{floor}')
+            )
+            select count(*) from platform full join floor using (commitment_id, reporting_month)
+            where platform.progress_percent is null or floor.progress_percent is null
+               or abs(platform.progress_percent - floor.progress_percent) > 1e-9
+            """
+        ).fetchone()[0]
+        rows = con.execute(f"select count(*) from marts.fct_commitment_progress_monthly where reporting_month <= date '{last}'").fetchone()[0]
+    if differing:
+        raise SystemExit(f"the warehouse and the floor disagree on {differing} commitment-months")
+    return rows
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("floor", "pandas"):  # a measured child process
+        kind, inputs, last, first, out = sys.argv[1:6]
+        (floor_figures if kind == "floor" else pandas_figures)(Path(inputs), date.fromisoformat(last), first, Path(out))
+        return
+    scale_name = os.environ.get("BENCH_SCALE", "medium")
+    repeat = int(os.environ.get("BENCH_REPEAT", "1" if scale_name == "large" else "3"))
+    work = Path(os.environ.get("BENCH_WORK_DIR", Path(tempfile.gettempdir()) / "ogp-bench"))
+    inputs = work / f"inputs-{scale_name}"
+    if not (inputs / "facts.json").exists():
+        print(f"generating the {scale_name} inputs in {inputs} ...", flush=True)
+        generate(SCALES[scale_name], inputs)
+    facts = json.loads((inputs / "facts.json").read_text())
+    months = sorted((inputs / "inbox").glob("*.csv"))
+    base = [p for p in months if not p.name.startswith(f"informes_{LAST_MONTH:%Y-%m}")]
+    new_month = [p for p in months if p.name.startswith(f"informes_{LAST_MONTH:%Y-%m}")]
+    full_month = month_before(LAST_MONTH)
+    print(f"{scale_name}: {facts['report_rows']:,} report rows, {facts['milestones']:,} milestones, "
+          f"{facts['commitments']:,} commitments, {facts['reporting_months']} months; {repeat} run(s) each", flush=True)
+
+    results: dict[str, dict] = {}
+    full_runs, incremental_runs = [], []
+    for i in range(repeat):
+        data = work / f"data-{scale_name}"
+        prepare_data_dir(inputs, data, base)
+        full_runs.append(measure([str(BIN / "ogp"), "run-month", f"{full_month:%Y-%m}"], platform_env(inputs, data)))
+        print(f"  full build {i + 1}: {full_runs[-1]['seconds']:.1f} s", flush=True)
+        after = work / f"data-{scale_name}-incremental"
+        shutil.rmtree(after, ignore_errors=True)
+        shutil.copytree(data, after)
+        for path in new_month:
+            shutil.copyfile(path, after / "inbox" / path.name)
+        incremental_runs.append(measure([str(BIN / "ogp"), "run-month", f"{LAST_MONTH:%Y-%m}"], platform_env(inputs, after)))
+        print(f"  incremental {i + 1}: {incremental_runs[-1]['seconds']:.1f} s", flush=True)
+    results["full_build"] = median(full_runs)
+    results["incremental"] = median(incremental_runs)
+
+    floor_out, pandas_out = work / "floor.parquet", work / "pandas.parquet"
+    child = [sys.executable, "-m", "benchmarks.run"]
+    args = [str(inputs), str(full_month), facts["first_month"]]
+    results["floor"] = median([measure([*child, "floor", *args, str(floor_out)], dict(os.environ)) for _ in range(repeat)])
+    results["pandas"] = median([measure([*child, "pandas", *args, str(pandas_out)], dict(os.environ)) for _ in range(repeat)])
+    compared = assert_same_figures(work / f"data-{scale_name}" / "warehouse.duckdb", floor_out, full_month)
+    assert_same_figures(work / f"data-{scale_name}" / "warehouse.duckdb", pandas_out, full_month)
+    print(f"  the warehouse, the floor and pandas agree on all {compared:,} commitment-months", flush=True)
+
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "DAGSTER_HOME": home}
+        results["code_location_load"] = median([measure([str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"], env)
+                                                for _ in range(repeat)])
+    if os.environ.get("BENCH_DEMO", "1") == "1":
+        with tempfile.TemporaryDirectory() as demo:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("OGP_", "DAGSTER_"))}
+            results["demo"] = median([measure([str(BIN / "ogp"), "demo"], {**env, "OGP_DATA_DIR": f"{demo}/{i}",
+                                                                              "DAGSTER_HOME": f"{demo}/{i}/home"}) for i in range(1)])
+    report = summarise(scale_name, facts, results, compared)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{scale_name}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    table = render(report)
+    print("\n" + table)
+    write_doc(scale_name, table)
+
+
+def summarise(scale: str, facts: dict, results: dict, compared: int) -> dict:
+    full, floor = results["full_build"]["seconds"], results["floor"]["seconds"]
+    ratios = {
+        "full_over_floor": full / floor,
+        "pandas_over_full": results["pandas"]["seconds"] / full,
+        "incremental_over_full": results["incremental"]["seconds"] / full,
+    }
+    peak = max(results["full_build"]["peak_rss_bytes"], results["incremental"]["peak_rss_bytes"]) / 1024**3
+    checks = {
+        "full_over_floor": ratios["full_over_floor"] <= TARGETS["full_over_floor"],
+        "incremental_over_full": ratios["incremental_over_full"] <= TARGETS["incremental_over_full"],
+        "peak_rss_gib": peak <= TARGETS["peak_rss_gib"],
+        "code_location_load_s": results["code_location_load"]["seconds"] <= TARGETS["code_location_load_s"],
+    }
+    if "demo" in results:
+        checks["demo_s"] = results["demo"]["seconds"] <= TARGETS["demo_s"]
+    return {
+        "scale": scale, "facts": facts, "results": results, "ratios": ratios, "peak_rss_gib": peak, "targets": TARGETS,
+        "targets_met": checks, "figures_compared": compared,
+        "machine": {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
+                    "python": platform.python_version(), "duckdb": duckdb.__version__, "platform": platform.platform()},
+        "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def render(report: dict) -> str:
+    r, facts = report["results"], report["facts"]
+    gib = lambda b: f"{b / 1024**3:.2f}"  # noqa: E731
+    lines = [
+        f"Scale `{report['scale']}`: {facts['report_rows']:,} report rows, {facts['milestones']:,} milestones, "
+        f"{facts['commitments']:,} commitments, {facts['action_plans']:,} action plans of {facts['members']} members, "
+        f"{facts['reporting_months']} reporting months. Machine: {report['machine']['cpus']} cores, "
+        f"{report['machine']['memory_gib']} GiB, Python {report['machine']['python']}, DuckDB {report['machine']['duckdb']}; "
+        f"measured {report['measured_at']}.",
+        "",
+        "| measurement | median s | runs (s) | peak RSS GiB |",
+        "|---|---:|---|---:|",
+    ]
+    names = [("full_build", "1. full build + one month's snapshot (`ogp run-month`)"), ("floor", "2. floor: bare DuckDB script"),
+             ("pandas", "3. pandas baseline"), ("incremental", "4. incremental month on the full history"),
+             ("code_location_load", "5a. code-location load (`dagster definitions validate`)"), ("demo", "5b. `ogp demo` end to end")]
+    for key, label in names:
+        if key in r:
+            lines.append(f"| {label} | {r[key]['seconds']:.2f} | {', '.join(map(str, r[key]['runs']))} | {gib(r[key]['peak_rss_bytes'])} |")
+    q = report["ratios"]
+    met = report["targets_met"]
+    mark = lambda k: "met" if met.get(k) else "**missed**"  # noqa: E731
+    lines += [
+        "",
+        f"- full build / floor: **{q['full_over_floor']:.1f}x** (target <= {TARGETS['full_over_floor']}x: {mark('full_over_floor')})",
+        f"- pandas / full build: **{q['pandas_over_full']:.2f}x**",
+        f"- incremental / full build: **{q['incremental_over_full']:.1%}** (target <= {TARGETS['incremental_over_full']:.0%}: {mark('incremental_over_full')})",
+        f"- peak RSS: **{report['peak_rss_gib']:.2f} GiB** (target <= {TARGETS['peak_rss_gib']} GiB: {mark('peak_rss_gib')})",
+        f"- code-location load: {mark('code_location_load_s')} (target <= {TARGETS['code_location_load_s']} s)",
+    ]
+    if "demo" in r:
+        lines.append(f"- demo end to end: {mark('demo_s')} (target <= {TARGETS['demo_s']} s)")
+    lines.append(f"- the warehouse's monthly commitment figures equal the floor's and pandas' on all {report['figures_compared']:,} commitment-months")
+    return "\n".join(lines)
+
+
+def write_doc(scale: str, table: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    start, end = f"<!-- bench:{scale}:start -->", f"<!-- bench:{scale}:end -->"
+    block = f"{start}\n{table}\n{end}"
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + f"\n\n## Latest measurement, scale `{scale}`\n\n{block}\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

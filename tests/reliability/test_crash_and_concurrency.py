@@ -1,0 +1,264 @@
+"""Crashes, concurrent readers and overlapping runs, with real processes: the `ogp` command is
+killed with SIGKILL in the middle of ingestion, of dbt and of publication; BI readers query the
+served copies while a run publishes; two runs start at once. What is served is never half
+written, and the next run completes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import PRESENTED_2023_11, postgres_dsn
+from tests.reliability.conftest import record
+
+pytestmark = pytest.mark.slow
+TABLE = "Crashes, concurrency, idempotency"
+CASES = 6
+OGP = str(Path(sys.executable).parent / "ogp")
+
+
+@pytest.fixture
+def data(demo, tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(demo, copy, ignore=shutil.ignore_patterns("dagster_home"))
+    return copy
+
+
+def environment(data: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OGP_", "DAGSTER_"))}
+    return {**env, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home"), **extra}
+
+
+def start_run(data: Path, month: str = "2023-11", **extra: str) -> subprocess.Popen:
+    return subprocess.Popen([OGP, "run-month", month], env=environment(data, **extra), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True, text=True)
+
+
+def descendants_running(group: int, word: str) -> bool:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(proc.name)) == group and word in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                return True
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+    return False
+
+
+def kill_when(run: subprocess.Popen, condition, timeout: float = 240) -> bool:
+    """SIGKILL the run's whole process group as soon as `condition()` holds; False if it never did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and run.poll() is None:
+        if condition():
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+            return True
+        time.sleep(0.02)
+    run.wait()
+    return False
+
+
+def assert_served_state_is_whole(data: Path) -> int:
+    """Every published month's latest version is complete (its SHA256SUMS verify) and the DuckDB
+    serving copy opens with its marts; returns the number of months checked."""
+    months = 0
+    for month_dir in sorted((data / "snapshots").iterdir()):
+        version = json.loads((month_dir / "latest.json").read_text())["version"]
+        folder = month_dir / version
+        for line in (folder / "SHA256SUMS").read_text().splitlines():
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, f"{folder / name} is not what was published"
+        months += 1
+    with duckdb.connect(str(data / "serving" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_commitment_progress_monthly").fetchone()[0] > 0
+    return months
+
+
+def figures(data: Path) -> list[int]:
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return [r[0] for r in con.execute(
+            """select progress_percent_rounded from marts.fct_commitment_progress_monthly
+               where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id""").fetchall()]
+
+
+def ledger_balanced(data: Path) -> bool:
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute("select bool_and(received = loaded + quarantined) from raw.ingestion_ledger").fetchone()[0]
+
+
+def test_kill_9_in_ingestion_dbt_and_publication(data):
+    # A large drop, so that loading it takes long enough to be killed in the middle.
+    rows = "\n".join(f"17/11/2023 10:{i // 60 % 60:02d}:{i % 60:02d},Institución {i},EC0014,EC9999-H{i},2023-11,{i % 100}" for i in range(150_000))
+    (data / "inbox" / "envio_masivo.csv").write_text(
+        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n" + rows + "\n",
+        encoding="utf-8")
+    landed_before = {p.name for p in (data / "landing").rglob("*") if p.is_file()}
+    months = assert_served_state_is_whole(data)
+    phases = {
+        "ingestion": lambda: any(p.name.endswith("envio_masivo.csv") for p in (data / "landing").rglob("*envio_masivo.csv")) and
+                             not descendants_running(run.pid, "dbt"),
+        "dbt": lambda: descendants_running(run.pid, "dbt build"),
+        "publication": lambda: any((data / "snapshots" / "2023-11").glob(".building-*")),
+    }
+    killed = []
+    for phase, condition in phases.items():
+        run = start_run(data)
+        if kill_when(run, condition):
+            killed.append(phase)
+        assert assert_served_state_is_whole(data) == months
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:  # the warehouse recovers from its WAL
+            con.execute("select count(*) from raw.progress_reports").fetchone()
+    assert {"dbt", "publication"} <= set(killed)
+    final = start_run(data)
+    output, _ = final.communicate(timeout=600)
+    assert final.returncode == 0, output[-3000:]
+    assert assert_served_state_is_whole(data) == months
+    assert figures(data) == PRESENTED_2023_11
+    assert ledger_balanced(data)
+    assert not list((data / "snapshots").rglob(".building-*"))
+    assert len({p.name for p in (data / "landing").rglob("*envio_masivo.csv")}) == 1  # landed once, by content hash
+    del landed_before
+    record(TABLE, CASES, "kill_9", f"SIGKILL during {', '.join(killed)}",
+           "served snapshots and the DuckDB serving copy stay whole after each kill; the warehouse recovers; "
+           "the next run completes with the same figures and a balanced ledger; leftovers are cleared")
+
+
+READER = r"""
+import sys, time, duckdb, psycopg
+kind, target, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+reads = failures = 0
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    try:
+        if kind == "duckdb":
+            with duckdb.connect(target, read_only=True) as con:
+                con.execute("select count(*), sum(progress_percent) from marts.fct_commitment_progress_monthly").fetchone()
+        else:
+            dsn, schema = target.split("|")
+            with psycopg.connect(dsn) as con:
+                con.execute(f'select count(*), sum(progress_percent) from "{schema}".fct_commitment_progress_monthly').fetchone()
+        reads += 1
+    except Exception as exc:
+        failures += 1
+        print(type(exc).__name__, exc, file=sys.stderr)
+    time.sleep(0.01)
+print(reads, failures)
+"""
+
+
+def test_ten_readers_never_fail_while_a_run_publishes(data):
+    dsn = postgres_dsn()
+    schema = f"ogp_readers_{os.getpid()}"
+    extra = {"OGP_PUBLISH_POSTGRES": "1", "OGP_PG_DSN": dsn, "OGP_PG_SERVING_SCHEMA": schema}
+    # A first publication, so there is something to read in both places.
+    first = start_run(data, **extra)
+    assert first.wait(timeout=600) == 0, first.stdout.read()[-3000:]
+    run = start_run(data, "2023-10:2023-11", **extra)
+    readers = [
+        subprocess.Popen([sys.executable, "-c", READER, kind, target, "25"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for kind, target in [("duckdb", str(data / "serving" / "warehouse.duckdb"))] * 5 + [("postgres", f"{dsn}|{schema}")] * 5
+    ]
+    results = [reader.communicate(timeout=120) for reader in readers]
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, output[-3000:]
+    counts = [tuple(map(int, out.split())) for out, _ in results]
+    assert all(reads > 0 for reads, _ in counts)
+    assert sum(failures for _, failures in counts) == 0, [err for _, err in results if err][:3]
+    record(TABLE, CASES, "ten_readers", "5 DuckDB and 5 PostgreSQL readers in a loop while a run publishes",
+           f"{sum(r for r, _ in counts)} reads, 0 failed (copies swapped by atomic rename / one transaction)")
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        for name in (schema, f"{schema}__previous", f"{schema}__loading"):
+            con.execute(f'drop schema if exists "{name}" cascade')
+
+
+def test_two_overlapping_runs_wait_for_each_other(data):
+    runs = [start_run(data), start_run(data)]
+    outputs = [run.communicate(timeout=900)[0] for run in runs]
+    codes = [run.returncode for run in runs]
+    # One waits for the other's warehouse lock; if a step gives up waiting it says so.
+    for code, output in zip(codes, outputs):
+        assert code == 0 or "lock" in output.lower(), output[-3000:]
+    assert 0 in codes
+    assert figures(data) == PRESENTED_2023_11 and ledger_balanced(data)
+    assert_served_state_is_whole(data)
+    outcome = "both complete, one after the other" if codes == [0, 0] else "one completes; the other stops, saying the warehouse is locked"
+    record(TABLE, CASES, "overlapping_runs", "two runs of the same month started together", outcome + "; data intact")
+
+
+def test_the_same_month_twice_is_byte_identical(data):
+    def state():
+        files = {p.relative_to(data / "snapshots"): p.read_bytes() for p in (data / "snapshots" / "2023-11").rglob("*") if p.is_file()}
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+            rows = {t: con.execute(f"select * exclude (computed_at) from marts.{t} order by all").fetchall()
+                    for t in ("fct_commitment_progress_monthly", "fct_plan_progress_monthly")}
+            rows["reports"] = con.execute("select * exclude (loaded_at) from raw.progress_reports order by all").fetchall()
+        return files, rows
+
+    first = start_run(data)
+    assert first.wait(timeout=600) == 0
+    before = state()
+    second = start_run(data)
+    assert second.wait(timeout=600) == 0
+    after = state()
+    assert before[0] == after[0] and before[1].keys() == after[1].keys()
+    for table in before[1]:
+        assert before[1][table] == after[1][table], table
+    record(TABLE, CASES, "idempotent_month", "the same month run twice",
+           "byte-identical snapshot files (no new version) and the same warehouse rows")
+
+
+SECRETS = {"KOBO_API_TOKEN": "kobo-SECRET-7f3a", "OGP_PORTAL_API_KEY": "portal-SECRET-19bd", "OGP_CKAN_API_KEY": "ckan-SECRET-a41c",
+           "ODK_PASSWORD": "odk-SECRET-55e0"}
+
+
+def test_secrets_never_reach_logs_or_metadata(data, httpserver):
+    from tests.fake_ckan import FakeCkan
+
+    ckan = FakeCkan(httpserver, api_key=SECRETS["OGP_CKAN_API_KEY"])
+    extra = {**SECRETS, "OGP_CKAN_URL": ckan.url, "OGP_CKAN_ORGANIZATION": "gobierno-abierto", "KOBO_BASE_URL": httpserver.url_for("/kobo"),
+             "KOBO_ASSET_UIDS": "aSecretTest"}
+    httpserver.expect_request("/kobo/api/v2/assets/aSecretTest/data/").respond_with_json({"count": 0, "next": None, "previous": None, "results": []})
+    run = start_run(data, **extra)
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, output[-3000:]
+    haystack = output
+    for path in (data / "dagster_home").rglob("*"):
+        if path.is_file():
+            haystack += path.read_bytes().decode("utf-8", errors="replace")
+    for path in (data / "snapshots").rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".html", ".csv", ".md", ".txt"):
+            haystack += path.read_text(encoding="utf-8", errors="replace")
+    leaked = [name for name, secret in SECRETS.items() if secret in haystack]
+    assert not leaked
+    assert any(SECRETS["OGP_CKAN_API_KEY"] in str(r.headers.get("Authorization")) for r, _ in httpserver.log)  # it was used
+    record(TABLE, CASES, "secrets_in_logs", "a run with API tokens, portal and CKAN keys, ODK password set",
+           "none of them appears in the run's output, Dagster's event log and storage, or the published files")
+
+
+def test_no_personal_data_is_published(data, tmp_path):
+    explorer = tmp_path / "ogpirm_live_data.csv"
+    explorer.write_text(
+        "0,1,2,3,4,5,6,7\n"
+        "Country,Action Plan Number,Comm No,Commitment Title,Contact Name,Contact Email,Contact Telephone,Completion (Progress Report)\n"
+        "Ecuador,1,1,Portal,María Pérez,maria.perez@gob.example,+593 2 123 4567,b. Limited\n", encoding="utf-8")
+    run = start_run(data, OGP_EXPLORER_URL=str(explorer))
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, output[-3000:]
+    published = b"".join(p.read_bytes() for p in (data / "snapshots").rglob("*") if p.is_file())
+    published += (data / "serving" / "warehouse.duckdb").read_bytes()
+    assert b"maria.perez" not in published and "María Pérez".encode() not in published and b"123 4567" not in published
+    record(TABLE, CASES, "personal_data", "an OGP Explorer file with officials' names, e-mails and phones",
+           "never loaded; absent from every published file and the serving copy")
