@@ -59,6 +59,45 @@ def _month(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
+def _cli_run_tags() -> dict[str, str]:
+    """Who runs it, so a later command can tell a run whose process was killed from a live one."""
+    import socket
+
+    return {"ogp/trigger": "cli", "ogp/pid": str(os.getpid()), "ogp/host": socket.gethostname()}
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return b"ogp" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (ProcessLookupError, PermissionError, FileNotFoundError):
+        return False
+
+
+def recover_abandoned_runs(instance) -> list[str]:
+    """Runs started by `ogp` on this machine whose process is gone (killed, power cut) stay
+    'started' and keep their slot in the warehouse pool, so every later run would wait for ever.
+    They are marked failed and their slots freed. (With the daemon, run monitoring does this:
+    deploy/dagster.yaml.)"""
+    import socket
+
+    import dagster as dg
+    from dagster._core.storage.dagster_run import DagsterRunStatus
+
+    recovered = []
+    unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED],
+                                                         tags={"ogp/trigger": "cli"}))
+    for run in unfinished:
+        pid, host = run.tags.get("ogp/pid"), run.tags.get("ogp/host")
+        if host != socket.gethostname() or not pid or _process_alive(int(pid)) or int(pid) == os.getpid():
+            continue
+        instance.report_run_failed(run, message=f"The process that ran it ({pid}) is gone; marked failed and its pool slots freed.")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        recovered.append(run.run_id)
+        print(f"run {run.run_id} had been abandoned (its process {pid} is gone): marked failed", file=sys.stderr)
+    return recovered
+
+
 def run_months(first: date, last: date, *, settings: Settings) -> bool:
     """Run the main job over a range of reporting months in one run (single-run backfill)."""
     import dagster as dg
@@ -69,7 +108,8 @@ def run_months(first: date, last: date, *, settings: Settings) -> bool:
     definitions = defs()
     job = definitions.resolve_job_def("monthly_progress_job")
     with dg.DagsterInstance.get() as instance:
-        tags = {"ogp/trigger": "cli"}
+        recover_abandoned_runs(instance)
+        tags = _cli_run_tags()
         if first == last:
             result = job.execute_in_process(
                 instance=instance, partition_key=first.isoformat(), tags=tags, run_config=QUIET, raise_on_error=False
@@ -104,7 +144,8 @@ def refresh(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool
     init_instance(settings)
     job = defs().resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, partition_key=latest_reporting_month(), tags={"ogp/trigger": "cli"},
+        recover_abandoned_runs(instance)
+        result = job.execute_in_process(instance=instance, partition_key=latest_reporting_month(), tags=_cli_run_tags(),
                                         run_config=QUIET, raise_on_error=False)
     _explain_failure(result)
     return result.success

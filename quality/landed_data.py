@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
 ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
@@ -166,6 +166,38 @@ def validate(suite_name: str, frame, *, docs_dir: Path | None = None) -> Validat
         ))
     docs_index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
     return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures, docs_index)
+
+
+def validate_batches(suite_name: str, batches: Iterable, *, docs_dir: Path | None = None) -> ValidationSummary:
+    """Run the suite over a large landing batch by batch (pandas frames), so memory stays bounded
+    however many rows a run loaded; failures are summed per expectation and column. Data Docs are
+    written for the first batch and for every batch that fails."""
+    total: ValidationSummary | None = None
+    merged: dict[tuple[str, str | None], Failure] = {}
+    for number, frame in enumerate(batches):
+        if frame.empty:
+            continue
+        summary = validate(suite_name, frame, docs_dir=docs_dir if number == 0 else None)
+        if not summary.success and docs_dir is not None and number > 0:
+            summary = validate(suite_name, frame, docs_dir=docs_dir)
+        for failure in summary.failures:
+            key = (failure.expectation, failure.column)
+            if key in merged:
+                known = merged[key]
+                known.unexpected_count = (known.unexpected_count or 0) + (failure.unexpected_count or 0)
+                known.sample = (known.sample + failure.sample)[:10]
+            else:
+                merged[key] = failure
+        if total is None:
+            total = summary
+        else:
+            total.rows += summary.rows
+            total.success = total.success and summary.success
+            total.docs_index = total.docs_index or summary.docs_index
+    if total is None:
+        return ValidationSummary(suite_name, 0, 0, True)
+    total.failures = list(merged.values())
+    return total
 
 
 def _describe(kind: str, kwargs: dict) -> str:

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from orchestration import cli
-from quality.landed_data import validate
+from quality.landed_data import validate, validate_batches
 
 
 def test_progress_report_suite_names_the_rule_rows_and_sample(tmp_path):
@@ -28,6 +28,22 @@ def test_progress_report_suite_names_the_rule_rows_and_sample(tmp_path):
     assert failed["review_state must be one of ['received', 'approved', 'has_issues', 'rejected', 'unknown']"][1] == ["maybe"]
     assert "| commitment_code must match" in summary.markdown()
     assert summary.docs_index is not None and summary.docs_index.exists()
+
+
+def test_a_large_landing_is_validated_batch_by_batch(tmp_path):
+    def batch(ids, codes):
+        return pd.DataFrame({
+            "submission_id": ids, "source_tool": ["google_forms"] * len(ids), "reporting_month": [date(2023, 11, 1)] * len(ids),
+            "milestone_code": ["EC0014-H1"] * len(ids), "percent_complete": [10.0] * len(ids),
+            "review_state": ["approved"] * len(ids), "commitment_code": codes,
+        })
+
+    summary = validate_batches("progress_reports", iter([batch(["a", "b"], ["EC0014", "x"]), batch(["c", "d", "e"], ["y", "EC0014", "z"])]),
+                               docs_dir=tmp_path / "docs")
+    failed = {f.rule: (f.unexpected_count, f.sample) for f in summary.failures}
+    assert (summary.rows, summary.success) == (5, False)
+    assert failed["commitment_code must match ^[A-Z]{2,3}[0-9]{4}$"] == (3, ["x", "y", "z"])
+    assert validate_batches("progress_reports", iter([])).rows == 0
 
 
 def test_a_bad_batch_blocks_publication_of_the_month(demo, tmp_path, monkeypatch):
