@@ -26,8 +26,10 @@ manifest: $(STAMP)
 demo: manifest
 	$(BIN)/ogp demo
 
+# Two workers (the machine's two cores), each test file on one worker: files share a demo build.
+PYTEST_WORKERS ?= 2
 test: manifest
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 validate: manifest
 	$(BIN)/ogp init-instance

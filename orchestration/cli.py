@@ -98,6 +98,55 @@ def recover_abandoned_runs(instance) -> list[str]:
     return recovered
 
 
+def execute_with_progress(job, instance, *, log_dir: Path, **kwargs):
+    """Run `job` in process with a progress bar of its steps on a terminal (tqdm): the run goes on
+    in a thread while this one follows its event log; dbt's and Dagster's own lines go to a log
+    file instead of over the bar. Without a terminal, no bar and the usual output."""
+    import contextlib
+    import threading
+    import uuid
+
+    from dagster import DagsterEventType
+    from tqdm import tqdm
+
+    run_id = str(uuid.uuid4())
+    outcome: dict = {}
+    interactive = sys.stderr.isatty()
+    log = contextlib.nullcontext()
+    if interactive:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{job.name}-{run_id[:8]}.log"
+        log = open(log_path, "w", encoding="utf-8")
+        kwargs["run_config"] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+    def execute():
+        try:
+            outcome["result"] = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+            outcome["error"] = exc
+
+    finished = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED}
+    with log as sink, contextlib.redirect_stdout(sink) if interactive else contextlib.nullcontext(), \
+            tqdm(total=len(job.nodes_in_topological_order), unit="step", desc=job.name, disable=not interactive,
+                 bar_format="{desc:<48.48} {bar} {n_fmt}/{total_fmt} steps [{elapsed}]") as bar:
+        worker = threading.Thread(target=execute, name=f"run-{run_id[:8]}")
+        worker.start()
+        while worker.is_alive():
+            worker.join(timeout=0.5)
+            if bar.disable:
+                continue
+            events = instance.all_logs(run_id, of_type={DagsterEventType.STEP_START, *finished})
+            done = sum(1 for e in events if e.dagster_event.event_type in finished)
+            running = [e.dagster_event.step_key for e in events if e.dagster_event.event_type == DagsterEventType.STEP_START]
+            bar.set_description_str(f"{job.name}: {running[-1] if running else 'starting'}")
+            bar.update(done - bar.n)
+    if interactive:
+        print(f"run {run_id}: dbt's and Dagster's output in {log_path}", file=sys.stderr)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
 def run_months(first: date, last: date, *, settings: Settings) -> bool:
     """Run the main job over a range of reporting months in one run (single-run backfill)."""
     import dagster as dg
@@ -111,12 +160,11 @@ def run_months(first: date, last: date, *, settings: Settings) -> bool:
         recover_abandoned_runs(instance)
         tags = _cli_run_tags()
         if first == last:
-            result = job.execute_in_process(
-                instance=instance, partition_key=first.isoformat(), tags=tags, run_config=QUIET, raise_on_error=False
-            )
+            result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", partition_key=first.isoformat(),
+                                           tags=tags, run_config=QUIET)
         else:
             tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
-            result = job.execute_in_process(instance=instance, tags=tags, run_config=QUIET, raise_on_error=False)
+            result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", tags=tags, run_config=QUIET)
     _explain_failure(result)
     return result.success
 
@@ -145,8 +193,8 @@ def refresh(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool
     job = defs().resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
         recover_abandoned_runs(instance)
-        result = job.execute_in_process(instance=instance, partition_key=latest_reporting_month(), tags=_cli_run_tags(),
-                                        run_config=QUIET, raise_on_error=False)
+        result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", partition_key=latest_reporting_month(),
+                                       tags=_cli_run_tags(), run_config=QUIET)
     _explain_failure(result)
     return result.success
 

@@ -140,7 +140,10 @@ def test_status_command(demo, monkeypatch, capsys):
     assert "Published snapshots: 64" in capsys.readouterr().out
 
 
-def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, monkeypatch):
+def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(demo, tmp_path, monkeypatch):
+    """Between two publications of 2023-11, an institution resends a report and the core group
+    moves a milestone's planned end: the month is published again as v2 with the corrected figures
+    and the replanning shown, v1 stays byte for byte."""
     import shutil
 
     data = tmp_path / "data"
@@ -156,6 +159,14 @@ def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, 
         "10/12/2023 09:05:00,Viceministerio de Acuacultura y Pesca,EC0020,EC0020-H1,2023-11,100,Aprobado\n",
         encoding="utf-8",
     )
+    # The core group moves EC0014-H2's planned end to the end of 2024.
+    catalogue = tmp_path / "hitos_v2.csv"
+    text = (cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if ",EC0014-H2," in l)
+    moved = line.rsplit(",", 2)
+    catalogue.write_text(text.replace(line, f"{moved[0]},31/12/2024,{moved[2]}"), encoding="utf-8")
+    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
+
     assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
     month = data / "snapshots" / "2023-11"
     assert json.loads((month / "latest.json").read_text())["version"] == "v2"
@@ -166,22 +177,6 @@ def test_a_correction_publishes_a_new_version_and_keeps_the_old(demo, tmp_path, 
     with open(month / "v2" / "calidad_datos.csv", encoding="utf-8-sig", newline="") as handle:
         status = {r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"}
     assert status == {"percent_out_of_range": "released", "unparseable_percent": "released"}
-
-
-def test_replanning_is_kept_and_shown(demo, tmp_path, monkeypatch):
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
-    catalogue = tmp_path / "hitos_v2.csv"
-    text = (cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if ",EC0014-H2," in l)
-    moved = line.rsplit(",", 2)
-    catalogue.write_text(text.replace(line, f"{moved[0]},31/12/2024,{moved[2]}"), encoding="utf-8")
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
-    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
     with _warehouse(data) as con:
         row = con.execute(
             "select original_planned_end, planned_end, is_replanned, catalogue_versions from marts.dim_milestones where milestone_code = 'EC0014-H2'"
@@ -189,30 +184,8 @@ def test_replanning_is_kept_and_shown(demo, tmp_path, monkeypatch):
         others = con.execute("select count(*) from marts.dim_milestones where is_replanned").fetchone()[0]
     assert row[1] == date(2024, 12, 31) and row[0] != row[1] and row[2] is True and row[3] == 2
     assert others == 1
-    report = (data / "snapshots" / "2023-11" / "v2" / "informe.html").read_text(encoding="utf-8")
+    report = (month / "v2" / "informe.html").read_text(encoding="utf-8")
     assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
-
-
-def test_cli_load_drops_a_file_and_loads_it(demo, tmp_path, monkeypatch, capsys):
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    report = tmp_path / "informe diciembre.csv"
-    report.write_text(
-        "Marca temporal,Institución,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
-        "3/1/2024 09:00:00,Asamblea Nacional (AN),EC0014-H1,2023-12,5\n",
-        encoding="utf-8",
-    )
-    assert cli.main(["load", str(report)]) == 0
-    assert "inbox:" in capsys.readouterr().out
-    with _warehouse(data) as con:
-        values = con.execute(
-            "select percent_complete from marts.fct_progress_reports where milestone_code = 'EC0014-H1' and reporting_month = date '2023-12-01'"
-        ).fetchall()
-    assert (5.0,) in values  # beside the institution's earlier report for that month
 
 
 def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, monkeypatch, capsys):
@@ -276,13 +249,16 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
     monkeypatch.setenv("OGP_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    late = tmp_path / "tardio.csv"
+    # `ogp load` drops the file into the inbox under a safe name and refreshes the warehouse.
+    late = tmp_path / "informe tardío.csv"
     late.write_text(
         "Marca temporal,Institución,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
-        "10/11/2026 09:00:00,SERCOP,EC0002-H3,2021-03,90\n",
+        "10/11/2026 09:00:00,SERCOP,EC0002-H3,2021-03,90\n"
+        "3/1/2024 09:00:00,Asamblea Nacional (AN),EC0014-H1,2023-12,5\n",
         encoding="utf-8",
     )
     assert cli.main(["load", str(late)]) == 0
+    assert (data / "inbox" / "informe_tard_o.csv").exists()
     with _warehouse(data) as con:
         recomputed = con.execute(
             """select min(reporting_month), count(distinct reporting_month) from marts.fct_milestone_status_monthly
@@ -295,6 +271,10 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
         february = con.execute(
             "select min(computed_at) = max(computed_at) from marts.fct_milestone_status_monthly where reporting_month < date '2021-03-01'"
         ).fetchone()[0]
+        december = con.execute(
+            "select percent_complete from marts.fct_progress_reports where milestone_code = 'EC0014-H1' and reporting_month = date '2023-12-01'"
+        ).fetchall()
+    assert (5.0,) in december  # beside the institution's earlier report for that month
     assert recomputed[0] == date(2021, 3, 1)
     assert march[0] == 90.0
     assert february  # months before the late report were not touched

@@ -111,29 +111,3 @@ def test_odk_odata_pages_load_with_review_state(httpserver, tmp_path, warehouse)
     assert fetched.high_water_mark == "2023-12-12T08:00:00.000Z"
     again = fetch_odk(base, "7", "avance_mensual", user="u", password="pw", since=fetched.high_water_mark, landing_dir=tmp_path)
     assert again.records == 0
-
-
-def test_form_apis_feed_the_progress_reports_asset(demo, httpserver, tmp_path, monkeypatch):
-    """Through Dagster: the monthly run pulls Kobo's new submissions with the rest, once."""
-    import shutil
-
-    import duckdb
-
-    from orchestration import cli
-
-    data = tmp_path / "data"
-    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    monkeypatch.setenv("KOBO_BASE_URL", kobo_server(httpserver))
-    monkeypatch.setenv("KOBO_API_TOKEN", "kobo-token")
-    monkeypatch.setenv("KOBO_ASSET_UIDS", "aTestUid")
-    settings = cli.Settings.from_env()
-    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=settings)
-    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=settings)
-    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from raw.progress_reports where source_tool = 'kobotoolbox'").fetchone()[0] == 3
-        assert con.execute("select high_water_mark from raw.source_cursors where source = 'kobo_aTestUid'").fetchone()[0] == "2023-12-03T10:00:00"
-    # The second run asked only for what came after the high-water mark.
-    queries = [r.args.get("query") for r, _ in httpserver.log]
-    assert queries[0] is None and "2023-12-03T10:00:00" in queries[-1]

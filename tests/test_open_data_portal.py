@@ -85,14 +85,21 @@ def test_portal_refusing_foreign_requests_says_so(httpserver, tmp_path):
         fetch_datasets(httpserver.url_for("/").rstrip("/"), landing_dir=tmp_path)
 
 
-def test_portal_datasets_become_indicators_and_check_evidence(demo, httpserver, tmp_path, monkeypatch):
+def test_portal_and_form_apis_feed_the_monthly_run(demo, httpserver, tmp_path, monkeypatch):
+    """Through Dagster, one monthly run with the portal and a KoboToolbox form configured: datasets
+    become indicators and check evidence links; Kobo's submissions load with the rest and the
+    form's cursor moves to the newest one."""
     from orchestration import cli
+    from tests.test_form_apis import kobo_server
 
     data = tmp_path / "data"
     shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
     monkeypatch.setenv("OGP_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
     monkeypatch.setenv("OGP_PORTAL_URL", ckan_package_search(httpserver))
+    monkeypatch.setenv("KOBO_BASE_URL", kobo_server(httpserver))
+    monkeypatch.setenv("KOBO_API_TOKEN", "kobo-token")
+    monkeypatch.setenv("KOBO_ASSET_UIDS", "aTestUid")
     assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         monthly = con.execute(
@@ -107,6 +114,8 @@ def test_portal_datasets_become_indicators_and_check_evidence(demo, httpserver, 
             "select organization_name, public_datasets, portal_package_count from marts.dim_portal_organizations order by 1"
         ).fetchall()
         checked = con.execute("select count(*) from raw.portal_evidence_checks").fetchone()[0]
+        kobo = con.execute("select count(*) from raw.progress_reports where source_tool = 'kobotoolbox'").fetchone()[0]
+        cursor = con.execute("select high_water_mark from raw.source_cursors where source = 'kobo_aTestUid'").fetchone()[0]
     assert monthly == [
         ("Defensoría del Pueblo", date(2023, 5, 1), 2, 2),
         ("Viceministerio de Acuacultura y Pesca", date(2023, 6, 1), 1, 1),
@@ -114,3 +123,4 @@ def test_portal_datasets_become_indicators_and_check_evidence(demo, httpserver, 
     assert evidence == {"EC0016-H1": True, "EC0016-H2": False, "EC0017-H1": True}
     assert organizations == [("defensoria", 2, 2), ("mintel", 0, 0), ("vap", 1, 1)]
     assert checked > 0  # only references the harvest did not list were asked for
+    assert (kobo, cursor) == (3, "2023-12-03T10:00:00")

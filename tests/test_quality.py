@@ -46,56 +46,11 @@ def test_a_large_landing_is_validated_batch_by_batch(tmp_path):
     assert validate_batches("progress_reports", iter([])).rows == 0
 
 
-def test_a_bad_batch_blocks_publication_of_the_month(demo, tmp_path, monkeypatch):
-    import dagster as dg
-
-    data = tmp_path / "data"
-    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    before = sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir())
-    ledger_before = _ledger_rows(data)
-    # A commitment code that is no OGP id: the row loads (the milestone is known), the suite refuses it.
-    (data / "inbox" / "informe_mal_codificado.csv").write_text(
-        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
-        "12/12/2023 09:00:00,Asamblea Nacional,compromiso 4,EC0014-H1,2023-11,30,Aprobado\n",
-        encoding="utf-8",
-    )
-    assert not cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
-    assert sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir()) == before, "nothing new published"
-    assert json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
-    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
-        run = instance.get_run_records(limit=1)[0].dagster_run
-        evaluations = [
-            r.event_log_entry.dagster_event.event_specific_data
-            for r in instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
-        ]
-        failures = {
-            e.step_key: e.dagster_event.event_specific_data.error.message
-            for e in instance.all_logs(run.run_id)
-            if e.dagster_event and e.dagster_event.event_type_value == "STEP_FAILURE"
-        }
-    failed = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
-    assert [e.check_name for e in failed] == ["gx_progress_reports"]
-    assert "COMPROMISO 4" in failed[0].metadata["result"].value  # codes are upper-cased on load
-    assert "Publication blocked" in failures["monthly_progress_snapshot"]
-    assert "raw/progress_reports: gx_progress_reports" in failures["monthly_progress_snapshot"]
-    # Nothing was lost: the file is accounted for in the ledger.
-    assert _ledger_rows(data) == ledger_before + [(1, 1, 0)]
-
-
-def _ledger_rows(data):
-    import duckdb
-
-    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
-        return con.execute(
-            "select received, loaded, quarantined from raw.ingestion_ledger where source = 'progress_reports' order by recorded_at"
-        ).fetchall()
-
-
-def test_bad_rows_in_any_definition_source_stop_publication(demo, tmp_path, monkeypatch):
-    """A bad batch for each file source at once: each is quarantined with its reason, each
-    source's check fails with error severity, nothing else is lost, and the month is not published."""
+def test_bad_batches_in_every_source_stop_publication(demo, tmp_path, monkeypatch):
+    """In one run, a bad batch for every file source: a report whose commitment code is no OGP id
+    (it loads; the great-expectations suite refuses it) and a bad row in each definition source
+    (quarantined with its reason). Each source's check fails with error severity, the ledger
+    accounts for every row, and the month is not published (v1 stays the latest)."""
     import dagster as dg
     import duckdb
 
@@ -110,6 +65,13 @@ def test_bad_rows_in_any_definition_source_stop_publication(demo, tmp_path, monk
 
     monkeypatch.setenv("OGP_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    before = sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir())
+    reports_before = _ledger_rows(data)
+    (data / "inbox" / "informe_mal_codificado.csv").write_text(
+        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
+        "12/12/2023 09:00:00,Asamblea Nacional,compromiso 4,EC0014-H1,2023-11,30,Aprobado\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(with_extra_row(
         "hitos.csv", demo_dir / "plan_catalogue" / "hitos.csv",
         "AP_ECU02,EC0014,4,EC0014-H9,Hito extra,mucho,2023-01-01,31/12/2024,Asamblea Nacional (AN)")))
@@ -124,8 +86,8 @@ def test_bad_rows_in_any_definition_source_stop_publication(demo, tmp_path, monk
     monkeypatch.setenv("OGP_DASHBOARD_URL", str(tmp_path / "export.csv"))
 
     assert not cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    assert sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir()) == before, "nothing new published"
     assert json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
-    assert not (data / "snapshots" / "2023-11" / "v2").exists()
 
     with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
         run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
@@ -133,17 +95,41 @@ def test_bad_rows_in_any_definition_source_stop_publication(demo, tmp_path, monk
             r.event_log_entry.dagster_event.event_specific_data
             for r in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
         ]
-    failed = {e.asset_key.to_user_string() for e in evaluations
-              if not e.passed and e.check_name == "no_rows_quarantined" and e.severity == dg.AssetCheckSeverity.ERROR}
-    assert failed == {"raw/plan_milestones", "raw/indicator_catalogue", "raw/local_government_index", "raw/ogp_dashboard_commitments"}
+        failures = {
+            e.step_key: e.dagster_event.event_specific_data.error.message
+            for e in instance.all_logs(run_id)
+            if e.dagster_event and e.dagster_event.event_type_value == "STEP_FAILURE"
+        }
+    errors = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    gx = [e for e in errors if e.check_name == "gx_progress_reports"]
+    assert len(gx) == 1 and "COMPROMISO 4" in gx[0].metadata["result"].value  # codes are upper-cased on load
+    assert {e.asset_key.to_user_string() for e in errors if e.check_name == "no_rows_quarantined"} == {
+        "raw/plan_milestones", "raw/indicator_catalogue", "raw/local_government_index", "raw/ogp_dashboard_commitments"}
+    assert "Publication blocked" in failures["monthly_progress_snapshot"]
+    assert "raw/progress_reports: gx_progress_reports" in failures["monthly_progress_snapshot"]
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         reasons = dict(con.execute(
             """select q.source, q.rule from raw.quarantine q join raw.ingestion_ledger l
                on l.landed_file_id = q.landed_file_id and l.source = q.source where l.run_id = ?""", [run_id]
         ).fetchall())
-        ledger = con.execute("select received, loaded, quarantined from raw.ingestion_ledger where run_id = ?", [run_id]).fetchall()
+        ledger = con.execute(
+            "select received, loaded, quarantined from raw.ingestion_ledger where run_id = ? and source <> 'progress_reports'", [run_id]
+        ).fetchall()
     assert reasons == {
         "plan_catalogue": "bad_weight", "indicator_catalogue": "unknown_frequency",
         "local_government_index": "score_out_of_range", "ogp_dashboard": "bad_commitment_id",
     }
     assert len(ledger) == 4 and all(r == l + q and q == 1 for r, l, q in ledger)
+    # Nothing was lost: the report file is accounted for in the ledger.
+    assert _ledger_rows(data) == reports_before + [(1, 1, 0)]
+
+
+def _ledger_rows(data):
+    import duckdb
+
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select received, loaded, quarantined from raw.ingestion_ledger where source = 'progress_reports' order by recorded_at"
+        ).fetchall()
+
+

@@ -31,6 +31,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     complete = {name: t for name, t in TABLES.items() if len(t["rows"]) == t["expected"]}
     if not complete or exitstatus != 0:
         return
+    import fcntl
+
+    # With pytest-xdist each worker writes the tables it ran: one at a time.
+    with open(DOC.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _write(complete)
+
+
+def _write(complete: dict) -> None:
     existing = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     sections = {}
     for block in existing.split("\n## ")[1:]:

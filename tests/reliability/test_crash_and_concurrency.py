@@ -165,8 +165,10 @@ def test_readers_never_fail_while_two_overlapping_runs_publish(data):
     schema = f"ogp_readers_{os.getpid()}"
     extra = {"OGP_PUBLISH_POSTGRES": "1", "OGP_PG_DSN": dsn, "OGP_PG_SERVING_SCHEMA": schema}
     try:
-        first = start_run(data, **extra)  # something to read in both places
-        assert first.wait(timeout=600) == 0, first.stdout.read()[-3000:]
+        from exports.postgres import copy_schema
+
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:  # something to read in PostgreSQL too
+            copy_schema(con, dsn, source_schema="marts", target_schema=schema)
         runs = [start_run(data, **extra), start_run(data, **extra)]
         readers = [
             subprocess.Popen([sys.executable, "-c", READER, kind, target, "40"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -223,13 +225,10 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
             rows["reports"] = con.execute("select * exclude (loaded_at) from raw.progress_reports order by all").fetchall()
         return files, rows
 
-    outputs = []
-    for _ in range(2):
-        run = start_run(data, **extra)
-        outputs.append(run.communicate(timeout=600)[0])
-        assert run.returncode == 0, outputs[-1][-3000:]
-        if len(outputs) == 1:
-            before = state()
+    before = state()  # after the demo's run of every month, 2023-11 included
+    run = start_run(data, **extra)
+    outputs = [run.communicate(timeout=600)[0]]
+    assert run.returncode == 0, outputs[-1][-3000:]
     after = state()
     assert before[0] == after[0]
     for table in before[1]:

@@ -59,41 +59,54 @@ aggregated as (
 
 ),
 
+-- Rounded to 9 decimals: sums of doubles differ in their last bits with the order parallel
+-- threads add them, and a figure recomputed from the same reports must be the same figure.
+rounded as (
+
+    select
+        aggregated.*,
+        cast(progress_percent as numeric(38, 9)) as progress_exact,
+        cast(expected_percent as numeric(38, 9)) as expected_exact
+
+    from aggregated
+
+),
+
 final as (
 
     select
         commitment_id,
         action_plan_id,
         reporting_month,
-        progress_percent,
-        cast(round(cast(progress_percent as numeric), 0) as integer) as progress_percent_rounded,
-        expected_percent,
+        cast(progress_exact as double precision) as progress_percent,
+        cast(round(progress_exact, 0) as integer) as progress_percent_rounded,
+        cast(expected_exact as double precision) as expected_percent,
         total_weight,
         milestones,
         milestones_completed,
         milestones_without_report,
         milestones_stale,
         milestones_reported_this_month,
-        progress_percent - expected_percent as schedule_gap,
+        cast(progress_exact - expected_exact as double precision) as schedule_gap,
         abs(total_weight - 100) > 0.001 as weights_normalised,
         case
             when is_withdrawn then 'withdrawn'
-            when progress_percent >= 100 then 'completed'
-            when progress_percent = 0 and expected_percent = 0 then 'not_started'
-            when progress_percent - expected_percent < {{ var('semaforo_delayed_below') }} then 'delayed'
-            when progress_percent - expected_percent < {{ var('semaforo_at_risk_below') }} then 'at_risk'
+            when progress_exact >= 100 then 'completed'
+            when progress_exact = 0 and expected_exact = 0 then 'not_started'
+            when progress_exact - expected_exact < {{ var('semaforo_delayed_below') }} then 'delayed'
+            when progress_exact - expected_exact < {{ var('semaforo_at_risk_below') }} then 'at_risk'
             else 'on_track'
         end as schedule_status,
         case
-            when progress_percent >= 100 then 'Complete'
-            when progress_percent >= {{ var('irm_substantial_from') }} then 'Substantial'
-            when progress_percent > 0 then 'Limited'
+            when progress_exact >= 100 then 'Complete'
+            when progress_exact >= {{ var('irm_substantial_from') }} then 'Substantial'
+            when progress_exact > 0 then 'Limited'
             else 'Not started'
         end as irm_completion_level,
         milestones_withdrawn,
         cast({{ dbt.current_timestamp() }} as timestamp) as computed_at
 
-    from aggregated
+    from rounded
 
 )
 

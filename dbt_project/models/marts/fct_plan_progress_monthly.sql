@@ -23,12 +23,13 @@ final as (
     select
         action_plan_id,
         reporting_month,
-        coalesce(
+        -- 9 decimals: the same figure whatever order parallel threads add the commitments in.
+        cast(cast(coalesce(
             avg(case when schedule_status <> 'withdrawn' then progress_percent end), avg(progress_percent)
-        ) as progress_percent,
-        coalesce(
+        ) as numeric(38, 9)) as double precision) as progress_percent,
+        cast(cast(coalesce(
             avg(case when schedule_status <> 'withdrawn' then expected_percent end), avg(expected_percent)
-        ) as expected_percent,
+        ) as numeric(38, 9)) as double precision) as expected_percent,
         cast(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end) as bigint) as commitments,
         cast(sum(case when schedule_status = 'completed' then 1 else 0 end) as bigint) as commitments_completed,
         cast(sum(case when schedule_status = 'on_track' then 1 else 0 end) as bigint) as commitments_on_track,
