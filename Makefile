@@ -26,10 +26,10 @@ manifest: $(STAMP)
 demo: manifest
 	$(BIN)/ogp demo
 
-# Two workers (the machine's two cores), each test file on one worker: files share a demo build.
+# Two workers (the machine's two cores); each builds the demo once and takes tests as it frees up.
 PYTEST_WORKERS ?= 2
 test: manifest
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 validate: manifest
 	$(BIN)/ogp init-instance

@@ -41,11 +41,12 @@ aggregated as (
         commitment_id,
         action_plan_id,
         reporting_month,
-        sum(case when counts then weight * percent_complete end)
-            / nullif(sum(case when counts then weight end), 0) as progress_percent,
-        sum(case when counts then weight * expected_percent end)
-            / nullif(sum(case when counts then weight end), 0) as expected_percent,
-        sum(case when counts then weight end) as total_weight,
+        -- Sums in exact decimals: the same whatever order parallel threads add the milestones in.
+        cast(sum(case when counts then cast(weight * percent_complete as numeric(38, 9)) end) as double precision)
+            / nullif(cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision), 0) as progress_percent,
+        cast(sum(case when counts then cast(weight * expected_percent as numeric(38, 9)) end) as double precision)
+            / nullif(cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision), 0) as expected_percent,
+        cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision) as total_weight,
         cast(sum(case when counts then 1 else 0 end) as bigint) as milestones,
         cast(sum(case when counts and percent_complete >= 100 then 1 else 0 end) as bigint) as milestones_completed,
         cast(sum(case when counts and reporting_status = 'no_report' then 1 else 0 end) as bigint) as milestones_without_report,
@@ -59,8 +60,7 @@ aggregated as (
 
 ),
 
--- Rounded to 9 decimals: sums of doubles differ in their last bits with the order parallel
--- threads add them, and a figure recomputed from the same reports must be the same figure.
+-- Kept to 9 decimals, so BI tools and the published files see one stable figure.
 rounded as (
 
     select

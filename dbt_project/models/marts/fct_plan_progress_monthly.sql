@@ -23,12 +23,17 @@ final as (
     select
         action_plan_id,
         reporting_month,
-        -- 9 decimals: the same figure whatever order parallel threads add the commitments in.
+        -- Means from exact decimal sums: the same figure whatever order parallel threads add the
+        -- commitments in (a sum of doubles is not), kept to 9 decimals.
         cast(cast(coalesce(
-            avg(case when schedule_status <> 'withdrawn' then progress_percent end), avg(progress_percent)
+            cast(sum(case when schedule_status <> 'withdrawn' then cast(progress_percent as numeric(38, 9)) end) as double precision)
+                / nullif(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end), 0),
+            cast(sum(cast(progress_percent as numeric(38, 9))) as double precision) / count(*)
         ) as numeric(38, 9)) as double precision) as progress_percent,
         cast(cast(coalesce(
-            avg(case when schedule_status <> 'withdrawn' then expected_percent end), avg(expected_percent)
+            cast(sum(case when schedule_status <> 'withdrawn' then cast(expected_percent as numeric(38, 9)) end) as double precision)
+                / nullif(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end), 0),
+            cast(sum(cast(expected_percent as numeric(38, 9))) as double precision) / count(*)
         ) as numeric(38, 9)) as double precision) as expected_percent,
         cast(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end) as bigint) as commitments,
         cast(sum(case when schedule_status = 'completed' then 1 else 0 end) as bigint) as commitments_completed,
