@@ -11,7 +11,7 @@ import duckdb
 
 from ingestion.form_apis import FetchResult, advance_cursor, fetch_kobo, fetch_odk, read_cursor
 from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_file
-from ingestion.landing import LandedFile, land_local_file, land_source
+from ingestion.landing import LandedFile, land_local_file, land_source, sha256_file
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
 from ingestion.ogp_explorer import load_ogp_explorer_file
@@ -144,7 +144,13 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
         context.log.warning(f"the inbox {inbox} does not exist yet; nothing to load")
     files = sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES) if inbox.is_dir() else []
     reports, measurements = [], []
+    with platform.warehouse() as con:
+        loaded = {sha for (sha,) in con.execute("select landed_file_id from raw.landed_files where source = 'forms'").fetchall()}
     for path in files:
+        # A file loaded before is recognised by its hash, without copying it to the landing zone again.
+        if sha256_file(path) in loaded:
+            context.log.info(f"{path.name} was loaded before; skipped")
+            continue
         landed = land_local_file("forms", path, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
         (measurements if is_indicator_file(peek_columns(landed.path)) else reports).append(landed)
     fetched = fetch_form_apis(context, platform, settings)
