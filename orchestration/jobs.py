@@ -50,15 +50,21 @@ refresh_reference_data_job = dg.define_asset_job(
     description="Reload the catalogues, OGP's export and the local-government index, and rebuild the warehouse.",
 )
 
-@dg.schedule(
-    name="weekly_reference_data_schedule",
-    job=refresh_reference_data_job,
-    cron_schedule="0 3 * * 1",
-    execution_timezone=PLATFORM_TIMEZONE,
-    description="Mondays at 03:00: catalogues, OGP data and the local-government index.",
+
+def latest_month_schedule(name: str, job, cron: str, description: str) -> dg.ScheduleDefinition:
+    """A schedule for a job that includes the monthly facts: each tick runs the last ended month."""
+
+    @dg.schedule(name=name, job=job, cron_schedule=cron, execution_timezone=PLATFORM_TIMEZONE, description=description)
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return dg.RunRequest(partition_key=latest_reporting_month())
+
+    return _schedule
+
+
+weekly_reference_data_schedule = latest_month_schedule(
+    "weekly_reference_data_schedule", refresh_reference_data_job, "0 3 * * 1",
+    "Mondays at 03:00: catalogues, OGP data and the local-government index.",
 )
-def weekly_reference_data_schedule(context: dg.ScheduleEvaluationContext):
-    return dg.RunRequest(partition_key=latest_reporting_month())
 
 monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
     monthly_progress_job,
@@ -68,15 +74,10 @@ monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
     description="On the 5th at 06:00 (America/Guayaquil), the snapshot of the month that just ended.",
 )
 
-@dg.schedule(
-    name="daily_forms_schedule",
-    job=refresh_warehouse_job,
-    cron_schedule="0 2 * * *",
-    execution_timezone=PLATFORM_TIMEZONE,
-    description="Every day at 02:00: new progress reports into the warehouse.",
+daily_forms_schedule = latest_month_schedule(
+    "daily_forms_schedule", refresh_warehouse_job, "0 2 * * *",
+    "Every day at 02:00: new progress reports into the warehouse.",
 )
-def daily_forms_schedule(context: dg.ScheduleEvaluationContext):
-    return dg.RunRequest(partition_key=latest_reporting_month())
 
 
 @dg.sensor(job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR.")
