@@ -197,8 +197,9 @@ def main() -> None:
     if os.environ.get("BENCH_DEMO", "1") == "1":
         with tempfile.TemporaryDirectory() as demo:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("OGP_", "DAGSTER_"))}
-            results["demo"] = median([measure([str(BIN / "ogp"), "demo"], {**env, "OGP_DATA_DIR": f"{demo}/{i}",
-                                                                              "DAGSTER_HOME": f"{demo}/{i}/home"}) for i in range(1)])
+            # Once: the demo is a fixed, small workload; its time is what a new user waits.
+            results["demo"] = median([measure([str(BIN / "ogp"), "demo"], {**env, "OGP_DATA_DIR": f"{demo}/data",
+                                                                              "DAGSTER_HOME": f"{demo}/data/home"})])
     report = summarise(scale_name, facts, results, compared)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{scale_name}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
