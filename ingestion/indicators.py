@@ -10,7 +10,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
 
 
 CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -26,7 +26,7 @@ CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _catalogue_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _catalogue_select(mapping: dict[str, str], columns: list[str]) -> str:
     c = functools.partial(source_column, mapping)
     return f"""
         select
@@ -48,7 +48,7 @@ def _catalogue_select(mapping: dict[str, str], landed_file_id: str, columns: lis
                 when 'descendente' then 'decrease' when 'disminuir' then 'decrease' when 'decrease' then 'decrease'
             end as direction,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 
@@ -66,7 +66,7 @@ INDICATOR_CATALOGUE = TabularSource(
             when target is null then 'unparseable_target'
             when frequency is null then 'unknown_frequency'
             when direction is null then 'unknown_direction'
-            when row_number() over (partition by indicator_code order by source_row_number) > 1 then 'duplicate_indicator'
+            when row_number() over (partition by indicator_code order by _file_position, source_row_number) > 1 then 'duplicate_indicator'
         end
     """,
     reasons_sql="""
@@ -92,7 +92,7 @@ VALUE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _values_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _values_select(mapping: dict[str, str], columns: list[str]) -> str:
     c = functools.partial(source_column, mapping)
     derived_id = (
         f"'indicator-' || md5(concat_ws('|', {c('submitted_at')}, {c('indicator_code')}, {c('period')}, {c('value')}))"
@@ -111,7 +111,7 @@ def _values_select(mapping: dict[str, str], landed_file_id: str, columns: list[s
             {sx.text(c('evidence_url'))} as evidence_url,
             {sx.text(c('institution'))} as institution,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 
@@ -127,7 +127,7 @@ INDICATOR_VALUES = TabularSource(
             when indicator_code is null then 'missing_indicator'
             when period_start is null then 'unparseable_period'
             when value is null then 'unparseable_value'
-            when row_number() over (partition by submission_id order by source_row_number) > 1 then 'duplicate_submission'
+            when row_number() over (partition by submission_id order by _file_position, source_row_number) > 1 then 'duplicate_submission'
             when submission_id in (select submission_id from raw.indicator_values) then 'duplicate_submission'
         end
     """,
@@ -159,3 +159,8 @@ def load_indicator_catalogue_file(con: duckdb.DuckDBPyConnection, landed: Landed
 
 def load_indicator_values_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     return load_file(con, INDICATOR_VALUES, landed, run_id=run_id)
+
+
+def load_indicator_values_files(con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None) -> list[LoadResult]:
+    """Many landed measurement files, in order, as `load_indicator_values_file` on each."""
+    return load_files(con, INDICATOR_VALUES, landed_files, run_id=run_id)

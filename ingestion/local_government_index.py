@@ -28,7 +28,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_FIELDS = ("municipality", "year", "index_score")
 
 
-def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
     scores = ",\n            ".join(f"{sx.number(col(d))} as {d}" for d in (*DIMENSIONS, "index_score"))
@@ -40,7 +40,7 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: lis
             try_cast(trim({col('year')}) as integer) as year,
             {scores},
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 

@@ -50,7 +50,7 @@ def schema_drift(columns: list[str]) -> dict:
     }
 
 
-def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     present = {snake_case(c): c for c in columns}
     selects = []
     for original in known_columns():
@@ -62,7 +62,7 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: lis
             b._source_row_number as source_row_number,
             {', '.join(selects)},
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 

@@ -44,7 +44,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = tuple(FIELD_ALIASES)
 
 
-def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
     kept = [c for c in columns if normalize_header(c) not in PERSONAL_DATA and not c.startswith("column")]
@@ -55,7 +55,7 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: lis
             b._source_row_number as source_row_number,
             {fields},
             to_json({payload}) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 

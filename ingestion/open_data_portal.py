@@ -132,7 +132,7 @@ FIELDS = ("dataset_id", "dataset_name", "title", "organization_name", "organizat
           "metadata_modified", "resource_count", "resource_urls")
 
 
-def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
     return f"""
@@ -148,7 +148,7 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: lis
             try_cast({col('resource_count')} as integer) as resource_count,
             {sx.text(col('resource_urls'))} as resource_urls,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 
@@ -179,7 +179,7 @@ PORTAL_ORGANIZATIONS = TabularSource(
     target_table="raw.portal_organizations",
     field_aliases={name: (name,) for name in ("organization_id", "organization_name", "organization_title", "package_count", "created")},
     required_fields=("organization_name",),
-    canonical_select=lambda mapping, landed_file_id, columns: f"""
+    canonical_select=lambda mapping, columns: f"""
         select
             b._source_row_number as source_row_number,
             {sx.text(source_column(mapping, 'organization_id'))} as organization_id,
@@ -188,7 +188,7 @@ PORTAL_ORGANIZATIONS = TabularSource(
             try_cast({source_column(mapping, 'package_count')} as integer) as package_count,
             {sx.timestamp(source_column(mapping, 'created'))} as created_at,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """,
     rules_sql="case when organization_name is null then 'missing_organization_name' end",
@@ -200,7 +200,7 @@ PORTAL_EVIDENCE_CHECKS = TabularSource(
     target_table="raw.portal_evidence_checks",
     field_aliases={name: (name,) for name in ("dataset_reference", "http_status", "found", "dataset_id", "dataset_name", "organization_name")},
     required_fields=("dataset_reference", "found"),
-    canonical_select=lambda mapping, landed_file_id, columns: f"""
+    canonical_select=lambda mapping, columns: f"""
         select
             b._source_row_number as source_row_number,
             lower({sx.text(source_column(mapping, 'dataset_reference'))}) as dataset_reference,
@@ -210,7 +210,7 @@ PORTAL_EVIDENCE_CHECKS = TabularSource(
             lower({sx.text(source_column(mapping, 'dataset_name'))}) as dataset_name,
             lower({sx.text(source_column(mapping, 'organization_name'))}) as organization_name,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """,
     rules_sql="case when dataset_reference is null or found is null then 'incomplete_check' end",

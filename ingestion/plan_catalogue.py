@@ -30,7 +30,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_FIELDS = ("action_plan_id", "commitment_id", "milestone_code", "weight", "planned_start", "planned_end")
 
 
-def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: list[str]) -> str:
+def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
     return f"""
@@ -51,7 +51,7 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, columns: lis
             {sx.calendar_date(col('withdrawn_on'))} as withdrawn_on,
             {sx.text(col('withdrawn_on'))} as withdrawn_on_raw,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 

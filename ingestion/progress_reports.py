@@ -15,7 +15,7 @@ import duckdb
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.tabular import normalize_header
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
 
 SOURCE = "progress_reports"
 
@@ -68,7 +68,7 @@ def source_tool_for(columns: list[str]) -> str:
     return "spreadsheet"
 
 
-def _canonical_select(mapping: dict[str, str], landed_file_id: str, source_tool: str) -> str:
+def _canonical_select(mapping: dict[str, str], source_tool: str) -> str:
     col = functools.partial(source_column, mapping)
 
     review = REVIEW_STATES_SQL.format(v=f"lower(trim({col('review_state')}))")
@@ -99,7 +99,7 @@ def _canonical_select(mapping: dict[str, str], landed_file_id: str, source_tool:
             {sx.text(col('challenges'))} as challenges,
             {review} as review_state,
             to_json(b) as raw_payload,
-            '{landed_file_id}' as landed_file_id
+            b._landed_file_id as landed_file_id
         from _batch b
     """
 
@@ -110,7 +110,7 @@ RULES_SQL = """
         when reporting_month is null then 'unparseable_reporting_month'
         when percent_complete is null then 'unparseable_percent'
         when percent_complete < 0 or percent_complete > 100 then 'percent_out_of_range'
-        when row_number() over (partition by submission_id order by source_row_number) > 1
+        when row_number() over (partition by submission_id order by _file_position, source_row_number) > 1
             then 'duplicate_submission'
         when submission_id in (select submission_id from raw.progress_reports) then 'duplicate_submission'
     end
@@ -132,8 +132,8 @@ PROGRESS_REPORTS = TabularSource(
     target_table="raw.progress_reports",
     field_aliases=FIELD_ALIASES,
     required_fields=REQUIRED_FIELDS,
-    canonical_select=lambda mapping, landed_file_id, columns: _canonical_select(
-        mapping, landed_file_id, source_tool_for(columns)
+    canonical_select=lambda mapping, columns: _canonical_select(
+        mapping, source_tool_for(columns)
     ),
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL,
@@ -143,3 +143,8 @@ PROGRESS_REPORTS = TabularSource(
 def load_progress_report_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     """Parse one landed file into raw.progress_reports / raw.quarantine in a single transaction."""
     return load_file(con, PROGRESS_REPORTS, landed, run_id=run_id)
+
+
+def load_progress_report_files(con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None) -> list[LoadResult]:
+    """Many landed files, in order, as `load_progress_report_file` on each (a month's exports at once)."""
+    return load_files(con, PROGRESS_REPORTS, landed_files, run_id=run_id)

@@ -35,26 +35,89 @@ def quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_rows: int = 0) -> list[str]:
-    """Create temp table `table` from a CSV or XLSX file: all columns as text, plus
-    `_source_row_number` (1 = first data row). Returns the file's column names in order."""
+# Where each row came from, first in every loaded table; not the file's own columns.
+BOOKKEEPING_COLUMNS = ("_source_row_number", "_landed_file_id")
+
+
+def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_rows: int = 0, landed_file_id: str = "") -> list[str]:
+    """Create temp table `table` from a CSV or XLSX file: all columns as text, after
+    `_source_row_number` (1 = first data row) and `_landed_file_id`. Returns the file's column
+    names in order."""
     con.execute(f"drop table if exists {quote_ident(table)}")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        _load_xlsx(con, path, table, skip_rows)
+        _load_xlsx(con, path, table, skip_rows, landed_file_id)
     elif suffix == ".json":
-        _load_json(con, path, table)
+        _load_json(con, path, table, landed_file_id)
     else:
-        _load_csv(con, path, table, skip_rows)
+        _load_csv(con, path, table, skip_rows, landed_file_id)
+    return _file_columns(con, table)
+
+
+def _file_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     columns = [row[0] for row in con.execute(f"describe {quote_ident(table)}").fetchall()]
-    return [c for c in columns if c != "_source_row_number"]
+    return [c for c in columns if c not in BOOKKEEPING_COLUMNS]
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def csv_layout(con: duckdb.DuckDBPyConnection, path: Path, skip_rows: int = 0) -> tuple | None:
+    """The dialect and header of a UTF-8 CSV file as DuckDB's sniffer sees them, or None when it
+    is not one (other encodings, spreadsheets, unreadable files go through `load_table`). Files of
+    the same layout (a form's monthly exports) can be read together by `load_csv_files`."""
+    if path.suffix.lower() != ".csv" or path.stat().st_size == 0:
+        return None
+    try:
+        delimiter, quote, escape, new_line, _, skip, has_header, columns, *_ = con.execute(
+            "select * from sniff_csv(?, all_varchar = true, null_padding = true, skip = ?)", [str(path), skip_rows]
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    if not has_header or not columns:
+        return None
+    return (delimiter, quote, escape, new_line, skip, tuple(c["name"] for c in columns))
+
+
+def load_csv_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], layout: tuple, table: str) -> list[str]:
+    """Create temp table `table` from several CSV files of one `csv_layout`, read in one scan, in
+    file order: the same columns as `load_table`, each row numbered within its own file and
+    carrying its file's id. Raises duckdb.Error when a file does not fit the layout after all."""
+    delimiter, quote, escape, new_line, skip, _ = layout
+    empty = "(empty)"  # how the sniffer reports an absent quote or escape character
+    options = {
+        "delim": delimiter, "quote": "" if quote == empty else quote, "escape": "" if escape == empty else escape,
+    }
+    paths = "[" + ", ".join(_literal(str(path)) for path, _ in files) + "]"
+    ids = ", ".join(f"({_literal(str(path))}, {_literal(sha)})" for path, sha in files)
+    con.execute(f"drop table if exists {quote_ident(table)}")
+    # One sequential scan keeps every file's rows in order (as `load_table` does); the row's
+    # number in its file is its place in the scan minus its file's first place.
+    con.execute(
+        f"""
+        create temp table {quote_ident(table)} as
+        with scanned as (
+            select row_number() over () as _scan_row, *
+            from read_csv({paths}, header = true, all_varchar = true, null_padding = true, parallel = false,
+                          skip = {int(skip)}, filename = '_ogp_file', auto_detect = true,
+                          {", ".join(f"{k} = {_literal(v)}" for k, v in options.items())})
+        ), ids(_ogp_file, _landed_file_id) as (values {ids})
+        select _scan_row - min(_scan_row) over (partition by _ogp_file) + 1 as _source_row_number,
+               ids._landed_file_id,
+               scanned.* exclude (_scan_row, _ogp_file)
+        from scanned join ids using (_ogp_file)
+        order by _scan_row
+        """
+    )
+    return _file_columns(con, table)
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
     if path.stat().st_size == 0:
         raise UndecodableFile(f"{path.name} is empty")
     try:
-        _read_csv_into(con, path, table, skip_rows)
+        _read_csv_into(con, path, table, skip_rows, landed_file_id)
         return
     except duckdb.Error as exc:
         if "unicode" not in str(exc).lower() and "utf-8" not in str(exc).lower():
@@ -64,14 +127,14 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows:
     with tempfile.TemporaryDirectory() as tmp:
         utf8, encoding = _transcode_to_utf8(path, Path(tmp) / "utf8.csv")
         try:
-            _read_csv_into(con, utf8, table, skip_rows)
+            _read_csv_into(con, utf8, table, skip_rows, landed_file_id)
         except duckdb.Error as exc:
             # The message names the temporary copy; the operator knows the file by its own name.
             message = str(exc).splitlines()[0].replace(str(utf8), path.name)
             raise UndecodableFile(f"{path.name} could not be read as CSV ({encoding}): {message}") from exc
 
 
-def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:
+def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
     rel = con.read_csv(  # read by name below: DuckDB scans the Python variable `rel`
         str(path),
         header=True,
@@ -84,7 +147,7 @@ def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_
     )
     con.execute(
         f"create temp table {quote_ident(table)} as "
-        "select row_number() over () as _source_row_number, * from rel"
+        f"select row_number() over () as _source_row_number, {_literal(landed_file_id)} as _landed_file_id, * from rel"
     )
 
 
@@ -103,7 +166,7 @@ def _transcode_to_utf8(path: Path, target: Path) -> tuple[Path, str]:
     raise UndecodableFile(f"{path.name} is in no encoding the platform reads (UTF-8, UTF-16, Windows-1252, Latin-1)")
 
 
-def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_file_id: str) -> None:
     """A JSON array of records (a page from a form tool's API): every field as text. KoboToolbox's
     `_validation_status` object keeps its `uid`; other nested values stay JSON text."""
     try:
@@ -124,11 +187,12 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
             selects.append(f"cast({column} as varchar) as {column}")
     con.execute(
         f"create temp table {quote_ident(table)} as "
-        f"select row_number() over () as _source_row_number, {', '.join(selects)} from rel"
+        f"select row_number() over () as _source_row_number, {_literal(landed_file_id)} as _landed_file_id, "
+        f"{', '.join(selects)} from rel"
     )
 
 
-def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int) -> None:
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
     import pandas as pd  # only spreadsheets need it; keeps module import light
 
     try:
@@ -138,6 +202,7 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows
     frame = frame.dropna(how="all")
     frame.columns = [str(c) for c in frame.columns]
     frame.insert(0, "_source_row_number", range(1, len(frame) + 1))
+    frame.insert(1, "_landed_file_id", landed_file_id)
     con.register("_xlsx_frame", frame)
     try:
         con.execute(f"create temp table {quote_ident(table)} as select * from _xlsx_frame")
@@ -146,8 +211,12 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows
 
 
 def peek_columns(path: Path) -> list[str]:
-    """The column names of a CSV/XLSX file (empty when it cannot be read as a table)."""
+    """The column names of a CSV/XLSX file (empty when it cannot be read as a table). A UTF-8 CSV
+    file's header is read by the sniffer, without reading the whole file."""
     with duckdb.connect() as con:
+        layout = csv_layout(con, path)
+        if layout is not None:
+            return list(layout[-1])
         try:
             return load_table(con, path, "_peek")
         except UndecodableFile:

@@ -7,6 +7,7 @@ used, split rows into loaded and quarantined, write the ledger, all in one trans
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -14,7 +15,7 @@ import duckdb
 
 from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
-from ingestion.tabular import UndecodableFile, load_table, normalize_header, quote_ident
+from ingestion.tabular import UndecodableFile, csv_layout, load_csv_files, load_table, normalize_header, quote_ident
 from ingestion.warehouse import (
     LedgerEntry,
     quarantine_whole_file,
@@ -23,6 +24,12 @@ from ingestion.warehouse import (
     transaction,
 )
 
+log = logging.getLogger(__name__)
+
+# Files read together are capped, so one transaction's temporary tables stay a bounded size
+# however large the backlog in the inbox.
+FILES_READ_TOGETHER_MAX_BYTES = 256 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class TabularSource:
@@ -30,8 +37,9 @@ class TabularSource:
     target_table: str
     field_aliases: dict[str, tuple[str, ...]]
     required_fields: tuple[str, ...]
-    # (mapping canonical->file column, landed_file_id, file columns) -> SQL selecting from `_batch b`
-    canonical_select: Callable[[dict[str, str], str, list[str]], str]
+    # (mapping canonical->file column, file columns) -> SQL selecting from `_batch b`, whose
+    # `_source_row_number` and `_landed_file_id` say where each row came from
+    canonical_select: Callable[[dict[str, str], list[str]], str]
     rules_sql: str
     reasons_sql: str
     skip_rows: int = 0
@@ -72,22 +80,88 @@ def map_columns(columns: list[str], field_aliases: dict[str, tuple[str, ...]]) -
 
 
 def load_file(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    # Read before the transaction: a file DuckDB fails to read part-way would abort it, and the
+    # file's quarantine must still be written.
+    try:
+        columns, unreadable = load_table(con, landed.path, "_batch", skip_rows=spec.skip_rows, landed_file_id=landed.sha256), None
+    except UndecodableFile as exc:
+        columns, unreadable = [], str(exc)
     with transaction(con):
-        result = _load(con, spec, landed, run_id)
+        result = _load(con, spec, landed, columns, unreadable, run_id)
         record_landed_file(con, landed)
     return result
 
 
-def _load(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, run_id: str | None) -> LoadResult:
+def load_files(
+    con: duckdb.DuckDBPyConnection, spec: TabularSource, landed_files: list[LandedFile], *, run_id: str | None
+) -> list[LoadResult]:
+    """Load many landed files, in order, with the same outcome as `load_file` on each in turn.
+
+    Consecutive CSV files of one layout (a form's monthly exports) are read, checked and inserted
+    together in one transaction: the per-row work is done once for all of them, and each file
+    still gets its own ledger entry, quarantine rows and landed-file record. If such a group fails
+    as a whole, its files are loaded again one by one, so one broken file cannot block the rest."""
+    results: list[LoadResult] = []
+    for layout, group in _runs_of_one_layout(con, spec, landed_files):
+        if layout is not None and len(group) > 1:
+            try:
+                with transaction(con):
+                    results.extend(_load_together(con, spec, group, layout, run_id))
+                    for landed in group:
+                        record_landed_file(con, landed)
+                continue
+            except duckdb.Error as exc:
+                log.warning("%d %s files could not be loaded together (%s); loading them one by one",
+                            len(group), spec.name, str(exc).splitlines()[0])
+        results.extend(load_file(con, spec, landed, run_id=run_id) for landed in group)
+    return results
+
+
+def _runs_of_one_layout(con, spec: TabularSource, landed_files: list[LandedFile]):
+    """(layout, files) for each run of consecutive files sharing a CSV layout (None: load alone)."""
+    runs: list[tuple[tuple | None, list[LandedFile]]] = []
+    for landed in landed_files:
+        layout = csv_layout(con, landed.path, spec.skip_rows)
+        if runs and layout is not None and runs[-1][0] == layout and \
+                sum(f.size_bytes for f in runs[-1][1]) + landed.size_bytes <= FILES_READ_TOGETHER_MAX_BYTES:
+            runs[-1][1].append(landed)
+        else:
+            runs.append((layout, [landed]))
+    return runs
+
+
+def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tuple, run_id: str | None) -> list[LoadResult]:
+    columns = load_csv_files(con, [(landed.path, landed.sha256) for landed in group], layout, "_batch")
+    mapping = map_columns(columns, spec.field_aliases)
+    if any(f not in mapping for f in spec.required_fields):
+        # Every file lacks the column: each is quarantined whole, with its own reason, by `_load`.
+        raise duckdb.InvalidInputException("a required column is missing")
+    positions = ", ".join(f"('{landed.sha256}', {i})" for i, landed in enumerate(group))
+    con.execute(
+        f"create or replace temp table _canonical as select c.*, p._file_position from ({spec.canonical_select(mapping, columns)}) c "
+        f"join (values {positions}) p(landed_file_id, _file_position) using (landed_file_id)"
+    )
+    con.execute(f"create or replace temp table _checked as select *, {spec.rules_sql} as rule from _canonical")
+    outcomes = split_checked_batch(
+        con, source=spec.name, landed_file_ids=[landed.sha256 for landed in group], checked_table="_checked",
+        target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
+    )
+    record_date_interpretations(con, "_canonical", spec.date_columns)
+    used = set(mapping.values())
+    unmapped = [c for c in columns if c not in used]
+    return [LoadResult(entry, mapping, unmapped, reasons, spec.describe_schema(columns)) for entry, reasons in outcomes]
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, columns: list[str], unreadable: str | None, run_id: str | None
+) -> LoadResult:
     def whole_file(rule: str, reason: str, batch_table: str | None, mapping: dict, columns: list[str]) -> LoadResult:
         entry = quarantine_whole_file(con, source=spec.name, landed_file_id=landed.sha256, rule=rule,
                                       reason=reason, batch_table=batch_table, run_id=run_id)
         return LoadResult(entry, mapping, columns, {rule: entry.quarantined}, spec.describe_schema(columns))
 
-    try:
-        columns = load_table(con, landed.path, "_batch", skip_rows=spec.skip_rows)
-    except UndecodableFile as exc:
-        return whole_file("undecodable_file", str(exc), None, {}, [])
+    if unreadable is not None:
+        return whole_file("undecodable_file", unreadable, None, {}, [])
     mapping = map_columns(columns, spec.field_aliases)
     missing = [f for f in spec.required_fields if f not in mapping]
     if missing:
@@ -97,11 +171,11 @@ def _load(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFil
         con.execute(f"create or replace temp view _batch_kept as select *{exclude} from _batch")
         return whole_file("missing_column", reason, "_batch_kept", mapping, columns)
 
-    canonical = spec.canonical_select(mapping, landed.sha256, columns)
-    con.execute(f"create or replace temp table _canonical as {canonical}")
+    canonical = spec.canonical_select(mapping, columns)
+    con.execute(f"create or replace temp table _canonical as select *, 0 as _file_position from ({canonical})")
     con.execute(f"create or replace temp table _checked as select *, {spec.rules_sql} as rule from _canonical")
-    entry, reasons = split_checked_batch(
-        con, source=spec.name, landed_file_id=landed.sha256, checked_table="_checked",
+    [(entry, reasons)] = split_checked_batch(
+        con, source=spec.name, landed_file_ids=[landed.sha256], checked_table="_checked",
         target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)

@@ -25,8 +25,11 @@ create table if not exists raw.landed_files (
     loaded_at timestamptz not null
 );
 
+-- Report tables have no primary key: a submission is unique by the quarantine rule
+-- `duplicate_submission` (against the table and within each load) and by the staging model's
+-- test; an index over a decade of every member's reports would cost more than loading them.
 create table if not exists raw.progress_reports (
-    submission_id varchar primary key,
+    submission_id varchar not null,
     source_tool varchar not null,
     submitted_at timestamp,
     submitted_at_raw varchar,
@@ -99,7 +102,7 @@ create table if not exists raw.indicator_catalogue (
 );
 
 create table if not exists raw.indicator_values (
-    submission_id varchar primary key,
+    submission_id varchar not null,
     submitted_at timestamp,
     indicator_code varchar not null,
     period_raw varchar,
@@ -325,17 +328,18 @@ def split_checked_batch(
     con: duckdb.DuckDBPyConnection,
     *,
     source: str,
-    landed_file_id: str,
+    landed_file_ids: list[str],
     checked_table: str,
     target_table: str,
     reasons_sql: str,
     run_id: str | None,
-) -> tuple[LedgerEntry, dict[str, int]]:
+) -> list[tuple[LedgerEntry, dict[str, int]]]:
     """Rows of `checked_table` with `rule is null` go to `target_table`, the others to the
-    quarantine with their reason; the ledger records that every received row went one way."""
+    quarantine with their reason; the ledger records, file by file, that every received row went
+    one way. Returns each file's ledger entry and quarantine reasons, in the order given."""
     con.execute(
         f"insert into {target_table} by name "
-        f"select * exclude (rule), now() as loaded_at from {checked_table} where rule is null"
+        f"select * exclude (rule, _file_position), now() as loaded_at from {checked_table} where rule is null"
     )
     present = _columns(con, checked_table)
 
@@ -354,17 +358,25 @@ def split_checked_batch(
         from {checked_table} where rule is not null
         """
     )
-    received, loaded, quarantined = con.execute(
-        f"select count(*), count(*) filter (rule is null), count(*) filter (rule is not null) from {checked_table}"
-    ).fetchone()
-    reasons = dict(
-        con.execute(
-            f"select rule, count(*) from {checked_table} where rule is not null group by rule order by rule"
+    counts = {
+        landed_file_id: counted
+        for landed_file_id, *counted in con.execute(
+            f"select landed_file_id, count(*), count(*) filter (rule is null), count(*) filter (rule is not null) "
+            f"from {checked_table} group by landed_file_id"
         ).fetchall()
-    )
-    entry = LedgerEntry(source, landed_file_id, received, loaded, quarantined)
-    record_ledger(con, entry, run_id)
-    return entry, reasons
+    }
+    reasons: dict[str, dict[str, int]] = {}
+    for landed_file_id, rule, count in con.execute(
+        f"select landed_file_id, rule, count(*) from {checked_table} where rule is not null group by all order by rule"
+    ).fetchall():
+        reasons.setdefault(landed_file_id, {})[rule] = count
+    outcomes = []
+    for landed_file_id in landed_file_ids:
+        received, loaded, quarantined = counts.get(landed_file_id, (0, 0, 0))  # headers only: nothing received
+        entry = LedgerEntry(source, landed_file_id, received, loaded, quarantined)
+        record_ledger(con, entry, run_id)
+        outcomes.append((entry, reasons.get(landed_file_id, {})))
+    return outcomes
 
 
 def quarantine_whole_file(

@@ -22,6 +22,9 @@ class PlatformResource(dg.ConfigurableResource):
     def warehouse(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         settings = self.settings()
         with connect(settings.warehouse_path, read_only=read_only, lock_timeout_s=self.lock_timeout_s) as con:
+            # Loading a backlog of every member's reports spills to disk past this instead of
+            # growing the run's memory.
+            con.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
             if not read_only:
                 ensure_raw_schema(con)
             yield con

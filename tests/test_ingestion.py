@@ -12,7 +12,7 @@ from ingestion import sql_expressions as sx
 from ingestion.landing import PayloadTooLarge, land_local_file, safe_name
 from ingestion.ogp_dashboard import known_columns, load_ogp_dashboard_file, schema_drift
 from ingestion.plan_catalogue import load_plan_catalogue_file
-from ingestion.progress_reports import FIELD_ALIASES, load_progress_report_file, source_tool_for
+from ingestion.progress_reports import FIELD_ALIASES, load_progress_report_file, load_progress_report_files, source_tool_for
 from ingestion.tabular import normalize_header, snake_case
 from ingestion.tabular_source import map_columns
 from tests.conftest import write
@@ -105,6 +105,60 @@ def test_progress_reports_load_with_quarantine_and_balanced_ledger(tmp_path, war
     assert reasons["unparseable_reporting_month"] == 'reporting month "el mes pasado" is not a month'
     ledger = warehouse.execute("select received, loaded, quarantined from raw.ingestion_ledger").fetchall()
     assert ledger == [(7, 2, 5)]
+
+
+def _month_files(tmp_path):
+    """A drop of monthly exports: a resubmission across files, a header-only file, a file of
+    another layout in between, one with a row no other file has, and one broken past the
+    sniffer's sample (so reading the files together fails and each is loaded alone)."""
+    row = "3/12/2023 10:0{i}:00,MINTEL,EC0011,EC0011-H{h},2023-{m},{p},En curso,Aprobado"
+    texts = {
+        "a_2023-10.csv": HEADER + "\n".join(row.format(i=i, h=i, m=10, p=10 * i) for i in range(1, 4)) + "\n",
+        "b_2023-11.csv": HEADER + row.format(i=2, h=2, m=10, p=20) + "\n" + row.format(i=5, h=5, m=11, p=150) + "\n",
+        "c_vacio.csv": HEADER,
+        "d_otro.csv": "Código del hito;Mes que se reporta;Porcentaje de avance (%)\nEC0011-H1;2023-11;45\n",
+        "e_2023-12.csv": HEADER + row.format(i=6, h=1, m=12, p=60) + "\n",
+        "f_2023-12.csv": HEADER + row.format(i=7, h=2, m=12, p=70) + "\n",
+    }
+    return [write(tmp_path / "in" / name, text) for name, text in texts.items()]
+
+
+def test_files_loaded_together_give_what_loading_them_one_by_one_gives(tmp_path, warehouse):
+    import duckdb
+
+    paths = _month_files(tmp_path)
+    landed = [land_local_file("progress_reports", p, landing_dir=tmp_path / "landing", max_bytes=10**6) for p in paths]
+    together = load_progress_report_files(warehouse, landed, run_id="run-1")
+    with duckdb.connect(str(tmp_path / "one_by_one.duckdb")) as alone:
+        from ingestion.warehouse import ensure_raw_schema
+
+        ensure_raw_schema(alone)
+        one_by_one = [load_progress_report_file(alone, f, run_id="run-1") for f in landed]
+        assert [r.ledger for r in together] == [r.ledger for r in one_by_one]
+        assert [r.quarantine_reasons for r in together] == [r.quarantine_reasons for r in one_by_one]
+        for table, columns in [("raw.progress_reports", "* exclude (loaded_at)"),
+                               ("raw.quarantine", "* exclude (quarantined_at)"),
+                               ("raw.ingestion_ledger", "* exclude (recorded_at)")]:
+            query = f"select {columns} from {table} order by all"
+            assert warehouse.execute(query).fetchall() == alone.execute(query).fetchall(), table
+    # The resubmission in the second file is the one quarantined; the header-only file is in the ledger.
+    assert together[1].quarantine_reasons == {"duplicate_submission": 1, "percent_out_of_range": 1}
+    assert (together[2].ledger.received, together[2].ledger.loaded) == (0, 0)
+    assert warehouse.execute("select count(*) from raw.landed_files").fetchone()[0] == len(paths)
+
+
+def test_a_file_that_breaks_a_group_is_loaded_alone_and_the_others_still_load(tmp_path, warehouse):
+    good = HEADER + "3/12/2023 10:00:00,MINTEL,EC0011,EC0011-H1,2023-11,45,En curso,Aprobado\n"
+    # Past the sniffer's sample, a row with more fields than the header: the files cannot be read together.
+    broken = HEADER + "".join(f"3/12/2023 10:00:00,MINTEL,EC0011,EC0011-H2,2023-{m:02d},5,En curso,Aprobado\n" for m in [1] * 30000)
+    broken += "3/12/2023 10:00:00,MINTEL,EC0011,EC0011-H3,2023-11,5,En curso,Aprobado,extra,extra\n"
+    paths = [write(tmp_path / "in" / "a.csv", good), write(tmp_path / "in" / "b.csv", broken),
+             write(tmp_path / "in" / "c.csv", good.replace("H1", "H4"))]
+    landed = [land_local_file("progress_reports", p, landing_dir=tmp_path / "landing", max_bytes=10**8) for p in paths]
+    results = load_progress_report_files(warehouse, landed, run_id=None)
+    assert [r.ledger.received == r.ledger.loaded + r.ledger.quarantined for r in results] == [True] * 3
+    assert results[0].ledger.loaded == 1 and results[2].ledger.loaded == 1
+    assert warehouse.execute("select count(*) from raw.ingestion_ledger").fetchone()[0] == 3
 
 
 def test_a_file_without_required_columns_is_quarantined_whole(tmp_path, warehouse):

@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.form_apis import FetchResult, advance_cursor, fetch_kobo, fetch_odk, read_cursor
-from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_file
+from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_files
 from ingestion.landing import LandedFile, land_local_file, land_source, sha256_file
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
@@ -25,7 +25,7 @@ from ingestion.open_data_portal import (
     unchecked_evidence_references,
 )
 from ingestion.plan_catalogue import load_plan_catalogue_file
-from ingestion.progress_reports import load_progress_report_file
+from ingestion.progress_reports import load_progress_report_files
 from ingestion.tabular import peek_columns
 from ingestion.tabular_source import LoadResult
 from ingestion.warehouse import already_loaded
@@ -68,22 +68,31 @@ def ingest(
     context: dg.AssetExecutionContext,
     platform: PlatformResource,
     landed_files: list[LandedFile],
-    loader: Callable[..., LoadResult],
+    loader: Callable[..., LoadResult] | None = None,
     *,
     table: str,
     preview_columns: str,
     asset_key: list[str] | None = None,
+    many_loader: Callable[..., list[LoadResult]] | None = None,
 ) -> dg.MaterializeResult:
+    """Load the landed files not loaded before, with `many_loader` (all at once: form exports) or
+    `loader` (one by one), and say what happened to their rows."""
     totals = {"received": 0, "loaded": 0, "quarantined": 0}
     reasons: dict[str, int] = {}
     new_ids: list[str] = []
     schema_reports = {}
     with platform.warehouse() as con:
+        new_files = []
         for landed in landed_files:
-            if already_loaded(con, landed.sha256):
+            if already_loaded(con, landed.sha256) or landed.sha256 in {f.sha256 for f in new_files}:
                 context.log.info(f"{landed.original_name} ({landed.sha256[:12]}) was loaded before; skipped")
                 continue
-            result = loader(con, landed, run_id=context.run_id)
+            new_files.append(landed)
+        if many_loader is not None:
+            results = many_loader(con, new_files, run_id=context.run_id)
+        else:
+            results = (loader(con, landed, run_id=context.run_id) for landed in new_files)
+        for landed, result in zip(new_files, results):
             new_ids.append(landed.sha256)
             for key, value in result.ledger.as_metadata().items():
                 totals[key] += value
@@ -157,7 +166,7 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
     for result in fetched:
         reports.extend(result.pages)
     yield ingest(
-        context, platform, reports, load_progress_report_file, table="raw.progress_reports", asset_key=["raw", "progress_reports"],
+        context, platform, reports, many_loader=load_progress_report_files, table="raw.progress_reports", asset_key=["raw", "progress_reports"],
         preview_columns="submission_id, reporting_month, institution, milestone_code, percent_complete, review_state",
     )
     # Only now that every page is loaded does each API source's high-water mark move.
@@ -165,7 +174,7 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
         for result in fetched:
             advance_cursor(con, result.source, result.high_water_mark)
     yield ingest(
-        context, platform, measurements, load_indicator_values_file, table="raw.indicator_values", asset_key=["raw", "indicator_values"],
+        context, platform, measurements, many_loader=load_indicator_values_files, table="raw.indicator_values", asset_key=["raw", "indicator_values"],
         preview_columns="submission_id, indicator_code, period_raw, period_start, value",
     )
 
