@@ -12,9 +12,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import psycopg
-from psycopg import sql
+
+if TYPE_CHECKING:
+    import psycopg
 
 PG_TYPES = {
     "VARCHAR": "text", "DOUBLE": "double precision", "FLOAT": "real", "INTEGER": "integer",
@@ -51,6 +54,9 @@ def copy_schema(
     ]
     loading, previous = f"{target_schema}__loading", f"{target_schema}__previous"
     copied = []
+    import psycopg  # imported when publishing, so the code location loads without it
+    from psycopg import sql
+
     with psycopg.connect(pg_dsn) as pg, tempfile.TemporaryDirectory() as tmp:
         with pg.cursor() as cur:
             cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(loading)))
@@ -73,6 +79,8 @@ def copy_schema(
 
 
 def _copy_table(duck: duckdb.DuckDBPyConnection, pg: psycopg.Connection, source: str, schema: str, name: str, tmp: Path) -> CopiedTable:
+    from psycopg import sql
+
     columns = duck.execute(f"describe {source}").fetchall()
     column_defs = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(col[0]), sql.SQL(_pg_type(col[1]))) for col in columns

@@ -19,7 +19,6 @@ from datetime import date
 from functools import lru_cache
 
 import duckdb
-import pandas as pd
 
 NOT_GIVEN = {"", "na", "n/a", "nd", "nr", "none", "null", "not specified", "no especificado", "sin fecha", "-", "0", "tbd", "tbc"}
 _QUARTER_FIRST = re.compile(r"^(?:quarter|qtr|q|trimestre|t)\.?\s*([1-4])(?:\s*(?:of|de|del|,|-|/))?\s*(\d{4})$", re.I)
@@ -105,6 +104,8 @@ def record_date_interpretations(con: duckdb.DuckDBPyConnection, table: str, colu
     ]
     if not new_texts:
         return 0
+    import pandas as pd  # slow to import; the code location loads without it
+
     frame = pd.DataFrame(
         [(t, *vars(interpret_date(t)).values()) for t in new_texts],
         columns=["raw_text", "period_start", "period_end", "date_precision"],
