@@ -96,20 +96,27 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]]
     # number in its file is its place in the scan minus its file's first place.
     con.execute(
         f"""
-        create temp table {quote_ident(table)} as
-        with scanned as (
-            select row_number() over () as _scan_row, *
-            from read_csv({paths}, header = true, all_varchar = true, null_padding = true, parallel = false,
-                          skip = {int(skip)}, filename = '_ogp_file', auto_detect = true,
-                          {", ".join(f"{k} = {_literal(v)}" for k, v in options.items())})
-        ), ids(_ogp_file, _landed_file_id) as (values {ids})
-        select _scan_row - min(_scan_row) over (partition by _ogp_file) + 1 as _source_row_number,
-               ids._landed_file_id,
-               scanned.* exclude (_scan_row, _ogp_file)
-        from scanned join ids using (_ogp_file)
-        order by _scan_row
+        create or replace temp table _scanned as
+        select row_number() over () as _scan_row, *
+        from read_csv({paths}, header = true, all_varchar = true, null_padding = true, parallel = false,
+                      skip = {int(skip)}, filename = '_ogp_file', auto_detect = true,
+                      {", ".join(f"{k} = {_literal(v)}" for k, v in options.items())})
         """
     )
+    con.execute(
+        f"""
+        create temp table {quote_ident(table)} as
+        with ids(_ogp_file, _landed_file_id) as (values {ids}),
+        files as (
+            select _ogp_file, _landed_file_id, min(_scan_row) as first_row
+            from _scanned join ids using (_ogp_file) group by all
+        )
+        select _scan_row - files.first_row + 1 as _source_row_number, files._landed_file_id,
+               _scanned.* exclude (_scan_row, _ogp_file)
+        from _scanned join files using (_ogp_file)
+        """
+    )
+    con.execute("drop table _scanned")
     return _file_columns(con, table)
 
 

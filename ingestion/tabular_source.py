@@ -141,10 +141,9 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
         f"create or replace temp table _canonical as select c.*, p._file_position from ({spec.canonical_select(mapping, columns)}) c "
         f"join (values {positions}) p(landed_file_id, _file_position) using (landed_file_id)"
     )
-    con.execute(f"create or replace temp table _checked as select *, {spec.rules_sql} as rule from _canonical")
     outcomes = split_checked_batch(
-        con, source=spec.name, landed_file_ids=[landed.sha256 for landed in group], checked_table="_checked",
-        target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
+        con, source=spec.name, landed_file_ids=[landed.sha256 for landed in group], canonical_table="_canonical",
+        rules_sql=spec.rules_sql, target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
     used = set(mapping.values())
@@ -173,10 +172,9 @@ def _load(
 
     canonical = spec.canonical_select(mapping, columns)
     con.execute(f"create or replace temp table _canonical as select *, 0 as _file_position from ({canonical})")
-    con.execute(f"create or replace temp table _checked as select *, {spec.rules_sql} as rule from _canonical")
     [(entry, reasons)] = split_checked_batch(
-        con, source=spec.name, landed_file_ids=[landed.sha256], checked_table="_checked",
-        target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
+        con, source=spec.name, landed_file_ids=[landed.sha256], canonical_table="_canonical",
+        rules_sql=spec.rules_sql, target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
     used = set(mapping.values())

@@ -329,19 +329,33 @@ def split_checked_batch(
     *,
     source: str,
     landed_file_ids: list[str],
-    checked_table: str,
+    canonical_table: str,
+    rules_sql: str,
     target_table: str,
     reasons_sql: str,
     run_id: str | None,
 ) -> list[tuple[LedgerEntry, dict[str, int]]]:
-    """Rows of `checked_table` with `rule is null` go to `target_table`, the others to the
-    quarantine with their reason; the ledger records, file by file, that every received row went
-    one way. Returns each file's ledger entry and quarantine reasons, in the order given."""
+    """Rows of `canonical_table` that break none of `rules_sql` go to `target_table`, the others to
+    the quarantine with their reason; the ledger records, file by file, that every received row
+    went one way. Returns each file's ledger entry and quarantine reasons, in the order given.
+
+    The rules are evaluated over the few columns they read and only the rows that break one are
+    kept: carrying every column of every row through the rules' window functions cost more than
+    the rest of the load."""
     con.execute(
-        f"insert into {target_table} by name "
-        f"select * exclude (rule, _file_position), now() as loaded_at from {checked_table} where rule is null"
+        f"""
+        create or replace temp table _broken as
+        select landed_file_id, source_row_number, rule from (
+            select landed_file_id, source_row_number, {rules_sql} as rule from {canonical_table}
+        ) where rule is not null
+        """
     )
-    present = _columns(con, checked_table)
+    [(inserted,)] = con.execute(
+        f"insert into {target_table} by name "
+        f"select c.* exclude (_file_position), now() as loaded_at from {canonical_table} c "
+        f"anti join _broken using (landed_file_id, source_row_number)"
+    ).fetchall()
+    present = _columns(con, canonical_table)
 
     def optional(column: str, sql_type: str) -> str:
         # Quarantine keeps what the source could tell: submission, month, milestone, when it has them.
@@ -355,25 +369,24 @@ def split_checked_batch(
                rule, {reasons_sql} as reason, raw_payload, now() as quarantined_at,
                {optional('reporting_month', 'date')} as reporting_month,
                {optional('milestone_code', 'varchar')} as milestone_code
-        from {checked_table} where rule is not null
+        from {canonical_table} join _broken using (landed_file_id, source_row_number)
         """
     )
-    counts = {
-        landed_file_id: counted
-        for landed_file_id, *counted in con.execute(
-            f"select landed_file_id, count(*), count(*) filter (rule is null), count(*) filter (rule is not null) "
-            f"from {checked_table} group by landed_file_id"
-        ).fetchall()
-    }
+    received = dict(con.execute(f"select landed_file_id, count(*) from {canonical_table} group by all").fetchall())
     reasons: dict[str, dict[str, int]] = {}
     for landed_file_id, rule, count in con.execute(
-        f"select landed_file_id, rule, count(*) from {checked_table} where rule is not null group by all order by rule"
+        "select landed_file_id, rule, count(*) from _broken group by all order by rule"
     ).fetchall():
         reasons.setdefault(landed_file_id, {})[rule] = count
+    quarantined = {landed_file_id: sum(counts.values()) for landed_file_id, counts in reasons.items()}
+    if inserted != sum(received.values()) - sum(quarantined.values()):
+        raise AssertionError(f"{source}: {inserted} rows inserted, but {sum(received.values())} received "
+                             f"and {sum(quarantined.values())} quarantined; a row would be lost")
     outcomes = []
     for landed_file_id in landed_file_ids:
-        received, loaded, quarantined = counts.get(landed_file_id, (0, 0, 0))  # headers only: nothing received
-        entry = LedgerEntry(source, landed_file_id, received, loaded, quarantined)
+        # A file of headers only received nothing.
+        file_received, file_quarantined = received.get(landed_file_id, 0), quarantined.get(landed_file_id, 0)
+        entry = LedgerEntry(source, landed_file_id, file_received, file_received - file_quarantined, file_quarantined)
         record_ledger(con, entry, run_id)
         outcomes.append((entry, reasons.get(landed_file_id, {})))
     return outcomes
