@@ -168,6 +168,21 @@ def validate(suite_name: str, frame, *, docs_dir: Path | None = None) -> Validat
     return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures, docs_index)
 
 
+def suite_columns(suite_name: str) -> list[str]:
+    """The columns the suite's expectations read: a check fetches only these, since turning the
+    other columns (narratives, links) into pandas cost more than validating."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    columns: list[str] = []
+    for expectation in SUITES[suite_name](gx):
+        config = expectation.configuration.kwargs
+        for column in [config.get("column"), *(config.get("column_list") or [])]:
+            if column and column not in columns:
+                columns.append(column)
+    return columns
+
+
 def validate_batches(suite_name: str, batches: Iterable, *, docs_dir: Path | None = None) -> ValidationSummary:
     """Run the suite over a large landing batch by batch (pandas frames), so memory stays bounded
     however many rows a run loaded; failures are summed per expectation and column. Data Docs are

@@ -103,16 +103,11 @@ monthly_reports as (
 
 milestone_months as (
 
+    -- Only the keys: the carry-forward's window functions sort every milestone-month, and the
+    -- milestone's other attributes are joined back after them (a small table).
     select
         milestones.milestone_code,
-        milestones.commitment_id,
-        milestones.action_plan_id,
-        milestones.weight,
-        milestones.planned_start,
-        milestones.planned_end,
-        milestones.withdrawn_on,
-        months.reporting_month,
-        months.month_end
+        months.reporting_month
 
     from milestones
     inner join plan_periods on milestones.action_plan_id = plan_periods.action_plan_id
@@ -125,7 +120,8 @@ milestone_months as (
 with_reports as (
 
     select
-        milestone_months.*,
+        milestone_months.milestone_code,
+        milestone_months.reporting_month,
         monthly_reports.percent_complete as reported_percent,
         monthly_reports.submission_id as reported_submission_id,
         case when monthly_reports.submission_id is not null then milestone_months.reporting_month end as reported_month,
@@ -146,10 +142,12 @@ carried_forward as (
 
     -- Group 0 (no report yet in the window) takes the prior state; later groups their report.
     select
-        with_reports.*,
-        max(reported_percent) over (partition by with_reports.milestone_code, report_group) as window_percent,
-        max(reported_month) over (partition by with_reports.milestone_code, report_group) as window_report_month,
-        max(reported_submission_id) over (partition by with_reports.milestone_code, report_group) as window_submission_id
+        milestone_code,
+        reporting_month,
+        report_group,
+        max(reported_percent) over (partition by milestone_code, report_group) as window_percent,
+        max(reported_month) over (partition by milestone_code, report_group) as window_report_month,
+        max(reported_submission_id) over (partition by milestone_code, report_group) as window_submission_id
 
     from with_reports
 
@@ -158,20 +156,22 @@ carried_forward as (
 measured as (
 
     select
-        carried_forward.milestone_code,
-        carried_forward.commitment_id,
-        carried_forward.action_plan_id,
-        carried_forward.weight,
-        carried_forward.planned_start,
-        carried_forward.planned_end,
-        carried_forward.withdrawn_on,
+        milestones.milestone_code,
+        milestones.commitment_id,
+        milestones.action_plan_id,
+        milestones.weight,
+        milestones.planned_start,
+        milestones.planned_end,
+        milestones.withdrawn_on,
         carried_forward.reporting_month,
-        carried_forward.month_end,
+        months.month_end,
         case when report_group > 0 then window_percent else coalesce(prior_state.prior_percent, 0) end as percent_complete,
         case when report_group > 0 then window_report_month else prior_state.prior_report_month end as last_report_month,
         case when report_group > 0 then window_submission_id else prior_state.prior_submission_id end as last_submission_id
 
     from carried_forward
+    inner join milestones on carried_forward.milestone_code = milestones.milestone_code
+    inner join months on carried_forward.reporting_month = months.reporting_month
     left join prior_state on carried_forward.milestone_code = prior_state.milestone_code
 
 ),
