@@ -227,3 +227,21 @@ def _describe(kind: str, kwargs: dict) -> str:
         "expect_compound_columns_to_be_unique": f"one row per {', '.join(kwargs.get('column_list', []))}",
     }
     return words.get(kind, kind)
+
+
+def validate_landed_rows(
+    warehouse: Path, suite_name: str, run_id: str, *, docs_dir: Path | None, batch_rows: int, memory_limit: str
+) -> ValidationSummary:
+    """The suite over the rows of `raw.<suite_name>` that run `run_id` landed, read from the
+    warehouse (read-only) `batch_rows` at a time, only the columns the suite checks."""
+    import duckdb
+
+    columns = ", ".join('"' + c.replace('"', '""') + '"' for c in suite_columns(suite_name))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set memory_limit = ?", [memory_limit])
+        reader = con.sql(
+            f"""select {columns} from raw.{suite_name}
+                where landed_file_id in (select landed_file_id from raw.ingestion_ledger where run_id = ?)""",
+            params=[run_id],
+        ).to_arrow_reader(batch_rows)
+        return validate_batches(suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir)
