@@ -73,6 +73,11 @@ class Settings:
         return self.data_dir / "warehouse.duckdb"
 
     @property
+    def dbt_parse_state_dir(self) -> Path:
+        """dbt's partial-parse state for this data directory (its profile names the warehouse)."""
+        return self.data_dir / "dbt_state"
+
+    @property
     def landing_dir(self) -> Path:
         return self.data_dir / "landing"
 

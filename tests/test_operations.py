@@ -3,11 +3,13 @@ three-month backfill as one run (single-run backfill policy)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 from psycopg.conninfo import conninfo_to_dict
 
 from orchestration import cli
@@ -38,7 +40,15 @@ def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monke
         }.items():
             monkeypatch.setenv(name, value)
 
+        started = datetime.now()
         assert cli.run_months(date(2023, 9, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+        # The backfill's first month reached dbt: the facts were recomputed from it, not from the last month.
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+            [(first_recomputed,)] = con.execute(
+                "select min(reporting_month) from marts.fct_milestone_status_monthly where computed_at >= ?", [started]
+            ).fetchall()
+        assert first_recomputed == date(2023, 9, 1)
+        assert "OGP_REBUILD_FROM_MONTH" not in os.environ
 
         with dg.DagsterInstance.get() as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"

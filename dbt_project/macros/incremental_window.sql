@@ -4,7 +4,8 @@
      - the last month already in the fact (it may be the current, still-open month);
      - the earliest reporting month of any report loaded since the fact was last computed (late
        reports and corrections for past months widen the window);
-     - var('rebuild_from_month') when given (a Dagster backfill passes its first partition).
+     - env var OGP_REBUILD_FROM_MONTH when set (a Dagster backfill passes its first partition; an
+       environment variable read only at execution, unlike --vars, keeps dbt's partial parsing).
    It is none (everything is recomputed) on the first build, with --full-refresh, and when the
    plan catalogue was loaded again since (weights, dates, withdrawals change every month). #}
 {% macro monthly_rebuild_from(reports, catalogue) -%}
@@ -29,8 +30,9 @@
     {%- if state[2] is not none -%}
         {%- do candidates.append(state[2] | string) -%}
     {%- endif -%}
-    {%- if var('rebuild_from_month', none) -%}
-        {%- do candidates.append(var('rebuild_from_month') | string) -%}
+    {%- set requested = env_var('OGP_REBUILD_FROM_MONTH', '') -%}
+    {%- if requested -%}
+        {%- do candidates.append(requested) -%}
     {%- endif -%}
     {{ return((candidates | min)[:10]) }}
 {%- endmacro %}

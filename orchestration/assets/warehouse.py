@@ -6,7 +6,7 @@ commitment and plan progress) are partitioned by reporting month and incremental
 else (staging, dimensions, the other facts) is not partitioned and is rebuilt whole, since it is
 small and has no month. Pitfalls of splitting dagster-dbt definitions, handled here:
 - one dbt invocation per backfill: the facts have a single-run `BackfillPolicy`, and the range's
-  first month goes to dbt as `rebuild_from_month` (the models recompute from there to the
+  first month goes to dbt in OGP_REBUILD_FROM_MONTH (the models recompute from there to the
   current month, carrying each milestone forward from the month before);
 - dbt tests stay checks on the definition that owns their model; tests spanning both (a fact's
   relationship to a dimension) run with the facts (eager indirect selection), never with the
@@ -14,11 +14,18 @@ small and has no month. Pitfalls of splitting dagster-dbt definitions, handled h
 - the first-partition race: the first build of an incremental fact is a full build; every
   warehouse writer is in the pool `duckdb_warehouse` (limit 1), so two partitions never race to
   create it, and whichever runs second finds it and goes incremental.
+
+Each invocation starts from the partial-parse state the last one left for this data directory
+(`dbt_parse_state`): dbt re-parses the whole project when its profile differs (the DuckDB path
+is in it) or when --vars change, ~2 s per invocation; hence no --vars either.
 """
 
-
-import json
-from typing import Any, Mapping
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets, get_asset_key_for_model
@@ -26,6 +33,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.partitions import reporting_months
+from orchestration.resources import PlatformResource
 
 MONTHLY_FACTS = "tag:monthly_fact"
 
@@ -43,15 +51,48 @@ def _translator() -> WarehouseTranslator:
     return WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True))
 
 
-def dbt_build_args(config: WarehouseConfig, rebuild_from_month: str | None = None, *, indirect_selection: str = "eager") -> list[str]:
+REBUILD_FROM_MONTH_ENV = "OGP_REBUILD_FROM_MONTH"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def dbt_build_args(config: WarehouseConfig, *, indirect_selection: str = "eager") -> list[str]:
     # dbt unit tests check the method's SQL, not the data: they run once per change, in the test
     # suite (tests/test_dbt_docs.py), not in every production build (they would add ~8 s to each).
     args = ["build", "--indirect-selection", indirect_selection, "--exclude-resource-type", "unit_test"]
-    if rebuild_from_month:
-        args += ["--vars", json.dumps({"rebuild_from_month": rebuild_from_month})]
     if config.full_refresh:
         args.append("--full-refresh")
     return args
+
+
+@contextmanager
+def dbt_environment(**values: str) -> Iterator[None]:
+    """Variables for the dbt process started inside the block (DbtCliResource passes the
+    process's environment as it is when the command starts, and takes no other)."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, parse_state: Path, **env: str):
+    """`dbt build` from this data directory's partial-parse state, which it then updates."""
+    target = Path(dbt.project_dir) / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    if (parse_state / PARTIAL_PARSE_FILE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parse_state / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE)
+    with dbt_environment(**env):
+        invocation = dbt.cli(args, context=context, target_path=target)
+    yield from invocation.stream()
+    if (target / PARTIAL_PARSE_FILE).exists():
+        parse_state.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target / PARTIAL_PARSE_FILE, parse_state / f".{PARTIAL_PARSE_FILE}.tmp")
+        os.replace(parse_state / f".{PARTIAL_PARSE_FILE}.tmp", parse_state / PARTIAL_PARSE_FILE)
 
 
 def model_asset_key(warehouse: list[dg.AssetsDefinition], model: str) -> dg.AssetKey:
@@ -75,10 +116,11 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=_translator(),
         pool=WAREHOUSE_POOL,
     )
-    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseConfig):
+    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
-        yield from dbt.cli(dbt_build_args(config, indirect_selection="cautious"), context=context).stream()
+        yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
+                                parse_state=platform.settings().dbt_parse_state_dir)
 
     @dbt_assets(
         manifest=manifest,
@@ -90,9 +132,10 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=_translator(),
         pool=WAREHOUSE_POOL,
     )
-    def monthly_progress_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseConfig):
+    def monthly_progress_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
         first_month = context.partition_time_window.start.strftime("%Y-%m-%d")
         context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
-        yield from dbt.cli(dbt_build_args(config, first_month), context=context).stream()
+        yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
+                                **{REBUILD_FROM_MONTH_ENV: first_month})
 
     return [warehouse_models, monthly_progress_facts]
