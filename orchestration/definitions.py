@@ -4,13 +4,12 @@ settings, so loading the location is the same on every machine."""
 
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.ingestion import INGESTION_ASSETS, ingestion_bookkeeping
 from orchestration.assets.publication import build_serving_assets, build_snapshot_asset
 from orchestration.assets.warehouse import build_warehouse_assets
 from orchestration.checks import LANDED_DATA_CHECKS
-from orchestration.dbt_project import dbt_executable, dbt_project
+from orchestration.dbt_project import WarehouseDbtResource, dbt_executable, dbt_project
 from orchestration.jobs import JOBS, SCHEDULES, SENSORS
 from orchestration.resources import PlatformResource
 
@@ -27,6 +26,6 @@ def defs() -> dg.Definitions:
         sensors=SENSORS,
         resources={
             "platform": PlatformResource(),
-            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+            "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
         },
     )

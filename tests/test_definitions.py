@@ -137,3 +137,15 @@ def test_a_failed_run_is_announced_on_the_webhook(definitions, httpserver, monke
     assert body["title"] == "Run failed: monthly_progress_job"
     fields = {f["title"]: f["value"] for f in body["fields"]}
     assert fields["failed_steps"] == "load_reports" and fields["run_id"] == result.run_id
+
+
+def test_the_dbt_resource_overrides_what_dagster_dbt_still_has():
+    """WarehouseDbtResource skips `dbt --version` and the adapter dagster-dbt opens before each
+    invocation by overriding two of its members: if dagster-dbt renames them, this says so."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_project import WarehouseDbtResource, dbt_executable, dbt_project
+
+    assert hasattr(DbtCliResource, "_cli_version") and hasattr(DbtCliResource, "_initialize_dbt_core_adapter")
+    resource = WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+    assert resource._cli_version.major == 1 and resource._initialize_dbt_core_adapter(["build"]) is None
