@@ -9,7 +9,7 @@ import dagster as dg
 
 from orchestration.resources import PlatformResource
 
-GX_BATCH_ROWS = 1_000_000  # of the few columns a suite reads: ~0.3 GB of pandas at most
+GX_BATCH_ROWS = 250_000  # of the few columns a suite reads (great-expectations needs ~4x the frame)
 GX_CHILD_PROCESS_ROWS = 1_000_000  # landings larger than this are validated in a child process
 
 # The ledger's name of the source that lands each suite's table.

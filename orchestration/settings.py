@@ -66,7 +66,7 @@ class Settings:
     odk_user: str = ""
     odk_password: Secret = field(default=Secret(""), repr=False)
     odk_forms: tuple[tuple[str, str], ...] = ()  # (project id, form id)
-    duckdb_memory_limit: str = "1500MB"  # for the platform's own connections, as for dbt's
+    duckdb_memory_limit: str = "1GB"  # for the platform's own connections, as for dbt's
 
     @property
     def warehouse_path(self) -> Path:
@@ -135,7 +135,7 @@ class Settings:
             odk_user=env.get("ODK_USER") or "",
             odk_password=Secret(env.get("ODK_PASSWORD") or ""),
             odk_forms=tuple(tuple(item.split(":", 1)) for item in _items(env.get("ODK_FORMS")) if ":" in item),
-            duckdb_memory_limit=env.get("OGP_DUCKDB_MEMORY_LIMIT") or "1500MB",
+            duckdb_memory_limit=env.get("OGP_DUCKDB_MEMORY_LIMIT") or "1GB",
             report_languages=tuple(l.strip() for l in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if l.strip()),
         )
 

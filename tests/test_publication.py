@@ -134,3 +134,39 @@ def test_published_cells_cannot_run_as_spreadsheet_formulas(demo, tmp_path):
     assert row["evidence_urls"] == "'@SUM(1+1)"
     assert row["reporting_institution"] == "'-2+3"
     assert row["percent_complete"] == "10.0"  # numbers stay numbers
+
+
+def test_the_serving_copy_takes_only_the_months_recomputed_and_stays_equal_to_the_warehouse(tmp_path):
+    from exports.serving import publish_serving_copy
+
+    target = tmp_path / "serving" / "warehouse.duckdb"
+    fact = "select * from marts.fct order by all"
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct as select date '2024-01-01' + to_months(m) as reporting_month, "
+                    "'C' || c as commitment_id, m * 10.0 + c as progress, timestamp '2024-06-01' as computed_at "
+                    "from range(3) r(m), range(4) s(c)")
+        con.execute("create table marts.dim as select 'C' || c as commitment_id from range(4) s(c)")
+        con.execute("create table marts.gone as select 1 as x")
+
+        def copy_equals_warehouse():
+            with duckdb.connect(str(target), read_only=True) as reader:
+                assert reader.execute(fact).fetchall() == con.execute(fact).fetchall()
+                assert reader.execute("select * from marts.dim order by all").fetchall() == con.execute("select * from marts.dim order by all").fetchall()
+                return {r[0] for r in reader.execute("select table_name from information_schema.tables").fetchall()}
+
+        publish_serving_copy(con, target)
+        assert copy_equals_warehouse() == {"fct", "dim", "gone"}
+        # An incremental month: months from 2024-02 recomputed, one commitment added, a table dropped.
+        con.execute("delete from marts.fct where reporting_month >= date '2024-02-01'")
+        con.execute("insert into marts.fct select date '2024-01-01' + to_months(m), 'C' || c, m * 100.0 + c, "
+                    "timestamp '2024-07-01' from range(1, 4) r(m), range(5) s(c)")
+        con.execute("insert into marts.dim values ('C4')")
+        con.execute("drop table marts.gone")
+        publish_serving_copy(con, target)
+        assert copy_equals_warehouse() == {"fct", "dim"}
+        # A full rebuild that no longer has the first month: the fact is written again whole.
+        con.execute("delete from marts.fct where reporting_month = date '2024-01-01'")
+        con.execute("update marts.fct set computed_at = timestamp '2024-08-01'")
+        publish_serving_copy(con, target)
+        copy_equals_warehouse()
