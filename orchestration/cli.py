@@ -46,11 +46,29 @@ def _dagster_home(settings: Settings) -> Path:
 
 
 def init_instance(settings: Settings) -> Path:
+    """$DAGSTER_HOME with its dagster.yaml and its storage created, once, under a file lock: two
+    `ogp` commands starting together on a new home would otherwise both create Dagster's SQLite
+    storage, and one fails ("table alembic_version already exists")."""
+    import fcntl
+
     home = _dagster_home(settings)
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_YAML, encoding="utf-8")
+    config, ready = home / "dagster.yaml", home / ".storage-initialised"
+    if ready.exists():
+        return home
+    with open(home / ".init.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not config.exists():
+            tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+            tmp.write_text(INSTANCE_YAML, encoding="utf-8")
+            os.replace(tmp, config)
+        if not ready.exists():
+            import dagster as dg
+
+            with dg.DagsterInstance.from_config(str(home)) as instance:
+                # Touching each storage creates it (and runs its migrations).
+                instance.run_storage, instance.event_log_storage, instance.schedule_storage  # noqa: B018
+            ready.touch()
     return home
 
 
