@@ -82,11 +82,12 @@ def ingest(
     new_ids: list[str] = []
     schema_reports = {}
     with platform.warehouse() as con:
-        new_files = []
+        new_files, seen = [], set()
         for landed in landed_files:
-            if already_loaded(con, landed.sha256) or landed.sha256 in {f.sha256 for f in new_files}:
+            if landed.sha256 in seen or already_loaded(con, landed.sha256):
                 context.log.info(f"{landed.original_name} ({landed.sha256[:12]}) was loaded before; skipped")
                 continue
+            seen.add(landed.sha256)
             new_files.append(landed)
         if many_loader is not None:
             results = many_loader(con, new_files, run_id=context.run_id)
