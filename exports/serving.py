@@ -34,10 +34,11 @@ def publish_serving_copy(con: duckdb.DuckDBPyConnection, target: Path, *, schema
         for schema in schemas:
             con.execute(f'create schema if not exists serving_copy."{schema}"')
             tables = _tables(con, "current_database()", schema)
-            for stale in sorted(set(_tables(con, "'serving_copy'", schema)) - set(tables)):
+            previous = set(_tables(con, "'serving_copy'", schema))
+            for stale in sorted(previous - set(tables)):
                 con.execute(f'drop table serving_copy."{schema}"."{stale}"')
             for table in tables:
-                counts[f"{schema}.{table}"] = _copy_table(con, schema, table)
+                counts[f"{schema}.{table}"] = _copy_table(con, schema, table, in_previous_copy=table in previous)
         con.execute("detach serving_copy")
         os.replace(tmp, target)
     except BaseException:
@@ -61,13 +62,12 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, s
     return [(r[0], r[1]) for r in con.execute(f"describe {relation}").fetchall()]
 
 
-def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, *, in_previous_copy: bool) -> int:
     """Bring serving_copy.schema.table level with the warehouse's; returns its row count."""
     source, copy = f'"{schema}"."{table}"', f'serving_copy."{schema}"."{table}"'
-    previous = _tables(con, "'serving_copy'", schema)
     columns = _columns(con, source)
     names = {name for name, _ in columns}
-    if table in previous and {"reporting_month", "computed_at"} <= names and _columns(con, copy) == columns:
+    if in_previous_copy and {"reporting_month", "computed_at"} <= names and _columns(con, copy) == columns:
         # Months from the earliest one recomputed since this copy was written.
         since = (f"reporting_month >= (select coalesce(min(reporting_month), date '9999-12-31') from {source} "
                  f"where computed_at > (select coalesce(max(computed_at), timestamp '1900-01-01') from {copy}))")

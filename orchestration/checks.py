@@ -12,9 +12,6 @@ from orchestration.resources import PlatformResource
 GX_BATCH_ROWS = 250_000  # of the few columns a suite reads (great-expectations needs ~4x the frame)
 GX_CHILD_PROCESS_ROWS = 1_000_000  # landings larger than this are validated in a child process
 
-# The ledger's name of the source that lands each suite's table.
-LEDGER_SOURCES = {"plan_milestones": "plan_catalogue", "ogp_dashboard_commitments": "ogp_dashboard"}
-
 LANDED_TABLES = {
     "progress_reports": ["raw", "progress_reports"],
     "plan_milestones": ["raw", "plan_milestones"],
@@ -37,11 +34,13 @@ def _landed_data_check(suite: str, key: list[str]) -> dg.AssetChecksDefinition:
 
         settings = platform.settings()
         docs_dir = settings.data_dir / "data_docs" / context.run.run_id
+        # The ledger names the source that landed the table, as the quarantine checks do.
+        ledger_source = next(source for source, table in QUARANTINE_ASSETS.items() if table == key)
         with platform.warehouse(read_only=True) as con:
             # Rows the ledger says this run loaded; it is only a count (no table scan).
             [(landed,)] = con.execute(
                 "select coalesce(sum(loaded), 0) from raw.ingestion_ledger where run_id = ? and source = ?",
-                [context.run.run_id, LEDGER_SOURCES.get(suite, suite)],
+                [context.run.run_id, ledger_source],
             ).fetchall()
         arguments = (settings.warehouse_path, suite, context.run.run_id)
         options = {"docs_dir": docs_dir, "batch_rows": GX_BATCH_ROWS, "memory_limit": settings.duckdb_memory_limit}

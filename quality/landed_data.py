@@ -236,7 +236,9 @@ def validate_landed_rows(
     warehouse (read-only) `batch_rows` at a time, only the columns the suite checks."""
     import duckdb
 
-    columns = ", ".join('"' + c.replace('"', '""') + '"' for c in suite_columns(suite_name))
+    from ingestion.tabular import quote_ident
+
+    columns = ", ".join(quote_ident(c) for c in suite_columns(suite_name))
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set memory_limit = ?", [memory_limit])
         reader = con.sql(

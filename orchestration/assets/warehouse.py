@@ -16,7 +16,7 @@ small and has no month. Pitfalls of splitting dagster-dbt definitions, handled h
   create it, and whichever runs second finds it and goes incremental.
 
 Each invocation starts from the partial-parse state the last one left for this data directory
-(`dbt_parse_state`): dbt re-parses the whole project when its profile differs (the DuckDB path
+(`Settings.dbt_parse_state_dir`, `$OGP_DATA_DIR/dbt_state`): dbt re-parses the whole project when its profile differs (the DuckDB path
 is in it) or when --vars change, ~2 s per invocation; hence no --vars either.
 """
 
