@@ -79,6 +79,7 @@ INDICATOR_CATALOGUE = TabularSource(
             when 'duplicate_indicator' then 'indicator ' || indicator_code || ' appears twice'
         end
     """,
+    structured_fields=("indicator_code", "commitment_id", "milestone_code", "unit", "baseline", "target", "frequency", "direction"),
 )
 
 VALUE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -139,6 +140,7 @@ INDICATOR_VALUES = TabularSource(
             when 'duplicate_submission' then 'submission ' || submission_id || ' was already received'
         end
     """,
+    structured_fields=("submission_id", "submitted_at", "indicator_code", "period", "value", "evidence_url"),
 )
 
 

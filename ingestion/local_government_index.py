@@ -75,6 +75,7 @@ LOCAL_GOVERNMENT_INDEX = TabularSource(
     canonical_select=_canonical_select,
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL,
+    structured_fields=("year", "transparency", "participation", "accountability", "open_data", "index_score"),
 )
 
 

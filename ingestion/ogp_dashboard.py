@@ -67,6 +67,19 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     """
 
 
+# Columns of the export written by people (titles, texts, institutions): searched for personal
+# data. The other known columns are codes, flags, numbers and dates; columns the platform does not
+# know yet are searched too.
+FREE_TEXT_COLUMNS = frozenset({
+    "theme", "commitment_title", "short_title", "full_text", "lead_institution", "supporting_institution_s",
+})
+
+
+def structured_columns(mapping: dict[str, str], columns: list[str]) -> set[str]:
+    known = set(map(snake_case, known_columns())) - FREE_TEXT_COLUMNS
+    return {c for c in columns if snake_case(c) in known}
+
+
 RULES_SQL = """
     case
         when not regexp_full_match(coalesce(commitment_unique_identifier, ''), '[A-Z]{2,3}[0-9]{4}') then 'bad_commitment_id'
@@ -93,6 +106,7 @@ OGP_DASHBOARD = TabularSource(
     reasons_sql=REASONS_SQL,
     describe_schema=schema_drift,
     date_columns=("start_date", "end_date"),
+    structured_columns=structured_columns,
 )
 
 

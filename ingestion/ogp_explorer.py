@@ -21,13 +21,23 @@ from ingestion.tabular_source import LoadResult, TabularSource, load_file, sourc
 SOURCE = "ogp_explorer"
 PERSONAL_DATA = ("contact_name", "contact_position", "contact_email", "contact_telephone")
 
+# Both layouts OGP published: `latest_data/ogpirm_live_data.csv` (`Action Plan Number`, `Comm No`)
+# and `data_to_export/ogpirm_live_data.csv` (`Action Plan No`).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "country": ("country",),
-    "action_plan_number": ("action_plan_number",),
-    "commitment_number": ("comm_no",),
+    "country": ("country", "country_locality"),
+    "action_plan_number": ("action_plan_number", "action_plan_no", "plan_number", "ap_number"),
+    "commitment_number": ("comm_no", "commitment_no", "commitment_number", "comm_number"),
     "commitment_title": ("commitment_title",),
+    "short_title": ("short_title",),
+    "full_text": ("full_text",),
+    "theme": ("theme",),
     "lead_institution": ("lead_institution",),
+    "supporting_institutions": ("supporting_institution_s", "supporting_institutions"),
     "year_of_submission": ("year_of_submission",),
+    "progress_report_year": ("report_publication_year_progress_report",),
+    "end_of_term_year": ("report_publication_year_end_of_term",),
+    "starred_progress": ("starred_current_formula_progress_report",),
+    "starred_end_of_term": ("starred_current_formula_end_of_term",),
     "start_date": ("start_date",),
     "end_date": ("end_date",),
     "specificity": ("specificity",),
@@ -80,6 +90,9 @@ OGP_EXPLORER = TabularSource(
     """,
     personal_data=PERSONAL_DATA,
     date_columns=("start_date", "end_date"),
+    # Titles, texts and institutions are free text; the rest are codes, numbers, dates and flags.
+    structured_fields=tuple(f for f in FIELD_ALIASES if f not in (
+        "country", "commitment_title", "short_title", "full_text", "theme", "lead_institution", "supporting_institutions")),
 )
 
 

@@ -90,6 +90,8 @@ PLAN_CATALOGUE = TabularSource(
     canonical_select=_canonical_select,
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL,
+    structured_fields=("action_plan_id", "commitment_id", "commitment_number", "milestone_code", "weight",
+                       "planned_start", "planned_end", "withdrawn_on"),
 )
 
 

@@ -137,6 +137,8 @@ PROGRESS_REPORTS = TabularSource(
     ),
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL,
+    structured_fields=("submission_id", "submitted_at", "reporting_month", "commitment_code", "milestone_code",
+                       "percent_complete", "status", "review_state", "evidence_urls"),
 )
 
 

@@ -95,6 +95,7 @@ def reparse(con: duckdb.DuckDBPyConnection, sources: list[str] | None, *, landin
             before[landed.sha256] = (loaded, quarantined)
             con.execute(f"delete from {table} where landed_file_id = ?", [landed.sha256])
             con.execute("delete from raw.quarantine where landed_file_id = ?", [landed.sha256])
+            con.execute("delete from raw.personal_data_redactions where landed_file_id = ?", [landed.sha256])
             con.execute(
                 "update raw.ingestion_ledger set superseded_at = now() where landed_file_id = ? and superseded_at is null",
                 [landed.sha256],

@@ -15,6 +15,7 @@ import duckdb
 
 from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
+from ingestion.personal_data import record_redactions, redact_columns
 from ingestion.tabular import UndecodableFile, csv_layout, load_csv_files, load_table, normalize_header, quote_ident
 from ingestion.warehouse import (
     LedgerEntry,
@@ -49,6 +50,19 @@ class TabularSource:
     personal_data: tuple[str, ...] = ()
     # Canonical columns holding free-form dates, interpreted once per distinct text (ingestion.dates).
     date_columns: tuple[str, ...] = ()
+    # Canonical fields that are codes, numbers, dates or links: never searched for personal data.
+    # Every other column of a file (free text, and columns the platform does not know) is.
+    structured_fields: tuple[str, ...] = ()
+    # Or, for sources whose columns are not mapped one by one: (mapping, file columns) -> the
+    # file columns not to search.
+    structured_columns: Callable[[dict[str, str], list[str]], set[str]] | None = None
+
+    def columns_to_redact(self, mapping: dict[str, str], columns: list[str]) -> list[str]:
+        if self.structured_columns is not None:
+            exempt = self.structured_columns(mapping, columns)
+        else:
+            exempt = {mapping[f] for f in self.structured_fields if f in mapping}
+        return [c for c in columns if c not in exempt]
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,7 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
     if any(f not in mapping for f in spec.required_fields):
         # Every file lacks the column: each is quarantined whole, with its own reason, by `_load`.
         raise duckdb.InvalidInputException("a required column is missing")
+    record_redactions(con, spec.name, redact_columns(con, "_batch", spec.columns_to_redact(mapping, columns)))
     positions = ", ".join(f"('{landed.sha256}', {i})" for i, landed in enumerate(group))
     con.execute(
         f"create or replace temp table _canonical as select c.*, p._file_position from ({spec.canonical_select(mapping, columns)}) c "
@@ -162,6 +177,8 @@ def _load(
     if unreadable is not None:
         return whole_file("undecodable_file", unreadable, None, {}, [])
     mapping = map_columns(columns, spec.field_aliases)
+    # Before anything is built from the rows: canonical records, payloads and quarantine alike.
+    record_redactions(con, spec.name, redact_columns(con, "_batch", spec.columns_to_redact(mapping, columns)))
     missing = [f for f in spec.required_fields if f not in mapping]
     if missing:
         reason = f"missing required column(s): {', '.join(missing)}; the file has: {', '.join(columns)}"

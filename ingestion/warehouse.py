@@ -208,6 +208,14 @@ alter table raw.plan_milestones add column if not exists withdrawn_on date;
 alter table raw.plan_milestones add column if not exists withdrawn_on_raw varchar;
 alter table raw.ogp_explorer_commitments add column if not exists start_date varchar;
 alter table raw.ogp_explorer_commitments add column if not exists end_date varchar;
+alter table raw.ogp_explorer_commitments add column if not exists short_title varchar;
+alter table raw.ogp_explorer_commitments add column if not exists full_text varchar;
+alter table raw.ogp_explorer_commitments add column if not exists theme varchar;
+alter table raw.ogp_explorer_commitments add column if not exists supporting_institutions varchar;
+alter table raw.ogp_explorer_commitments add column if not exists progress_report_year varchar;
+alter table raw.ogp_explorer_commitments add column if not exists end_of_term_year varchar;
+alter table raw.ogp_explorer_commitments add column if not exists starred_progress varchar;
+alter table raw.ogp_explorer_commitments add column if not exists starred_end_of_term varchar;
 
 create table if not exists raw.ingestion_ledger (
     run_id varchar,
@@ -257,9 +265,11 @@ def connect(path: Path, *, read_only: bool = False, lock_timeout_s: float = 120.
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     from ingestion.dates import DDL as DATE_INTERPRETATIONS_DDL
     from ingestion.ogp_dashboard import dashboard_table_ddl  # the export's columns are data, read once here
+    from ingestion.personal_data import DDL as REDACTIONS_DDL
 
     con.execute(RAW_SCHEMA_DDL)
     con.execute(DATE_INTERPRETATIONS_DDL)
+    con.execute(REDACTIONS_DDL)
     con.execute(dashboard_table_ddl())
 
 

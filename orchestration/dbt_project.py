@@ -15,7 +15,7 @@ from packaging.version import Version
 
 from orchestration.settings import DBT_PROJECT_DIR
 
-_WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "snapshots", "tests")
+_WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "snapshots", "tests", "seeds")
 
 
 def dbt_executable() -> str:
@@ -53,7 +53,7 @@ def _newest_source_mtime(project_dir: Path) -> float:
             newest = max(newest, path.stat().st_mtime)
         elif path.is_dir():
             for file in path.rglob("*"):
-                if file.suffix in (".sql", ".yml", ".yaml", ".md"):
+                if file.suffix in (".sql", ".yml", ".yaml", ".md", ".csv"):
                     newest = max(newest, file.stat().st_mtime)
     return newest
 

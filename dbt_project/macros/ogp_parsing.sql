@@ -1,15 +1,7 @@
 {# OGP exports mark missing values with sentinels: ND (no data), NR (not reviewed), NA (not
-   applicable). They become NULL, never 0; `ogp_null_reason` keeps which sentinel it was. #}
+   applicable). They become NULL, never 0 (categorical columns keep which one: ogp_categorical). #}
 {% macro ogp_null(expr) -%}
     case when upper(trim({{ expr }})) in ('ND', 'NR', 'NA', '') then null else trim({{ expr }}) end
-{%- endmacro %}
-
-{% macro ogp_null_reason(expr) -%}
-    case upper(trim({{ expr }}))
-        when 'ND' then 'no data'
-        when 'NR' then 'not reviewed'
-        when 'NA' then 'not applicable'
-    end
 {%- endmacro %}
 
 {# A date in one format, NULL when the text is not in it (portable: DuckDB and PostgreSQL). #}
@@ -32,33 +24,10 @@
     {{ dbt.datediff(start_month, end_month, 'month') }}
 {%- endmacro %}
 
-{# IRM ordinal labels to one canonical spelling: "b. Limited", "LIMITED", " limited " -> "Limited";
-   sentinels ND/NR/NA -> NULL. Unknown labels pass through trimmed, for the accepted_values test
-   to catch. #}
-{% macro irm_label(expr) -%}
-    {%- set canonical = {
-        'not started': 'Not Started', 'limited': 'Limited', 'substantial': 'Substantial', 'complete': 'Complete',
-        'completed': 'Complete', 'withdrawn': 'Withdrawn', 'unclear': 'Unclear',
-        'none': 'None', 'low': 'Low', 'medium': 'Medium', 'high': 'High',
-        'minor': 'Minor', 'moderate': 'Moderate', 'transformative': 'Transformative',
-        'worsens': 'Worsens', 'worsened': 'Worsens', 'did not change': 'Did Not Change', 'marginal': 'Marginal',
-        'major': 'Major', 'outstanding': 'Outstanding', 'not applicable': 'Not Applicable',
-        'modest': 'Modest', 'no notable results': 'No Notable Results', 'significant': 'Significant',
-        'yes': 'Yes', 'no': 'No'
-    } -%}
-    {%- set cleaned = "lower(trim(regexp_replace(trim(" ~ expr ~ "), '^[A-Za-z][.)] *', '')))" -%}
-    case
-        when {{ ogp_null(expr) }} is null then null
-        {%- for raw, label in canonical.items() %}
-        when {{ cleaned }} = '{{ raw }}' then '{{ label }}'
-        {%- endfor %}
-        else trim({{ expr }})
-    end
-{%- endmacro %}
-
-{# A coded twin column (`_Specificity`) as an integer; sentinels and text -> NULL. #}
+{# A coded twin column (`_Specificity`), a year or a plan number as an integer (`2`, `2.0`);
+   sentinels and any other text -> NULL (kept raw beside it), never a failed cast. #}
 {% macro ogp_code(expr) -%}
-    case when trim({{ expr }}) ~ '^-?[0-9]+$' then cast(trim({{ expr }}) as integer) end
+    case when trim({{ expr }}) ~ '^-?[0-9]{1,9}(\.0+)?$' then cast(cast(trim({{ expr }}) as numeric(18, 3)) as integer) end
 {%- endmacro %}
 
 {# Sources that arrive whole each time (catalogues, exports): the rows of the most recently

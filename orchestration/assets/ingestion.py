@@ -326,6 +326,10 @@ ingestion_bookkeeping = [
         description="Each distinct date text of the OGP exports with the period it names and its precision.",
     ),
     dg.AssetSpec(
+        ["raw", "personal_data_redactions"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
+        description="E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
+    ),
+    dg.AssetSpec(
         ["raw", "ingestion_ledger"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
         description="Per run and file: received = loaded + quarantined (written by every ingestion asset).",
     ),

@@ -24,7 +24,13 @@ catalogue_plans as (
 
 ),
 
-ogp_plans as (
+explorer_rows as (
+
+    select * from {{ ref('int_ogp_explorer__linked') }}
+
+),
+
+dashboard_plans as (
 
     select
         action_plan_id,
@@ -39,6 +45,33 @@ ogp_plans as (
     from ogp_commitments
     where action_plan_id is not null
     group by action_plan_id
+
+),
+
+explorer_plans as (
+
+    -- Plans of the 2011-2014 Explorer file that the Dashboard export does not hold.
+    select
+        action_plan_id,
+        max(member_code) as member_code,
+        max(member_name) as member_name,
+        cast(null as varchar) as member_type,
+        max(action_plan_number) as action_plan_number,
+        max(plan_year_of_submission) as year_of_submission,
+        cast(null as integer) as end_year,
+        count(distinct commitment_id) as ogp_commitments
+
+    from explorer_rows
+    where action_plan_id not in (select action_plan_id from dashboard_plans)
+    group by action_plan_id
+
+),
+
+ogp_plans as (
+
+    select * from dashboard_plans
+    union all
+    select * from explorer_plans
 
 ),
 

@@ -18,7 +18,8 @@ from_export as (
         member_code,
         max(member_name) as member_name,
         max(region) as region,
-        max(member_type) as member_type
+        max(member_type) as member_type,
+        max(member_type_raw) as member_type_raw
 
     from ogp_commitments
     where member_code is not null
@@ -39,7 +40,10 @@ final as (
         coalesce(from_export.member_code, from_catalogue.member_code) as member_code,
         from_export.member_name,
         from_export.region,
-        case when lower(from_export.member_type) = 'local' then 'local' else 'national' end as member_type
+        -- From the seed ogp_member_types (Legacy Local is local); a type no seed holds stays NULL
+        -- beside its raw text, counted in fct_ogp_value_reconciliation, never read as national.
+        from_export.member_type,
+        from_export.member_type_raw
 
     from from_export
     full outer join from_catalogue on from_export.member_code = from_catalogue.member_code
