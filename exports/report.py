@@ -48,6 +48,7 @@ LABELS = {
         "local_note": "índice 0–100 enviado por la asociación de municipalidades", "rank": "Puesto",
         "municipality": "Municipio", "province": "Provincia", "index": "Índice", "score": "Puntaje",
         "no_local": "Sin evaluaciones de gobiernos locales hasta este mes.", "annex": "Anexo: calidad de los datos",
+        "reference_failures": "Publicado pese a controles fallidos en datos de referencia (OGP, índice local), que no cambian las cifras de avance:",
         "annex_note": "Informes y filas recibidos que no entran en las cifras, con el motivo. Se liberan cuando la fuente los corrige.",
         "stage": "Etapa", "source": "Fuente", "status": "Estado", "open": "abierto", "released": "liberado", "rule": "Regla", "reason": "Motivo", "submission": "Envío",
         "no_issues": "Sin observaciones.", "methodology": "Metodología",
@@ -81,6 +82,7 @@ LABELS = {
         "local_note": "0-100 index sent by the association of municipalities", "rank": "Rank",
         "municipality": "Municipality", "province": "Province", "index": "Index", "score": "Score",
         "no_local": "No local-government assessment up to this month.", "annex": "Annex: data quality",
+        "reference_failures": "Published although checks failed on reference data (OGP, local index), which do not change the progress figures:",
         "annex_note": "Reports and rows received that the figures do not use, with the reason. They are released when the source corrects them.",
         "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason", "submission": "Submission",
         "no_issues": "No issues.", "methodology": "Methodology",
@@ -238,7 +240,10 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index, "replanned": replanned}
 
 
-def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es") -> str:
+def render_report(
+    con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es",
+    quality_warnings: list[dict] | None = None,
+) -> str:
     # Always escape: report text comes from institutions' forms (the template ends in .j2, so
     # select_autoescape would not turn it on).
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
@@ -260,5 +265,7 @@ def render_report(con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool,
         reporting=REPORTING,
         bar=lambda p, e, s: progress_bar_svg(p, e, STATUS.get(s, STATUS["not_started"])[2]),
         ranking_bar=ranking_bar_svg,
+        # Error-level failures on data this report does not govern (orchestration/blast_radius.py).
+        reference_failures=[w for w in quality_warnings or [] if w.get("severity") == "error"],
         **data,
     )

@@ -276,7 +276,8 @@ def build_monthly_snapshot(
         for lang in report_languages:
             # Spanish is the report of record (informe.html); other languages sit beside it.
             name = "informe.html" if lang == "es" else f"report.{lang}.html"
-            (staging / name).write_text(render_report(con, month, is_demo=is_demo, methodology=methodology, lang=lang), encoding="utf-8")
+            (staging / name).write_text(render_report(con, month, is_demo=is_demo, methodology=methodology, lang=lang,
+                                                             quality_warnings=quality_warnings), encoding="utf-8")
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
         package["methodology"] = methodology
         # Checks that failed with warning severity when this was built (published anyway).

@@ -12,6 +12,7 @@ from exports.serving import publish_serving_copy
 from exports.snapshot import build_monthly_snapshot
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL, redact_url
 from orchestration.assets.warehouse import model_asset_key
+from orchestration.blast_radius import BLOCKED_BY, asset_domain
 from orchestration.methodology import methodology_parameters
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
@@ -49,11 +50,11 @@ SNAPSHOT_DESCRIPTION = (
 
 
 def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    stop_if_blocking_checks_failed(context)
+    reference_failures = stop_if_blocking_checks_failed(context, "monthly_progress_snapshot")
     settings = platform.settings()
     methodology = methodology_parameters()
     months = [date.fromisoformat(k) for k in context.partition_keys]
-    warnings = _standing_check_warnings(context)
+    warnings = _standing_check_warnings(context) + reference_failures
     for warning in warnings:
         context.log.warning(f"publishing with a data-quality warning: {warning['check']} on {warning['asset']}")
     results = []
@@ -85,24 +86,36 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
     )
 
 
-def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext) -> None:
+def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publication: str) -> list[dict]:
     """The publication gate: an error-severity check that failed earlier in this run stops
-    publication, and says which rule. (Dagster's own blocking does not reach every downstream
-    shape, e.g. a dbt multi-asset, so the gate is kept here, where publishing happens.)"""
-    failed = []
+    `publication` when it governs data of a domain the publication is blocked by (its blast
+    radius, orchestration/blast_radius.py), and says which rule. The other error-level failures
+    are returned, to be published as warnings. (Dagster's own blocking does not reach every
+    downstream shape, e.g. a dbt multi-asset, so the gate is kept here, where publishing happens.)"""
+    blocked_by = BLOCKED_BY[publication]
+    graph = context.job_def.asset_layer.asset_graph
+    failed, outside = [], []
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
     ).records
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            failed.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
+            domain = asset_domain(graph, evaluation.asset_key)
+            entry = {"asset": evaluation.asset_key.to_user_string(), "check": evaluation.check_name,
+                     "severity": "error", "domain": domain.value}
+            (failed if domain in blocked_by else outside).append(entry)
     if failed:
+        names = sorted(f"{f['asset']}: {f['check']}" for f in failed)
         raise dg.Failure(
-            description="Publication blocked: error-level data-quality checks failed in this run: " + "; ".join(sorted(failed)),
-            metadata={"failed_checks": dg.MetadataValue.json(sorted(failed))},
+            description="Publication blocked: error-level data-quality checks failed in this run: " + "; ".join(names),
+            metadata={"failed_checks": dg.MetadataValue.json(names)},
             allow_retries=False,
         )
+    for entry in outside:
+        context.log.warning(f"publishing although {entry['check']} failed on {entry['asset']} ({entry['domain']} data: "
+                            f"it does not block {publication})")
+    return sorted(outside, key=lambda w: (w["asset"], w["check"]))
 
 
 # Checks about what one run received (its quarantine): their findings are published in the
@@ -144,7 +157,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         ),
     )
     def duckdb_serving_copy(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-        stop_if_blocking_checks_failed(context)
+        stop_if_blocking_checks_failed(context, "duckdb_serving_copy")
         settings = platform.settings()
         with platform.warehouse() as con:
             counts = publish_serving_copy(con, settings.serving_warehouse_path)
@@ -166,7 +179,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         ),
     )
     def postgres_serving_schema(context: dg.AssetExecutionContext, platform: PlatformResource):
-        stop_if_blocking_checks_failed(context)
+        stop_if_blocking_checks_failed(context, "postgres_serving_schema")
         settings = platform.settings()
         if not settings.publish_postgres:
             context.log.info("OGP_PUBLISH_POSTGRES is not set: the PostgreSQL serving schema is not published")
@@ -193,7 +206,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         ),
     )
     def open_data_portal_publication(context: dg.AssetExecutionContext, platform: PlatformResource):
-        stop_if_blocking_checks_failed(context)
+        stop_if_blocking_checks_failed(context, "open_data_portal_publication")
         settings = platform.settings()
         if not settings.ckan_url:
             context.log.info("OGP_CKAN_URL is not set: nothing is published to the open-data portal")
