@@ -73,12 +73,18 @@ class Redaction:
 _FUNCTION = "ogp_redact_personal_data"
 
 
+def redacted_sql(con: duckdb.DuckDBPyConnection, expr: str) -> str:
+    """SQL for `expr` with personal data redacted, for the few texts built from fields the bulk
+    pass does not search (a quarantine reason quoting what was typed into a percent cell)."""
+    _ensure_function(con)
+    return f"{_FUNCTION}({expr})"
+
+
 def _ensure_function(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    [(registered,)] = con.execute("select count(*) from duckdb_functions() where function_name = ?", [_FUNCTION]).fetchall()
+    if not registered:
         con.create_function(_FUNCTION, redact, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
                             null_handling="special", side_effects=False)
-    except duckdb.CatalogException:
-        pass  # registered on this connection already
 
 
 def _marks(expr: str, mark: str) -> str:

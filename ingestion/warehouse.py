@@ -11,6 +11,8 @@ from typing import Iterator
 
 import duckdb
 
+from ingestion.personal_data import DDL as REDACTIONS_DDL, redacted_sql
+
 RAW_SCHEMA_DDL = """
 create schema if not exists raw;
 
@@ -265,7 +267,6 @@ def connect(path: Path, *, read_only: bool = False, lock_timeout_s: float = 120.
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     from ingestion.dates import DDL as DATE_INTERPRETATIONS_DDL
     from ingestion.ogp_dashboard import dashboard_table_ddl  # the export's columns are data, read once here
-    from ingestion.personal_data import DDL as REDACTIONS_DDL
 
     con.execute(RAW_SCHEMA_DDL)
     con.execute(DATE_INTERPRETATIONS_DDL)
@@ -371,12 +372,14 @@ def split_checked_batch(
         # Quarantine keeps what the source could tell: submission, month, milestone, when it has them.
         return column if column in present else f"cast(null as {sql_type})"
 
+    # A reason may quote a code, date or number cell, which the bulk redaction does not search.
+    reason = redacted_sql(con, reasons_sql)
     con.execute(
         f"""
         insert into raw.quarantine by name
         select '{source}' as source, landed_file_id, source_row_number,
                {optional('submission_id', 'varchar')} as submission_id,
-               rule, {reasons_sql} as reason, raw_payload, now() as quarantined_at,
+               rule, {reason} as reason, raw_payload, now() as quarantined_at,
                {optional('reporting_month', 'date')} as reporting_month,
                {optional('milestone_code', 'varchar')} as milestone_code
         from {canonical_table} join _broken using (landed_file_id, source_row_number)

@@ -217,13 +217,72 @@ def test_ogp_dashboard_schema_drift_is_reported_not_crashed_on(tmp_path, warehou
      ("2019-Q3", date(2019, 7, 1), date(2019, 9, 30), "quarter"),
      ("2016", date(2016, 1, 1), date(2016, 12, 31), "year"),
      ("Not Specified", None, None, "not_given"), ("NA", None, None, "not_given"),
-     ("pronto", None, None, "unparsed")],
+     ("pronto", None, None, "unparsed"),
+     # Forms the samples lack: Roman numerals and words for quarters, halves, seasons, spreadsheet serials.
+     ("I quarter of 2021", date(2021, 1, 1), date(2021, 3, 31), "quarter"),
+     ("Quarter IV 2018", date(2018, 10, 1), date(2018, 12, 31), "quarter"),
+     ("II trimestre de 2020", date(2020, 4, 1), date(2020, 6, 30), "quarter"),
+     ("first half of 2019", date(2019, 1, 1), date(2019, 6, 30), "half"),
+     ("H2 2020", date(2020, 7, 1), date(2020, 12, 31), "half"),
+     ("Spring 2015", date(2015, 3, 1), date(2015, 5, 31), "season"),
+     ("Winter 2018", date(2017, 12, 1), date(2018, 2, 28), "season"),
+     ("42005", date(2015, 1, 1), date(2015, 1, 1), "day"),                 # an Excel serial day
+     ("1905-07-06", date(2014, 1, 1), date(2014, 12, 31), "year"),         # 2014 typed into a date cell
+     ("Q5 2019", None, None, "unparsed")],
 )
 def test_ogp_dates_are_interpreted_with_their_precision(text, start, end, precision):
     from ingestion.dates import interpret_date
 
     result = interpret_date(text)
     assert (result.period_start, result.period_end, result.precision) == (start, end, precision)
+
+
+def test_an_ambiguous_numeric_date_keeps_both_readings_and_what_proves_the_order():
+    from ingestion.dates import interpret_date
+
+    ambiguous = interpret_date("01/07/2014")
+    assert (ambiguous.period_start, ambiguous.day_first_start, ambiguous.day_month_order) == \
+        (date(2014, 1, 7), date(2014, 7, 1), "ambiguous")
+    assert interpret_date("31/12/2016").day_month_order == "day_first"
+    assert interpret_date("12/31/2016").day_month_order == "month_first"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("Contacto: ana.perez@mintel.gob.ec, cel. 099 123 4567", "Contacto: [correo], cel. [teléfono]"),
+     ("Llamar al (02) 256-7890 o al +1 202 555 0143", "Llamar al [teléfono] o al [teléfono]"),
+     # Numbers that are not phones stay: years, ranges, amounts, ids, law numbers, dates.
+     ("Plan 2014-2016, USD 2.500.000, Ley 2013-45, ID0129, 12/31/2022", "Plan 2014-2016, USD 2.500.000, Ley 2013-45, ID0129, 12/31/2022"),
+     (None, None)],
+)
+def test_personal_data_in_free_text_is_redacted(text, expected):
+    from ingestion.personal_data import redact
+
+    assert redact(text) == expected
+
+
+def test_personal_data_is_redacted_before_rows_are_loaded_or_quarantined(tmp_path, warehouse):
+    from ingestion.progress_reports import load_progress_report_file
+
+    path = write(tmp_path / "informe.csv",
+                 "codigo_hito,mes_reportado,porcentaje_avance,narrativa,dificultades\n"
+                 "EC0011-H1,2023-11,40,Avance; escribir a juan.soto@inst.gob.ec,Llamar al 0991234567\n"
+                 "EC0011-H2,2023-11,llamar 0987654321,Ver 098 765 4321,\n")
+    landed = land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_progress_report_file(warehouse, landed, run_id=None)
+    assert (result.ledger.loaded, result.ledger.quarantined) == (1, 1)
+    stored = " ".join(str(v) for row in warehouse.execute("select * from raw.progress_reports").fetchall() for v in row)
+    quarantined = " ".join(str(v) for row in warehouse.execute("select * from raw.quarantine").fetchall() for v in row)
+    for personal in ("juan.soto@inst.gob.ec", "0991234567", "098 765 4321"):
+        assert personal not in stored and personal not in quarantined
+    assert "[correo]" in stored and "[teléfono]" in quarantined
+    [(reason,)] = warehouse.execute("select reason from raw.quarantine").fetchall()
+    assert "0987654321" not in reason and "[teléfono]" in reason   # a phone typed into the percent cell
+    counts = warehouse.execute("select column_name, rows_redacted, emails_redacted, phones_redacted "
+                               "from raw.personal_data_redactions order by 1").fetchall()
+    assert counts == [("dificultades", 1, 0, 1), ("narrativa", 2, 1, 1)]
+    # The landing zone keeps the payload as received.
+    assert "juan.soto@inst.gob.ec" in landed.path.read_text(encoding="utf-8")
 
 
 def test_ogp_export_dates_are_recorded_once_per_text_beside_the_original(tmp_path, warehouse):
@@ -284,6 +343,39 @@ def test_ogp_explorer_header_row_and_personal_data(tmp_path, warehouse):
     quarantined = " ".join(str(v) for v in warehouse.execute("select * from raw.quarantine").fetchone())
     for personal in ("Ana Pérez", "ana@example.org", "+355"):
         assert personal not in stored and personal not in quarantined
+
+
+def test_the_explorer_export_variant_is_read_not_quarantined(tmp_path, warehouse):
+    """`data_to_export/ogpirm_live_data.csv`: no row of column indices, `Action Plan No`."""
+    from ingestion.ogp_explorer import load_ogp_explorer_file
+
+    path = write(tmp_path / "ogpirm_live_data.csv",
+                 'Country,Action Plan No,Comm No,Commitment Title,Specificity,_Specificity\n'
+                 'Albania,1,2,"2. Open data",b. medium,2\nAlbania,1,2,"2. Open data",b. medium,2\n')
+    landed = land_local_file("ogp_explorer", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_ogp_explorer_file(warehouse, landed, run_id=None)
+    assert (result.ledger.received, result.ledger.loaded) == (2, 2)   # a duplicate key is kept: dbt makes it one commitment
+    assert warehouse.execute("select distinct action_plan_number from raw.ogp_explorer_commitments").fetchall() == [("1",)]
+
+
+def test_ogp_commitment_sheet_layout_loads_through_the_dashboard_source(tmp_path, warehouse):
+    """OGP's current commitment sheet: a subset of the Dashboard's columns (no member code, type or
+    plan id); what it lacks loads as NULL and is reported as drift, nothing is quarantined."""
+    columns = ["Commitment Unique Identifier", "Country/Locality", "Region", "Theme", "Year Of Submission",
+               "Action Plan Number", "Commitment Number", "Commitment Title", "Short Title", "Full Text", "URL",
+               "OGP Value Access To Information", "OGP Value Civic Participation", "OGP Value Public Accountability",
+               "OGP Value Technology", "Specificity", "Potential Impact", "Completion (Progress Report)",
+               "Did It Open Government (Overall)"]
+    row = ["AR0045", "Argentina", "Americas", "Open Data", "2017", "3", "4", "Datos abiertos", "Open data",
+           "Texto; contacto a.b@example.org", "https://www.opengovpartnership.org/x", "1", "0", "0", "1",
+           "High", "Moderate", "Substantial", "Major"]
+    path = write(tmp_path / "commitments.csv", ",".join(f'"{c}"' for c in columns) + "\n" + ",".join(f'"{v}"' for v in row) + "\n")
+    landed = land_local_file("ogp_dashboard", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
+    result = load_ogp_dashboard_file(warehouse, landed, run_id=None)
+    assert (result.ledger.loaded, result.ledger.quarantined) == (1, 0)
+    assert "Code" in result.schema_report["missing_columns"] and not result.schema_report["new_columns"]
+    assert warehouse.execute("select completion_progress_report, full_text from raw.ogp_dashboard_commitments").fetchone() == \
+        ("Substantial", "Texto; contacto a.b@example.org".replace("a.b@example.org", "[correo]"))
 
 
 def test_a_whole_file_quarantine_keeps_no_personal_data(tmp_path, warehouse):

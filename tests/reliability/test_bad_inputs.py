@@ -197,7 +197,7 @@ CASES = [
 
 LOADERS = {**{name.split("_organizations")[0]: spec for name, spec in FILE_LOADERS.items()},
            "progress_reports": PROGRESS_REPORTS, "indicator_values": INDICATOR_VALUES}
-BOOKKEEPING = {"raw.quarantine", "raw.ingestion_ledger", "raw.landed_files", "raw.date_interpretations"}
+BOOKKEEPING = {"raw.quarantine", "raw.ingestion_ledger", "raw.landed_files", "raw.date_interpretations", "raw.personal_data_redactions"}
 MAX_BYTES = 4096  # the limit in the oversized case: small, so the case is small too
 
 

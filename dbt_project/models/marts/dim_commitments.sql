@@ -37,29 +37,6 @@ catalogue_commitments as (
 
 ),
 
-explorer_only as (
-
-    select
-        commitment_id,
-        max(action_plan_id) as action_plan_id,
-        max(member_code) as member_code,
-        max(member_name) as member_name,
-        max(commitment_number) as commitment_number,
-        max(commitment_title) as commitment_title,
-        max(short_title) as short_title,
-        max(theme) as theme,
-        max(commitment_text) as commitment_text,
-        max(lead_institution) as lead_institution,
-        max(supporting_institutions) as supporting_institutions,
-        min(start_date) as start_date,
-        max(end_date) as end_date
-
-    from explorer_rows
-    where match_method = 'explorer_only'
-    group by commitment_id
-
-),
-
 linked_explorer as (
 
     select distinct dashboard_commitment_id as commitment_id
@@ -103,28 +80,31 @@ dashboard_and_catalogue as (
 
 from_explorer as (
 
+    -- Commitments only the Explorer holds (a commitment listed twice in it is one).
     select
         commitment_id,
-        action_plan_id,
-        member_code,
-        member_name,
+        max(action_plan_id) as action_plan_id,
+        max(member_code) as member_code,
+        max(member_name) as member_name,
         cast(null as varchar) as member_type,
-        commitment_number,
-        commitment_title,
-        short_title,
-        theme,
-        commitment_text,
-        lead_institution,
-        supporting_institutions,
-        start_date,
-        end_date,
+        max(commitment_number) as commitment_number,
+        max(commitment_title) as commitment_title,
+        max(short_title) as short_title,
+        max(theme) as theme,
+        max(commitment_text) as commitment_text,
+        max(lead_institution) as lead_institution,
+        max(supporting_institutions) as supporting_institutions,
+        min(start_date) as start_date,
+        max(end_date) as end_date,
         0 as milestones,
         cast(null as double precision) as total_weight,
         false as is_tracked,
         cast(null as varchar) as ogp_url,
         'ogp_explorer' as ogp_sources
 
-    from explorer_only
+    from explorer_rows
+    where match_method = 'explorer_only'
+    group by commitment_id
 
 ),
 
