@@ -10,7 +10,10 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
+from ingestion.progress_reports import FIELD_ALIASES as REPORT_ALIASES
+from ingestion.progress_reports import PROGRESS_REPORTS
+from ingestion.tabular import peek_columns
+from ingestion.tabular_source import LoadResult, TabularSource, header_score, load_file, load_files, map_columns, source_column
 
 
 CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -147,12 +150,14 @@ INDICATOR_VALUES = TabularSource(
 def is_indicator_file(columns: list[str]) -> bool:
     """Files from the forms carry either progress reports or indicator measurements: an indicator
     code and a value without a milestone code mean measurements."""
-    from ingestion.progress_reports import FIELD_ALIASES
-    from ingestion.tabular_source import map_columns
-
     values = map_columns(columns, VALUE_ALIASES)
-    reports = map_columns(columns, FIELD_ALIASES)
+    reports = map_columns(columns, REPORT_ALIASES)
     return "indicator_code" in values and "value" in values and "milestone_code" not in reports
+
+
+def holds_indicator_values(path) -> bool:
+    """Whether a form file (any kind, a title block above its header or not) holds measurements."""
+    return is_indicator_file(peek_columns(path, header_score=header_score(PROGRESS_REPORTS, INDICATOR_VALUES)))
 
 
 def load_indicator_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:

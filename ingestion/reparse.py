@@ -16,7 +16,7 @@ from typing import Callable
 
 import duckdb
 
-from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_file
+from ingestion.indicators import holds_indicator_values, load_indicator_catalogue_file, load_indicator_values_file
 from ingestion.landing import LandedFile
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
@@ -24,7 +24,6 @@ from ingestion.ogp_explorer import load_ogp_explorer_file
 from ingestion.open_data_portal import load_portal_evidence_checks, load_portal_organizations_page, load_portal_page
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_file
-from ingestion.tabular import peek_columns
 from ingestion.tabular_source import LoadResult
 from ingestion.warehouse import transaction
 
@@ -49,7 +48,7 @@ def loader_for(source: str, path: Path) -> tuple[Loader, str]:
     if source in FILE_LOADERS:
         return FILE_LOADERS[source]
     if source == "forms":  # spreadsheet drops: the header says which of the forms' two records it holds
-        return INDICATOR_VALUES if is_indicator_file(peek_columns(path)) else PROGRESS_REPORTS
+        return INDICATOR_VALUES if holds_indicator_values(path) else PROGRESS_REPORTS
     if source.startswith(("kobo_", "odk_")):
         return PROGRESS_REPORTS
     raise ValueError(f"no loader for landed source {source!r}")

@@ -15,11 +15,17 @@ def text(expr: str) -> str:
     return f"nullif(trim({expr}), '')"
 
 
+# English abbreviations where they differ from the Spanish ones (Excel in English writes `Jan-24`).
+ENGLISH_MONTHS = {1: "jan", 4: "apr", 8: "aug", 12: "dec"}
+
+
 def _spanish_month_names_to_numbers(expr: str) -> str:
-    # "noviembre 2023" / "Nov. 2023" -> "11 2023"; applied to lower-cased text.
+    # "noviembre 2023" / "Nov. 2023" / "nov-23" / "Jan-24" -> "11 2023" / "11-23" / "01-24"; on lower-cased text.
     out = f"lower(trim({expr}))"
     for number, name in enumerate(SPANISH_MONTHS, start=1):
         out = f"regexp_replace({out}, '^{name[:3]}[a-z]*\\.?', '{number:02d}')"
+    for number, name in ENGLISH_MONTHS.items():
+        out = f"regexp_replace({out}, '^{name}[a-z]*\\.?', '{number:02d}')"
     return out
 
 
@@ -38,8 +44,15 @@ def reporting_month(expr: str) -> str:
     an Excel serial day; 11/30/2023 (month first) only when it cannot be read day first."""
     t = f"trim({expr})"
     named = _spanish_month_names_to_numbers(expr)
+    # `nov-23`, `11/23`: a two-digit year is this century's (read before the four-digit forms, which
+    # would take `23` for the year 23).
+    two_digit_year = (
+        f"case when regexp_full_match({named}, '[0-9]{{2}}[-/ .][0-9]{{2}}') "
+        f"then try_strptime(regexp_replace({named}, '[-/ .]', '-'), '%m-%y') end"
+    )
     return (
         "cast(date_trunc('month', coalesce("
+        f"{two_digit_year}, "
         f"try_strptime({t}, '%Y-%m'), try_strptime({t}, '%Y-%m-%d'), try_strptime({t}, '%Y/%m'), "
         f"try_strptime({t}, '%m/%Y'), try_strptime({t}, '%d/%m/%Y'), try_strptime({t}, '%m-%Y'), "
         f"try_strptime({t}, '%m/%d/%Y'), try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial_date(expr)}, "

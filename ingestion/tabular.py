@@ -1,14 +1,17 @@
-"""Reading landed spreadsheets (CSV in any common dialect, XLSX) into a DuckDB table of text
+"""Reading landed spreadsheets (CSV in any common dialect, workbooks: ingestion/workbooks.py) into a DuckDB table of text
 columns, one row per input row with its row number, so that every row can be accounted for."""
 
 from __future__ import annotations
 
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
+from typing import Callable
+
 import duckdb
+
+from ingestion.workbooks import WORKBOOK_KINDS, file_kind, header_row, read_workbook
 
 
 class UndecodableFile(ValueError):
@@ -35,19 +38,34 @@ def quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-# Where each row came from, first in every loaded table; not the file's own columns.
-BOOKKEEPING_COLUMNS = ("_source_row_number", "_landed_file_id")
+# Where each row came from, first in every loaded table; not the file's own columns. A workbook's
+# rows also say their sheet and row as the person sees them (kept in the row's payload).
+BOOKKEEPING_COLUMNS = ("_source_row_number", "_landed_file_id", "_hoja", "_fila", "_celdas_de_mas")
+# The cells a row holds beyond its header's columns (read by the tolerant reader): such a row is
+# quarantined alone by the loader, the file's other rows load.
+EXTRA_CELLS = "_celdas_de_mas"
+
+# (the header row's cells) -> how well they describe the caller's record: the number of canonical
+# fields they name, plus HEADER_COMPLETE when every required field is among them.
+HeaderScore = Callable[[list[str]], int]
+HEADER_COMPLETE = 1000
 
 
-def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_rows: int = 0, landed_file_id: str = "") -> list[str]:
-    """Create temp table `table` from a CSV or XLSX file: all columns as text, after
-    `_source_row_number` (1 = first data row) and `_landed_file_id`. Returns the file's column
-    names in order."""
+def load_table(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_rows: int = 0, landed_file_id: str = "",
+    header_score: HeaderScore | None = None,
+) -> list[str]:
+    """Create temp table `table` from a CSV, JSON or workbook file (.xlsx, .xlsm, .xls, .ods, told
+    by its content): all columns as text, after `_source_row_number` (1 = first data row) and
+    `_landed_file_id`. Returns the file's column names in order."""
     con.execute(f"drop table if exists {quote_ident(table)}")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        _load_xlsx(con, path, table, skip_rows, landed_file_id)
-    elif suffix == ".json":
+    kind = file_kind(path) if path.stat().st_size else "text"
+    if kind in WORKBOOK_KINDS:
+        _load_workbook(con, path, kind, table, skip_rows, landed_file_id, header_score)
+    elif kind == "zip":
+        raise UndecodableFile(f"{path.name}: es un archivo comprimido dentro de otro o no se pudo abrir; "
+                              "envíe las hojas de cálculo sin comprimir o en un .zip sin anidar")
+    elif path.suffix.lower() == ".json":
         _load_json(con, path, table, landed_file_id)
     else:
         _load_csv(con, path, table, skip_rows, landed_file_id)
@@ -121,24 +139,70 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]]
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
+    """DuckDB's reader first (fast, parallel-safe); when its sniffer cannot make the file out (line
+    endings mixed, a row wider than the header, another encoding), Python's csv module reads it
+    tolerantly, row by row: a small institutional file, never the bulk of a month's exports."""
     if path.stat().st_size == 0:
-        raise UndecodableFile(f"{path.name} is empty")
+        raise UndecodableFile(f"{path.name} está vacío")
     try:
         _read_csv_into(con, path, table, skip_rows, landed_file_id)
-        return
-    except duckdb.Error as exc:
-        if "unicode" not in str(exc).lower() and "utf-8" not in str(exc).lower():
-            message = str(exc).splitlines()[0].replace(str(path), path.name)
-            raise UndecodableFile(f"{path.name} could not be read as CSV: {message}") from exc
-    # Not UTF-8: spreadsheets saved on Windows in Spanish are usually Windows-1252 / Latin-1.
-    with tempfile.TemporaryDirectory() as tmp:
-        utf8, encoding = _transcode_to_utf8(path, Path(tmp) / "utf8.csv")
+        if not _read_as_one_column(con, table):
+            return
+    except duckdb.Error:
+        pass
+    _read_csv_tolerantly(con, path, table, skip_rows, landed_file_id)
+
+
+def _read_as_one_column(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether DuckDB gave up on the dialect and read each line as one text column."""
+    columns = _file_columns(con, table)
+    return len(columns) == 1 and any(d in columns[0] for d in ",;\t|")
+
+
+def _decoded(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    candidates = ["utf-16"] if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ["utf-8-sig", "cp1252", "latin-1"]
+    for encoding in candidates:
         try:
-            _read_csv_into(con, utf8, table, skip_rows, landed_file_id)
-        except duckdb.Error as exc:
-            # The message names the temporary copy; the operator knows the file by its own name.
-            message = str(exc).splitlines()[0].replace(str(utf8), path.name)
-            raise UndecodableFile(f"{path.name} could not be read as CSV ({encoding}): {message}") from exc
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UndecodableFile(f"{path.name} no está en ninguna codificación que la plataforma lea (UTF-8, UTF-16, Windows-1252, Latin-1)")
+
+
+def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
+    import csv
+    import io
+
+    import pandas as pd  # only this fallback needs it
+
+    text, encoding = _decoded(path)
+    sample = "\n".join(text.splitlines()[: 20 + skip_rows])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    # newline="" semantics: \r\n, \n and \r all end a row, quoted newlines stay in their cell.
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), dialect)][skip_rows:]
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise UndecodableFile(f"{path.name} no tiene filas ({encoding})")
+    header = _unique_names(rows[0])
+    if len(header) < 2 and len(rows) > 1:
+        raise UndecodableFile(f"{path.name} no se pudo leer como CSV ({encoding}): no se encontró un separador de columnas")
+    width = len(header)
+    body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.insert(0, EXTRA_CELLS, [" | ".join(r[width:]) if len(r) > width and any(c.strip() for c in r[width:]) else None
+                                  for r in rows[1:]])
+    frame.insert(0, "_landed_file_id", landed_file_id)
+    frame.insert(0, "_source_row_number", range(1, len(frame) + 1))
+    frame = frame.astype({c: "string" for c in frame.columns if c != "_source_row_number"})
+    con.register("_csv_frame", frame)
+    try:
+        con.execute(f"create or replace temp table {quote_ident(table)} as select * from _csv_frame")
+    finally:
+        con.unregister("_csv_frame")
 
 
 def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
@@ -156,21 +220,6 @@ def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_
         f"create temp table {quote_ident(table)} as "
         f"select row_number() over () as _source_row_number, {_literal(landed_file_id)} as _landed_file_id, * from rel"
     )
-
-
-def _transcode_to_utf8(path: Path, target: Path) -> tuple[Path, str]:
-    """Re-encode a file to UTF-8 in chunks; the source encoding is the first that decodes it whole."""
-    head = path.read_bytes()[:4]
-    candidates = ["utf-16"] if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ["cp1252", "latin-1"]
-    for encoding in candidates:
-        try:
-            with open(path, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as out:
-                for chunk in iter(lambda: src.read(1 << 20), ""):
-                    out.write(chunk)
-            return target, encoding
-        except UnicodeDecodeError:
-            continue
-    raise UndecodableFile(f"{path.name} is in no encoding the platform reads (UTF-8, UTF-16, Windows-1252, Latin-1)")
 
 
 def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_file_id: str) -> None:
@@ -199,32 +248,71 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_fi
     )
 
 
-def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
+def _load_workbook(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str, table: str, skip_rows: int, landed_file_id: str,
+    header_score: HeaderScore | None,
+) -> None:
+    """Every sheet whose header names all the record's required fields (or, when none does, the
+    best sheet), each below its own header (a title block above it is skipped), in sheet order."""
     import pandas as pd  # only spreadsheets need it; keeps module import light
 
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=str, skiprows=skip_rows, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for broken workbooks
-        raise UndecodableFile(f"{path.name} could not be read as XLSX: {exc}") from exc
-    frame = frame.dropna(how="all")
-    frame.columns = [str(c) for c in frame.columns]
+        sheets = read_workbook(path, kind)
+    except Exception as exc:  # each reader raises its own kinds for a broken workbook
+        raise UndecodableFile(f"{path.name} no se pudo leer como hoja de cálculo ({kind}): {exc}") from exc
+    scored = []
+    for sheet in sheets:
+        rows = sheet.rows[skip_rows:]
+        at = header_row(rows, header_score)
+        header = [v or "" for v in rows[at]] if rows else []
+        scored.append((header_score(header) if header_score else 0, sheet, rows, at))
+    complete = [s for s in scored if s[0] >= HEADER_COMPLETE]
+    chosen = complete or sorted(scored, key=lambda s: -s[0])[:1]
+    frames = []
+    for _, sheet, rows, at in sorted(chosen, key=lambda s: sheets.index(s[1])):
+        if not rows:
+            continue
+        header = _unique_names([rows[at][i] if i < len(rows[at]) else None for i in range(max(len(r) for r in rows))])
+        body = [(skip_rows + at + 2 + n, r) for n, r in enumerate(rows[at + 1:]) if any(v is not None for v in r)]
+        frame = pd.DataFrame([r + [None] * (len(header) - len(r)) for _, r in body], columns=header, dtype=object)
+        frame.insert(0, "_fila", [str(n) for n, _ in body])
+        frame.insert(0, "_hoja", sheet.name)
+        frames.append(frame)
+    if not frames:
+        raise UndecodableFile(f"{path.name}: el libro no tiene filas con datos")
+    frame = pd.concat(frames, ignore_index=True).astype(object).where(lambda f: f.notna(), None)
     frame.insert(0, "_source_row_number", range(1, len(frame) + 1))
     frame.insert(1, "_landed_file_id", landed_file_id)
-    con.register("_xlsx_frame", frame)
+    frame = frame.astype({c: "string" for c in frame.columns if c != "_source_row_number"})
+    con.register("_workbook_frame", frame)
     try:
-        con.execute(f"create temp table {quote_ident(table)} as select * from _xlsx_frame")
+        con.execute(f"create temp table {quote_ident(table)} as select * from _workbook_frame")
     finally:
-        con.unregister("_xlsx_frame")
+        con.unregister("_workbook_frame")
 
 
-def peek_columns(path: Path) -> list[str]:
-    """The column names of a CSV/XLSX file (empty when it cannot be read as a table). A UTF-8 CSV
-    file's header is read by the sniffer, without reading the whole file."""
+def _unique_names(cells: list[str | None]) -> list[str]:
+    """Header cells as column names: empty ones `columnN`, repeated ones with a suffix."""
+    names, seen = [], set()
+    for i, cell in enumerate(cells):
+        name = (cell or "").strip() or f"column{i}"
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name}_{n}"
+        seen.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def peek_columns(path: Path, header_score: HeaderScore | None = None) -> list[str]:
+    """The column names of a CSV or workbook file (empty when it cannot be read as a table). A
+    UTF-8 CSV file's header is read by the sniffer, without reading the whole file."""
     with duckdb.connect() as con:
         layout = csv_layout(con, path)
         if layout is not None:
             return list(layout[-1])
         try:
-            return load_table(con, path, "_peek")
+            return load_table(con, path, "_peek", header_score=header_score)
         except UndecodableFile:
             return []

@@ -8,6 +8,7 @@ used, split rows into loaded and quarantined, write the ledger, all in one trans
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -16,7 +17,16 @@ import duckdb
 from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
 from ingestion.personal_data import record_redactions, redact_columns
-from ingestion.tabular import UndecodableFile, csv_layout, load_csv_files, load_table, normalize_header, quote_ident
+from ingestion.tabular import (
+    EXTRA_CELLS,
+    HEADER_COMPLETE,
+    UndecodableFile,
+    csv_layout,
+    load_csv_files,
+    load_table,
+    normalize_header,
+    quote_ident,
+)
 from ingestion.warehouse import (
     LedgerEntry,
     quarantine_whole_file,
@@ -93,11 +103,25 @@ def map_columns(columns: list[str], field_aliases: dict[str, tuple[str, ...]]) -
     return mapping
 
 
+def header_score(*specs: TabularSource):
+    """How well a header row describes one of `specs`' records (for finding the header under a
+    title block, and the sheets of a workbook that hold data)."""
+    def score(columns: list[str]) -> int:
+        best = 0
+        for spec in specs:
+            mapping = map_columns(columns, spec.field_aliases)
+            complete = all(f in mapping for f in spec.required_fields)
+            best = max(best, len(mapping) + (HEADER_COMPLETE if complete else 0))
+        return best
+    return score
+
+
 def load_file(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     # Read before the transaction: a file DuckDB fails to read part-way would abort it, and the
     # file's quarantine must still be written.
     try:
-        columns, unreadable = load_table(con, landed.path, "_batch", skip_rows=spec.skip_rows, landed_file_id=landed.sha256), None
+        columns, unreadable = load_table(con, landed.path, "_batch", skip_rows=spec.skip_rows, landed_file_id=landed.sha256,
+                                         header_score=header_score(spec)), None
     except UndecodableFile as exc:
         columns, unreadable = [], str(exc)
     with transaction(con):
@@ -166,6 +190,42 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
     return [LoadResult(entry, mapping, unmapped, reasons, spec.describe_schema(columns)) for entry, reasons in outcomes]
 
 
+_DATA_LIKE_CELL = re.compile(r"[A-Z]{2,3}[0-9]{4}.*|-?[0-9]+([.,][0-9]+)?\s*%?|[0-9]{1,4}[-/][0-9]{1,2}([-/][0-9]{1,4})?")
+
+
+def header_is_data(columns: list[str]) -> bool:
+    """Whether a file's first row reads as a report rather than column names: a cell holding an
+    OGP code, a number or a date (no column is named like that)."""
+    return any(_DATA_LIKE_CELL.fullmatch(str(c).strip()) for c in columns)
+
+
+def _header_struct(columns: list[str]) -> str:
+    return "struct_pack(" + ", ".join(f"{quote_ident(c)} := {_sql_text(c)}" for c in columns) + ")"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _quarantine_too_wide_rows(con: duckdb.DuckDBPyConnection, source: str, landed_file_id: str) -> dict[str, int]:
+    """Rows with more cells than the header (the tolerant reader keeps the extra ones apart) are
+    quarantined alone, naming the cells they carry too many; the file's other rows load."""
+    if EXTRA_CELLS not in {row[0] for row in con.execute("describe _batch").fetchall()}:
+        return {}
+    [(count,)] = con.execute(f"select count(*) from _batch where {EXTRA_CELLS} is not null").fetchall()
+    if count:
+        con.execute(
+            f"""insert into raw.quarantine
+                select ?, ?, _source_row_number, null, 'row_too_wide',
+                       'la fila ' || _source_row_number || ' tiene más celdas que el encabezado; sobran: ' || {EXTRA_CELLS},
+                       to_json(b), now(), null, null
+                from _batch b where {EXTRA_CELLS} is not null""",
+            [source, landed_file_id],
+        )
+        con.execute(f"delete from _batch where {EXTRA_CELLS} is not null")
+    return {"row_too_wide": count} if count else {}
+
+
 def _load(
     con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, columns: list[str], unreadable: str | None, run_id: str | None
 ) -> LoadResult:
@@ -181,17 +241,26 @@ def _load(
     record_redactions(con, spec.name, redact_columns(con, "_batch", spec.columns_to_redact(mapping, columns)))
     missing = [f for f in spec.required_fields if f not in mapping]
     if missing:
-        reason = f"missing required column(s): {', '.join(missing)}; the file has: {', '.join(columns)}"
         personal = [c for c in columns if normalize_header(c) in spec.personal_data]
         exclude = f" exclude ({', '.join(quote_ident(c) for c in personal)})" if personal else ""
-        con.execute(f"create or replace temp view _batch_kept as select *{exclude} from _batch")
+        kept = f"select *{exclude} from _batch"
+        if header_is_data(columns):
+            # The first row is a report, not a header: it is a received row too (row 0).
+            reason = ("el archivo no tiene fila de encabezado: su primera fila ya son datos "
+                      f"({', '.join(columns[:6])}); agregue los nombres de las columnas")
+            kept = f"select 0 as _source_row_number, {_header_struct(columns)} as _header_row union all by name {kept}"
+        else:
+            reason = f"faltan columnas obligatorias: {', '.join(missing)}; el archivo tiene: {', '.join(columns)}"
+        con.execute(f"create or replace temp table _batch_kept as {kept}")
         return whole_file("missing_column", reason, "_batch_kept", mapping, columns)
 
+    set_aside = _quarantine_too_wide_rows(con, spec.name, landed.sha256)
     canonical = spec.canonical_select(mapping, columns)
     con.execute(f"create or replace temp table _canonical as select *, 0 as _file_position from ({canonical})")
     [(entry, reasons)] = split_checked_batch(
         con, source=spec.name, landed_file_ids=[landed.sha256], canonical_table="_canonical",
         rules_sql=spec.rules_sql, target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
+        set_aside={landed.sha256: set_aside} if set_aside else None,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
     used = set(mapping.values())

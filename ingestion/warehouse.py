@@ -345,10 +345,12 @@ def split_checked_batch(
     target_table: str,
     reasons_sql: str,
     run_id: str | None,
+    set_aside: dict[str, dict[str, int]] | None = None,
 ) -> list[tuple[LedgerEntry, dict[str, int]]]:
     """Rows of `canonical_table` that break none of `rules_sql` go to `target_table`, the others to
     the quarantine with their reason; the ledger records, file by file, that every received row
     went one way. Returns each file's ledger entry and quarantine reasons, in the order given.
+    `set_aside`: a file's rows already quarantined before its canonical records were built, by rule.
 
     The rules are evaluated over the few columns they read and only the rows that break one are
     kept: carrying every column of every row through the rules' window functions cost more than
@@ -395,6 +397,12 @@ def split_checked_batch(
     if inserted != sum(received.values()) - sum(quarantined.values()):
         raise AssertionError(f"{source}: {inserted} rows inserted, but {sum(received.values())} received "
                              f"and {sum(quarantined.values())} quarantined; a row would be lost")
+    for landed_file_id, counts in (set_aside or {}).items():
+        for rule, count in counts.items():
+            file_reasons = reasons.setdefault(landed_file_id, {})
+            file_reasons[rule] = file_reasons.get(rule, 0) + count
+            received[landed_file_id] = received.get(landed_file_id, 0) + count
+            quarantined[landed_file_id] = quarantined.get(landed_file_id, 0) + count
     outcomes = []
     for landed_file_id in landed_file_ids:
         # A file of headers only received nothing.

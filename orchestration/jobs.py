@@ -5,8 +5,8 @@ import hashlib
 
 import dagster as dg
 
+from ingestion.inbox import inbox_files
 from orchestration.alerts import alert_on_run_failure
-from orchestration.assets.ingestion import SPREADSHEET_SUFFIXES
 from orchestration.partitions import PLATFORM_TIMEZONE, latest_reporting_month, reporting_months
 from orchestration.settings import Settings
 
@@ -85,7 +85,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     inbox = Settings.from_env().inbox_dir
     if not inbox.is_dir():
         return dg.SkipReason(f"{inbox} does not exist")
-    files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES)
+    files = inbox_files(inbox)
     state = hashlib.sha256("".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}\n" for p in files).encode()).hexdigest()
     if not files or state == context.cursor:
         return dg.SkipReason("no new or changed files in the inbox")

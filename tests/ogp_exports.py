@@ -70,6 +70,7 @@ DASHBOARD_ROWS = [
                       "Code": "XREG", "National Or Local": "Regional Pilot", "Action Plan Number": "1",
                       "Commitment Number": "1", "Action Plan ID": "AP_XREG01", "Year Of Submission": "2022",
                       "Commitment Title": "Regional open data", "Early Results": "Outstanding Results", "_Early Results": "4",
+                      "Open Data": "Yes",  # a policy-area flag that is neither 0/1 nor a sentinel
                       "Completion (End Of Term)": "Complete", "_CompletionEndTerm": "5"}),
     # A plan that writes its dates day first: 31/12/2016 proves it, so 01/07/2015 is 1 July.
     _dashboard_row(**{"Commitment Unique Identifier": "DF0001", "Country/Locality": "Dayfirstia", "Code": "DFA",

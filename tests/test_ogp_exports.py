@@ -73,6 +73,7 @@ def test_unknown_labels_and_sentinels_are_kept_counted_and_never_guessed(full_ex
     assert outcomes["ogp_explorer", "Completion (progress report)", "e. Partially withdrawn"] == (None, "unknown", 1)
     assert outcomes["ogp_explorer", "Specificity", "c. high"][:2] == ("High", "mapped")
     assert outcomes["ogp_dashboard", "End Date", "Ongoing"][1:] == ("unparsed", 1)
+    assert outcomes["ogp_dashboard", "Open Data", "Yes"] == (None, "unknown", 1)
     # The sentinel's twin code (1 = "Did Not Change") is dropped with it.
     [(label, code, reason)] = _query(full_exports, """select irm_did_it_open_government, irm_did_it_open_government_code,
         irm_did_it_open_government_missing_reason from staging.stg_ogp_dashboard__commitments where commitment_id = 'ZZ0002'""")

@@ -10,8 +10,9 @@ import dagster as dg
 import duckdb
 
 from ingestion.form_apis import FetchResult, advance_cursor, fetch_kobo, fetch_odk, read_cursor
-from ingestion.indicators import is_indicator_file, load_indicator_catalogue_file, load_indicator_values_files
-from ingestion.landing import LandedFile, land_local_file, land_source, sha256_file
+from ingestion.inbox import expand_archive, inbox_files, is_archive, record_archive, refuse_file
+from ingestion.indicators import holds_indicator_values, load_indicator_catalogue_file, load_indicator_values_files
+from ingestion.landing import LandedFile, PayloadTooLarge, land_local_file, land_source, sha256_file
 from ingestion.local_government_index import load_local_government_index_file
 from ingestion.ogp_dashboard import load_ogp_dashboard_file
 from ingestion.ogp_explorer import load_ogp_explorer_file
@@ -26,7 +27,6 @@ from ingestion.open_data_portal import (
 )
 from ingestion.plan_catalogue import load_plan_catalogue_file
 from ingestion.progress_reports import load_progress_report_files
-from ingestion.tabular import peek_columns
 from ingestion.tabular_source import LoadResult
 from ingestion.warehouse import already_loaded
 from orchestration.resources import PlatformResource
@@ -34,7 +34,6 @@ from orchestration.resources import PlatformResource
 WAREHOUSE_POOL = "duckdb_warehouse"
 OWNERS = ["team:datos-gobierno-abierto"]
 SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
-SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 # How stale each kind of source may get before the UI flags it (forms daily, reference data weekly).
 FORMS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2))
@@ -152,17 +151,31 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
     inbox = settings.inbox_dir
     if not inbox.is_dir():
         context.log.warning(f"the inbox {inbox} does not exist yet; nothing to load")
-    files = sorted(p for p in inbox.glob("*") if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES) if inbox.is_dir() else []
     reports, measurements = [], []
     with platform.warehouse() as con:
         loaded = {sha for (sha,) in con.execute("select landed_file_id from raw.landed_files where source = 'forms'").fetchall()}
-    for path in files:
+    for path in inbox_files(inbox):
         # A file loaded before is recognised by its hash, without copying it to the landing zone again.
         if sha256_file(path) in loaded:
             context.log.info(f"{path.name} was loaded before; skipped")
             continue
-        landed = land_local_file("forms", path, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
-        (measurements if is_indicator_file(peek_columns(landed.path)) else reports).append(landed)
+        try:
+            landed = land_local_file("forms", path, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+        except PayloadTooLarge as exc:
+            with platform.warehouse() as con:
+                refuse_file(con, "forms", path, str(exc), run_id=context.run_id)
+            context.log.warning(f"{path.name}: {exc}")
+            continue
+        if is_archive(landed.path):
+            contents = expand_archive(landed, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+            with platform.warehouse() as con:
+                entry = record_archive(con, contents, run_id=context.run_id)
+            context.log.info(f"{landed.original_name}: {entry.loaded} file(s) taken from the archive, {entry.quarantined} refused")
+            files = [m for m in contents.members if m.sha256 not in loaded]
+        else:
+            files = [landed]
+        for file in files:
+            (measurements if holds_indicator_values(file.path) else reports).append(file)
     fetched = fetch_form_apis(context, platform, settings)
     for result in fetched:
         reports.extend(result.pages)

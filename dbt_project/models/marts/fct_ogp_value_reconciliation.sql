@@ -14,6 +14,12 @@ explorer as (
 
 ),
 
+policy_area_flags as (
+
+    select * from {{ ref('stg_ogp_dashboard__policy_area_flags') }}
+
+),
+
 redactions as (
 
     select * from {{ ref('stg_ingestion__personal_data_redactions') }}
@@ -99,6 +105,26 @@ date_values as (
 
 ),
 
+policy_area_values as (
+
+    -- The 86 flag columns are read as 1/0 (ND/NR/NA as missing); any other value is unknown.
+    select
+        'ogp_dashboard' as source_name,
+        policy_area as source_column,
+        flag_raw as raw_value,
+        cast(is_flagged as varchar) as mapped_to,
+        case
+            when flag_raw is null then 'empty'
+            when is_flagged is not null then 'mapped'
+            when upper(flag_raw) in ('ND', 'NR', 'NA') then 'missing: sentinel'
+            else 'unknown'
+        end as outcome,
+        count(*) as source_rows
+    from policy_area_flags
+    group by 1, 2, 3, 4, 5
+
+),
+
 explorer_links as (
 
     select
@@ -133,6 +159,7 @@ final as (
 
     select * from categorical_values
     union all select * from date_values
+    union all select * from policy_area_values
     union all select * from explorer_links
     union all select * from personal_data
 

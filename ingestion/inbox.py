@@ -1,0 +1,112 @@
+"""The inbox where institutions drop their files: every file is an item of the ledger, whatever it is.
+
+A spreadsheet (CSV, .xlsx, .xlsm, .xls, .ods, whatever its name says) is landed and loaded; a
+`.zip` is landed, and each of its members becomes a file of its own (landed under the name
+`archive.zip/member`, loaded like any other); a file the platform cannot use (too large, a PDF, a
+member protected by a password) is recorded with its original name, size, hash and the reason,
+in the ledger and the quarantine, so `ogp status`, the Dagster UI and the annex show it. File
+names are kept as sent, in any script."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingestion.landing import LandedFile, land_bytes_from, sha256_file
+from ingestion.warehouse import LedgerEntry, record_landed_file, record_ledger, transaction
+from ingestion.workbooks import file_kind
+
+ARCHIVE_DEPTH = 3  # a zip inside a zip inside a zip, and no deeper
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Every regular file in the inbox, in name order (names in any script, even `..csv`)."""
+    if not inbox.is_dir():
+        return []
+    return sorted(p for p in inbox.iterdir() if p.is_file())
+
+
+def is_archive(path: Path) -> bool:
+    return file_kind(path) == "zip"
+
+
+@dataclass(frozen=True)
+class ArchiveContents:
+    archive: LandedFile
+    members: list[LandedFile]            # landed, to be loaded like any file
+    refused: list[tuple[str, str]]       # (member name, reason in Spanish)
+
+
+def expand_archive(landed: LandedFile, *, landing_dir: Path, max_bytes: int, depth: int = 1) -> ArchiveContents:
+    """Land each member of a zip as a file of its own (nested zips expanded in turn)."""
+    members: list[LandedFile] = []
+    refused: list[tuple[str, str]] = []
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        archive = zipfile.ZipFile(landed.path)
+    except zipfile.BadZipFile as exc:
+        return ArchiveContents(landed, [], [(landed.original_name, f"el archivo comprimido está dañado: {exc}")])
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            name = f"{landed.original_name}/{info.filename}"
+            if info.filename.startswith("__MACOSX/") or Path(info.filename).name.startswith("._"):
+                refused.append((name, "metadatos que macOS añade al comprimir; no son datos"))
+            elif info.flag_bits & 0x1:
+                refused.append((name, "está protegido con contraseña; envíelo sin contraseña"))
+            elif info.file_size > max_bytes:
+                refused.append((name, f"pesa {info.file_size:,} bytes, más que el límite de {max_bytes:,} (OGP_MAX_FILE_BYTES)"))
+            else:
+                with tempfile.NamedTemporaryFile(dir=landing_dir, prefix=".incoming-", delete=False) as out, archive.open(info) as src:
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        out.write(chunk)
+                member = land_bytes_from(landed.source, Path(out.name), source_uri=f"{landed.source_uri}#{info.filename}",
+                                         original_name=name, landing_dir=landing_dir)
+                if file_kind(member.path) == "zip" and depth < ARCHIVE_DEPTH:
+                    nested = expand_archive(member, landing_dir=landing_dir, max_bytes=max_bytes, depth=depth + 1)
+                    members.extend(nested.members)
+                    refused.extend(nested.refused)
+                elif file_kind(member.path) == "zip":
+                    refused.append((name, f"archivo comprimido anidado a más de {ARCHIVE_DEPTH} niveles"))
+                else:
+                    members.append(member)
+    return ArchiveContents(landed, members, refused)
+
+
+def record_archive(con: duckdb.DuckDBPyConnection, contents: ArchiveContents, *, run_id: str | None) -> LedgerEntry:
+    """The archive's ledger entry: its items are its members (received = members landed + refused);
+    each refused member is a quarantine row with its reason. The members' rows get their own entries."""
+    entry = LedgerEntry(contents.archive.source, contents.archive.sha256, len(contents.members) + len(contents.refused),
+                        len(contents.members), len(contents.refused))
+    with transaction(con):
+        for position, (name, reason) in enumerate(contents.refused, start=1):
+            con.execute(
+                "insert into raw.quarantine values (?, ?, ?, null, 'archive_member_refused', ?, null, now(), null, null)",
+                [contents.archive.source, contents.archive.sha256, position, f"{name}: {reason}"],
+            )
+        record_ledger(con, entry, run_id)
+        record_landed_file(con, contents.archive)
+    return entry
+
+
+def refuse_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, reason: str, *, run_id: str | None) -> LedgerEntry:
+    """A file that is not landed at all (too large): recorded by its name, size and hash, with the
+    reason, so it does not vanish and is not tried again until it changes."""
+    sha = sha256_file(path)
+    entry = LedgerEntry(source, sha, 1, 0, 1)
+    with transaction(con):
+        con.execute(
+            "insert into raw.quarantine values (?, ?, null, null, 'file_refused', ?, null, now(), null, null)",
+            [source, sha, f"{path.name}: {reason}"],
+        )
+        record_ledger(con, entry, run_id)
+        con.execute(
+            "insert or ignore into raw.landed_files values (?, ?, ?, '', ?, ?, now(), now())",
+            [sha, source, path.resolve().as_uri(), path.name, path.stat().st_size],
+        )
+    return entry
