@@ -163,18 +163,22 @@ def plans_in_scope_sql(month: date) -> str:
     """
 
 
-def _neutralised_select(con: duckdb.DuckDBPyConnection, query: str, params: dict) -> str:
-    """Text cells starting with = + - @ (or tab/CR) get a leading apostrophe, so spreadsheet
-    programs show them instead of running them as formulas."""
-    columns = con.execute(f"describe select * from ({query})", params).fetchall()
+def _neutralised_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """For the CSV only (spreadsheet programs open it; JSON and Parquet keep the text as it is):
+    text cells a spreadsheet would run as a formula get a leading apostrophe. That is a cell
+    starting with = + @ tab or CR, or with - followed by something other than a space or a plain
+    number (`- Se hizo` and `-5` stay as they are; `-A1+2` does not)."""
+    columns = con.execute(f"describe {table}").fetchall()
     parts = []
     for name, dtype, *_ in columns:
         quoted = '"' + name.replace('"', '""') + '"'
         if dtype == "VARCHAR":
-            parts.append(f"case when regexp_matches({quoted}, '^[=+\\-@\\t\\r]') then '''' || {quoted} else {quoted} end as {quoted}")
+            formula = (f"(regexp_matches({quoted}, '^[=+@\\t\\r]') or (regexp_matches({quoted}, '^-[^\\s]') "
+                       f"and not regexp_full_match({quoted}, '-[0-9]+([.,][0-9]+)?')))")
+            parts.append(f"case when {formula} then '''' || {quoted} else {quoted} end as {quoted}")
         else:
             parts.append(quoted)
-    return f"select {', '.join(parts)} from ({query})"
+    return f"select {', '.join(parts)} from {table}"
 
 
 def _sql_path(path: Path) -> str:
@@ -183,12 +187,12 @@ def _sql_path(path: Path) -> str:
 
 def _write_table(con: duckdb.DuckDBPyConnection, name: str, query: str, params: dict, folder: Path) -> tuple[int, list[tuple[str, str]]]:
     params = used_params(query, params)
-    safe = _neutralised_select(con, query, params)
-    con.execute(f"create or replace temp table _export as {safe}", params)
+    con.execute(f"create or replace temp table _export as {query}", params)
     con.execute(f"copy _export to {_sql_path(folder / (name + '.parquet'))} (format parquet, compression zstd)")
     con.execute(f"copy _export to {_sql_path(folder / (name + '.json'))} (format json, array true)")
     tmp_csv = folder / (name + ".csv.tmp")
-    con.execute(f"copy _export to {_sql_path(tmp_csv)} (header, delimiter ',', quote '\"', dateformat '%Y-%m-%d')")
+    con.execute(f"copy ({_neutralised_select(con, '_export')}) to {_sql_path(tmp_csv)} "
+                "(header, delimiter ',', quote '\"', dateformat '%Y-%m-%d')")
     # A UTF-8 byte-order mark lets Excel open accented Spanish text correctly.
     with open(folder / (name + ".csv"), "wb") as out, open(tmp_csv, "rb") as src:
         out.write(b"\xef\xbb\xbf")
@@ -291,6 +295,8 @@ def build_monthly_snapshot(
             shutil.rmtree(staging)
             return SnapshotResult(month_key, latest, month_dir / latest, False, counts, files)
         version = f"v{_version_number(latest) + 1}"
+        # mkdtemp made it private; a published version is read by web servers and the portal.
+        os.chmod(staging, 0o755)
         os.replace(staging, month_dir / version)
         _write_latest(month_dir, version)
         return SnapshotResult(month_key, version, month_dir / version, True, counts, files)

@@ -23,6 +23,14 @@ from ingestion.workbooks import file_kind
 ARCHIVE_DEPTH = 3  # a zip inside a zip inside a zip, and no deeper
 
 
+def inbox_name(name: str) -> str:
+    """The name a file dropped with `ogp load` keeps in the inbox: its own, in any script (`ñ.csv`,
+    `进度报告.csv`, `..csv`), without directories or characters no file system takes."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].replace("\0", "")
+    base = "".join(ch for ch in base if ch.isprintable())
+    return base if base not in ("", ".", "..") else "archivo"
+
+
 def inbox_files(inbox: Path) -> list[Path]:
     """Every regular file in the inbox, in name order (names in any script, even `..csv`)."""
     if not inbox.is_dir():

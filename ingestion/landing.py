@@ -59,7 +59,7 @@ def sha256_file(path: Path) -> str:
 
 def safe_name(name: str, limit: int = 80) -> str:
     base = os.path.basename(name.replace("\\", "/")) or "payload"
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "payload"
+    cleaned = re.sub(r"[^\w.-]+", "_", base).strip("._") or "payload"  # letters of any script stay
     return cleaned[-limit:]
 
 

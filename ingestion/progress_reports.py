@@ -104,8 +104,11 @@ def _canonical_select(mapping: dict[str, str], source_tool: str) -> str:
     """
 
 
+# A spreadsheet's totals row (`Total`, `Subtotal` where a code goes) is not a report.
 RULES_SQL = """
     case
+        when regexp_matches(lower(coalesce(milestone_code, '') || ' ' || coalesce(commitment_code, '') || ' ' || coalesce(institution, '')),
+                            '^\\s*(sub)?totale?s?\\b') then 'totals_row'
         when milestone_code is null then 'missing_milestone'
         when reporting_month is null then 'unparseable_reporting_month'
         when percent_complete is null then 'unparseable_percent'
@@ -118,11 +121,12 @@ RULES_SQL = """
 
 REASONS_SQL = """
     case rule
-        when 'missing_milestone' then 'no milestone code in the report'
-        when 'unparseable_reporting_month' then 'reporting month "' || coalesce(reporting_month_raw, '') || '" is not a month'
-        when 'unparseable_percent' then 'percent complete "' || coalesce(percent_complete_raw, '') || '" is not a number'
-        when 'percent_out_of_range' then 'percent complete ' || percent_complete_raw || ' is outside 0-100'
-        when 'duplicate_submission' then 'submission ' || submission_id || ' was already received'
+        when 'totals_row' then 'fila ' || source_row_number || ': es una fila de totales, no un informe'
+        when 'missing_milestone' then 'fila ' || source_row_number || ': el informe no tiene código de hito'
+        when 'unparseable_reporting_month' then 'fila ' || source_row_number || ': el mes reportado «' || coalesce(reporting_month_raw, '') || '» no es un mes (escriba 2023-11, 11/2023 o nov-23)'
+        when 'unparseable_percent' then 'fila ' || source_row_number || ': el porcentaje de avance «' || coalesce(percent_complete_raw, '') || '» no es un número'
+        when 'percent_out_of_range' then 'fila ' || source_row_number || ': el porcentaje de avance ' || percent_complete_raw || ' está fuera de 0-100'
+        when 'duplicate_submission' then 'fila ' || source_row_number || ': el envío ' || submission_id || ' ya se había recibido'
     end
 """
 

@@ -67,9 +67,25 @@ def load_table(
                               "envíe las hojas de cálculo sin comprimir o en un .zip sin anidar")
     elif path.suffix.lower() == ".json":
         _load_json(con, path, table, landed_file_id)
+    elif not _may_be_text_table(path):
+        raise UndecodableFile(f"{path.name} no es una hoja de cálculo que la plataforma lea "
+                              "(CSV, .xlsx, .xlsm, .xls, .ods, .zip); envíe los datos en uno de esos formatos")
     else:
         _load_csv(con, path, table, skip_rows, landed_file_id)
     return _file_columns(con, table)
+
+
+TEXT_TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
+
+
+def _may_be_text_table(path: Path) -> bool:
+    """A CSV-like file: a text-table name (or none), and no NUL byte in its first block unless it
+    is UTF-16 text (PDFs, Word files and images have them, or say what they are in their name)."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    binary = b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff")
+    return not binary and not head.startswith(b"%PDF") and (
+        path.suffix.lower() in TEXT_TABLE_SUFFIXES or len(path.suffixes) == 0)
 
 
 def _file_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

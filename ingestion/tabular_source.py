@@ -123,7 +123,8 @@ def load_file(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: Lande
         columns, unreadable = load_table(con, landed.path, "_batch", skip_rows=spec.skip_rows, landed_file_id=landed.sha256,
                                          header_score=header_score(spec)), None
     except UndecodableFile as exc:
-        columns, unreadable = [], str(exc)
+        # Named as the institution named it, not as the landing zone stores it.
+        columns, unreadable = [], str(exc).replace(landed.path.name, landed.original_name)
     with transaction(con):
         result = _load(con, spec, landed, columns, unreadable, run_id)
         record_landed_file(con, landed)

@@ -425,6 +425,8 @@ def quarantine_whole_file(
 ) -> LedgerEntry:
     """A file that cannot be used at all: each of its rows (or, if none could be read, the file
     itself as one received item) is quarantined with the same reason."""
+    if batch_table is not None and not con.execute(f"select count(*) from {batch_table}").fetchone()[0]:
+        batch_table = None  # no row to quarantine: the file is the item, so it does not vanish
     if batch_table is None:
         con.execute(
             "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now(), null, null)",

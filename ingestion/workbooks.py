@@ -76,17 +76,19 @@ def _trimmed(rows: list[list[str | None]]) -> list[list[str | None]]:
 def _read_xlsx(path: Path) -> list[Sheet]:
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [
-            Sheet(sheet.title, _trimmed([
-                [cell_text(c.value, percent="%" in (getattr(c, "number_format", "") or "")) for c in row]
-                for row in sheet.iter_rows()
-            ]))
-            for sheet in book.worksheets
-        ]
-    finally:
-        book.close()
+    # Opened as a stream: openpyxl refuses a workbook whose name does not end in .xlsx.
+    with open(path, "rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            return [
+                Sheet(sheet.title, _trimmed([
+                    [cell_text(c.value, percent="%" in (getattr(c, "number_format", "") or "")) for c in row]
+                    for row in sheet.iter_rows()
+                ]))
+                for sheet in book.worksheets
+            ]
+        finally:
+            book.close()
 
 
 def _read_xls(path: Path) -> list[Sheet]:

@@ -72,9 +72,52 @@ def init_instance(settings: Settings) -> Path:
     return home
 
 
-def _month(text: str) -> date:
-    year, month = text.strip()[:7].split("-")
-    return date(int(year), int(month), 1)
+class UsageError(ValueError):
+    """A command given wrong arguments: said in one line, without a traceback."""
+
+
+MESSAGES = {
+    "es": {
+        "not_a_month": "«{text}» no es un mes: escriba AAAA-MM (por ejemplo 2023-11) o un rango AAAA-MM:AAAA-MM",
+        "before_start": "{month} es anterior a {start}, el primer mes que la plataforma reconoce",
+        "not_ended": "{month} aún no ha terminado: el último mes que se puede publicar es {last}",
+        "reversed": "el rango {first}:{last} termina antes de empezar; escriba primero el mes más antiguo",
+    },
+    "en": {
+        "not_a_month": "'{text}' is not a month: write YYYY-MM (e.g. 2023-11) or a range YYYY-MM:YYYY-MM",
+        "before_start": "{month} is before {start}, the first month the platform knows",
+        "not_ended": "{month} has not ended yet: the last month that can be published is {last}",
+        "reversed": "the range {first}:{last} ends before it starts; write the earliest month first",
+    },
+}
+
+
+def _month(text: str, language: str = "es") -> date:
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise UsageError(MESSAGES[language]["not_a_month"].format(text=text))
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_range(text: str, language: str = "es") -> tuple[date, date]:
+    """`2023-11` or `2023-01:2023-11`, checked against the months that exist and have ended."""
+    from orchestration.partitions import reporting_months
+
+    first_text, _, last_text = text.partition(":")
+    first = _month(first_text, language)
+    last = _month(last_text, language) if last_text else first
+    start = date.fromisoformat(reporting_months.get_first_partition_key())
+    ended = reporting_months.get_last_partition_key()
+    for month in (first, last):
+        if month < start:
+            raise UsageError(MESSAGES[language]["before_start"].format(month=f"{month:%Y-%m}", start=f"{start:%Y-%m}"))
+        if ended is None or month > date.fromisoformat(ended):
+            raise UsageError(MESSAGES[language]["not_ended"].format(month=f"{month:%Y-%m}", last=(ended or "")[:7]))
+    if first > last:
+        raise UsageError(MESSAGES[language]["reversed"].format(first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"))
+    return first, last
 
 
 def _cli_run_tags() -> dict[str, str]:
@@ -240,7 +283,7 @@ def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
     """Copy files into the inbox under safe names (an existing different file is never replaced)."""
     import hashlib
 
-    from ingestion.landing import safe_name
+    from ingestion.inbox import inbox_name
 
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     dropped = []
@@ -248,7 +291,7 @@ def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
         if not source.is_file():
             raise SystemExit(f"ogp load: no file at {source}")
         content = source.read_bytes()
-        target = settings.inbox_dir / safe_name(source.name)
+        target = settings.inbox_dir / inbox_name(source.name)
         if target.exists() and target.read_bytes() != content:
             target = target.with_name(f"{target.stem}-{hashlib.sha256(content).hexdigest()[:8]}{target.suffix}")
         target.write_bytes(content)
@@ -361,9 +404,11 @@ def main(argv: list[str] | None = None) -> int:
         print("All progress reports in the demo are DEMONSTRATION DATA.")
         return 0
     if args.command == "run-month":
-        first_text, _, last_text = args.month.partition(":")
-        first = _month(first_text)
-        last = _month(last_text) if last_text else first
+        try:
+            first, last = month_range(args.month, settings.operator_language)
+        except UsageError as exc:
+            print(f"ogp run-month: {exc}", file=sys.stderr)
+            return 2
         return 0 if run_months(first, last, settings=settings) else 1
     if args.command == "refresh":
         return 0 if refresh(settings) else 1

@@ -19,9 +19,13 @@ _WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "snapshots", 
 
 
 def dbt_executable() -> str:
-    """The dbt installed beside this Python, so it is found without an activated virtualenv."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt installed beside this Python, so it is found without an activated virtualenv,
+    through `ogp-dbt` (orchestration/dbt_child.py) so that it dies with the run that started it."""
+    for name in ("ogp-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 class WarehouseDbtResource(DbtCliResource):
@@ -33,7 +37,7 @@ class WarehouseDbtResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> Version:
-        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent and Path(self.dbt_executable).name in ("dbt", "ogp-dbt"):
             return Version(installed_version("dbt-core"))
         return super()._cli_version
 

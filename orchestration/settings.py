@@ -55,6 +55,7 @@ class Settings:
     ckan_api_key: Secret = field(default=Secret(""), repr=False)
     ckan_organization: str = ""
     report_languages: tuple[str, ...] = ("es",)
+    operator_language: str = "es"  # the CLI's messages: es or en
     alert_webhook_url: Secret = field(default=Secret(""), repr=False)
     ogp_explorer_url: str = ""
     portal_url: str = ""
@@ -137,6 +138,7 @@ class Settings:
             odk_forms=tuple(tuple(item.split(":", 1)) for item in _items(env.get("ODK_FORMS")) if ":" in item),
             duckdb_memory_limit=env.get("OGP_DUCKDB_MEMORY_LIMIT") or "1GB",
             report_languages=tuple(l.strip() for l in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if l.strip()),
+            operator_language="en" if (env.get("OGP_OPERATOR_LANGUAGE") or "es").strip().lower().startswith("en") else "es",
         )
 
 

@@ -101,8 +101,9 @@ def test_progress_reports_load_with_quarantine_and_balanced_ledger(tmp_path, war
         ("EC0011-H2", date(2023, 11, 1), 45.0, "received", "google_forms"),
     ]
     reasons = dict(warehouse.execute("select rule, reason from raw.quarantine").fetchall())
-    assert reasons["percent_out_of_range"] == "percent complete 150 is outside 0-100"
-    assert reasons["unparseable_reporting_month"] == 'reporting month "el mes pasado" is not a month'
+    # In the operator's language, naming the row and the value.
+    assert reasons["percent_out_of_range"] == "fila 3: el porcentaje de avance 150 está fuera de 0-100"
+    assert reasons["unparseable_reporting_month"] == "fila 5: el mes reportado «el mes pasado» no es un mes (escriba 2023-11, 11/2023 o nov-23)"
     ledger = warehouse.execute("select received, loaded, quarantined from raw.ingestion_ledger").fetchall()
     assert ledger == [(7, 2, 5)]
 

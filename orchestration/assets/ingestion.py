@@ -339,6 +339,10 @@ ingestion_bookkeeping = [
         description="Each distinct date text of the OGP exports with the period it names and its precision.",
     ),
     dg.AssetSpec(
+        ["raw", "landed_files"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
+        description="Every file landed, refused or taken apart: hash, source, original name, size, landing time.",
+    ),
+    dg.AssetSpec(
         ["raw", "personal_data_redactions"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
         description="E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
     ),

@@ -142,8 +142,11 @@ def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
 
 
 def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: dg.AssetsDefinition) -> list[dg.AssetsDefinition]:
-    """The copies BI tools and the national portal read, downstream of the marts and the snapshot."""
+    """The copies BI tools and the national portal read, downstream of the marts and the snapshot:
+    when the month's snapshot fails, no serving copy changes (the month's publications switch
+    together)."""
     marts = [model_asset_key(warehouse_assets, model) for model in SNAPSHOT_MODELS + ["fct_local_government_index"]]
+    marts.append(snapshot.key)
 
     @dg.asset(
         group_name="publication",

@@ -81,6 +81,8 @@ plan_periods as (
 ranked_reports as (
 
     -- Several accepted reports for one milestone and month: the last one sent is the correction.
+    -- A report without a submission time counts as sent when its file arrived, then by its place
+    -- in the file; the submission id (a hash for some tools) only breaks exact ties.
     select
         milestone_code,
         reporting_month,
@@ -88,7 +90,7 @@ ranked_reports as (
         submission_id,
         row_number() over (
             partition by milestone_code, reporting_month
-            order by submitted_at desc, submission_id desc
+            order by coalesce(submitted_at, landed_at, loaded_at) desc, landed_at desc, source_row_number desc, submission_id desc
         ) as report_rank
 
     from accepted_reports

@@ -4,6 +4,12 @@ with source as (
 
 ),
 
+landed_files as (
+
+    select * from {{ source('ingestion', 'landed_files') }}
+
+),
+
 renamed as (
 
     select
@@ -21,11 +27,14 @@ renamed as (
         evidence_urls,
         challenges,
         review_state,
-        landed_file_id,
-        source_row_number,
-        cast(loaded_at as timestamp) as loaded_at
+        source.landed_file_id,
+        source.source_row_number,
+        cast(source.loaded_at as timestamp) as loaded_at,
+        -- When its file arrived: orders reports that carry no submission time (never their hash).
+        cast(landed_files.fetched_at as timestamp) as landed_at
 
     from source
+    left join landed_files on landed_files.landed_file_id = source.landed_file_id
 
 )
 
