@@ -50,7 +50,7 @@ LABELS = {
         "no_local": "Sin evaluaciones de gobiernos locales hasta este mes.", "annex": "Anexo: calidad de los datos",
         "reference_failures": "Publicado pese a controles fallidos en datos de referencia (OGP, índice local), que no cambian las cifras de avance:",
         "annex_note": "Informes y filas recibidos que no entran en las cifras, con el motivo. Se liberan cuando la fuente los corrige.",
-        "stage": "Etapa", "source": "Fuente", "status": "Estado", "open": "abierto", "released": "liberado", "rule": "Regla", "reason": "Motivo", "submission": "Envío",
+        "stage": "Etapa", "source": "Fuente", "status": "Estado", "open": "abierto", "released": "liberado", "rule": "Regla", "reason": "Motivo", "submission": "Envío", "file": "Archivo y fila", "row": "fila",
         "no_issues": "Sin observaciones.", "methodology": "Metodología",
         "method_text": (
             "Avance del hito en el mes: último informe aceptado hasta el fin del mes (se arrastra; se marca desactualizado "
@@ -84,7 +84,7 @@ LABELS = {
         "no_local": "No local-government assessment up to this month.", "annex": "Annex: data quality",
         "reference_failures": "Published although checks failed on reference data (OGP, local index), which do not change the progress figures:",
         "annex_note": "Reports and rows received that the figures do not use, with the reason. They are released when the source corrects them.",
-        "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason", "submission": "Submission",
+        "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason", "submission": "Submission", "file": "File and row", "row": "row",
         "no_issues": "No issues.", "methodology": "Methodology",
         "method_text": (
             "Milestone progress in the month: the latest accepted report up to the month's end (carried forward; flagged "
@@ -209,10 +209,11 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         order by s.schedule_gap, s.milestone_code
     """, params)
     quality = _rows(con, """
-        select stage, source_name, rule_code, reason, submission_id, issue_status, count(*) over () as total
+        select stage, source_name, rule_code, reason, file_name, source_row_number, submission_id, issue_status,
+               count(*) over () as total
         from marts.fct_data_quality_issues
-        where reporting_month = $month or reporting_month is null
-        order by stage, rule_code, submission_id
+        where annex_month = $month
+        order by stage, rule_code, file_name, source_row_number, submission_id
     """, params)
     local_index = _rows(con, """
         select municipality, province, index_year, score, rank_in_year, change_from_previous

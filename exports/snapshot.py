@@ -127,11 +127,11 @@ TABLES: list[tuple[str, str, str]] = [
         "calidad_datos",
         "Anexo de calidad de datos: lo recibido que no entra en las cifras / Data-quality annex",
         """
-        select stage, source_name, rule_code, reason, submission_id, milestone_code, reporting_month, source_row_number,
-               issue_status, released_by_submission_id
+        select stage, source_name, rule_code, reason, file_name, source_row_number, submission_id, milestone_code,
+               reporting_month, issue_status, released_by_submission_id
         from marts.fct_data_quality_issues
-        where reporting_month = $month or reporting_month is null
-        order by stage, source_name, rule_code, submission_id, source_row_number
+        where annex_month = $month
+        order by stage, source_name, rule_code, file_name, source_row_number, submission_id
         """,
     ),
 ]

@@ -74,12 +74,12 @@ INDICATOR_CATALOGUE = TabularSource(
     """,
     reasons_sql="""
         case rule
-            when 'missing_indicator' then 'no indicator code'
-            when 'bad_commitment_id' then 'commitment id "' || coalesce(commitment_id, '') || '" does not look like an OGP id'
-            when 'unparseable_target' then 'the target is not a number'
-            when 'unknown_frequency' then 'frequency must be mensual, trimestral or anual'
-            when 'unknown_direction' then 'direction must be ascendente or descendente'
-            when 'duplicate_indicator' then 'indicator ' || indicator_code || ' appears twice'
+            when 'missing_indicator' then 'fila ' || source_row_number || ': ' || 'no hay código de indicador'
+            when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (EC0014)'
+            when 'unparseable_target' then 'fila ' || source_row_number || ': ' || 'la meta no es un número'
+            when 'unknown_frequency' then 'fila ' || source_row_number || ': ' || 'la frecuencia debe ser mensual, trimestral o anual'
+            when 'unknown_direction' then 'fila ' || source_row_number || ': ' || 'el sentido debe ser ascendente o descendente'
+            when 'duplicate_indicator' then 'fila ' || source_row_number || ': ' || 'el indicador ' || indicator_code || ' aparece dos veces'
         end
     """,
     structured_fields=("indicator_code", "commitment_id", "milestone_code", "unit", "baseline", "target", "frequency", "direction"),
@@ -137,10 +137,10 @@ INDICATOR_VALUES = TabularSource(
     """,
     reasons_sql="""
         case rule
-            when 'missing_indicator' then 'no indicator code'
-            when 'unparseable_period' then 'period "' || coalesce(period_raw, '') || '" is not a month, quarter or year'
-            when 'unparseable_value' then 'value "' || coalesce(value_raw, '') || '" is not a number'
-            when 'duplicate_submission' then 'submission ' || submission_id || ' was already received'
+            when 'missing_indicator' then 'fila ' || source_row_number || ': ' || 'no hay código de indicador'
+            when 'unparseable_period' then 'fila ' || source_row_number || ': ' || 'el periodo «' || coalesce(period_raw, '') || '» no es un mes, trimestre ni año'
+            when 'unparseable_value' then 'fila ' || source_row_number || ': ' || 'el valor «' || coalesce(value_raw, '') || '» no es un número'
+            when 'duplicate_submission' then 'fila ' || source_row_number || ': ' || 'el envío ' || submission_id || ' ya se había recibido'
         end
     """,
     structured_fields=("submission_id", "submitted_at", "indicator_code", "period", "value", "evidence_url"),

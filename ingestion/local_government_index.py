@@ -59,11 +59,11 @@ RULES_SQL = f"""
 
 REASONS_SQL = """
     case rule
-        when 'missing_municipality' then 'no municipality name'
-        when 'bad_year' then 'the year is not a year between 2000 and 2100'
-        when 'unparseable_score' then 'the overall index is not a number'
-        when 'score_out_of_range' then 'a score is outside 0-100'
-        when 'duplicate_municipality_year' then municipality || ' appears twice for ' || year
+        when 'missing_municipality' then 'fila ' || source_row_number || ': ' || 'no hay nombre de municipio'
+        when 'bad_year' then 'fila ' || source_row_number || ': ' || 'el año no es un año entre 2000 y 2100'
+        when 'unparseable_score' then 'fila ' || source_row_number || ': ' || 'el índice general no es un número'
+        when 'score_out_of_range' then 'fila ' || source_row_number || ': ' || 'una puntuación está fuera de 0-100'
+        when 'duplicate_municipality_year' then 'fila ' || source_row_number || ': ' || municipality || ' aparece dos veces en ' || year
     end
 """
 

@@ -90,9 +90,9 @@ RULES_SQL = """
 
 REASONS_SQL = """
     case rule
-        when 'bad_commitment_id' then 'commitment id "' || coalesce(commitment_unique_identifier, '') || '" does not match ^[A-Z]{2,3}[0-9]{4}$'
-        when 'bad_action_plan_id' then 'action plan id "' || action_plan_id || '" does not match AP_[A-Z]{2,5}[0-9]{2}'
-        when 'duplicate_commitment' then 'commitment ' || commitment_unique_identifier || ' appears more than once in the export'
+        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el identificador «' || coalesce(commitment_unique_identifier, '') || '» no tiene la forma de OGP (EC0014)'
+        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || action_plan_id || '» no tiene la forma AP_ECU02'
+        when 'duplicate_commitment' then 'fila ' || source_row_number || ': ' || 'el compromiso ' || commitment_unique_identifier || ' aparece más de una vez en la exportación'
     end
 """
 

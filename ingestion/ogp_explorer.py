@@ -84,8 +84,8 @@ OGP_EXPLORER = TabularSource(
     """,
     reasons_sql="""
         case rule
-            when 'missing_country' then 'no country'
-            when 'missing_commitment_number' then 'no commitment number'
+            when 'missing_country' then 'fila ' || source_row_number || ': ' || 'no hay país'
+            when 'missing_commitment_number' then 'fila ' || source_row_number || ': ' || 'no hay número de compromiso'
         end
     """,
     personal_data=PERSONAL_DATA,

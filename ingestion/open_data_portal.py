@@ -167,8 +167,8 @@ OPEN_DATA_PORTAL = TabularSource(
     """,
     reasons_sql="""
         case rule
-            when 'missing_dataset_id' then 'a dataset without id or name'
-            when 'unparseable_date' then 'metadata_created is not a date'
+            when 'missing_dataset_id' then 'fila ' || source_row_number || ': ' || 'un conjunto de datos sin id ni nombre'
+            when 'unparseable_date' then 'fila ' || source_row_number || ': ' || 'metadata_created no es una fecha'
         end
     """,
 )
@@ -192,7 +192,7 @@ PORTAL_ORGANIZATIONS = TabularSource(
         from _batch b
     """,
     rules_sql="case when organization_name is null then 'missing_organization_name' end",
-    reasons_sql="case rule when 'missing_organization_name' then 'an organization without a name' end",
+    reasons_sql="case rule when 'missing_organization_name' then 'fila ' || source_row_number || ': ' || 'una organización sin nombre' end",
 )
 
 PORTAL_EVIDENCE_CHECKS = TabularSource(
@@ -214,7 +214,7 @@ PORTAL_EVIDENCE_CHECKS = TabularSource(
         from _batch b
     """,
     rules_sql="case when dataset_reference is null or found is null then 'incomplete_check' end",
-    reasons_sql="case rule when 'incomplete_check' then 'a package_show answer without reference or outcome' end",
+    reasons_sql="case rule when 'incomplete_check' then 'fila ' || source_row_number || ': ' || 'una respuesta de package_show sin referencia ni resultado' end",
 )
 
 

@@ -71,14 +71,14 @@ RULES_SQL = """
 
 REASONS_SQL = """
     case rule
-        when 'missing_milestone' then 'no milestone code'
-        when 'bad_commitment_id' then 'commitment id "' || coalesce(commitment_id, '') || '" does not look like an OGP id (EC0014)'
-        when 'bad_action_plan_id' then 'action plan id "' || coalesce(action_plan_id, '') || '" does not look like AP_ECU02'
-        when 'bad_weight' then 'weight "' || coalesce(weight_raw, '') || '" is not a non-negative number'
-        when 'unparseable_date' then 'planned dates "' || coalesce(planned_start_raw, '') || '" / "' || coalesce(planned_end_raw, '') || '" are not dates'
-        when 'end_before_start' then 'planned end ' || planned_end_raw || ' is before planned start ' || planned_start_raw
-        when 'unparseable_withdrawal_date' then 'withdrawal date "' || withdrawn_on_raw || '" is not a date'
-        when 'duplicate_milestone' then 'milestone ' || milestone_code || ' appears more than once in the catalogue'
+        when 'missing_milestone' then 'fila ' || source_row_number || ': ' || 'el hito no tiene código'
+        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (EC0014)'
+        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || coalesce(action_plan_id, '') || '» no tiene la forma AP_ECU02'
+        when 'bad_weight' then 'fila ' || source_row_number || ': ' || 'el peso «' || coalesce(weight_raw, '') || '» no es un número positivo'
+        when 'unparseable_date' then 'fila ' || source_row_number || ': ' || 'las fechas planificadas «' || coalesce(planned_start_raw, '') || '» / «' || coalesce(planned_end_raw, '') || '» no son fechas'
+        when 'end_before_start' then 'fila ' || source_row_number || ': ' || 'el fin planificado ' || planned_end_raw || ' es anterior al inicio ' || planned_start_raw
+        when 'unparseable_withdrawal_date' then 'fila ' || source_row_number || ': ' || 'la fecha de retiro «' || withdrawn_on_raw || '» no es una fecha'
+        when 'duplicate_milestone' then 'fila ' || source_row_number || ': ' || 'el hito ' || milestone_code || ' aparece más de una vez en el catálogo'
     end
 """
 

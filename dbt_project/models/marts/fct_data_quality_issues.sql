@@ -2,7 +2,13 @@
 -- reports excluded by validation. Feeds the data-quality annex of the monthly report. An issue
 -- about a milestone and month is released when a later delivery brings an accepted report for
 -- that milestone and month (the source corrected it); it stays listed, marked released.
-with ingestion_quarantine as (
+with landed_files as (
+
+    select * from {{ ref('stg_ingestion__landed_files') }}
+
+),
+
+ingestion_quarantine as (
 
     select * from {{ ref('stg_ingestion__quarantine') }}
 
@@ -81,10 +87,18 @@ final as (
 
     select
         unioned.*,
+        landed_files.file_name,
+        -- The month whose annex lists it: the month it reports; an issue about a whole file (no
+        -- month) once, in the month being published when the file arrived (the month before).
+        coalesce(
+            unioned.reporting_month,
+            cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'unioned.detected_at')) }} as date)
+        ) as annex_month,
         case when corrections.released_by_submission_id is null then 'open' else 'released' end as issue_status,
         corrections.released_by_submission_id
 
     from unioned
+    left join landed_files on landed_files.landed_file_id = unioned.landed_file_id
     left join corrections
         on unioned.stage = corrections.stage
         and unioned.source_name = corrections.source_name
