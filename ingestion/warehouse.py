@@ -267,10 +267,12 @@ def connect(path: Path, *, read_only: bool = False, lock_timeout_s: float = 120.
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     from ingestion.dates import DDL as DATE_INTERPRETATIONS_DDL
     from ingestion.ogp_dashboard import dashboard_table_ddl  # the export's columns are data, read once here
+    from ingestion.quarantine import DDL as QUARANTINE_RELEASES_DDL
 
     con.execute(RAW_SCHEMA_DDL)
     con.execute(DATE_INTERPRETATIONS_DDL)
     con.execute(REDACTIONS_DDL)
+    con.execute(QUARANTINE_RELEASES_DDL)
     con.execute(dashboard_table_ddl())
 
 

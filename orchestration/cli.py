@@ -9,6 +9,7 @@ same instance ($DAGSTER_HOME) as the UI, so they appear in its run history.
   ogp refresh              load new reports and rebuild the warehouse (no publication)
   ogp reparse [SOURCE...]  load landed payloads again with today's parsers (no re-fetch), then refresh
   ogp status               ledger, quarantine and published snapshots at a glance
+  ogp release ID --reason TEXT   publish despite a quarantined row (a recorded decision; ids in `ogp status`)
 """
 
 from __future__ import annotations
@@ -338,7 +339,9 @@ def print_figures(settings: Settings, month: date, plan: str) -> None:
 
 
 def status(settings: Settings) -> int:
+    from ingestion.quarantine import blocking_rows
     from ingestion.warehouse import connect
+    from orchestration.checks import QUARANTINE_SEVERITY
 
     if not settings.warehouse_path.exists():
         print(f"No warehouse yet at {settings.warehouse_path}: run `make demo` or `ogp run-month`.")
@@ -352,8 +355,29 @@ def status(settings: Settings) -> int:
         print("Quarantine by rule:")
         for rule, count in con.execute("select rule, count(*) from raw.quarantine group by rule order by 2 desc").fetchall():
             print(f"  {rule:<32} {count}")
+        standing = blocking_rows(con, [s for s, severity in QUARANTINE_SEVERITY.items() if severity.value == "ERROR"])
+        print(f"Quarantined rows that stop publications until corrected or released: {len(standing)}")
+        for row in standing[:50]:
+            print(f"  {row.quarantine_id}  {row.source}  {row.file_name}  fila {row.source_row_number}: {row.reason}")
     months = sorted(p.name for p in settings.snapshots_dir.glob("*") if (p / "latest.json").exists()) if settings.snapshots_dir.exists() else []
     print(f"Published snapshots: {len(months)}" + (f" ({months[0]} .. {months[-1]})" if months else ""))
+    return 0
+
+
+def release_row(settings: Settings, quarantine_id: str, reason: str) -> int:
+    from ingestion.quarantine import UnknownQuarantineId, release
+    from ingestion.warehouse import connect
+
+    if not reason.strip():
+        print("ogp release: diga por qué se libera (--reason)", file=sys.stderr)
+        return 2
+    with connect(settings.warehouse_path) as con:
+        try:
+            row_reason = release(con, quarantine_id, reason.strip())
+        except UnknownQuarantineId:
+            print(f"ogp release: no hay ninguna fila en cuarentena con el id {quarantine_id} (véalos con `ogp status`)", file=sys.stderr)
+            return 2
+    print(f"liberada {quarantine_id} ({row_reason}); motivo registrado: {reason.strip()}")
     return 0
 
 
@@ -369,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("files", nargs="+", type=Path)
     sub.add_parser("refresh", help="load new reports and rebuild the warehouse")
     sub.add_parser("status", help="ledger, quarantine and snapshots")
+    free = sub.add_parser("release", help="publish despite a quarantined row: an explicit, recorded decision")
+    free.add_argument("quarantine_id", help="the row's id, as `ogp status` lists it")
+    free.add_argument("--reason", required=True, help="why it may be published (recorded with who and when)")
     again = sub.add_parser("reparse", help="load landed payloads again with today's parsers, then refresh")
     again.add_argument("sources", nargs="*", help="landing sources (forms, forms_api, ogp_dashboard, ...); all when none")
     args = parser.parse_args(argv)
@@ -418,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if refresh(settings) else 1
     if args.command == "status":
         return status(settings)
+    if args.command == "release":
+        return release_row(settings, args.quarantine_id, args.reason)
     if args.command == "reparse":
         return reparse_landed(settings, args.sources or None)
     return 2

@@ -146,3 +146,35 @@ def _ledger_rows(data):
         ).fetchall()
 
 
+
+
+def test_the_gate_judges_the_data_published_not_the_run_that_landed_it(demo, tmp_path, monkeypatch, capsys):
+    """A catalogue row quarantined stops the month; running again with nothing changed still stops
+    it (the data being published still holds the row); an explicit, recorded release lets it go."""
+    import duckdb
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
+    catalogue = tmp_path / "hitos.csv"
+    catalogue.write_text((cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8").rstrip("\n")
+                         + "\nAP_ECU02,EC0014,4,EC0014-H9,Hito extra,mucho,2023-01-01,31/12/2024,Asamblea Nacional (AN)\n",
+                         encoding="utf-8")
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
+    month = date(2023, 11, 1)
+    latest = data / "snapshots" / "2023-11" / "latest.json"
+    assert not cli.run_months(month, month, settings=cli.Settings.from_env())
+    assert not cli.run_months(month, month, settings=cli.Settings.from_env()), "a re-run must not publish what is still quarantined"
+    assert json.loads(latest.read_text())["version"] == "v1"
+
+    capsys.readouterr()
+    assert cli.main(["status"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if "plan_catalogue" in line and "peso" in line]
+    assert len(listed) == 1
+    assert cli.main(["release", "no-such-id", "--reason", "x"]) == 2
+    assert cli.main(["release", listed[0], "--reason", "El peso se corrige en el próximo catálogo; el hito no tiene informes"]) == 0
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        [(who, why)] = con.execute("select released_by, reason from raw.quarantine_releases").fetchall()
+    assert who and why.startswith("El peso")
+    assert cli.run_months(month, month, settings=cli.Settings.from_env())

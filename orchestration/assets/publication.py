@@ -12,7 +12,9 @@ from exports.serving import publish_serving_copy
 from exports.snapshot import build_monthly_snapshot
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL, redact_url
 from orchestration.assets.warehouse import model_asset_key
-from orchestration.blast_radius import BLOCKED_BY, asset_domain
+from ingestion.quarantine import blocking_rows
+from orchestration.blast_radius import BLOCKED_BY, asset_domain, raw_table_domain
+from orchestration.checks import QUARANTINE_ASSETS, QUARANTINE_SEVERITY
 from orchestration.methodology import methodology_parameters
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
@@ -50,7 +52,7 @@ SNAPSHOT_DESCRIPTION = (
 
 
 def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    reference_failures = stop_if_blocking_checks_failed(context, "monthly_progress_snapshot")
+    reference_failures = stop_if_blocking_checks_failed(context, "monthly_progress_snapshot", platform)
     settings = platform.settings()
     methodology = methodology_parameters()
     months = [date.fromisoformat(k) for k in context.partition_keys]
@@ -86,13 +88,27 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
     )
 
 
-def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publication: str) -> list[dict]:
-    """The publication gate: an error-severity check that failed earlier in this run stops
-    `publication` when it governs data of a domain the publication is blocked by (its blast
-    radius, orchestration/blast_radius.py), and says which rule. The other error-level failures
-    are returned, to be published as warnings. (Dagster's own blocking does not reach every
-    downstream shape, e.g. a dbt multi-asset, so the gate is kept here, where publishing happens.)"""
+def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publication: str, platform: PlatformResource) -> list[dict]:
+    """The publication gate. It judges the data being published, whichever run landed it: a row
+    of a blocking source's published version still in quarantine (not corrected by a new file,
+    not released with `ogp release`) stops `publication`, as does an error-severity check that
+    failed earlier in this run on data of a domain the publication is blocked by (its blast
+    radius, orchestration/blast_radius.py). The other error-level failures are returned, to be
+    published as warnings. (Dagster's own blocking does not reach every downstream shape, e.g. a
+    dbt multi-asset, so the gate is kept here, where publishing happens.)"""
     blocked_by = BLOCKED_BY[publication]
+    blocking_sources = [source for source, severity in QUARANTINE_SEVERITY.items()
+                        if severity == dg.AssetCheckSeverity.ERROR and raw_table_domain(QUARANTINE_ASSETS[source][-1]) in blocked_by]
+    with platform.warehouse(read_only=True) as con:
+        standing = blocking_rows(con, blocking_sources)
+    if standing:
+        lines = [f"{r.quarantine_id} ({r.source}, {r.file_name}, fila {r.source_row_number}): {r.reason}" for r in standing[:20]]
+        raise dg.Failure(
+            description=(f"Publicación detenida: {len(standing)} fila(s) en cuarentena en los datos que se publicarían. "
+                         "Corrija el archivo o libérelas con `ogp release <id> --reason \"...\"`: " + "; ".join(lines)),
+            metadata={"quarantined_rows": dg.MetadataValue.json([r.__dict__ for r in standing[:100]])},
+            allow_retries=False,
+        )
     graph = context.job_def.asset_layer.asset_graph
     failed, outside = [], []
     records = context.instance.get_records_for_run(
@@ -160,7 +176,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         ),
     )
     def duckdb_serving_copy(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-        stop_if_blocking_checks_failed(context, "duckdb_serving_copy")
+        stop_if_blocking_checks_failed(context, "duckdb_serving_copy", platform)
         settings = platform.settings()
         with platform.warehouse() as con:
             counts = publish_serving_copy(con, settings.serving_warehouse_path)
@@ -182,7 +198,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         ),
     )
     def postgres_serving_schema(context: dg.AssetExecutionContext, platform: PlatformResource):
-        stop_if_blocking_checks_failed(context, "postgres_serving_schema")
+        stop_if_blocking_checks_failed(context, "postgres_serving_schema", platform)
         settings = platform.settings()
         if not settings.publish_postgres:
             context.log.info("OGP_PUBLISH_POSTGRES is not set: the PostgreSQL serving schema is not published")
@@ -209,7 +225,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         ),
     )
     def open_data_portal_publication(context: dg.AssetExecutionContext, platform: PlatformResource):
-        stop_if_blocking_checks_failed(context, "open_data_portal_publication")
+        stop_if_blocking_checks_failed(context, "open_data_portal_publication", platform)
         settings = platform.settings()
         if not settings.ckan_url:
             context.log.info("OGP_CKAN_URL is not set: nothing is published to the open-data portal")
