@@ -193,13 +193,13 @@ def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str,
     import pandas as pd  # only this fallback needs it
 
     text, encoding = _decoded(path)
-    sample = "\n".join(text.splitlines()[: 20 + skip_rows])
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+    # The separator is the one that splits the header into the most columns (csv.Sniffer reads a
+    # space in "Código del hito" as one when a single row is ragged).
+    lines = text.splitlines()
+    header_line = lines[skip_rows] if len(lines) > skip_rows else ""
+    delimiter = max(",;\t|", key=lambda d: (len(next(csv.reader([header_line], delimiter=d), [])), d == ","))
     # newline="" semantics: \r\n, \n and \r all end a row, quoted newlines stay in their cell.
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), dialect)][skip_rows:]
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)][skip_rows:]
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise UndecodableFile(f"{path.name} no tiene filas ({encoding})")

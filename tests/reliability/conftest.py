@@ -16,6 +16,12 @@ INTRO = """# Reliability and security: what the platform does with bad input and
 Written by the test suite (`tests/reliability/`, run by `make test`) from the outcomes it
 observed; do not edit by hand. Every case also checks that the run's ledger balances
 (received = loaded + quarantined) and that nothing else in the warehouse changed.
+
+Beside these recorded cases, `tests/reliability/test_generated_files.py` generates report files
+with Hypothesis (encodings, delimiters, mixed line endings, header names, month and percent forms,
+free text with e-mails and phones, rows too wide, workbooks with %-formatted cells under title
+blocks) and asserts for each: one ledger entry, every row loaded or quarantined, no contact data
+stored, and every loaded value equal to an independent reading of the generated row.
 """
 
 

@@ -45,6 +45,26 @@ def xlsx(sheets: dict[str, list[list]], merge: str | None = None) -> bytes:
     return out.getvalue()
 
 
+def percent_workbook(kind: str) -> bytes:
+    """A workbook of `kind` (xlsx, xls, ods) with one report whose percent cell holds 0.355 shown as %."""
+    import tempfile
+
+    from tests import institution_files
+
+    writer = {"xlsx": institution_files.xlsx_with_title_block_and_sheets, "xls": institution_files.xls_with_percent,
+              "ods": institution_files.ods_with_percent}[kind]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = writer(Path(tmp) / f"informe.{kind}")
+        if kind == "xlsx":  # just the one %-formatted report
+            from openpyxl import load_workbook
+
+            book = load_workbook(path)
+            for title in ("Más informes", "Instrucciones"):
+                del book[title]
+            book.save(path)
+        return path.read_bytes()
+
+
 XLSX_HEADER = HEADER.split(",")
 XLSX_ROW = ["17/11/2023 10:00:00", "Asamblea Nacional", "EC0014", "EC0014-H1", "2023-11", "45", "En curso", "Avance", "", "Aprobado"]
 
@@ -168,6 +188,34 @@ CASES = [
          xlsx({"Informe": [XLSX_HEADER, XLSX_ROW, [*XLSX_ROW[:1], None, *XLSX_ROW[2:3], "EC0014-H2", *XLSX_ROW[4:]]]}, merge="B2:B3"),
          name="informe.xlsx", loaded=2, check=lambda con: value(con, "select count(*) from raw.progress_reports where institution is null") == 1,
          note="both rows load; the merged-away cell is empty (institution is optional)"),
+    # What institutions actually send (spreadsheets as saved, not as the template says)
+    Case("xlsx_percent_format", "an XLSX below a title block, a % cell holding 0.355, a TOTAL row", percent_workbook("xlsx"),
+         name="informe.xlsx", loaded=1, quarantined={"totals_row": 1},
+         check=lambda con: value(con, "select percent_complete from raw.progress_reports") == 35.5,
+         note="read as the 35.5 % the institution saw, not 0.355 %; the totals row is not a report"),
+    Case("xls_excel_97", "an Excel 97 (.xls) file with a % cell", percent_workbook("xls"), name="informe.xls", loaded=1,
+         check=lambda con: value(con, "select percent_complete from raw.progress_reports") == 35.5),
+    Case("ods_opendocument", "an OpenDocument (.ods) file with a % cell", percent_workbook("ods"), name="informe.ods", loaded=1,
+         check=lambda con: value(con, "select percent_complete from raw.progress_reports") == 35.5),
+    Case("xlsx_second_data_sheet", "an XLSX with reports on two sheets and a title block above one header",
+         xlsx({"Informe": [["Ministerio de Ejemplo - informe mensual"], [], XLSX_HEADER, XLSX_ROW],
+               "Más": [XLSX_HEADER, [*XLSX_ROW[:3], "EC0014-H2", *XLSX_ROW[4:]]]}), name="informe.xlsx", loaded=2,
+         note="every sheet whose header names the report's columns is read, each below its own header"),
+    Case("mixed_line_endings", "a UTF-8 file with a CRLF header and LF rows",
+         ("\r\n".join([HEADER, ""]) + row(narrative="año") + "\n").encode("utf-8"), loaded=1,
+         note="read (not quarantined as undecodable)"),
+    Case("row_too_wide", "one row with more cells than the header", report(row(), row(milestone="EC0014-H2") + ",sobra,otra"),
+         loaded=1, quarantined={"row_too_wide": 1}, note="only that row is quarantined, naming the extra cells"),
+    Case("no_header_row", "a CSV whose header row is missing", report(row(), row(milestone="EC0014-H2"), header=row(milestone="EC0014-H3")),
+         quarantined={"missing_column": 3}, note="every row counted, the first one too"),
+    Case("month_two_digit_year", "month written 'nov-23'", report(row(month="nov-23")), loaded=1,
+         check=lambda con: str(value(con, "select reporting_month from raw.progress_reports")) == "2023-11-01"),
+    Case("contact_data_in_text", "an e-mail and a phone typed in the narrative and in the percent cell",
+         report(row(narrative="Escribir a ana.perez@mintel.gob.ec o al 099 123 4567"), row(milestone="EC0014-H2", percent="llamar 0987654321")),
+         loaded=1, quarantined={"unparseable_percent": 1},
+         check=lambda con: "ana.perez" not in value(con, "select narrative from raw.progress_reports")
+         and "0987654321" not in value(con, "select reason from raw.quarantine"),
+         note="redacted before loading: [correo], [teléfono], in the rows and in the quarantine's reason"),
     Case("oversized", "a file over OGP_MAX_FILE_BYTES (zip-bomb sized)", report(row()) + b"x" * 5000, refused=PayloadTooLarge,
          note="refused before landing: nothing landed, nothing loaded"),
     Case("path_in_name", 'a file named "../../etc/passwd.csv"', report(row()), name="../../etc/passwd.csv", loaded=1,
