@@ -86,31 +86,34 @@ def expand_archive(landed: LandedFile, *, landing_dir: Path, max_bytes: int, dep
     return ArchiveContents(landed, members, refused)
 
 
-def record_archive(con: duckdb.DuckDBPyConnection, contents: ArchiveContents, *, run_id: str | None) -> LedgerEntry:
-    """The archive's ledger entry: its items are its members (received = members landed + refused);
-    each refused member is a quarantine row with its reason. The members' rows get their own entries."""
-    entry = LedgerEntry(contents.archive.source, contents.archive.sha256, len(contents.members) + len(contents.refused),
+def record_archive(con: duckdb.DuckDBPyConnection, contents: ArchiveContents, *, ledger_source: str, run_id: str | None) -> LedgerEntry:
+    """The archive's ledger entry (under `ledger_source`, the record its files feed, so its check
+    and the annex show it): its items are its members (received = members landed + refused); each
+    refused member is a quarantine row with its reason. The members' rows get their own entries."""
+    entry = LedgerEntry(ledger_source, contents.archive.sha256, len(contents.members) + len(contents.refused),
                         len(contents.members), len(contents.refused))
     with transaction(con):
         for position, (name, reason) in enumerate(contents.refused, start=1):
             con.execute(
                 "insert into raw.quarantine values (?, ?, ?, null, 'archive_member_refused', ?, null, now(), null, null)",
-                [contents.archive.source, contents.archive.sha256, position, f"{name}: {reason}"],
+                [ledger_source, contents.archive.sha256, position, f"{name}: {reason}"],
             )
         record_ledger(con, entry, run_id)
         record_landed_file(con, contents.archive)
     return entry
 
 
-def refuse_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, reason: str, *, run_id: str | None) -> LedgerEntry:
+def refuse_file(
+    con: duckdb.DuckDBPyConnection, source: str, path: Path, reason: str, *, ledger_source: str, run_id: str | None
+) -> LedgerEntry:
     """A file that is not landed at all (too large): recorded by its name, size and hash, with the
     reason, so it does not vanish and is not tried again until it changes."""
     sha = sha256_file(path)
-    entry = LedgerEntry(source, sha, 1, 0, 1)
+    entry = LedgerEntry(ledger_source, sha, 1, 0, 1)
     with transaction(con):
         con.execute(
             "insert into raw.quarantine values (?, ?, null, null, 'file_refused', ?, null, now(), null, null)",
-            [source, sha, f"{path.name}: {reason}"],
+            [ledger_source, sha, f"{path.name}: {reason}"],
         )
         record_ledger(con, entry, run_id)
         con.execute(

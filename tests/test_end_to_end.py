@@ -258,7 +258,7 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
         encoding="utf-8",
     )
     assert cli.main(["load", str(late)]) == 0
-    assert (data / "inbox" / "informe_tard_o.csv").exists()
+    assert (data / "inbox" / "informe tardío.csv").exists()  # kept under its own name
     with _warehouse(data) as con:
         recomputed = con.execute(
             """select min(reporting_month), count(distinct reporting_month) from marts.fct_milestone_status_monthly

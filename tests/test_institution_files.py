@@ -122,8 +122,29 @@ def test_every_file_in_the_inbox_is_an_item_of_the_ledger(data_dir, tmp_path, mo
         every_file_has_an_entry = con.execute("""select count(*) from raw.landed_files f where source = 'forms'
             and not exists (select 1 from raw.ingestion_ledger l where l.landed_file_id = f.landed_file_id)""").fetchone()[0]
         assert every_file_has_an_entry == 0
-        rules = dict(con.execute("""select rule, count(*) from raw.quarantine where source in ('forms', 'progress_reports')
+        rules = dict(con.execute("""select rule, count(*) from raw.quarantine where source = 'progress_reports'
                                     and rule in ('file_refused', 'archive_member_refused', 'undecodable_file') group by all""").fetchall())
         assert rules == {"file_refused": 1, "archive_member_refused": 1, "undecodable_file": 1}
         loaded = {m for (m,) in con.execute("select milestone_code from raw.progress_reports").fetchall()}
         assert {"EC0011-H1", "EC0011-H2", "EC0012-H1", "EC0013-H1"} <= loaded
+
+
+def test_formula_neutralisation_is_for_the_csv_only_and_spares_plain_dashes():
+    from exports.snapshot import _neutralised_select
+
+    with duckdb.connect() as con:
+        con.execute("create table t as select * from (values ('=HYPERLINK(\"x\")'), ('- Se realizaron talleres'), ('-5'), "
+                    "('-A1+2'), ('@SUM(1)'), ('+cmd'), ('texto')) v(cell)")
+        cells = [c for (c,) in con.execute(_neutralised_select(con, "t")).fetchall()]
+    assert cells == ["'=HYPERLINK(\"x\")", "- Se realizaron talleres", "-5", "'-A1+2", "'@SUM(1)", "'+cmd", "texto"]
+
+
+def test_published_versions_are_readable_by_a_web_server_and_the_annex_names_files(demo):
+    import json
+    import stat
+
+    month = demo / "snapshots" / "2023-11"
+    version = month / json.loads((month / "latest.json").read_text())["version"]
+    assert stat.S_IMODE(version.stat().st_mode) == 0o755
+    header = (version / "calidad_datos.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "file_name" in header and "source_row_number" in header

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,10 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
 PHONES = ("876 5432", "876-5432", "256-7890", "555 0143")
 
 
-def _run_demo(data: Path, env: dict[str, str]) -> int:
+def _run_month_on_a_copy_of_the_demo(demo: Path, data: Path, env: dict[str, str]) -> bool:
+    """The demo's data directory copied, then 2023-11 run again with other reference files, as an
+    operator would when OGP publishes a new export."""
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OGP_DATA_DIR", str(data))
         mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
@@ -30,17 +34,19 @@ def _run_demo(data: Path, env: dict[str, str]) -> int:
             mp.delenv(name, raising=False)
         for name, value in env.items():
             mp.setenv(name, value)
-        return cli.main(["demo"])
+        month = date(2023, 11, 1)
+        return cli.run_months(month, month, settings=cli.Settings.from_env())
 
 
 @pytest.fixture(scope="module")
-def full_exports(tmp_path_factory) -> Path:
-    """`ogp demo` with the Dashboard export and the Explorer file (variant layout) of the tests."""
+def full_exports(demo, tmp_path_factory) -> Path:
+    """The demo, then a month run with the Dashboard export and the Explorer file (variant layout)
+    of the tests."""
     root = tmp_path_factory.mktemp("ogp_full")
     dashboard = ogp_exports.dashboard_export(root / "exports" / "ogp_data_dashboard.csv")
     explorer = ogp_exports.explorer_export(root / "exports" / "ogpirm_live_data.csv", variant=True)
     data = root / "data"
-    assert _run_demo(data, {"OGP_DASHBOARD_URL": str(dashboard), "OGP_EXPLORER_URL": str(explorer)}) == 0
+    assert _run_month_on_a_copy_of_the_demo(demo, data, {"OGP_DASHBOARD_URL": str(dashboard), "OGP_EXPLORER_URL": str(explorer)})
     return data
 
 
@@ -55,10 +61,12 @@ def test_every_ogp_row_is_loaded_or_quarantined_and_the_snapshot_is_published(fu
     assert ledger == {"ogp_dashboard": 0, "ogp_explorer": 0}
     received = dict(_query(full_exports, "select source, sum(received) from raw.ingestion_ledger where source like 'ogp_%' group by all"))
     assert received["ogp_explorer"] == len(ogp_exports.EXPLORER_ROWS)
+    [(dashboard_rows,)] = _query(full_exports, "select count(*) from staging.stg_ogp_dashboard__commitments")
+    assert dashboard_rows == len(ogp_exports.DASHBOARD_ROWS) + 25   # the demo's 25 rows and the test's, the new export only
     figures = _query(full_exports, """select progress_percent_rounded from marts.fct_commitment_progress_monthly
                                       where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id""")
     assert [f for (f,) in figures] == PRESENTED_2023_11
-    assert (full_exports / "snapshots" / "2023-11" / "v1" / "datapackage.json").is_file()
+    assert (full_exports / "snapshots" / "2023-11" / "latest.json").is_file()
 
 
 def test_unknown_labels_and_sentinels_are_kept_counted_and_never_guessed(full_exports):
@@ -130,17 +138,21 @@ def test_no_personal_data_in_any_mart_serving_copy_or_published_file(full_export
     assert ogp_exports.CONTACT_EMAIL in landed[0].read_text(encoding="utf-8")
 
 
-def test_a_broken_reference_source_blocks_only_the_publications_that_hold_it(tmp_path):
+def test_a_broken_reference_source_blocks_only_the_publications_that_hold_it(demo, tmp_path):
     """A local-government index row out of range fails an error-level check on reference data: the
     month's progress snapshot is still published, with the failure recorded in datapackage.json
-    and the report; the serving copy, which holds that index, is not."""
+    and the report; the serving copy, which holds that index, stays as it was."""
     demo_index = Path(cli.DEMO_DATA_DIR) / "local_government" / "indice_gobierno_abierto_local.csv"
     broken = tmp_path / "indice.csv"
     broken.write_text(demo_index.read_text(encoding="utf-8") + "Cuenca,Azuay,2024,150,80,80,80,150\n", encoding="utf-8")
     data = tmp_path / "data"
-    assert _run_demo(data, {"OGP_LOCAL_INDEX_URL": str(broken)}) != 0   # the serving copy's step failed
-    package = json.loads((data / "snapshots" / "2023-11" / "v1" / "datapackage.json").read_text(encoding="utf-8"))
+    serving = (demo / "serving" / "warehouse.duckdb").read_bytes()
+    assert not _run_month_on_a_copy_of_the_demo(demo, data, {"OGP_LOCAL_INDEX_URL": str(broken)})  # the serving copy's step failed
+    month = data / "snapshots" / "2023-11"
+    version = month / json.loads((month / "latest.json").read_text())["version"]
+    assert version.name == "v2"   # v1 had no warning: this one records it
+    package = json.loads((version / "datapackage.json").read_text(encoding="utf-8"))
     assert {"asset": "raw/local_government_index", "check": "no_rows_quarantined", "severity": "error",
             "domain": "reference"} in package["quality_warnings"]
-    assert "no_rows_quarantined" in (data / "snapshots" / "2023-11" / "v1" / "informe.html").read_text(encoding="utf-8")
-    assert not (data / "serving" / "warehouse.duckdb").exists()
+    assert "no_rows_quarantined" in (version / "informe.html").read_text(encoding="utf-8")
+    assert (data / "serving" / "warehouse.duckdb").read_bytes() == serving

@@ -102,8 +102,9 @@ def test_report_escapes_text_that_came_from_reports(demo, tmp_path):
     shutil.copyfile(demo / "serving" / "warehouse.duckdb", copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            """insert into marts.fct_data_quality_issues (stage, source_name, rule_code, reason, submission_id, reporting_month)
-               values ('ingestion', 'progress_reports', 'unparseable_percent', '<script>alert(1)</script>', '<img src=x onerror=alert(2)>', date '2023-11-01')"""
+            """insert into marts.fct_data_quality_issues (stage, source_name, rule_code, reason, submission_id, reporting_month, annex_month)
+               values ('ingestion', 'progress_reports', 'unparseable_percent', '<script>alert(1)</script>', '<img src=x onerror=alert(2)>',
+                       date '2023-11-01', date '2023-11-01')"""
         )
     html = _render(copy, "es")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -164,9 +164,11 @@ def test_the_gate_judges_the_data_published_not_the_run_that_landed_it(demo, tmp
     monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
     month = date(2023, 11, 1)
     latest = data / "snapshots" / "2023-11" / "latest.json"
+    serving = (data / "serving" / "warehouse.duckdb").read_bytes()
     assert not cli.run_months(month, month, settings=cli.Settings.from_env())
     assert not cli.run_months(month, month, settings=cli.Settings.from_env()), "a re-run must not publish what is still quarantined"
     assert json.loads(latest.read_text())["version"] == "v1"
+    assert (data / "serving" / "warehouse.duckdb").read_bytes() == serving, "no serving copy changes when the snapshot fails"
 
     capsys.readouterr()
     assert cli.main(["status"]) == 0

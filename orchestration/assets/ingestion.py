@@ -163,13 +163,13 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
             landed = land_local_file("forms", path, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
         except PayloadTooLarge as exc:
             with platform.warehouse() as con:
-                refuse_file(con, "forms", path, str(exc), run_id=context.run_id)
+                refuse_file(con, "forms", path, str(exc), ledger_source="progress_reports", run_id=context.run_id)
             context.log.warning(f"{path.name}: {exc}")
             continue
         if is_archive(landed.path):
             contents = expand_archive(landed, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
             with platform.warehouse() as con:
-                entry = record_archive(con, contents, run_id=context.run_id)
+                entry = record_archive(con, contents, ledger_source="progress_reports", run_id=context.run_id)
             context.log.info(f"{landed.original_name}: {entry.loaded} file(s) taken from the archive, {entry.quarantined} refused")
             files = [m for m in contents.members if m.sha256 not in loaded]
         else:

@@ -119,6 +119,19 @@ def test_kill_9_in_ingestion_dbt_and_publication(data):
         with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:  # the warehouse recovers from its WAL
             con.execute("select count(*) from raw.progress_reports").fetchone()
     assert {"dbt", "publication"} <= set(killed)
+    # `kill -9` of `ogp` alone (not its group): its dbt build must not go on writing the warehouse.
+    run = start_run(data)
+    deadline = time.monotonic() + 240
+    while not descendants_running(run.pid, "dbt build") and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.02)
+    assert descendants_running(run.pid, "dbt build"), "the run never reached dbt"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 15
+    while descendants_running(run.pid, "dbt build") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not descendants_running(run.pid, "dbt build"), "dbt outlived the ogp that started it"
+    killed.append("dbt (ogp alone)")
     final = start_run(data)
     output, _ = final.communicate(timeout=600)
     assert final.returncode == 0, output[-3000:]
