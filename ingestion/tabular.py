@@ -211,14 +211,20 @@ def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str,
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame.insert(0, EXTRA_CELLS, [" | ".join(r[width:]) if len(r) > width and any(c.strip() for c in r[width:]) else None
                                   for r in rows[1:]])
-    frame.insert(0, "_landed_file_id", landed_file_id)
+    _frame_into(con, frame, table, landed_file_id)
+
+
+def _frame_into(con: duckdb.DuckDBPyConnection, frame, table: str, landed_file_id: str) -> None:
+    """A pandas frame read by a Python reader as the temp table `table`, every cell text, its rows
+    numbered in file order after the bookkeeping columns, as `load_table` promises."""
     frame.insert(0, "_source_row_number", range(1, len(frame) + 1))
+    frame.insert(1, "_landed_file_id", landed_file_id)
     frame = frame.astype({c: "string" for c in frame.columns if c != "_source_row_number"})
-    con.register("_csv_frame", frame)
+    con.register("_python_frame", frame)
     try:
-        con.execute(f"create or replace temp table {quote_ident(table)} as select * from _csv_frame")
+        con.execute(f"create or replace temp table {quote_ident(table)} as select * from _python_frame")
     finally:
-        con.unregister("_csv_frame")
+        con.unregister("_python_frame")
 
 
 def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
@@ -296,15 +302,7 @@ def _load_workbook(
         frames.append(frame)
     if not frames:
         raise UndecodableFile(f"{path.name}: el libro no tiene filas con datos")
-    frame = pd.concat(frames, ignore_index=True).astype(object).where(lambda f: f.notna(), None)
-    frame.insert(0, "_source_row_number", range(1, len(frame) + 1))
-    frame.insert(1, "_landed_file_id", landed_file_id)
-    frame = frame.astype({c: "string" for c in frame.columns if c != "_source_row_number"})
-    con.register("_workbook_frame", frame)
-    try:
-        con.execute(f"create temp table {quote_ident(table)} as select * from _workbook_frame")
-    finally:
-        con.unregister("_workbook_frame")
+    _frame_into(con, pd.concat(frames, ignore_index=True).astype(object).where(lambda f: f.notna(), None), table, landed_file_id)
 
 
 def _unique_names(cells: list[str | None]) -> list[str]:
