@@ -78,6 +78,14 @@ DASHBOARD_ROWS = [
                       "Year Of Submission": "2015", "Commitment Title": "Transparencia legislativa",
                       "Start Date": "01/07/2015", "End Date": "31/12/2016",
                       "Specificity": "b. Medium", "_Specificity": "2", "Potential Impact": "Minor", "_Potential Impact": "1"}),
+    # Rows as OGP's commitment sheet gives them: no plan id (built from code and number), or not
+    # even the member's code (kept, without a plan: a warning, never a stopped month).
+    _dashboard_row(**{"Commitment Unique Identifier": "XLC0002", "Country/Locality": "Ciudad Inventada, Xlandia", "Code": "XLCI",
+                      "National Or Local": "Local", "Action Plan Number": "2", "Commitment Number": "1", "Action Plan ID": "",
+                      "Year Of Submission": "2021", "Commitment Title": "Compras abiertas municipales"}),
+    _dashboard_row(**{"Commitment Unique Identifier": "NOC0001", "Country/Locality": "Sin Código", "Code": "",
+                      "Action Plan Number": "1", "Commitment Number": "1", "Action Plan ID": "",
+                      "Year Of Submission": "2020", "Commitment Title": "Sin plan conocido"}),
     _dashboard_row(**{"Commitment Unique Identifier": "DF0002", "Country/Locality": "Dayfirstia", "Code": "DFA",
                       "Action Plan Number": "3", "Commitment Number": "2", "Action Plan ID": "AP_DFA03",
                       "Year Of Submission": "2015", "Commitment Title": "Datos abiertos municipales",

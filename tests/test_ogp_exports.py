@@ -91,6 +91,12 @@ def test_unknown_labels_and_sentinels_are_kept_counted_and_never_guessed(full_ex
     # The unknown labels are a warning check, never a failure of the run (the demo exited 0).
 
 
+def test_rows_without_a_plan_id_get_one_built_or_stay_without_stopping_the_month(full_exports):
+    plans = dict(_query(full_exports, "select commitment_id, action_plan_id from marts.dim_commitments where commitment_id in ('XLC0002', 'NOC0001')"))
+    assert plans == {"XLC0002": "AP_XLCI02", "NOC0001": None}
+    assert _query(full_exports, "select count(*) from marts.dim_action_plans where action_plan_id = 'AP_XLCI02'") == [(1,)]
+
+
 def test_dates_as_the_source_meant_them(full_exports):
     dates = {c: (s, e) for c, s, e in _query(full_exports, "select commitment_id, start_date, end_date from marts.dim_commitments")}
     assert dates["DF0001"] == (date(2015, 7, 1), date(2016, 12, 31))      # a day-first plan: 01/07/2015 is 1 July

@@ -44,7 +44,12 @@ renamed as (
 
     select
         source.commitment_unique_identifier as commitment_id,
-        source.action_plan_id,
+        -- OGP's plan id; for a layout without it (the commitment sheet), the same id built from
+        -- the member code and plan number when both are there (AP_ECU + 02), else NULL.
+        coalesce(
+            nullif(trim(source.action_plan_id), ''),
+            'AP_' || nullif(trim(source.code), '') || lpad(cast({{ ogp_code('source.action_plan_number') }} as varchar), 2, '0')
+        ) as action_plan_id,
         source.code as member_code,
         source.country_locality as member_name,
         {{ ogp_member_name_column('source.country_locality') }},
