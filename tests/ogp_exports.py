@@ -2,7 +2,7 @@
 Explorer layouts, OGP's commitment-sheet layout), holding what the samples lack: labels no
 vocabulary holds, sentinel phrases, spreadsheet serial dates, a day-first plan, quarters in Roman
 numerals, seasons, duplicate Explorer keys, vintages that spell members differently, and contact
-data typed into free text. Nothing here is copied from ../shared: every row is invented."""
+data typed into free text. Nothing here is copied from the real samples: every row is invented."""
 
 from __future__ import annotations
 
