@@ -75,11 +75,12 @@ def expand_archive(landed: LandedFile, *, landing_dir: Path, max_bytes: int, dep
                         out.write(chunk)
                 member = land_bytes_from(landed.source, Path(out.name), source_uri=f"{landed.source_uri}#{info.filename}",
                                          original_name=name, landing_dir=landing_dir)
-                if file_kind(member.path) == "zip" and depth < ARCHIVE_DEPTH:
+                nested_archive = is_archive(member.path)
+                if nested_archive and depth < ARCHIVE_DEPTH:
                     nested = expand_archive(member, landing_dir=landing_dir, max_bytes=max_bytes, depth=depth + 1)
                     members.extend(nested.members)
                     refused.extend(nested.refused)
-                elif file_kind(member.path) == "zip":
+                elif nested_archive:
                     refused.append((name, f"archivo comprimido anidado a más de {ARCHIVE_DEPTH} niveles"))
                 else:
                     members.append(member)

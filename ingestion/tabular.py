@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-
 from typing import Callable
 
 import duckdb
@@ -84,8 +83,7 @@ def _may_be_text_table(path: Path) -> bool:
     with open(path, "rb") as handle:
         head = handle.read(4096)
     binary = b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff")
-    return not binary and not head.startswith(b"%PDF") and (
-        path.suffix.lower() in TEXT_TABLE_SUFFIXES or len(path.suffixes) == 0)
+    return not binary and not head.startswith(b"%PDF") and path.suffix.lower() in TEXT_TABLE_SUFFIXES
 
 
 def _file_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -93,7 +91,7 @@ def _file_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [c for c in columns if c not in BOOKKEEPING_COLUMNS]
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -123,8 +121,8 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]]
     options = {
         "delim": delimiter, "quote": "" if quote == empty else quote, "escape": "" if escape == empty else escape,
     }
-    paths = "[" + ", ".join(_literal(str(path)) for path, _ in files) + "]"
-    ids = ", ".join(f"({_literal(str(path))}, {_literal(sha)})" for path, sha in files)
+    paths = "[" + ", ".join(sql_literal(str(path)) for path, _ in files) + "]"
+    ids = ", ".join(f"({sql_literal(str(path))}, {sql_literal(sha)})" for path, sha in files)
     con.execute(f"drop table if exists {quote_ident(table)}")
     # One sequential scan keeps every file's rows in order (as `load_table` does); the row's
     # number in its file is its place in the scan minus its file's first place.
@@ -134,7 +132,7 @@ def load_csv_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]]
         select row_number() over () as _scan_row, *
         from read_csv({paths}, header = true, all_varchar = true, null_padding = true, parallel = false,
                       skip = {int(skip)}, filename = '_ogp_file', auto_detect = true,
-                      {", ".join(f"{k} = {_literal(v)}" for k, v in options.items())})
+                      {", ".join(f"{k} = {sql_literal(v)}" for k, v in options.items())})
         """
     )
     con.execute(
@@ -240,7 +238,7 @@ def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_
     )
     con.execute(
         f"create temp table {quote_ident(table)} as "
-        f"select row_number() over () as _source_row_number, {_literal(landed_file_id)} as _landed_file_id, * from rel"
+        f"select row_number() over () as _source_row_number, {sql_literal(landed_file_id)} as _landed_file_id, * from rel"
     )
 
 
@@ -265,7 +263,7 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_fi
             selects.append(f"cast({column} as varchar) as {column}")
     con.execute(
         f"create temp table {quote_ident(table)} as "
-        f"select row_number() over () as _source_row_number, {_literal(landed_file_id)} as _landed_file_id, "
+        f"select row_number() over () as _source_row_number, {sql_literal(landed_file_id)} as _landed_file_id, "
         f"{', '.join(selects)} from rel"
     )
 

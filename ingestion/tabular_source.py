@@ -16,7 +16,7 @@ import duckdb
 
 from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
-from ingestion.personal_data import record_redactions, redact_columns
+from ingestion.personal_data import record_redactions, redact_columns, redacted_sql
 from ingestion.tabular import (
     EXTRA_CELLS,
     HEADER_COMPLETE,
@@ -26,6 +26,7 @@ from ingestion.tabular import (
     load_table,
     normalize_header,
     quote_ident,
+    sql_literal,
 )
 from ingestion.warehouse import (
     LedgerEntry,
@@ -201,11 +202,7 @@ def header_is_data(columns: list[str]) -> bool:
 
 
 def _header_struct(columns: list[str]) -> str:
-    return "struct_pack(" + ", ".join(f"{quote_ident(c)} := {_sql_text(c)}" for c in columns) + ")"
-
-
-def _sql_text(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
+    return "struct_pack(" + ", ".join(f"{quote_ident(c)} := {sql_literal(c)}" for c in columns) + ")"
 
 
 def _quarantine_too_wide_rows(con: duckdb.DuckDBPyConnection, source: str, landed_file_id: str) -> dict[str, int]:
@@ -218,7 +215,7 @@ def _quarantine_too_wide_rows(con: duckdb.DuckDBPyConnection, source: str, lande
         con.execute(
             f"""insert into raw.quarantine
                 select ?, ?, _source_row_number, null, 'row_too_wide',
-                       'la fila ' || _source_row_number || ' tiene más celdas que el encabezado; sobran: ' || {EXTRA_CELLS},
+                       {redacted_sql(con, f"'la fila ' || _source_row_number || ' tiene más celdas que el encabezado; sobran: ' || {EXTRA_CELLS}")},
                        to_json(b), now(), null, null
                 from _batch b where {EXTRA_CELLS} is not null""",
             [source, landed_file_id],

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import duckdb
 
-from ingestion.personal_data import DDL as REDACTIONS_DDL, redacted_sql
+from ingestion.personal_data import DDL as REDACTIONS_DDL, redact, redacted_sql
 
 RAW_SCHEMA_DDL = """
 create schema if not exists raw;
@@ -426,7 +426,10 @@ def quarantine_whole_file(
     run_id: str | None,
 ) -> LedgerEntry:
     """A file that cannot be used at all: each of its rows (or, if none could be read, the file
-    itself as one received item) is quarantined with the same reason."""
+    itself as one received item) is quarantined with the same reason. The reason may quote the
+    file's first row or a reader's message, so it is redacted like any text that leaves the
+    landing zone."""
+    reason = redact(reason)
     if batch_table is not None and not con.execute(f"select count(*) from {batch_table}").fetchone()[0]:
         batch_table = None  # no row to quarantine: the file is the item, so it does not vanish
     if batch_table is None:

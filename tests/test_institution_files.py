@@ -148,3 +148,14 @@ def test_published_versions_are_readable_by_a_web_server_and_the_annex_names_fil
     assert stat.S_IMODE(version.stat().st_mode) == 0o755
     header = (version / "calidad_datos.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert "file_name" in header and "source_row_number" in header
+
+
+def test_reasons_that_quote_cells_carry_no_contact_data(tmp_path, warehouse):
+    """A headerless file's reason quotes its first row, a wide row's reason its extra cells: both
+    are redacted like every text that leaves the landing zone."""
+    _load(tmp_path, warehouse, write(tmp_path / "sin_encabezado.csv", "EC0011-H1,2023-11,40,escribir a ana@inst.gob.ec\n"))
+    _load(tmp_path, warehouse, write(tmp_path / "ancho.csv", "codigo_hito,mes_reportado,porcentaje_avance\n"
+                                     "EC0011-H2,2023-11,40,llamar al 099 123 4567\n"))
+    reasons = " ".join(r for (r,) in warehouse.execute("select reason from raw.quarantine").fetchall())
+    assert "ana@inst.gob.ec" not in reasons and "099 123 4567" not in reasons
+    assert "[correo]" in reasons and "[teléfono]" in reasons
