@@ -8,7 +8,9 @@ reporting month of the second plan, the figures the Presidency presented to the 
 
 Files, in the shapes institutions send them:
 - plan_catalogue/hitos.csv: the milestone catalogue the Dirección de Gobierno Abierto keeps.
-- ogp/ogp_dashboard_export.csv: OGP Data Dashboard export rows (171 columns) for Ecuador.
+- ogp/ogp_dashboard_export.csv: OGP Data Dashboard export rows (171 columns) for Ecuador, then 120
+  commitments of other members (demo_data/ogp_peers.py, also demonstration data) for the
+  similar-commitments aid.
 - inbox/*.csv: Google Forms exports of the monthly progress-report form (Spanish headers).
 """
 
@@ -19,6 +21,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from ogp_peers import commitments as peer_commitments
 
 HERE = Path(__file__).resolve().parent
 DASHBOARD_COLUMNS = (HERE.parent / "ingestion" / "schemas" / "ogp_dashboard_columns.txt").read_text(encoding="utf-8").splitlines()
@@ -278,6 +282,53 @@ def dashboard_rows() -> list[dict[str, str]]:
             "URL": f"https://www.opengovpartnership.org/members/ecuador/commitments/{c.ogp_id.lower()}",
             "id": str(9000 + i), "Active Commitment": "0" if old else "1",
         })
+        rows.append(row)
+    return rows + peer_rows(policy_columns)
+
+
+OLD_METHOD = {  # IRM 2014-2020 verdicts cycled over the peers: (potential impact, completion, DIOG, starred)
+    "Potential Impact": [("Minor", "1"), ("Moderate", "2"), ("Transformative", "3"), ("Moderate", "2")],
+    "Completion (End Of Term)": [("Limited", "3"), ("Substantial", "4"), ("Complete", "5"), ("Not Started", "2"), ("Complete", "5")],
+    "Did It Open Government (Overall)": [("Did Not Change", "1"), ("Marginal", "2"), ("Major", "3"), ("Outstanding", "4"), ("Marginal", "2")],
+}
+NEW_METHOD = {  # IRM 2021+
+    "Potential for Results": [("Modest", "1"), ("Substantial", "2"), ("Unclear", "0")],
+    "Completion (End Of Term)": [("Complete", "5"), ("Substantial", "4"), ("Limited", "3"), ("Substantial", "4")],
+    "Early Results": [("No notable results", "1"), ("Moderate", "2"), ("Significant", "3"), ("Moderate", "2")],
+}
+CODED_TWIN = {"Potential Impact": "_Potential Impact", "Completion (End Of Term)": "_CompletionEndTerm",
+              "Did It Open Government (Overall)": "_OpenGovernment", "Potential for Results": "_Potential for Results",
+              "Early Results": "_Early Results"}
+
+
+def peer_rows(policy_columns: list[str]) -> list[dict[str, str]]:
+    """Other members' commitments, alternating the old and the new IRM method; no OGP page link
+    (their ids are invented)."""
+    rows = []
+    for i, c in enumerate(peer_commitments()):
+        row = {col: "ND" for col in DASHBOARD_COLUMNS}
+        row.update({col: "0" for col in policy_columns})
+        row.update({col: "1" for col in c["policy_areas"]})
+        old = i % 2 == 0
+        plan, submitted = (3, 2016) if old else (5, 2021)
+        row.update({
+            "Commitment Unique Identifier": c["id"], "Country/Locality": c["member"], "Action Plan Number": str(plan),
+            "Commitment Number": str(int(c["id"][-2:])), "Code": c["code"], "Region": c["region"],
+            "National Or Local": c["level"], "Commitment Dummy": "1", "Year Of Submission": str(submitted),
+            "Action Plan End Year": str(submitted + 2), "Action Plan Duration (Years)": "2", "Theme": "ND",
+            "Commitment Title": c["title"], "Short Title": "ND", "Full Text": c["text"],
+            "Start Date": f"7/1/{submitted}", "End Date": f"6/30/{submitted + 2}",
+            "Lead Institution": "ND", "Supporting Institution(s)": "ND",
+            "Report Publication Year (End Of Term)": str(submitted + 3),
+            "Action Plan ID": f"AP_{c['code']}0{plan}", "URL": "ND", "id": str(9500 + i), "Active Commitment": "0",
+        })
+        for column, cycle in (OLD_METHOD if old else NEW_METHOD).items():
+            label, code = cycle[(i // 2) % len(cycle)]
+            row[column], row[CODED_TWIN[column]] = label, code
+        if old:
+            row["Starred (Current Formula) End of Term"] = "1" if (i // 2) % 5 == 2 else "0"
+        else:
+            row["Verifiable"] = "Yes"
         rows.append(row)
     return rows
 

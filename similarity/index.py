@@ -1,0 +1,117 @@
+"""The commitment search index in the warehouse (schema `search`): one vector per commitment of
+`marts.dim_commitments`, with the model's name and version and a hash of what was embedded, so a
+run embeds only commitments whose text (or the model) changed; and, for every commitment of the
+tracked plans, its closest commitments of other members (`search.commitment_peers`, which the
+mart fct_similar_commitments documents and publishes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from similarity import encoder
+from similarity.search import PEERS_PER_COMMITMENT, Corpus, rank
+
+SCHEMA = "search"
+EMBEDDINGS = f"{SCHEMA}.commitment_embeddings"
+PEERS = f"{SCHEMA}.commitment_peers"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {EMBEDDINGS} (
+    commitment_id varchar primary key,
+    content_hash varchar not null,
+    model_name varchar not null,
+    model_version varchar not null,
+    embedding float[{encoder.DIMENSIONS}] not null,
+    embedded_at timestamp not null
+);
+create table if not exists {PEERS} (
+    commitment_id varchar not null,
+    peer_rank integer not null,
+    peer_commitment_id varchar not null,
+    score double not null,
+    semantic_score double not null,
+    lexical_score double not null,
+    model_version varchar not null,
+    primary key (commitment_id, peer_rank)
+);
+"""
+
+# What is embedded for a commitment, and its hash (with the model's version: a new model re-embeds).
+_CURRENT_TEXTS = """
+create or replace temp table current_commitment_texts as
+select
+    commitment_id,
+    trim(coalesce(commitment_title, '') || '. ' || coalesce(commitment_text, ''), '. ') as embedded_text,
+    sha256($model_version || chr(10) || coalesce(commitment_title, '') || chr(10) || coalesce(commitment_text, '')) as content_hash
+from marts.dim_commitments
+"""
+
+
+@dataclass(frozen=True)
+class IndexRefresh:
+    commitments: int
+    embedded: int
+    reused: int
+    removed: int
+    peer_rows: int
+    model_version: str
+
+
+def ensure_search_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: int = PEERS_PER_COMMITMENT) -> IndexRefresh:
+    """Embed new or changed commitments, drop vanished ones, then rank every tracked commitment's
+    peers. In one transaction: a reader sees the old index or the new one."""
+    ensure_search_schema(con)
+    version = encoder.model_version()
+    con.execute("begin")
+    try:
+        con.execute(_CURRENT_TEXTS, {"model_version": version})
+        [(vanished,)] = con.execute(f"""
+            select count(*) from {EMBEDDINGS} e
+            where not exists (select 1 from current_commitment_texts c where c.commitment_id = e.commitment_id)""").fetchall()
+        con.execute(f"""
+            delete from {EMBEDDINGS} e where not exists (
+                select 1 from current_commitment_texts c where c.commitment_id = e.commitment_id and c.content_hash = e.content_hash)""")
+        pending = con.sql(f"""
+            select commitment_id, embedded_text, content_hash from current_commitment_texts c
+            where not exists (select 1 from {EMBEDDINGS} e where e.commitment_id = c.commitment_id)
+            order by commitment_id""").to_arrow_table()
+        vectors = encoder.embed(pending.column("embedded_text").to_pylist(), threads=threads)
+        new_rows = pa.table({  # noqa: F841 - read by name in the insert below
+            "commitment_id": pending.column("commitment_id"),
+            "content_hash": pending.column("content_hash"),
+            "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1), pa.float32()), encoder.DIMENSIONS),
+        })
+        con.execute(f"insert into {EMBEDDINGS} select commitment_id, content_hash, ?, ?, embedding, now()::timestamp from new_rows",
+                    [encoder.MODEL_NAME, version])
+        [(total,)] = con.execute("select count(*) from current_commitment_texts").fetchall()
+        peer_rows = _rank_peers(con, peers, version)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return IndexRefresh(total, pending.num_rows, total - pending.num_rows, vanished, peer_rows, version)
+
+
+def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> int:
+    """Each tracked commitment's `peers` closest commitments of other members, rewritten whole
+    (a few dozen queries against the corpus: cheaper than tracking what changed)."""
+    corpus = Corpus.load(con)
+    tracked = np.flatnonzero(corpus.is_tracked)
+    queries = [corpus.texts[i] for i in tracked]
+    rankings = rank(corpus, queries, top_k=peers, query_vectors=corpus.vectors[tracked],
+                    exclude_member_of=[corpus.member_codes[i] for i in tracked])
+    rows = [(corpus.ids[q], position + 1, corpus.ids[hit.index], hit.score, hit.semantic, hit.lexical, version)
+            for q, hits in zip(tracked, rankings) for position, hit in enumerate(hits)]
+    con.execute(f"delete from {PEERS}")
+    if rows:
+        con.executemany(f"insert into {PEERS} values (?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)

@@ -1,0 +1,258 @@
+"""Ranking commitments for a text: the cosine of multilingual sentence vectors (meaning, across
+languages) plus BM25 over the same words (names and acronyms a vector blurs: `Consulta.Lex`,
+EITI, FiTI). Score = cosine + LEXICAL_WEIGHT x (BM25 / the best BM25 for that text), chosen on
+the labelled queries of benchmarks/similarity_queries.json (docs/performance.md)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+
+from similarity import encoder
+
+PEERS_PER_COMMITMENT = 10
+LEXICAL_WEIGHT = 0.1
+
+# Commitments with their vector, member, plan and how they fared, narrowed by the filters.
+CORPUS_SQL = """
+select
+    c.commitment_id,
+    c.member_code,
+    coalesce(c.member_name, m.member_name, c.member_code) as member_name,
+    m.region,
+    c.action_plan_id,
+    p.start_year,
+    p.end_year,
+    c.commitment_title,
+    trim(coalesce(c.commitment_title, '') || '. ' || coalesce(c.commitment_text, ''), '. ') as embedded_text,
+    c.ogp_url,
+    c.is_tracked,
+    o.completion,
+    o.did_it_open_government,
+    o.early_results,
+    o.potential_impact,
+    o.potential_for_results,
+    coalesce(o.is_starred, false) as is_starred,
+    o.is_substantial_or_complete,
+    coalesce(o.opened_government_notably, false) as opened_government_notably,
+    coalesce(o.has_irm_verdict, false) as has_irm_verdict,
+    e.embedding
+from search.commitment_embeddings as e
+inner join marts.dim_commitments as c on c.commitment_id = e.commitment_id
+left join marts.dim_members as m on m.member_code = c.member_code
+left join marts.dim_action_plans as p on p.action_plan_id = c.action_plan_id
+left join marts.fct_commitment_outcomes as o on o.commitment_id = c.commitment_id
+where {where}
+order by c.commitment_id
+"""
+
+OUTCOMES = {  # filter name -> condition on the corpus query
+    "assessed": "coalesce(o.has_irm_verdict, false)",
+    "substantial_or_complete": "coalesce(o.is_substantial_or_complete, false)",
+    "opened_government": "coalesce(o.opened_government_notably, false)",
+    "starred": "coalesce(o.is_starred, false)",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which commitments may be returned. Members are matched by code or name, case-insensitively."""
+    members: tuple[str, ...] = ()
+    exclude_members: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    policy_areas: tuple[str, ...] = ()
+    plan_years: tuple[int, int] | None = None  # plans overlapping these years
+    outcomes: tuple[str, ...] = ()  # keys of OUTCOMES, all required
+
+    def sql(self) -> tuple[str, list]:
+        conditions, params = ["true"], []
+        member = "(lower(c.member_code) in (select lower(unnest(?))) or lower(coalesce(c.member_name, m.member_name)) in (select lower(unnest(?))))"
+        if self.members:
+            conditions.append(member)
+            params += [list(self.members)] * 2
+        if self.exclude_members:
+            conditions.append(f"not coalesce({member}, false)")
+            params += [list(self.exclude_members)] * 2
+        if self.regions:
+            conditions.append("lower(m.region) in (select lower(unnest(?)))")
+            params.append(list(self.regions))
+        if self.policy_areas:
+            conditions.append("""c.commitment_id in (select commitment_id from marts.bridge_commitment_policy_areas
+                                 where lower(policy_area) in (select lower(unnest(?))) or lower(policy_area_code) in (select lower(unnest(?))))""")
+            params += [list(self.policy_areas)] * 2
+        if self.plan_years:
+            conditions.append("p.start_year <= ? and coalesce(p.end_year, p.start_year) >= ?")
+            params += [self.plan_years[1], self.plan_years[0]]
+        for outcome in self.outcomes:
+            conditions.append(OUTCOMES[outcome])
+        return " and ".join(conditions), params
+
+
+@dataclass
+class Corpus:
+    """The searchable commitments, columns as arrays (row i is one commitment)."""
+    columns: dict[str, list]
+    vectors: np.ndarray
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> "Corpus":
+        where, params = filters.sql()
+        table = con.sql(CORPUS_SQL.format(where=where), params=params).to_arrow_table()
+        vectors = table.column("embedding").combine_chunks()
+        matrix = (vectors.flatten().to_numpy(zero_copy_only=False).reshape(-1, encoder.DIMENSIONS)
+                  if table.num_rows else np.zeros((0, encoder.DIMENSIONS), dtype=np.float32))
+        return cls({name: table.column(name).to_pylist() for name in table.column_names if name != "embedding"},
+                   matrix.astype(np.float32, copy=False))
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.columns["commitment_id"]
+
+    @property
+    def texts(self) -> list[str]:
+        return self.columns["embedded_text"]
+
+    @property
+    def member_codes(self) -> list[str]:
+        return self.columns["member_code"]
+
+    @property
+    def is_tracked(self) -> np.ndarray:
+        return np.array(self.columns["is_tracked"], dtype=bool)
+
+    def record(self, i: int) -> dict:
+        return {name: values[i] for name, values in self.columns.items() if name != "embedded_text"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    index: int
+    score: float
+    semantic: float
+    lexical: float
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so `participación` and `participacion` are one word."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+
+
+def _stopwords() -> list[str]:
+    from bm25s import stopwords
+
+    words = (stopwords.STOPWORDS_EN + stopwords.STOPWORDS_SPANISH + stopwords.STOPWORDS_FRENCH + stopwords.STOPWORDS_PORTUGUESE)
+    return sorted({fold(w) for w in words})
+
+
+def lexical_scores(documents: list[str], queries: list[str]) -> np.ndarray:
+    """BM25 of every document for every query (queries x documents), 0 where no word is shared."""
+    import bm25s
+
+    scores = np.zeros((len(queries), len(documents)), dtype=np.float32)
+    if not documents or not queries:
+        return scores
+    stop = _stopwords()
+    corpus_tokens = bm25s.tokenize([fold(d) for d in documents], stopwords=stop, show_progress=False)
+    if not corpus_tokens.vocab:
+        return scores
+    retriever = bm25s.BM25()
+    retriever.index(corpus_tokens, show_progress=False)
+    vocab = corpus_tokens.vocab
+    for q, query in enumerate(queries):  # one vectorised scoring per query text (a handful per call)
+        words = [w for w in bm25s.tokenize(fold(query), stopwords=stop, return_ids=False, show_progress=False)[0] if w in vocab]
+        if words:
+            scores[q] = retriever.get_scores(words)
+    return scores
+
+
+def rank(corpus: Corpus, queries: list[str], *, top_k: int = PEERS_PER_COMMITMENT, query_vectors: np.ndarray | None = None,
+         exclude_member_of: list[str | None] | None = None, lexical_weight: float = LEXICAL_WEIGHT,
+         semantic_weight: float = 1.0) -> list[list[Hit]]:
+    """For each query text, the `top_k` best commitments of the corpus (best first). With
+    `exclude_member_of`, a query's own member's commitments are left out (peers elsewhere)."""
+    if not queries:
+        return []
+    if len(corpus) == 0:
+        return [[] for _ in queries]
+    vectors = encoder.embed(queries) if query_vectors is None else query_vectors
+    semantic = vectors @ corpus.vectors.T
+    lexical = lexical_scores(corpus.texts, queries) if lexical_weight else np.zeros_like(semantic)
+    best = lexical.max(axis=1, keepdims=True)
+    lexical_share = np.divide(lexical, best, out=np.zeros_like(lexical), where=best > 0)
+    combined = semantic_weight * semantic + lexical_weight * lexical_share
+    if exclude_member_of is not None:
+        members = np.array([m or "" for m in corpus.member_codes])
+        for q, member in enumerate(exclude_member_of):
+            combined[q, members == (member or "\0")] = -np.inf
+    results = []
+    for q in range(len(queries)):
+        order = np.argsort(-combined[q], kind="stable")[:top_k]
+        results.append([Hit(int(i), float(combined[q, i]), float(semantic[q, i]), float(lexical_share[q, i]))
+                        for i in order if np.isfinite(combined[q, i])])
+    return results
+
+
+@dataclass
+class Peer:
+    commitment_id: str
+    member: str
+    member_code: str | None
+    region: str | None
+    action_plan_id: str | None
+    plan_years: str | None
+    title: str | None
+    url: str | None
+    score: float
+    semantic_score: float
+    lexical_score: float
+    completion: str | None
+    did_it_open_government: str | None
+    early_results: str | None
+    potential_impact: str | None
+    potential_for_results: str | None
+    starred: bool
+    has_irm_verdict: bool
+    substantial_or_complete: bool
+    opened_government_notably: bool
+
+
+@dataclass
+class Answer:
+    query: str
+    results: list[Peer] = field(default_factory=list)
+
+
+def peer_of(corpus: Corpus, hit: Hit) -> Peer:
+    r = corpus.record(hit.index)
+    years = f"{r['start_year']}-{r['end_year']}" if r["start_year"] and r["end_year"] else None
+    return Peer(r["commitment_id"], r["member_name"], r["member_code"], r["region"], r["action_plan_id"], years,
+                r["commitment_title"], r["ogp_url"], round(hit.score, 4), round(hit.semantic, 4), round(hit.lexical, 4),
+                r["completion"], r["did_it_open_government"], r["early_results"], r["potential_impact"],
+                r["potential_for_results"], bool(r["is_starred"]), bool(r["has_irm_verdict"]),
+                bool(r["is_substantial_or_complete"]), bool(r["opened_government_notably"]))
+
+
+def similar(con: duckdb.DuckDBPyConnection, texts: list[str], *, top_k: int = 10, filters: Filters = Filters()) -> list[Answer]:
+    """The `top_k` commitments most like each text, in the order of `texts`."""
+    corpus = Corpus.load(con, filters)
+    return [Answer(text, [peer_of(corpus, hit) for hit in hits]) for text, hits in zip(texts, rank(corpus, texts, top_k=top_k))]
+
+
+SUMMARY = {
+    "es": "{assessed} de {total} con evaluación del IRM; {complete} sustanciales o completos; {opened} abrieron el gobierno "
+          "o dieron resultados notables; {starred} estelares",
+    "en": "{assessed} of {total} assessed by the IRM; {complete} substantial or complete; {opened} opened government "
+          "or had notable results; {starred} starred",
+}
+
+
+def outcome_summary(peers: list[Peer], language: str = "es") -> str:
+    return SUMMARY.get(language, SUMMARY["es"]).format(
+        total=len(peers), assessed=sum(p.has_irm_verdict for p in peers), complete=sum(p.substantial_or_complete for p in peers),
+        opened=sum(p.opened_government_notably for p in peers), starred=sum(p.starred for p in peers))
