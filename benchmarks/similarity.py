@@ -99,7 +99,8 @@ def speed(embed, size: int = 5000) -> dict:
     corpus = Corpus({"commitment_id": [str(i) for i in range(size)], "embedded_text": texts,
                      "member_code": ["X"] * size, "is_tracked": [False] * size}, vectors)
     start = time.perf_counter()
-    rank(corpus, ["Transparencia en el uso de la inteligencia artificial en el gobierno"], top_k=TOP_K)
+    query = "Transparencia en el uso de la inteligencia artificial en el gobierno"
+    rank(corpus, [query], top_k=TOP_K, query_vectors=embed([query]))
     query_s = time.perf_counter() - start
     return {"commitments": size, "embedding_s": round(embedding_s, 2), "query_s": round(query_s, 3)}
 

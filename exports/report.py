@@ -34,7 +34,7 @@ LABELS = {
         "plan_progress": "Avance del plan", "expected_lc": "esperado", "commitments_lc": "compromisos",
         "by_commitment": "Avance por compromiso",
         "bar_legend": "Barra: avance ponderado de los hitos · línea vertical: avance esperado por el tiempo transcurrido",
-        "no": "N.º", "commitment": "Compromiso", "institution": "Institución responsable", "progress": "Avance",
+        "no": "N.º", "commitment": "Compromiso", "similar": "compromisos similares en otros países", "institution": "Institución responsable", "progress": "Avance",
         "expected": "Esperado", "semaforo": "Semáforo", "irm_level": "Nivel IRM", "change": "Cambio",
         "plan_over_time": "Avance del plan mes a mes",
         "line_legend": "Línea continua: avance del plan (promedio de sus compromisos) · línea discontinua: avance esperado.",
@@ -68,7 +68,7 @@ LABELS = {
         "plan_progress": "Plan progress", "expected_lc": "expected", "commitments_lc": "commitments",
         "by_commitment": "Progress by commitment",
         "bar_legend": "Bar: weighted progress of the milestones · vertical line: progress expected from the time elapsed",
-        "no": "No.", "commitment": "Commitment", "institution": "Responsible institution", "progress": "Progress",
+        "no": "No.", "commitment": "Commitment", "similar": "similar commitments elsewhere", "institution": "Responsible institution", "progress": "Progress",
         "expected": "Expected", "semaforo": "Status", "irm_level": "IRM level", "change": "Change",
         "plan_over_time": "Plan progress month by month",
         "line_legend": "Solid line: plan progress (mean of its commitments) · dashed line: expected progress.",
@@ -181,7 +181,8 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     params = {"month": month, "previous": _previous_month(month)}
     commitments = _rows(con, """
         select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
-               p.progress_percent - coalesce(prev.progress_percent, 0) as change_points
+               p.progress_percent - coalesce(prev.progress_percent, 0) as change_points,
+               exists (select 1 from marts.fct_similar_commitments s where s.commitment_id = p.commitment_id) as has_peers
         from marts.fct_commitment_progress_monthly p
         join marts.dim_commitments c using (commitment_id)
         left join marts.fct_commitment_progress_monthly prev

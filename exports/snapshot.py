@@ -22,6 +22,8 @@ import duckdb
 
 from exports.queries import used_params
 from exports.report import render_report
+from similarity.brief import render_brief
+from similarity.search import stored_peers
 from ingestion.landing import sha256_file
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -282,12 +284,13 @@ def build_monthly_snapshot(
             name = "informe.html" if lang == "es" else f"report.{lang}.html"
             (staging / name).write_text(render_report(con, month, is_demo=is_demo, methodology=methodology, lang=lang,
                                                              quality_warnings=quality_warnings), encoding="utf-8")
+        _write_peer_briefs(con, staging / PEER_BRIEFS)
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
         package["methodology"] = methodology
         # Checks that failed with warning severity when this was built (published anyway).
         package["quality_warnings"] = quality_warnings or []
         (staging / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-        files = {p.name: sha256_file(p) for p in sorted(staging.iterdir()) if p.is_file()}
+        files = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*")) if p.is_file()}
         (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")
 
         latest = _latest(month_dir)
@@ -303,6 +306,20 @@ def build_monthly_snapshot(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+PEER_BRIEFS = "similares"
+
+
+def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """A co-creation brief per commitment in scope (similares/<id>.html), which the report links:
+    its peers in other members' plans, as the month's run ranked them."""
+    ids = [r[0] for r in con.execute(
+        "select commitment_id from marts.dim_commitments where action_plan_id in (select action_plan_id from plans_in_scope)").fetchall()]
+    for commitment_id, answer in stored_peers(con, ids).items():
+        folder.mkdir(exist_ok=True)
+        (folder / f"{commitment_id}.html").write_text(
+            render_brief(answer, title=f"Compromisos similares a {commitment_id}", draft_heading="Compromiso"), encoding="utf-8")
 
 
 def _sums(folder: Path) -> str:

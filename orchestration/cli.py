@@ -10,6 +10,7 @@ same instance ($DAGSTER_HOME) as the UI, so they appear in its run history.
   ogp reparse [SOURCE...]  load landed payloads again with today's parsers (no re-fetch), then refresh
   ogp status               ledger, quarantine and published snapshots at a glance
   ogp release ID --reason TEXT   publish despite a quarantined row (a recorded decision; ids in `ogp status`)
+  ogp similar TEXT...      commitments of other OGP members like a draft, and how they fared (--help)
 """
 
 from __future__ import annotations
@@ -381,6 +382,87 @@ def release_row(settings: Settings, quarantine_id: str, reason: str) -> int:
     return 0
 
 
+SIMILAR_LABELS = {
+    "es": {"no_warehouse": "no hay almacén en {path}: ejecute `make demo` o `ogp run-month` primero",
+           "no_index": "el almacén aún no tiene el índice de compromisos: ejecute `ogp refresh` o `ogp run-month`",
+           "empty": "ningún compromiso del índice cumple los filtros",
+           "completion": "cumplimiento", "diog": "¿abrió el gobierno?", "early": "resultados tempranos",
+           "impact": "impacto potencial", "potential": "potencial de resultados", "starred": "estelar",
+           "yes": "sí", "summary": "Resumen", "brief": "ficha"},
+    "en": {"no_warehouse": "no warehouse at {path}: run `make demo` or `ogp run-month` first",
+           "no_index": "the warehouse has no commitment index yet: run `ogp refresh` or `ogp run-month`",
+           "empty": "no commitment in the index matches the filters",
+           "completion": "completion", "diog": "did it open government", "early": "early results",
+           "impact": "potential impact", "potential": "potential for results", "starred": "starred",
+           "yes": "yes", "summary": "Summary", "brief": "brief"},
+}
+
+
+def _plan_years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    first, _, last = text.partition(":")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise UsageError(f"--plan-years: «{text}» no es AAAA ni AAAA:AAAA") from None
+
+
+def similar_commitments(settings: Settings, args: argparse.Namespace) -> int:
+    """`ogp similar`: reads the warehouse's commitment index (read-only), prints or writes the peers."""
+    import json
+    from dataclasses import asdict
+
+    from ingestion.warehouse import connect
+    from similarity.brief import write_briefs
+    from similarity.search import Filters, outcome_summary, similar
+
+    words = SIMILAR_LABELS[settings.operator_language]
+    texts = [t for t in args.texts if t.strip()]
+    if not texts:
+        print("ogp similar: escriba al menos un texto", file=sys.stderr)
+        return 2
+    filters = Filters(members=tuple(args.member), exclude_members=tuple(args.exclude_member), regions=tuple(args.region),
+                      policy_areas=tuple(args.policy_area), plan_years=_plan_years(args.plan_years), outcomes=tuple(args.outcome))
+    if not settings.warehouse_path.exists():
+        print(f"ogp similar: {words['no_warehouse'].format(path=settings.warehouse_path)}", file=sys.stderr)
+        return 1
+    with connect(settings.warehouse_path, read_only=True) as con:
+        try:
+            answers = similar(con, texts, top_k=args.top, filters=filters)
+        except duckdb.CatalogException:
+            print(f"ogp similar: {words['no_index']}", file=sys.stderr)
+            return 1
+    if args.html:
+        for path in write_briefs(answers, args.html):
+            print(f"{words['brief']}: {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([{"query": a.query, "summary": outcome_summary(a.results, settings.operator_language),
+                           "results": [asdict(p) for p in a.results]} for a in answers], ensure_ascii=False, indent=1))
+        return 0
+    for answer in answers:
+        print(f"\n«{answer.query[:200]}»")
+        if not answer.results:
+            print(f"  {words['empty']}")
+        for n, p in enumerate(answer.results, 1):
+            plan = " ".join(x for x in (p.action_plan_id, f"({p.plan_years})" if p.plan_years else None) if x)
+            print(f"{n:>3}. {p.score:.2f}  {p.member} · {plan} · {p.commitment_id}")
+            print(f"       {p.title}")
+            verdicts = [(words["completion"], p.completion), (words["diog"], p.did_it_open_government),
+                        (words["early"], p.early_results), (words["impact"], p.potential_impact),
+                        (words["potential"], p.potential_for_results)]
+            shown = [f"{label}: {value}" for label, value in verdicts if value]
+            if p.starred:
+                shown.append(f"{words['starred']}: {words['yes']}")
+            if shown:
+                print("       " + " · ".join(shown))
+            if p.url:
+                print(f"       {p.url}")
+        if answer.results:
+            print(f"  {words['summary']}: {outcome_summary(answer.results, settings.operator_language)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ogp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -398,6 +480,21 @@ def main(argv: list[str] | None = None) -> int:
     free.add_argument("--reason", required=True, help="why it may be published (recorded with who and when)")
     again = sub.add_parser("reparse", help="load landed payloads again with today's parsers, then refresh")
     again.add_argument("sources", nargs="*", help="landing sources (forms, forms_api, ogp_dashboard, ...); all when none")
+    from similarity.search import OUTCOMES
+
+    near = sub.add_parser("similar", help="commitments of other OGP members like a draft text, and how the IRM judged them",
+                          description="For each TEXT, the most similar commitments the warehouse holds (any language: "
+                                      "a Spanish draft finds English commitments), with their IRM outcomes.")
+    near.add_argument("texts", nargs="+", metavar="TEXT", help="a draft commitment (several: one answer each)")
+    near.add_argument("--top", type=int, default=10, metavar="K", help="how many commitments per text (10)")
+    near.add_argument("--json", action="store_true", help="print a JSON list, one entry per TEXT, in order")
+    near.add_argument("--member", action="append", default=[], metavar="M", help="only this member (code or name; repeatable)")
+    near.add_argument("--exclude-member", action="append", default=[], metavar="M", help="leave this member's commitments out")
+    near.add_argument("--region", action="append", default=[], help="only this OGP region (e.g. Americas)")
+    near.add_argument("--policy-area", action="append", default=[], metavar="P", help="only commitments flagged with this policy area")
+    near.add_argument("--plan-years", metavar="YYYY[:YYYY]", help="only plans running in these years")
+    near.add_argument("--outcome", action="append", default=[], choices=sorted(OUTCOMES), help="only commitments with this IRM outcome")
+    near.add_argument("--html", type=Path, metavar="FILE", help="also write the co-creation brief (HTML) to FILE")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -449,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
         return release_row(settings, args.quarantine_id, args.reason)
     if args.command == "reparse":
         return reparse_landed(settings, args.sources or None)
+    if args.command == "similar":
+        try:
+            return similar_commitments(settings, args)
+        except UsageError as exc:
+            print(f"ogp similar: {exc}", file=sys.stderr)
+            return 2
     return 2
 
 

@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration.assets.ingestion import INGESTION_ASSETS, ingestion_bookkeeping
 from orchestration.assets.publication import build_serving_assets, build_snapshot_asset
+from orchestration.assets.similarity import build_commitment_index_asset
 from orchestration.assets.warehouse import build_warehouse_assets
 from orchestration.checks import LANDED_DATA_CHECKS
 from orchestration.dbt_project import WarehouseDbtResource, dbt_executable, dbt_project
@@ -19,7 +20,8 @@ def defs() -> dg.Definitions:
     warehouse = build_warehouse_assets()
     snapshot = build_snapshot_asset(warehouse)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, snapshot, *build_serving_assets(warehouse, snapshot)],
+        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, build_commitment_index_asset(warehouse), snapshot,
+                *build_serving_assets(warehouse, snapshot)],
         asset_checks=LANDED_DATA_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,

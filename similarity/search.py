@@ -256,3 +256,34 @@ def outcome_summary(peers: list[Peer], language: str = "es") -> str:
     return SUMMARY.get(language, SUMMARY["es"]).format(
         total=len(peers), assessed=sum(p.has_irm_verdict for p in peers), complete=sum(p.substantial_or_complete for p in peers),
         opened=sum(p.opened_government_notably for p in peers), starred=sum(p.starred for p in peers))
+
+
+STORED_PEERS_SQL = """
+select
+    s.commitment_id, own.commitment_title as own_title, s.peer_rank,
+    s.peer_commitment_id, s.peer_member_name, s.peer_member_code, m.region, s.peer_action_plan_id,
+    case when p.start_year is not null and p.end_year is not null then p.start_year || '-' || p.end_year end as plan_years,
+    s.peer_commitment_title, s.peer_ogp_url, s.similarity_score, s.semantic_score, s.lexical_score,
+    s.peer_completion, s.peer_did_it_open_government, s.peer_early_results, s.peer_potential_impact,
+    s.peer_potential_for_results, s.peer_is_starred, s.peer_has_irm_verdict,
+    coalesce(o.is_substantial_or_complete, false), coalesce(o.opened_government_notably, false)
+from marts.fct_similar_commitments s
+join marts.dim_commitments own on own.commitment_id = s.commitment_id
+left join marts.dim_members m on m.member_code = s.peer_member_code
+left join marts.dim_action_plans p on p.action_plan_id = s.peer_action_plan_id
+left join marts.fct_commitment_outcomes o on o.commitment_id = s.peer_commitment_id
+where s.commitment_id in (select unnest($ids))
+order by s.commitment_id, s.peer_rank
+"""
+
+
+def stored_peers(con: duckdb.DuckDBPyConnection, commitment_ids: list[str]) -> dict[str, Answer]:
+    """The peers the monthly run ranked for tracked commitments (marts.fct_similar_commitments),
+    as answers whose query is the commitment's own title."""
+    answers: dict[str, Answer] = {}
+    for row in con.execute(STORED_PEERS_SQL, {"ids": list(commitment_ids)}).fetchall():
+        answer = answers.setdefault(row[0], Answer(row[1] or row[0]))
+        answer.results.append(Peer(row[3], row[4] or row[5], row[5], row[6], row[7], row[8], row[9], row[10],
+                                   row[11], row[12], row[13], row[14], row[15], row[16], row[17], row[18],
+                                   bool(row[19]), bool(row[20]), bool(row[21]), bool(row[22])))
+    return answers

