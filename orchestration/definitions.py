@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.assets.ingestion import INGESTION_ASSETS, ingestion_bookkeeping
 from orchestration.assets.publication import build_serving_assets, build_snapshot_asset
-from orchestration.assets.similarity import build_commitment_index_asset
+from orchestration.assets.similarity import build_commitment_index_asset, co_creation_briefs
 from orchestration.assets.warehouse import build_warehouse_assets
 from orchestration.checks import LANDED_DATA_CHECKS
 from orchestration.dbt_project import WarehouseDbtResource, dbt_executable, dbt_project
@@ -20,7 +20,7 @@ def defs() -> dg.Definitions:
     warehouse = build_warehouse_assets()
     snapshot = build_snapshot_asset(warehouse)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, build_commitment_index_asset(warehouse), snapshot,
+        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, build_commitment_index_asset(warehouse), co_creation_briefs, snapshot,
                 *build_serving_assets(warehouse, snapshot)],
         asset_checks=LANDED_DATA_CHECKS,
         jobs=JOBS,

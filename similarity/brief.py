@@ -64,3 +64,30 @@ def read_drafts(path: Path) -> list[str]:
         return [r[column].strip() for r in rows if (r.get(column) or "").strip()]
     text = path.read_text(encoding="utf-8-sig")
     return [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+DRAFT_SUFFIXES = (".txt", ".csv")
+
+
+def briefs_for_drafts(con, drafts_dir: Path, out_dir: Path, *, top_k: int = 10) -> dict[str, list[Path]]:
+    """For each drafts file (.txt or .csv) in `drafts_dir`, a brief per draft under
+    `out_dir/<file stem>/borrador-<n>.html`, comparing with commitments of members other than the
+    tracked ones (the peers elsewhere)."""
+    from similarity.search import Filters, similar
+
+    written: dict[str, list[Path]] = {}
+    if not drafts_dir.is_dir():
+        return written
+    tracked = [r[0] for r in con.execute(
+        "select distinct member_code from marts.dim_commitments where is_tracked and member_code is not null").fetchall()]
+    for path in sorted(p for p in drafts_dir.iterdir() if p.is_file() and p.suffix.lower() in DRAFT_SUFFIXES):
+        drafts = read_drafts(path)
+        answers = similar(con, drafts, top_k=top_k, filters=Filters(exclude_members=tuple(tracked)))
+        folder = out_dir / path.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        written[path.name] = []
+        for n, answer in enumerate(answers, 1):
+            target = folder / f"borrador-{n}.html"
+            target.write_text(render_brief(answer, title=f"Borrador {n} de {path.name}"), encoding="utf-8")
+            written[path.name].append(target)
+    return written

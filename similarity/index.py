@@ -107,7 +107,12 @@ def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> int
     corpus = Corpus.load(con)
     tracked = np.flatnonzero(corpus.is_tracked)
     queries = [corpus.texts[i] for i in tracked]
-    rankings = rank(corpus, queries, top_k=peers, query_vectors=corpus.vectors[tracked],
+    # A commitment's title states its aim; its text can be long and diffuse (or, in a catalogue, a
+    # placeholder): the query is the mean of the title's vector and the whole text's.
+    titles = encoder.embed([corpus.columns["commitment_title"][i] or corpus.texts[i] for i in tracked])
+    blended = titles + corpus.vectors[tracked]
+    blended /= np.maximum(np.linalg.norm(blended, axis=1, keepdims=True), 1e-12)
+    rankings = rank(corpus, queries, top_k=peers, query_vectors=blended,
                     exclude_member_of=[corpus.member_codes[i] for i in tracked])
     rows = [(corpus.ids[q], position + 1, corpus.ids[hit.index], hit.score, hit.semantic, hit.lexical, version)
             for q, hits in zip(tracked, rankings) for position, hit in enumerate(hits)]

@@ -29,7 +29,9 @@ def test_assets_by_group(definitions):
     assert {"raw/progress_reports", "raw/plan_milestones", "raw/ogp_dashboard_commitments"} <= groups["ingestion"]
     assert {"marts/dim_action_plans", "marts/dim_commitments", "marts/dim_milestones", "marts/fct_progress_reports",
             "marts/fct_commitment_progress_monthly"} <= groups["warehouse"]
-    assert groups["publication"] == {"monthly_progress_snapshot", "duckdb_serving_copy", "postgres_serving_schema", "open_data_portal_publication"}
+    assert groups["publication"] == {"monthly_progress_snapshot", "duckdb_serving_copy", "postgres_serving_schema", "open_data_portal_publication",
+                                     "co_creation_briefs"}
+    assert {"search/commitment_index", "marts/fct_similar_commitments", "marts/fct_commitment_outcomes"} <= groups["warehouse"]
     assert "snapshots/snap_plan_milestones" in groups["warehouse"]
     assert "default" not in groups
 

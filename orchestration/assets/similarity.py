@@ -6,6 +6,7 @@ import dagster as dg
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL
 from orchestration.assets.warehouse import model_asset_key
 from orchestration.resources import PlatformResource
+from similarity.brief import briefs_for_drafts
 from similarity.index import refresh_index
 
 # The marts the index reads (similarity/search.py CORPUS_SQL).
@@ -38,3 +39,29 @@ def build_commitment_index_asset(warehouse_assets: list[dg.AssetsDefinition]) ->
         })
 
     return commitment_index
+
+
+DRAFTS_FOLDER = "borradores"  # under the inbox: draft commitments to compare (.txt, .csv)
+BRIEFS_FOLDER = "fichas_cocreacion"  # under the data directory
+
+
+@dg.asset(
+    group_name="publication",
+    deps=[dg.AssetKey(["search", "commitment_index"])],
+    kinds={"html"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Co-creation briefs: for every draft commitment in the inbox's `borradores/` folder (.txt, one per "
+        "paragraph; .csv, column `borrador`), an HTML page with the ten most similar commitments of other "
+        "OGP members and how the IRM judged them, under $OGP_DATA_DIR/fichas_cocreacion/<file>/."
+    ),
+)
+def co_creation_briefs(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    settings = platform.settings()
+    with platform.warehouse() as con:
+        written = briefs_for_drafts(con, settings.inbox_dir / DRAFTS_FOLDER, settings.data_dir / BRIEFS_FOLDER)
+    return dg.MaterializeResult(metadata={
+        "drafts_files": len(written), "briefs": sum(len(p) for p in written.values()),
+        "folder": dg.MetadataValue.path(str(settings.data_dir / BRIEFS_FOLDER)),
+    })
