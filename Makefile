@@ -9,7 +9,7 @@ MANIFEST := dbt_project/target/manifest.json
 export OGP_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(OGP_DATA_DIR)/dagster_home
 
-.PHONY: install manifest demo test ui bench validate docs clean
+.PHONY: install manifest browser demo test ui bench bench-similarity validate docs clean
 
 install: $(STAMP)
 
@@ -28,8 +28,16 @@ demo: manifest
 
 # Two workers (the machine's two cores); each builds the demo once and takes tests as it frees up.
 PYTEST_WORKERS ?= 2
-test: manifest
+test: manifest browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The site's browser tests drive Debian's Chromium (Playwright's own browser download cannot be
+# reached here); installed from Debian's packages when missing (as root, or with sudo).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; }
 
 validate: manifest
 	$(BIN)/ogp init-instance
@@ -42,6 +50,10 @@ ui: manifest
 # The benchmark (not a test): BENCH_SCALE=small|medium|large (medium by default), BENCH_REPEAT.
 bench: manifest
 	$(BIN)/python -m benchmarks.run
+
+# The similar-commitments ranker: recall@10 and MRR on the labelled queries, and its speed.
+bench-similarity: install
+	$(BIN)/python -m benchmarks.similarity
 
 docs: manifest
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .

@@ -4,16 +4,16 @@ autoescaping; charts are drawn from numbers only."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 from jinja2 import Environment, PackageLoader
 
+from exports.formatting import MONTHS_ES, es_number, es_percent, page_name, plan_title, points
 from exports.queries import used_params
 
-MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-             "octubre", "noviembre", "diciembre"]
 
 STATUS = {
     "completed": ("Completado", "Completed", "#1f5fa8"),
@@ -24,6 +24,11 @@ STATUS = {
 }
 IRM = {"Not started": "No iniciado", "Limited": "Limitado", "Substantial": "Sustancial", "Complete": "Completo"}
 REPORTING = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte"}
+# The annex's stages in the reader's language (the reasons are recorded in Spanish, with file and row).
+STAGES = {
+    "es": {"ingestion": "ingesta", "validation": "validación", "review": "revisión"},
+    "en": {"ingestion": "ingestion", "validation": "validation", "review": "review"},
+}
 
 
 LABELS = {
@@ -41,7 +46,7 @@ LABELS = {
         "no_plans": "No hay planes de acción en implementación en", "delayed": "Hitos retrasados",
         "milestone": "Hito", "gap": "Brecha", "planned_end": "Fin planificado", "report": "Reporte",
         "none_delayed": "Ningún hito retrasado.", "changes": "Cambios respecto del mes anterior",
-        "points_now": "puntos, ahora", "none_moved": "Ningún compromiso cambió su avance.",
+        "none_moved": "Ningún compromiso cambió su avance.",
         "replanned": "Hitos replanificados", "original_end": "Fin original", "current_end": "Fin vigente",
         "original_weight": "Peso original", "current_weight": "Peso vigente", "none_replanned": "Ningún hito fue replanificado.",
         "local": "Gobiernos locales: índice de madurez de gobierno abierto", "assessment": "Evaluación",
@@ -51,7 +56,9 @@ LABELS = {
         "reference_failures": "Publicado pese a controles fallidos en datos de referencia (OGP, índice local), que no cambian las cifras de avance:",
         "annex_note": "Informes y filas recibidos que no entran en las cifras, con el motivo. Se liberan cuando la fuente los corrige.",
         "stage": "Etapa", "source": "Fuente", "status": "Estado", "open": "abierto", "released": "liberado", "rule": "Regla", "reason": "Motivo", "submission": "Envío", "file": "Archivo y fila", "row": "fila",
-        "no_issues": "Sin observaciones.", "methodology": "Metodología",
+        "no_issues": "Sin observaciones.", "methodology": "Metodología", "links": "Enlaces", "site": "Sitio de la publicación",
+        "data": "Datos abiertos", "previous": "Informe del mes anterior", "portal": "En el portal de datos abiertos",
+        "all": "Todas las publicaciones", "data_lc": "datos", "now": "ahora", "method_full": "Metodología completa",
         "method_text": (
             "Avance del hito en el mes: último informe aceptado hasta el fin del mes (se arrastra; se marca desactualizado "
             "si tiene más de {staleness} meses; sin informe, 0 %). Avance del compromiso: promedio de sus hitos ponderado "
@@ -75,7 +82,7 @@ LABELS = {
         "no_plans": "No action plan in implementation in", "delayed": "Delayed milestones",
         "milestone": "Milestone", "gap": "Gap", "planned_end": "Planned end", "report": "Report",
         "none_delayed": "No delayed milestone.", "changes": "Changes since the previous month",
-        "points_now": "points, now", "none_moved": "No commitment changed its progress.",
+        "none_moved": "No commitment changed its progress.",
         "replanned": "Replanned milestones", "original_end": "Original end", "current_end": "Current end",
         "original_weight": "Original weight", "current_weight": "Current weight", "none_replanned": "No milestone was replanned.",
         "local": "Local governments: open government maturity index", "assessment": "Assessment",
@@ -84,8 +91,10 @@ LABELS = {
         "no_local": "No local-government assessment up to this month.", "annex": "Annex: data quality",
         "reference_failures": "Published although checks failed on reference data (OGP, local index), which do not change the progress figures:",
         "annex_note": "Reports and rows received that the figures do not use, with the reason. They are released when the source corrects them.",
-        "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason", "submission": "Submission", "file": "File and row", "row": "row",
-        "no_issues": "No issues.", "methodology": "Methodology",
+        "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason (as recorded, in Spanish)", "submission": "Submission", "file": "File and row", "row": "row",
+        "no_issues": "No issues.", "methodology": "Methodology (Spanish and English)", "links": "Links", "site": "Publication site (Spanish)",
+        "data": "Open data", "previous": "Previous month's report", "portal": "On the open-data portal",
+        "all": "Every publication", "data_lc": "data", "now": "now", "method_full": "Full methodology",
         "method_text": (
             "Milestone progress in the month: the latest accepted report up to the month's end (carried forward; flagged "
             "stale when older than {staleness} months; no report, 0 %). Commitment progress: weighted mean of its milestones. "
@@ -128,8 +137,10 @@ def ranking_bar_svg(score: float, width: int = 220) -> str:
     )
 
 
-def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, height: int = 240) -> str:
-    """Plan progress (solid) and expected progress (dashed) over the months."""
+def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, height: int = 240,
+                   title: str = "Avance del plan por mes") -> str:
+    """Progress (solid) and expected progress (dashed) over the months; its text alternative names
+    what it shows and the first and last values."""
     if not series:
         return ""
     left, right, top, bottom = 40, 30, 10, 30
@@ -151,8 +162,12 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
         f'<text x="{left + w * i / n:.1f}" y="{height - 8}" text-anchor="middle" font-size="10">{s[0].strftime("%Y-%m")}</text>'
         for i, s in enumerate(series) if i % step == 0 or i == len(series) - 1
     )
+    first, last = series[0], series[-1]
+    summary = (f"{title}: de {es_percent(first[1])} en {first[0]:%m/%Y} a {es_percent(last[1])} en {last[0]:%m/%Y} "
+               f"(esperado {es_percent(last[2])})")
     return (
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="avance del plan por mes">'
+        f'<svg class="line-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{html.escape(summary)}"><title>{html.escape(summary)}</title>'
         f"{grid}{labels}"
         f'<polyline fill="none" stroke="#90a4ae" stroke-width="2" stroke-dasharray="5,4" points="{expected}"/>'
         f'<polyline fill="none" stroke="#1f5fa8" stroke-width="3" points="{actual}"/>'
@@ -163,6 +178,8 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
 @dataclass
 class Plan:
     action_plan_id: str
+    title: str
+    page: str
     progress: float
     expected: float
     counts: dict
@@ -176,7 +193,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dict:
     """Everything the report shows, from the marts (expects the `plans_in_scope` view)."""
     params = {"month": month, "previous": _previous_month(month)}
     commitments = _rows(con, """
@@ -191,9 +208,11 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
     """, params)
     plan_rows = _rows(con, """
-        select * from marts.fct_plan_progress_monthly
-        where reporting_month = $month and action_plan_id in (select action_plan_id from plans_in_scope)
-        order by action_plan_id
+        select f.*, p.action_plan_number, p.member_name, p.start_year, p.end_year
+        from marts.fct_plan_progress_monthly f
+        left join marts.dim_action_plans p using (action_plan_id)
+        where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from plans_in_scope)
+        order by f.action_plan_id
     """, params)
     history = _rows(con, """
         select h.action_plan_id, h.reporting_month, h.progress_percent, h.expected_percent
@@ -234,26 +253,28 @@ def gather(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     for plan in plan_rows:
         series = [(h["reporting_month"], h["progress_percent"], h["expected_percent"]) for h in history if h["action_plan_id"] == plan["action_plan_id"]]
         plans.append(Plan(
-            plan["action_plan_id"], plan["progress_percent"], plan["expected_percent"],
+            plan["action_plan_id"], plan_title(plan["action_plan_number"], plan["member_name"], plan["start_year"], plan["end_year"], lang),
+            page_name("plan", plan["action_plan_id"]), plan["progress_percent"], plan["expected_percent"],
             {k: plan[f"commitments_{k}"] for k in ("completed", "on_track", "at_risk", "delayed", "not_started")},
-            line_chart_svg(series),
-            [c for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
+            line_chart_svg(series, title="Avance del plan por mes" if lang == "es" else "Plan progress by month"),
+            [c | {"page": page_name("compromiso", c["commitment_id"])} for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
         ))
     return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index, "replanned": replanned}
 
 
 def render_report(
     con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es",
-    quality_warnings: list[dict] | None = None,
+    quality_warnings: list[dict] | None = None, previous_report: str | None = None, portal_url: str | None = None,
 ) -> str:
     # Always escape: report text comes from institutions' forms (the template ends in .j2, so
     # select_autoescape would not turn it on).
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
     if lang not in LABELS:
         raise ValueError(f"report language {lang!r} is not one of {sorted(LABELS)}")
-    env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f} %"
-    env.filters["pts"] = lambda v: "—" if v is None else f"{float(v):+.0f}"
-    data = gather(con, month)
+    env.filters["pct"] = (lambda v: es_percent(v, 0)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.0f} %")
+    env.filters["pts"] = lambda v: points(v, lang)
+    env.filters["score"] = (lambda v: es_number(v, 2)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.2f}")
+    data = gather(con, month, lang)
     return env.get_template("monthly_report.html.j2").render(
         t=LABELS[lang],
         si=0 if lang == "es" else 1,
@@ -269,5 +290,8 @@ def render_report(
         ranking_bar=ranking_bar_svg,
         # Error-level failures on data this report does not govern (orchestration/blast_radius.py).
         reference_failures=[w for w in quality_warnings or [] if w.get("severity") == "error"],
+        previous_report=previous_report,
+        portal_url=portal_url,
+        stages=STAGES[lang],
         **data,
     )

@@ -21,7 +21,9 @@ from pathlib import Path
 import duckdb
 
 from exports.queries import used_params
-from exports.report import render_report
+from exports.formatting import STATUS_ES
+from exports.report import IRM, REPORTING, render_report
+from exports.site import write_site
 from similarity.brief import render_brief
 from similarity.search import stored_peers
 from ingestion.landing import sha256_file
@@ -32,17 +34,28 @@ DEMO_NOTE = (
     "plataforma; no son cifras oficiales. DEMONSTRATION DATA: the progress reports are invented."
 )
 
+LABELS_ES = {"status": STATUS_ES, "irm": IRM, "reporting": REPORTING | {"withdrawn": "retirado"}}
+
+
+def label(column: str, vocabulary: str) -> str:
+    """The Spanish label of a code, published beside it (a code outside the vocabulary keeps no label)."""
+    cases = " ".join(f"when '{code}' then '{text}'" for code, text in LABELS_ES[vocabulary].items())
+    return f"case {column} {cases} end"
+
+
 # Each published table: name, title, and the query over the marts for reporting month $month.
 # Only the columns listed are published (no personal data: no reporter names or e-mails).
 TABLES: list[tuple[str, str, str]] = [
     (
         "compromisos",
         "Avance de los compromisos en el mes / Commitment progress in the month",
-        """
+        f"""
         select p.action_plan_id, p.commitment_id, c.commitment_number, c.commitment_title, c.lead_institution,
                p.reporting_month, round(p.progress_percent, 1) as progress_percent, p.progress_percent_rounded,
                round(p.expected_percent, 1) as expected_percent, round(p.schedule_gap, 1) as schedule_gap,
-               p.schedule_status, p.irm_completion_level, p.milestones, p.milestones_completed,
+               p.schedule_status, {label('p.schedule_status', 'status')} as schedule_status_etiqueta,
+               p.irm_completion_level, {label('p.irm_completion_level', 'irm')} as irm_completion_level_etiqueta,
+               p.milestones, p.milestones_completed,
                p.milestones_without_report, p.milestones_stale, p.weights_normalised
         from marts.fct_commitment_progress_monthly p
         join marts.dim_commitments c using (commitment_id)
@@ -53,10 +66,12 @@ TABLES: list[tuple[str, str, str]] = [
     (
         "hitos",
         "Estado de los hitos en el mes / Milestone status in the month",
-        """
+        f"""
         select s.action_plan_id, s.commitment_id, s.milestone_code, m.milestone_title, m.responsible_institution,
                s.weight, m.planned_start, m.planned_end, m.original_planned_end, m.is_replanned, s.reporting_month, round(s.percent_complete, 1) as percent_complete,
-               round(s.expected_percent, 1) as expected_percent, s.schedule_status, s.reporting_status,
+               round(s.expected_percent, 1) as expected_percent, s.schedule_status,
+               {label('s.schedule_status', 'status')} as schedule_status_etiqueta, s.reporting_status,
+               {label('s.reporting_status', 'reporting')} as reporting_status_etiqueta,
                s.last_report_month, s.months_since_report
         from marts.fct_milestone_status_monthly s
         join marts.dim_milestones m using (milestone_code)
@@ -138,6 +153,58 @@ TABLES: list[tuple[str, str, str]] = [
     ),
 ]
 
+# Where each table's columns are documented (dbt's descriptions are the one source of truth), and
+# its keys. Foreign keys only where every value has its row in the package.
+TABLE_MODELS = {
+    "compromisos": ["fct_commitment_progress_monthly", "dim_commitments"],
+    "hitos": ["fct_milestone_status_monthly", "dim_milestones"],
+    "avance_planes": ["fct_plan_progress_monthly"],
+    "informes": ["fct_progress_reports"],
+    "indicadores": ["fct_indicator_values", "dim_indicators"],
+    "evaluaciones_irm": ["fct_irm_assessments"],
+    "gobiernos_locales": ["fct_local_government_index"],
+    "calidad_datos": ["fct_data_quality_issues"],
+}
+PRIMARY_KEYS = {
+    "compromisos": ["commitment_id"], "hitos": ["milestone_code"], "avance_planes": ["action_plan_id", "reporting_month"],
+    "informes": ["submission_id"], "indicadores": ["indicator_code", "period_start"],
+    "gobiernos_locales": ["municipality", "index_year", "dimension"],
+}
+FOREIGN_KEYS = {
+    "hitos": [{"fields": ["commitment_id"], "reference": {"resource": "compromisos", "fields": ["commitment_id"]}}],
+    "informes": [{"fields": ["milestone_code"], "reference": {"resource": "hitos", "fields": ["milestone_code"]}}],
+}
+LABEL_COLUMNS = {  # the Spanish labels published beside codes
+    "schedule_status_etiqueta": "Semáforo, en palabras. / Schedule status, in Spanish.",
+    "irm_completion_level_etiqueta": "Nivel de cumplimiento en la escala del IRM, en palabras. / IRM completion level, in Spanish.",
+    "reporting_status_etiqueta": "Estado del reporte, en palabras. / Reporting status, in Spanish.",
+}
+MANIFEST = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "manifest.json"
+
+
+def column_docs() -> dict[str, dict[str, str]]:
+    """model -> column -> description, from the dbt manifest (prepared by `make`)."""
+    if not MANIFEST.exists():
+        return {}
+    nodes = json.loads(MANIFEST.read_text(encoding="utf-8"))["nodes"].values()
+    return {n["name"]: {c: v.get("description") or "" for c, v in n.get("columns", {}).items()}
+            for n in nodes if n.get("resource_type") == "model"}
+
+
+def field_metadata(table: str, column: str, docs: dict[str, dict[str, str]]) -> dict[str, str]:
+    """A field's Spanish title and its description, from the first model that documents it.
+    Descriptions are written `English. / Español.`: the title is the Spanish part."""
+    description = LABEL_COLUMNS.get(column) or next(
+        (docs[m][column] for m in TABLE_MODELS.get(table, []) if docs.get(m, {}).get(column)), "")
+    if not description:
+        return {}
+    english, _, spanish = description.rpartition(" / ")
+    title = (spanish or description).strip().rstrip(".")
+    if column in LABEL_COLUMNS:
+        title = english.strip().rstrip(".")
+    return {"title": title, "description": " ".join(description.split())}
+
+
 FRICTIONLESS_TYPES = {
     "VARCHAR": "string", "DOUBLE": "number", "FLOAT": "number", "INTEGER": "integer", "BIGINT": "integer",
     "HUGEINT": "integer", "DATE": "date", "BOOLEAN": "boolean", "TIMESTAMP": "datetime",
@@ -189,7 +256,12 @@ def _sql_path(path: Path) -> str:
 
 def _write_table(con: duckdb.DuckDBPyConnection, name: str, query: str, params: dict, folder: Path) -> tuple[int, list[tuple[str, str]]]:
     params = used_params(query, params)
-    con.execute(f"create or replace temp table _export as {query}", params)
+    con.execute(f"create or replace temp table _export_raw as {query}", params)
+    # Binary floating point leaves noise in sums (5.900000000000006): published decimals are
+    # rounded to 6 places, far below any figure's precision.
+    columns = [(c[0], c[1]) for c in con.execute("describe _export_raw").fetchall()]
+    select = ", ".join(f'round("{n}", 6) as "{n}"' if t in ("DOUBLE", "FLOAT") else f'"{n}"' for n, t in columns)
+    con.execute(f"create or replace temp table _export as select {select} from _export_raw")
     con.execute(f"copy _export to {_sql_path(folder / (name + '.parquet'))} (format parquet, compression zstd)")
     con.execute(f"copy _export to {_sql_path(folder / (name + '.json'))} (format json, array true)")
     tmp_csv = folder / (name + ".csv.tmp")
@@ -205,16 +277,28 @@ def _write_table(con: duckdb.DuckDBPyConnection, name: str, query: str, params: 
     return rows, schema
 
 
+def _dataset_name(month_key: str) -> str:
+    return f"ogp-avance-mensual-{month_key}"
+
+
+def _previous_report(snapshots_dir: Path, month: date) -> str | None:
+    """The previous month's page (which leads to its current version: exports/catalogue.py),
+    relative to a version folder, if that month was published. Not its version's own path: a
+    correction of the previous month must not change this month's bytes."""
+    previous = date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+    return f"../../{previous:%Y-%m}/index.html" if _latest(snapshots_dir / f"{previous:%Y-%m}") else None
+
+
 def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list[dict]) -> dict:
     description = (
         f"Avance de los compromisos de gobierno abierto (OGP) de Ecuador, mes {month}, calculado por la "
-        "metodología estandarizada de la plataforma (docs/methodology.md)."
+        "metodología estandarizada de la plataforma (metodologia.html y metodologia.md, en este paquete)."
     )
     if is_demo:
         description = DEMO_NOTE + " " + description
     return {
         "profile": "data-package",
-        "name": f"ogp-avance-mensual-{month}",
+        "name": _dataset_name(month),
         "title": f"Avance mensual de los planes de acción de gobierno abierto - {month}",
         "description": description,
         "version": "1.0.0",
@@ -223,6 +307,8 @@ def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list
         "keywords": ["gobierno abierto", "OGP", "open government partnership", "Ecuador", "compromisos"],
         "demonstration_data": is_demo,
         "reporting_month": month,
+        "methodology_documents": ["metodologia.html", "metodologia.md"],
+        "site": "index.html",
         "resources": tables,
     }
 
@@ -237,6 +323,7 @@ def build_monthly_snapshot(
     methodology: dict,
     quality_warnings: list[dict] | None = None,
     report_languages: tuple[str, ...] = ("es",),
+    portal_url: str | None = None,
 ) -> SnapshotResult:
     month_key = month.strftime("%Y-%m")
     month_dir = snapshots_dir / month_key
@@ -251,7 +338,7 @@ def build_monthly_snapshot(
     try:
         con.execute(plans_in_scope_sql(month))
         params = {"month": month}
-        resources, counts = [], {}
+        resources, counts, docs = [], {}, column_docs()
         for name, title, query in TABLES:
             rows, schema = _write_table(con, name, query, params, staging)
             counts[name] = rows
@@ -277,13 +364,22 @@ def build_monthly_snapshot(
                     del resource["bytes"]
                 if fmt == "csv":
                     resource["profile"] = "tabular-data-resource"
-                    resource["schema"] = {"fields": [{"name": n, "type": t} for n, t in schema]}
+                    resource["schema"] = {"fields": [{"name": n, "type": t, **field_metadata(name, n, docs)} for n, t in schema]}
+                    if name in PRIMARY_KEYS:
+                        resource["schema"]["primaryKey"] = PRIMARY_KEYS[name]
+                    if name in FOREIGN_KEYS:
+                        resource["schema"]["foreignKeys"] = FOREIGN_KEYS[name]
                 resources.append(resource)
+        previous = _previous_report(snapshots_dir, month)
+        portal = f"{portal_url.rstrip('/')}/dataset/{_dataset_name(month_key)}" if portal_url else None
         for lang in report_languages:
             # Spanish is the report of record (informe.html); other languages sit beside it.
             name = "informe.html" if lang == "es" else f"report.{lang}.html"
             (staging / name).write_text(render_report(con, month, is_demo=is_demo, methodology=methodology, lang=lang,
-                                                             quality_warnings=quality_warnings), encoding="utf-8")
+                                                      quality_warnings=quality_warnings, previous_report=previous,
+                                                      portal_url=portal), encoding="utf-8")
+        write_site(con, month, staging, is_demo=is_demo, data_files=[f"{name}.csv" for name, _, _ in TABLES],
+                   previous_report=previous, portal_url=portal)
         _write_peer_briefs(con, staging / PEER_BRIEFS)
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
         package["methodology"] = methodology
@@ -312,10 +408,9 @@ PEER_BRIEFS = "similares"
 
 
 def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """A co-creation brief per commitment in scope (similares/<id>.html), which the report links:
-    its peers in other members' plans, as the month's run ranked them."""
-    ids = [r[0] for r in con.execute(
-        "select commitment_id from marts.dim_commitments where action_plan_id in (select action_plan_id from plans_in_scope)").fetchall()]
+    """A co-creation brief per tracked commitment (similares/<id>.html), which the report and the
+    site link: its peers in other members' plans, as the month's run ranked them."""
+    ids = [r[0] for r in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
     for commitment_id, answer in stored_peers(con, ids).items():
         folder.mkdir(exist_ok=True)
         (folder / f"{commitment_id}.html").write_text(

@@ -103,19 +103,24 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: in
 
 def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> int:
     """Each tracked commitment's `peers` closest commitments of other members, rewritten whole
-    (a few dozen queries against the corpus: cheaper than tracking what changed)."""
+    (a few dozen queries against the corpus: cheaper than tracking what changed). The candidates
+    of a member's commitments are the other members' commitments only, BM25 included, so a
+    member's own new commitment does not move its peers' scores."""
     corpus = Corpus.load(con)
-    tracked = np.flatnonzero(corpus.is_tracked)
-    queries = [corpus.texts[i] for i in tracked]
-    # A commitment's title states its aim; its text can be long and diffuse (or, in a catalogue, a
-    # placeholder): the query is the mean of the title's vector and the whole text's.
-    titles = encoder.embed([corpus.columns["commitment_title"][i] or corpus.texts[i] for i in tracked])
-    blended = titles + corpus.vectors[tracked]
-    blended /= np.maximum(np.linalg.norm(blended, axis=1, keepdims=True), 1e-12)
-    rankings = rank(corpus, queries, top_k=peers, query_vectors=blended,
-                    exclude_member_of=[corpus.member_codes[i] for i in tracked])
-    rows = [(corpus.ids[q], position + 1, corpus.ids[hit.index], hit.score, hit.semantic, hit.lexical, version)
-            for q, hits in zip(tracked, rankings) for position, hit in enumerate(hits)]
+    members = np.array([m or "" for m in corpus.member_codes])
+    rows = []
+    for member in sorted(set(members[corpus.is_tracked])):
+        tracked = np.flatnonzero(corpus.is_tracked & (members == member))
+        candidates = np.flatnonzero(members != member)
+        # A commitment's title states its aim; its text can be long and diffuse (or, in a
+        # catalogue, a placeholder): the query is the mean of the title's vector and the text's.
+        titles = encoder.embed([corpus.columns["commitment_title"][i] or corpus.texts[i] for i in tracked])
+        blended = titles + corpus.vectors[tracked]
+        blended /= np.maximum(np.linalg.norm(blended, axis=1, keepdims=True), 1e-12)
+        elsewhere = corpus.subset(candidates)
+        rankings = rank(elsewhere, [corpus.texts[i] for i in tracked], top_k=peers, query_vectors=blended)
+        rows += [(corpus.ids[q], position + 1, elsewhere.ids[hit.index], hit.score, hit.semantic, hit.lexical, version)
+                 for q, hits in zip(tracked, rankings) for position, hit in enumerate(hits)]
     con.execute(f"delete from {PEERS}")
     if rows:
         con.executemany(f"insert into {PEERS} values (?, ?, ?, ?, ?, ?, ?)", rows)

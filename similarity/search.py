@@ -126,6 +126,9 @@ class Corpus:
     def is_tracked(self) -> np.ndarray:
         return np.array(self.columns["is_tracked"], dtype=bool)
 
+    def subset(self, rows: np.ndarray) -> "Corpus":
+        return Corpus({name: [values[i] for i in rows] for name, values in self.columns.items()}, self.vectors[rows])
+
     def record(self, i: int) -> dict:
         return {name: values[i] for name, values in self.columns.items() if name != "embedded_text"}
 

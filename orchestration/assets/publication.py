@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import dagster as dg
 
+from exports.catalogue import update_catalogue
 from exports.ckan import CkanClient, publish_snapshot
 from exports.postgres import copy_schema
 from exports.serving import publish_serving_copy
@@ -71,9 +72,11 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
             result = build_monthly_snapshot(
                 con, month, settings.snapshots_dir, is_demo=settings.uses_demo_data, sources=sources,
                 methodology=methodology, quality_warnings=warnings, report_languages=settings.report_languages,
+                portal_url=settings.ckan_url or None,
             )
             results.append(result)
             context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
+    update_catalogue(settings.snapshots_dir)
     last = results[-1]
     return dg.MaterializeResult(
         metadata={

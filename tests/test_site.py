@@ -1,0 +1,178 @@
+"""The publication's site in a real browser: Playwright driving Debian's Chromium (installed by
+`make test`), pages served by a local web server from the demo's snapshots, every request to any
+other host refused and recorded."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections import deque
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import duckdb
+import pytest
+
+CHROMIUM = os.environ.get("OGP_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # noqa: D401 - the test's output is the assertions
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(demo):
+    """The demo's snapshots folder over HTTP on 127.0.0.1, as a web server or the portal serves it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(demo / "snapshots")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    version = json.loads((demo / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
+    yield f"http://127.0.0.1:{server.server_port}/", f"2023-11/{version}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's package (make browser)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A browser page that records console errors, failed responses and requests to other hosts."""
+
+    def __init__(self, browser, base: str, viewport: dict | None = None):
+        self.page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        host = urlparse(base).netloc
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+        def route(request_route, request):
+            if urlparse(request.url).netloc != host and not request.url.startswith("data:"):
+                self.outside.append(request.url)
+                return request_route.abort()
+            return request_route.continue_()
+
+        self.page.route("**/*", route)
+
+    def open(self, url: str):
+        response = self.page.goto(url)
+        assert response is not None and response.ok, f"{url}: {response.status if response else 'no response'}"
+        return self.page
+
+
+def _links(page) -> list[str]:
+    return page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+
+
+def test_every_page_loads_clean_and_every_internal_link_resolves(served, browser):
+    base, month = served
+    visit = Visit(browser, base)
+    start = urljoin(base, month + "index.html")
+    queue, seen, files = deque([start]), {start}, set()
+    while queue:
+        url = queue.popleft()
+        page = visit.open(url)
+        for link in _links(page):
+            target = link.split("#")[0]
+            if urlparse(target).netloc != urlparse(base).netloc or target in seen:
+                continue  # evidence and OGP pages are links for readers, never requests the pages make
+            seen.add(target)
+            if target.endswith(".html") and target.startswith(urljoin(base, month)):
+                queue.append(target)
+            else:
+                files.add(target)
+    for target in sorted(files):  # data files, the package, the catalogue, other months' pages
+        response = visit.page.request.get(target)
+        assert response.ok, f"{target}: {response.status}"
+    assert visit.errors == [] and visit.failed == [] and visit.outside == []
+    pages = {u for u in seen if u.endswith(".html") and u.startswith(urljoin(base, month))}
+    assert len(pages) > 40, "index, 2 plans, 25 commitments, institutions, report, methodology, briefs"
+
+
+def test_every_commitment_of_both_plans_is_two_clicks_from_the_index(served, browser, demo):
+    base, month = served
+    visit = Visit(browser, base)
+    index = visit.open(urljoin(base, month + "index.html"))
+    first = {link.split("#")[0] for link in _links(index)}
+    reached = set(first)
+    for plan_page in sorted(link for link in first if "/plan-" in link):
+        reached |= set(_links(visit.open(plan_page)))
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
+        tracked = [r[0] for r in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
+    assert len(tracked) == 25
+    for commitment_id in tracked:
+        page_url = urljoin(base, f"{month}compromiso-{commitment_id.lower()}.html")
+        assert page_url in reached, commitment_id
+    page = visit.open(urljoin(base, f"{month}compromiso-ec0014.html"))
+    assert page.locator("figure.chart svg[role=img]").count() == 1, "its history chart"
+    assert page.locator("ol.reports a[href^='https://']").count() > 0, "evidence links"
+    assert "EC0014-H1" in page.inner_text("main"), "its milestones"
+    assert page.locator("h2", has_text="Indicadores").count() == 1
+
+
+def test_pages_fit_a_phone_and_charts_have_text_alternatives(served, browser):
+    base, month = served
+    visit = Visit(browser, base, PHONE)
+    pages = ["index.html", "plan-ap-ecu02.html", "compromiso-ec0014.html", "informe.html", "metodologia.html",
+             "similares/EC0014.html", "institucion-asamblea-nacional-an.html"]
+    for name in pages:
+        page = visit.open(urljoin(base, month + name))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} is {width} px wide on a {PHONE['width']} px screen"
+        alternatives = page.eval_on_selector_all("svg", """svgs => svgs.map(s => s.getAttribute('role') !== 'img' ? 'decorative'
+            : (s.getAttribute('aria-label') || (s.querySelector('title') || {}).textContent || ''))""")
+        for label in alternatives:
+            assert label and label != "decorative", f"{name}: a chart without a text alternative"
+        assert page.locator("main").count() == 1, f"{name}: one main landmark"
+    catalogue = visit.open(urljoin(base, "index.html"))
+    assert catalogue.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert visit.errors == [] and visit.outside == []
+
+
+def test_search_finds_a_commitment_by_a_word_of_its_title(served, browser):
+    base, month = served
+    visit = Visit(browser, base)
+    page = visit.open(urljoin(base, month + "index.html"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Saltar al contenido", "the first stop of the keyboard"
+    results = page.locator("#commitments li")
+    total = results.count()
+    page.fill("#q", "legislativa")  # without the accent of «información»: "informacion legislativa" works too
+    visible = page.locator("#commitments li:visible")
+    assert visible.count() == 1 and "EC0014" in visible.first.inner_text()
+    page.fill("#q", "informacion legislativa")
+    assert page.locator("#commitments li:visible").count() == 1
+    page.fill("#q", "")
+    page.select_option("#plan-filter", "AP_ECU01")
+    assert 0 < page.locator("#commitments li:visible").count() < total
+    assert "compromisos" in page.inner_text("#search-count")
+    assert visit.errors == []
+
+
+def test_the_report_links_the_site_the_data_and_the_previous_month(served, browser):
+    base, month = served
+    visit = Visit(browser, base)
+    page = visit.open(urljoin(base, month + "informe.html"))
+    links = set(_links(page))
+    for name in ("index.html", "metodologia.html", "compromisos.csv", "compromiso-ec0014.html", "plan-ap-ecu02.html"):
+        assert urljoin(base, month + name) in links, name
+    assert urljoin(base, "2023-10/index.html") in links, "the previous month's report"
+    text = page.inner_text("main")
+    assert "Segundo Plan de Acción de Gobierno Abierto de Ecuador 2022-2024" in text
+    assert "Plan AP_ECU02" not in text and "+0 puntos" not in text
+    visit.page.goto(urljoin(base, "2023-10/index.html"))
+    assert visit.page.url.endswith("/informe.html") or visit.page.url.endswith("/index.html")
