@@ -9,7 +9,7 @@ MANIFEST := dbt_project/target/manifest.json
 export OGP_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(OGP_DATA_DIR)/dagster_home
 
-.PHONY: install manifest browser demo test ui bench bench-similarity validate docs clean
+.PHONY: install manifest browser screenshots demo test ui bench bench-similarity validate docs clean
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ bench: manifest
 # The similar-commitments ranker: recall@10 and MRR on the labelled queries, and its speed.
 bench-similarity: install
 	$(BIN)/python -m benchmarks.similarity
+
+# The README's pictures of the publication, from the demo's snapshots (after `make demo`).
+screenshots: install browser
+	$(BIN)/python docs/screenshots.py
 
 docs: manifest
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .

@@ -98,13 +98,22 @@ class CkanClient:
         return result
 
 
+def is_portal_resource(name: str) -> bool:
+    """What the portal lists as the month's resources: the data files, the package, the reports and
+    the methodology. The site's pages and briefs are served from the snapshot folder as a whole
+    (relative links), not as ninety separate resources."""
+    return "/" not in name and (Path(name).suffix in (".csv", ".parquet", ".json", ".md")
+                                or name == "informe.html" or (name.startswith("report.") and name.endswith(".html")))
+
+
 def publish_snapshot(client: CkanClient, snapshot_folder: Path, *, reporting_month: str, organization: str | None) -> CkanPublication:
     """Publish one snapshot version folder (its datapackage.json describes it)."""
     package = json.loads((snapshot_folder / "datapackage.json").read_text(encoding="utf-8"))
     sums = {}
     for line in (snapshot_folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
-        sums[name] = digest
+        if is_portal_resource(name):
+            sums[name] = digest
     sums["SHA256SUMS"] = sha256_file(snapshot_folder / "SHA256SUMS")
     return client.publish_folder(
         snapshot_folder,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import cache
 from datetime import date
 
 import duckdb
@@ -262,18 +263,24 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
     return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index, "replanned": replanned}
 
 
+@cache  # compiled once per process and language: a backfill renders every month
+def _environment(lang: str) -> Environment:
+    # Always escape: report text comes from institutions' forms (the template ends in .j2, so
+    # select_autoescape would not turn it on).
+    env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
+    env.filters["pct"] = (lambda v: es_percent(v, 0)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.0f} %")
+    env.filters["pts"] = lambda v: points(v, lang)
+    env.filters["score"] = (lambda v: es_number(v, 2)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.2f}")
+    return env
+
+
 def render_report(
     con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es",
     quality_warnings: list[dict] | None = None, previous_report: str | None = None, portal_url: str | None = None,
 ) -> str:
-    # Always escape: report text comes from institutions' forms (the template ends in .j2, so
-    # select_autoescape would not turn it on).
-    env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
     if lang not in LABELS:
         raise ValueError(f"report language {lang!r} is not one of {sorted(LABELS)}")
-    env.filters["pct"] = (lambda v: es_percent(v, 0)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.0f} %")
-    env.filters["pts"] = lambda v: points(v, lang)
-    env.filters["score"] = (lambda v: es_number(v, 2)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.2f}")
+    env = _environment(lang)
     data = gather(con, month, lang)
     return env.get_template("monthly_report.html.j2").render(
         t=LABELS[lang],

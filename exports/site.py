@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -205,6 +206,7 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     return {"plans": plans, "institutions": sorted(institutions.values(), key=lambda e: (-e["delayed"], e["name"]))}
 
 
+@cache  # compiled once per process: a backfill writes every month's pages
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=es_number, pct=es_percent, pts=es_points, fecha=es_date, mes=es_month)

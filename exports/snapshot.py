@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from pathlib import Path
 
@@ -186,6 +187,11 @@ def column_docs() -> dict[str, dict[str, str]]:
     """model -> column -> description, from the dbt manifest (prepared by `make`)."""
     if not MANIFEST.exists():
         return {}
+    return _column_docs(MANIFEST.stat().st_mtime_ns)
+
+
+@cache
+def _column_docs(_manifest_version: int) -> dict[str, dict[str, str]]:
     nodes = json.loads(MANIFEST.read_text(encoding="utf-8"))["nodes"].values()
     return {n["name"]: {c: v.get("description") or "" for c, v in n.get("columns", {}).items()}
             for n in nodes if n.get("resource_type") == "model"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -24,6 +25,7 @@ OUTCOME_BARS = [
 ]
 
 
+@cache  # compiling the template costs far more than rendering it
 def _environment() -> Environment:
     return Environment(loader=PackageLoader("similarity", "templates"), autoescape=select_autoescape(["html", "j2"]),
                        trim_blocks=True, lstrip_blocks=True)
