@@ -13,7 +13,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader
 
 from exports.formatting import MONTHS_ES, es_number, es_percent, page_name, plan_title, points
-from exports.queries import used_params
+from exports.queries import rows
 
 
 STATUS = {
@@ -188,16 +188,10 @@ class Plan:
     commitments: list[dict]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
-    cursor = con.execute(sql, used_params(sql, params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dict:
     """Everything the report shows, from the marts (expects the `plans_in_scope` view)."""
     params = {"month": month, "previous": _previous_month(month)}
-    commitments = _rows(con, """
+    commitments = rows(con, """
         select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
                p.progress_percent - coalesce(prev.progress_percent, 0) as change_points,
                exists (select 1 from marts.fct_similar_commitments s where s.commitment_id = p.commitment_id) as has_peers
@@ -208,20 +202,20 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
         where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
         order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
     """, params)
-    plan_rows = _rows(con, """
+    plan_rows = rows(con, """
         select f.*, p.action_plan_number, p.member_name, p.start_year, p.end_year
         from marts.fct_plan_progress_monthly f
         left join marts.dim_action_plans p using (action_plan_id)
         where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from plans_in_scope)
         order by f.action_plan_id
     """, params)
-    history = _rows(con, """
+    history = rows(con, """
         select h.action_plan_id, h.reporting_month, h.progress_percent, h.expected_percent
         from marts.fct_plan_progress_monthly h join plans_in_scope s using (action_plan_id)
         where h.reporting_month <= $month and h.reporting_month >= s.period_start_month
         order by h.action_plan_id, h.reporting_month
     """, params)
-    delayed = _rows(con, """
+    delayed = rows(con, """
         select s.milestone_code, m.milestone_title, m.responsible_institution, s.percent_complete,
                s.expected_percent, s.schedule_gap, m.planned_end, s.reporting_status
         from marts.fct_milestone_status_monthly s join marts.dim_milestones m using (milestone_code)
@@ -229,21 +223,21 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
           and s.action_plan_id in (select action_plan_id from plans_in_scope)
         order by s.schedule_gap, s.milestone_code
     """, params)
-    quality = _rows(con, """
+    quality = rows(con, """
         select stage, source_name, rule_code, reason, file_name, source_row_number, submission_id, issue_status,
                count(*) over () as total
         from marts.fct_data_quality_issues
         where annex_month = $month
         order by stage, rule_code, file_name, source_row_number, submission_id
     """, params)
-    local_index = _rows(con, """
+    local_index = rows(con, """
         select municipality, province, index_year, score, rank_in_year, change_from_previous
         from marts.fct_local_government_index
         where dimension = 'index'
           and index_year = (select max(index_year) from marts.fct_local_government_index where index_year <= year($month))
         order by rank_in_year, municipality
     """, params)
-    replanned = _rows(con, """
+    replanned = rows(con, """
         select milestone_code, milestone_title, responsible_institution, original_planned_end, planned_end, weight, original_weight
         from marts.dim_milestones
         where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from plans_in_scope)

@@ -19,8 +19,9 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from exports.formatting import MONTHS_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name, plan_title
+from exports.queries import rows as rows_of
 from exports.queries import used_params
+from exports.formatting import MONTHS_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name, plan_title
 from exports.report import IRM, line_chart_svg
 from similarity.search import stored_peers
 
@@ -57,12 +58,6 @@ class SitePlan:
         return page_name("plan", self.action_plan_id)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
-    cursor = con.execute(sql, used_params(sql, params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 # Tracked plans and, for each, the month whose figures the site shows.
 PLANS_SQL = """
 select p.action_plan_id, p.member_name, p.action_plan_number, p.start_year, p.end_year, p.status,
@@ -78,19 +73,16 @@ order by p.action_plan_id
 
 def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     params = {"month": month}
-    plans_rows = _rows(con, PLANS_SQL, params)
-    plan_ids = [p["action_plan_id"] for p in plans_rows]
-    params["plans"] = plan_ids
-    plan_history = _rows(con, """
+    # The plans shown and the month each is shown at, for the queries below.
+    con.execute(f"create or replace temp table site_plans as {PLANS_SQL}", used_params(PLANS_SQL, params))
+    plans_rows = rows_of(con, "select * from site_plans order by action_plan_id", params)
+    params["plans"] = [p["action_plan_id"] for p in plans_rows]
+    plan_history = rows_of(con, """
         select action_plan_id, reporting_month, progress_percent, expected_percent
         from marts.fct_plan_progress_monthly
         where action_plan_id in (select unnest($plans)) and reporting_month <= $month
         order by action_plan_id, reporting_month""", params)
-    commitments = _rows(con, """
-        with shown as (
-            select action_plan_id, max(reporting_month) as shown_month from marts.fct_commitment_progress_monthly
-            where action_plan_id in (select unnest($plans)) and reporting_month <= $month group by 1
-        )
+    commitments = rows_of(con, """
         select c.commitment_id, c.action_plan_id, c.commitment_number, c.commitment_number_sort, c.commitment_title,
                c.theme, c.lead_institution, c.supporting_institutions, c.start_date, c.end_date, c.ogp_url, c.commitment_text,
                p.reporting_month, p.progress_percent, p.expected_percent, p.schedule_status, p.irm_completion_level,
@@ -98,43 +90,39 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
                o.completion as irm_completion, o.did_it_open_government, o.early_results, o.potential_impact,
                o.potential_for_results, o.is_starred
         from marts.dim_commitments c
-        join shown s using (action_plan_id)
+        join site_plans s using (action_plan_id)
         join marts.fct_commitment_progress_monthly p
           on p.commitment_id = c.commitment_id and p.reporting_month = s.shown_month
         left join marts.fct_commitment_outcomes o on o.commitment_id = c.commitment_id
         order by c.action_plan_id, c.commitment_number_sort, c.commitment_id""", params)
-    commitment_history = _rows(con, """
+    commitment_history = rows_of(con, """
         select commitment_id, reporting_month, progress_percent, expected_percent
         from marts.fct_commitment_progress_monthly
         where action_plan_id in (select unnest($plans)) and reporting_month <= $month
         order by commitment_id, reporting_month""", params)
-    milestones = _rows(con, """
-        with shown as (
-            select action_plan_id, max(reporting_month) as shown_month from marts.fct_milestone_status_monthly
-            where action_plan_id in (select unnest($plans)) and reporting_month <= $month group by 1
-        )
+    milestones = rows_of(con, """
         select m.milestone_code, m.commitment_id, m.action_plan_id, m.milestone_title, m.weight, m.planned_start,
                m.planned_end, m.original_planned_end, m.is_replanned, m.responsible_institution,
                s.percent_complete, s.expected_percent, s.schedule_status, s.reporting_status, s.last_report_month
         from marts.dim_milestones m
-        join shown using (action_plan_id)
+        join site_plans shown using (action_plan_id)
         join marts.fct_milestone_status_monthly s
           on s.milestone_code = m.milestone_code and s.reporting_month = shown.shown_month
         order by m.commitment_id, m.milestone_code""", params)
-    reports = _rows(con, """
+    reports = rows_of(con, """
         select submission_id, commitment_id, milestone_code, reporting_month, percent_complete, reporting_institution,
                narrative, challenges, evidence_urls
         from marts.fct_progress_reports
         where action_plan_id in (select unnest($plans)) and reporting_month <= $month
         order by commitment_id, reporting_month desc, milestone_code, submission_id""", params)
-    indicators = _rows(con, """
+    indicators = rows_of(con, """
         select i.indicator_code, i.commitment_id, i.milestone_code, i.indicator_name, i.unit, i.baseline, i.target,
                i.frequency, i.direction
         from marts.dim_indicators i
         join marts.dim_commitments c on c.commitment_id = i.commitment_id
         where c.action_plan_id in (select unnest($plans))
         order by i.indicator_code""", params)
-    measurements = _rows(con, """
+    measurements = rows_of(con, """
         select indicator_code, period_start, period_raw, measured_value, target_attainment_percent, evidence_url
         from marts.fct_indicator_values
         where period_start <= $month and indicator_code in (

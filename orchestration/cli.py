@@ -522,8 +522,11 @@ def main(argv: list[str] | None = None) -> int:
         version = (latest / "latest.json").read_text(encoding="utf-8").split('"')[3]
         print(f"\nWarehouse (DuckDB):     {settings.warehouse_path}")
         print(f"Monthly snapshots:      {settings.snapshots_dir}/<YYYY-MM>/<version>/ ({first:%Y-%m} .. {last:%Y-%m})")
+        print(f"Site for 2023-11:       {latest / version / 'index.html'}")
         print(f"Report for 2023-11:     {latest / version / 'informe.html'}")
         print(f"Open-data package:      {latest / version / 'datapackage.json'}")
+        print(f"Every publication:      {settings.snapshots_dir / 'index.html'} (catalogo.json, catalogo.atom)")
+        print('Similar commitments:    ogp similar "Transparencia en el uso de la inteligencia artificial"')
         print(f"Dagster runs:           {os.environ['DAGSTER_HOME']} (see them with `make ui`)")
         print("All progress reports in the demo are DEMONSTRATION DATA.")
         return 0
