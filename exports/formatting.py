@@ -75,3 +75,8 @@ def slug(text: str) -> str:
 def page_name(kind: str, key: str) -> str:
     """The site's file for a plan, commitment or institution (`compromiso-ec0014.html`)."""
     return f"{kind}-{slug(key)}.html"
+
+
+def localized(name: str, lang: str) -> str:
+    """A site page's file in a language: Spanish is the page itself, others `<page>.<lang>.html`."""
+    return name if lang == "es" else name.replace(".html", f".{lang}.html")

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from exports.formatting import MONTHS_ES, es_number, es_percent, page_name, plan_title, points
+from exports.formatting import MONTHS_ES, es_number, es_percent, localized, page_name, plan_title, points
 from exports.queries import rows
 
 
@@ -93,7 +93,7 @@ LABELS = {
         "reference_failures": "Published although checks failed on reference data (OGP, local index), which do not change the progress figures:",
         "annex_note": "Reports and rows received that the figures do not use, with the reason. They are released when the source corrects them.",
         "stage": "Stage", "source": "Source", "status": "Status", "open": "open", "released": "released", "rule": "Rule", "reason": "Reason (as recorded, in Spanish)", "submission": "Submission", "file": "File and row", "row": "row",
-        "no_issues": "No issues.", "methodology": "Methodology (Spanish and English)", "links": "Links", "site": "Publication site (Spanish)",
+        "no_issues": "No issues.", "methodology": "Methodology (Spanish and English)", "links": "Links", "site": "Publication site",
         "data": "Open data", "previous": "Previous month's report", "portal": "On the open-data portal",
         "all": "Every publication", "data_lc": "data", "now": "now", "method_full": "Full methodology",
         "method_text": (
@@ -139,7 +139,7 @@ def ranking_bar_svg(score: float, width: int = 220) -> str:
 
 
 def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, height: int = 240,
-                   title: str = "Avance del plan por mes") -> str:
+                   title: str = "Avance del plan por mes", lang: str = "es") -> str:
     """Progress (solid) and expected progress (dashed) over the months; its text alternative names
     what it shows and the first and last values."""
     if not series:
@@ -164,8 +164,11 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
         for i, s in enumerate(series) if i % step == 0 or i == len(series) - 1
     )
     first, last = series[0], series[-1]
-    summary = (f"{title}: de {es_percent(first[1])} en {first[0]:%m/%Y} a {es_percent(last[1])} en {last[0]:%m/%Y} "
-               f"(esperado {es_percent(last[2])})")
+    if lang == "es":
+        summary = (f"{title}: de {es_percent(first[1])} en {first[0]:%m/%Y} a {es_percent(last[1])} en {last[0]:%m/%Y} "
+                   f"(esperado {es_percent(last[2])})")
+    else:
+        summary = f"{title}: from {first[1]:.1f} % in {first[0]:%Y-%m} to {last[1]:.1f} % in {last[0]:%Y-%m} (expected {last[2]:.1f} %)"
     return (
         f'<svg class="line-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{html.escape(summary)}"><title>{html.escape(summary)}</title>'
@@ -243,16 +246,19 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
         where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from plans_in_scope)
         order by milestone_code
     """, params)
+    for c in commitments:
+        c["page"] = localized(page_name("compromiso", c["commitment_id"]), lang)
     moved = [c for c in commitments if abs(c["change_points"] or 0) >= 0.05]
     plans = []
     for plan in plan_rows:
         series = [(h["reporting_month"], h["progress_percent"], h["expected_percent"]) for h in history if h["action_plan_id"] == plan["action_plan_id"]]
         plans.append(Plan(
             plan["action_plan_id"], plan_title(plan["action_plan_number"], plan["member_name"], plan["start_year"], plan["end_year"], lang),
-            page_name("plan", plan["action_plan_id"]), plan["progress_percent"], plan["expected_percent"],
+            localized(page_name("plan", plan["action_plan_id"]), lang), plan["progress_percent"], plan["expected_percent"],
             {k: plan[f"commitments_{k}"] for k in ("completed", "on_track", "at_risk", "delayed", "not_started")},
-            line_chart_svg(series, title="Avance del plan por mes" if lang == "es" else "Plan progress by month"),
-            [c | {"page": page_name("compromiso", c["commitment_id"])} for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
+            line_chart_svg(series, title="Avance del plan por mes" if lang == "es" else "Plan progress by month", lang=lang),
+            [c | {"page": localized(page_name("compromiso", c["commitment_id"]), lang)}
+             for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
         ))
     return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index, "replanned": replanned}
 
@@ -292,6 +298,7 @@ def render_report(
         # Error-level failures on data this report does not govern (orchestration/blast_radius.py).
         reference_failures=[w for w in quality_warnings or [] if w.get("severity") == "error"],
         previous_report=previous_report,
+        site_index=localized("index.html", lang),
         portal_url=portal_url,
         stages=STAGES[lang],
         **data,

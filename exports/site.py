@@ -21,7 +21,8 @@ from jinja2 import Environment, PackageLoader
 
 from exports.queries import rows as rows_of
 from exports.queries import used_params
-from exports.formatting import MONTHS_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name, plan_title
+from exports.formatting import (MONTHS_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
+                                localized, plan_title, points)
 from exports.report import IRM, line_chart_svg
 from similarity.search import stored_peers
 
@@ -41,7 +42,7 @@ def evidence_links(text: str | None) -> list[str]:
 @dataclass
 class SitePlan:
     action_plan_id: str
-    title: str
+    titles: dict[str, str]  # by language
     member_name: str
     start_year: int | None
     end_year: int | None
@@ -49,7 +50,7 @@ class SitePlan:
     month: date  # the month its figures are for (the snapshot's, or its last month if it ended before)
     progress: float | None
     expected: float | None
-    chart: str
+    series: list
     commitments: list[dict] = field(default_factory=list)
     in_scope: bool = True
 
@@ -158,9 +159,10 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     for p in plans_rows:
         series = history_by_plan.get(p["action_plan_id"], [])
         last = series[-1] if series else (None, None, None)
-        plan = SitePlan(p["action_plan_id"], plan_title(p["action_plan_number"], p["member_name"], p["start_year"], p["end_year"]),
+        titles = {lang: plan_title(p["action_plan_number"], p["member_name"], p["start_year"], p["end_year"], lang) for lang in LABELS}
+        plan = SitePlan(p["action_plan_id"], titles,
                         p["member_name"], p["start_year"], p["end_year"], p["status"], p["shown_month"], last[1], last[2],
-                        line_chart_svg(series, title=f"Avance del plan {p['action_plan_id']} mes a mes"), in_scope=p["in_scope"])
+                        series, in_scope=p["in_scope"])
         for c in commitments:
             if c["action_plan_id"] != plan.action_plan_id:
                 continue
@@ -168,7 +170,6 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             c.update(detail)
             c["plan"] = plan
             c["page"] = page_name("compromiso", c["commitment_id"])
-            c["chart"] = line_chart_svg(detail["history"], title=f"Avance del compromiso {c['commitment_id']} mes a mes")
             c["peers"] = peers.get(c["commitment_id"])
             plan.commitments.append(c)
         plans.append(plan)
@@ -194,11 +195,111 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     return {"plans": plans, "institutions": sorted(institutions.values(), key=lambda e: (-e["delayed"], e["name"]))}
 
 
-@cache  # compiled once per process: a backfill writes every month's pages
-def _environment() -> Environment:
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+LABELS = {
+    "es": {
+        "site_title": "Gobierno abierto: avance a", "skip": "Saltar al contenido", "brand": "Avance de los planes de gobierno abierto",
+        "publication_of": "publicación de", "sections": "Secciones", "home": "Inicio", "report": "Informe del mes",
+        "institutions": "Instituciones", "methodology": "Metodología", "all": "Todas las publicaciones",
+        "demo": "DATOS DE DEMOSTRACIÓN: los informes de avance de este sitio son inventados para mostrar la plataforma; no son cifras oficiales.",
+        "open_data": "Datos abiertos de esta publicación", "portal": "en el portal nacional de datos abiertos",
+        "computed_with": "Cifras calculadas con la", "standard_method": "metodología estandarizada",
+        "from_reports": "a partir de los informes de las instituciones. Licencia CC BY 4.0.",
+        "progress_lc": "avance", "expected_lc": "esperado", "h1": "Avance de los compromisos de gobierno abierto",
+        "lead": "Publicación mensual de {month}: {plans} planes de acción, con el avance de cada compromiso, sus hitos, los informes de las instituciones y sus evidencias.",
+        "read_report": "Leer el informe del mes", "previous": "mes anterior", "plans": "Planes de acción",
+        "ended": "terminó: cifras finales de {month}", "commitments_lc": "compromisos", "see_plan": "ver el plan y su evolución",
+        "search": "Buscar un compromiso", "search_label": "Palabras del título, institución o código",
+        "search_placeholder": "p. ej. contratación, salud, EC0014", "plan": "Plan", "all_options": "Todos", "status": "Semáforo",
+        "of": "de", "responsible": "Instituciones responsables", "by_delayed": "Ordenadas por hitos retrasados.",
+        "milestones_lc": "hitos", "delayed_lc": "retrasados", "path": "Ruta", "plan_ended": "el plan terminó: cifras finales",
+        "plan_history": "Evolución del plan", "plan_chart_title": "Avance del plan {id} mes a mes",
+        "commitment_chart_title": "Avance del compromiso {id} mes a mes",
+        "plan_chart_caption": "Línea continua: avance del plan (promedio de sus compromisos). Línea discontinua: avance esperado por el tiempo transcurrido. Datos: avance_planes.csv.",
+        "commitments": "Compromisos", "commitments_caption": "Avance de cada compromiso en {month}", "data_lc": "datos",
+        "no": "N.º", "commitment": "Compromiso", "institution": "Institución responsable", "progress": "Avance",
+        "counterpart": "Contraparte y apoyo", "period": "Vigencia", "progress_in": "Avance en",
+        "irm_level": "Nivel de cumplimiento (escala IRM)", "irm_verdict": "Evaluación del IRM", "completion_lc": "cumplimiento",
+        "diog_lc": "¿abrió el gobierno?", "early_lc": "resultados tempranos", "potential_lc": "potencial de resultados",
+        "impact_lc": "impacto potencial", "no_verdict": "sin evaluación publicada", "ogp_page": "página del compromiso en opengovpartnership.org",
+        "history": "Evolución",
+        "commitment_chart_caption": "Línea continua: avance del compromiso (promedio ponderado de sus hitos). Línea discontinua: avance esperado. Datos: compromisos.csv de cada mes.",
+        "milestones": "Hitos", "milestones_caption": "Hitos en {month}", "milestone": "Hito", "weight": "Peso",
+        "planned_dates": "Fechas planificadas", "responsible_one": "Responsable", "report_status": "Informe",
+        "replanned": "replanificado; fin original {date}", "indicators": "Indicadores", "baseline": "Línea base", "target": "meta",
+        "frequency": "frecuencia", "measurements": "Mediciones", "period_one": "Período", "value": "Valor",
+        "attainment": "Logro de la meta", "evidence_one": "evidencia", "no_measurements": "Sin mediciones hasta este mes.",
+        "accepted_reports": "Informes de avance aceptados", "milestone_lc": "hito", "challenges": "Dificultades",
+        "evidence": "Evidencias", "no_reports": "Aún no hay informes aceptados.", "peers": "Compromisos similares en otros miembros de OGP",
+        "peers_lead": "Los más parecidos por su texto y cómo los evaluó el IRM:", "peers_brief": "ver la ficha completa",
+        "peers_caveat": "Es una ayuda para la consulta, no un juicio sobre este compromiso.",
+        "institution_lead": "{commitments} compromisos a su cargo y {milestones} hitos; {delayed} retrasados. Primero los retrasados.",
+        "leads": "Compromisos que lidera", "none": "Ninguno.", "its_milestones": "Hitos a su cargo", "planned_end": "Fin planificado",
+        "method_source": "Texto fuente (Markdown)", "method_params": "Los parámetros con que se calculó esta publicación están en",
+    },
+    "en": {
+        "site_title": "Open government: progress to", "skip": "Skip to content", "brand": "Progress of the open government plans",
+        "publication_of": "publication of", "sections": "Sections", "home": "Home", "report": "Monthly report",
+        "institutions": "Institutions", "methodology": "Methodology", "all": "Every publication",
+        "demo": "DEMONSTRATION DATA: the progress reports on this site are invented to show the platform; they are not official figures.",
+        "open_data": "Open data of this publication", "portal": "on the national open-data portal",
+        "computed_with": "Figures computed with the", "standard_method": "standard methodology",
+        "from_reports": "from the institutions' reports. Licence CC BY 4.0.",
+        "progress_lc": "progress", "expected_lc": "expected", "h1": "Progress of the open government commitments",
+        "lead": "Monthly publication of {month}: {plans} action plans, with each commitment's progress, its milestones, the institutions' reports and their evidence.",
+        "read_report": "Read the monthly report", "previous": "previous month", "plans": "Action plans",
+        "ended": "ended: final figures of {month}", "commitments_lc": "commitments", "see_plan": "see the plan and its history",
+        "search": "Find a commitment", "search_label": "Words of the title, institution or code",
+        "search_placeholder": "e.g. contratación, salud, EC0014", "plan": "Plan", "all_options": "All", "status": "Status",
+        "of": "of", "responsible": "Responsible institutions", "by_delayed": "Most delayed milestones first.",
+        "milestones_lc": "milestones", "delayed_lc": "delayed", "path": "Path", "plan_ended": "the plan ended: final figures",
+        "plan_history": "Plan history", "plan_chart_title": "Progress of plan {id} by month",
+        "commitment_chart_title": "Progress of commitment {id} by month",
+        "plan_chart_caption": "Solid line: plan progress (mean of its commitments). Dashed line: progress expected from the time elapsed. Data: avance_planes.csv.",
+        "commitments": "Commitments", "commitments_caption": "Each commitment's progress in {month}", "data_lc": "data",
+        "no": "No.", "commitment": "Commitment", "institution": "Responsible institution", "progress": "Progress",
+        "counterpart": "Counterpart and support", "period": "Period", "progress_in": "Progress in",
+        "irm_level": "Completion level (IRM scale)", "irm_verdict": "IRM assessment", "completion_lc": "completion",
+        "diog_lc": "did it open government?", "early_lc": "early results", "potential_lc": "potential for results",
+        "impact_lc": "potential impact", "no_verdict": "no assessment published", "ogp_page": "the commitment's page on opengovpartnership.org",
+        "history": "History",
+        "commitment_chart_caption": "Solid line: commitment progress (weighted mean of its milestones). Dashed line: expected progress. Data: each month's compromisos.csv.",
+        "milestones": "Milestones", "milestones_caption": "Milestones in {month}", "milestone": "Milestone", "weight": "Weight",
+        "planned_dates": "Planned dates", "responsible_one": "Responsible", "report_status": "Report",
+        "replanned": "replanned; original end {date}", "indicators": "Indicators", "baseline": "Baseline", "target": "target",
+        "frequency": "frequency", "measurements": "Measurements", "period_one": "Period", "value": "Value",
+        "attainment": "Target attainment", "evidence_one": "evidence", "no_measurements": "No measurement up to this month.",
+        "accepted_reports": "Accepted progress reports", "milestone_lc": "milestone", "challenges": "Challenges",
+        "evidence": "Evidence", "no_reports": "No accepted report yet.", "peers": "Similar commitments of other OGP members",
+        "peers_lead": "The closest by their text, and how the IRM assessed them:", "peers_brief": "see the full brief (Spanish)",
+        "peers_caveat": "A consultation aid, not a judgement of this commitment.",
+        "institution_lead": "{commitments} commitments and {milestones} milestones in its charge; {delayed} delayed. Delayed first.",
+        "leads": "Commitments it leads", "none": "None.", "its_milestones": "Milestones in its charge", "planned_end": "Planned end",
+        "method_source": "Source text (Markdown)", "method_params": "The parameters this publication was computed with are in",
+    },
+}
+STATUS_EN = {"completed": "Completed", "on_track": "On track", "at_risk": "At risk", "delayed": "Delayed",
+             "not_started": "Not started", "withdrawn": "Withdrawn"}
+REPORTING_EN = {"reported": "reported", "carried_forward": "carried forward", "stale": "stale", "no_report": "no report",
+                "withdrawn": "withdrawn"}
+
+
+@cache  # compiled once per process and language: a backfill writes every month's pages
+def _environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(number=es_number, pct=es_percent, pts=es_points, fecha=es_date, mes=es_month)
-    env.globals.update(status_es=STATUS_ES, reporting_es=REPORTING_ES, months_es=MONTHS_ES, irm_es=IRM)
+    if lang == "es":
+        env.filters.update(number=es_number, pct=es_percent, pts=es_points, fecha=es_date, mes=es_month)
+    else:
+        env.filters.update(number=lambda v, d=1: "—" if v is None else f"{float(v):,.{d}f}",
+                           pct=lambda v, d=1: "—" if v is None else f"{float(v):.{d}f} %",
+                           pts=lambda v: points(v, "en"), fecha=lambda v: "—" if v is None else v.isoformat(),
+                           mes=lambda v: "—" if v is None else v.strftime("%B %Y"))
+    status, reporting = (STATUS_ES, REPORTING_ES) if lang == "es" else (STATUS_EN, REPORTING_EN)
+    env.globals.update(
+        t=LABELS[lang], lang=lang, status_keys=list(STATUS_ES),
+        status_label=lambda s: status.get(s, s or "—"), reporting_label=lambda s: reporting.get(s, s or "—"),
+        irm_label=lambda s: (IRM.get(s, s) if lang == "es" else s) or "—",
+        href=lambda name: localized(name, lang))
     return env
 
 
@@ -209,24 +310,44 @@ def methodology_html() -> str:
 
 
 def write_site(con: duckdb.DuckDBPyConnection, month: date, folder: Path, *, is_demo: bool, data_files: list[str],
-               previous_report: str | None = None, portal_url: str | None = None) -> list[Path]:
-    """The version's pages into `folder` (the snapshot's staging folder); returns what it wrote."""
-    env = _environment()
+               previous_report: str | None = None, portal_url: str | None = None, languages: tuple[str, ...] = ("es",)) -> list[Path]:
+    """The version's pages into `folder` (the snapshot's staging folder), Spanish first and each
+    other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote."""
     site = gather_site(con, month)
-    common = {"month": month, "is_demo": is_demo, "plans": site["plans"], "institutions": site["institutions"],
-              "data_files": data_files, "previous_report": previous_report, "portal_url": portal_url}
-    pages: dict[str, str] = {"index.html": env.get_template("site/index.html.j2").render(**common, page="index")}
-    for plan in site["plans"]:
-        pages[page_name("plan", plan.action_plan_id)] = env.get_template("site/plan.html.j2").render(**common, plan=plan, page="plan")
-        for c in plan.commitments:
-            pages[c["page"]] = env.get_template("site/commitment.html.j2").render(**common, plan=plan, c=c, page="commitment")
-    for institution in site["institutions"]:
-        pages[institution["page"]] = env.get_template("site/institution.html.j2").render(**common, inst=institution, page="institution")
-    pages["metodologia.html"] = env.get_template("site/methodology.html.j2").render(**common, body=methodology_html(), page="methodology")
+    languages = ("es", *[lang for lang in languages if lang in LABELS and lang != "es"])
+    pages: dict[str, str] = {}
+    for lang in languages:
+        env = _environment(lang)
+
+        def other_href(other: str, page_file: str) -> str:
+            return localized(page_file, other)
+
+        common = {"month": month, "is_demo": is_demo, "plans": site["plans"], "institutions": site["institutions"],
+                  "data_files": data_files, "previous_report": previous_report, "portal_url": portal_url,
+                  "report": "informe.html" if lang == "es" else f"report.{lang}.html",
+                  "chart": lambda series, title, lang=lang: line_chart_svg(series, title=title, lang=lang)}
+
+        def render(template: str, page_file: str, **values) -> None:
+            others = [(other, LANGUAGE_NAMES[other]) for other in languages if other != lang]
+            pages[localized(page_file, lang)] = env.get_template(f"site/{template}").render(
+                **common, **values, languages=others, other_href=lambda other, f=page_file: other_href(other, f))
+
+        render("index.html.j2", "index.html", page="index")
+        for plan in site["plans"]:
+            render("plan.html.j2", plan.page, plan=plan, page="plan")
+            for c in plan.commitments:
+                render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment")
+        for institution in site["institutions"]:
+            render("institution.html.j2", institution["page"], inst=institution, page="institution")
+    # One methodology page: the document is bilingual.
+    pages["metodologia.html"] = _environment("es").get_template("site/methodology.html.j2").render(
+        month=month, is_demo=is_demo, data_files=data_files, portal_url=portal_url, report="informe.html",
+        body=methodology_html(), page="methodology", languages=[], other_href=None)
     written = []
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
         written.append(folder / name)
+    env = _environment("es")
     for name in STATIC:
         (folder / name).write_text(env.loader.get_source(env, f"site/{name}")[0], encoding="utf-8")
         written.append(folder / name)

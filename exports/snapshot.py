@@ -385,7 +385,7 @@ def build_monthly_snapshot(
                                                       quality_warnings=quality_warnings, previous_report=previous,
                                                       portal_url=portal), encoding="utf-8")
         write_site(con, month, staging, is_demo=is_demo, data_files=[f"{name}.csv" for name, _, _ in TABLES],
-                   previous_report=previous, portal_url=portal)
+                   previous_report=previous, portal_url=portal, languages=report_languages)
         _write_peer_briefs(con, staging / PEER_BRIEFS)
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
         package["methodology"] = methodology

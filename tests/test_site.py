@@ -176,3 +176,31 @@ def test_the_report_links_the_site_the_data_and_the_previous_month(served, brows
     assert "Plan AP_ECU02" not in text and "+0 puntos" not in text
     visit.page.goto(urljoin(base, "2023-10/index.html"))
     assert visit.page.url.endswith("/informe.html") or visit.page.url.endswith("/index.html")
+
+
+def test_english_pages_where_report_languages_ask(demo, tmp_path):
+    """With OGP_REPORT_LANGUAGES=es,en each page has an English twin (`<page>.en.html`) whose links
+    stay in English and resolve, beside the English report."""
+    import re
+    import shutil
+    from datetime import date
+
+    from exports.snapshot import build_monthly_snapshot
+
+    shutil.copy(demo / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    methodology = {"staleness_months": 3, "semaforo_at_risk_below": -10, "semaforo_delayed_below": -25, "irm_substantial_from": 50}
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        result = build_monthly_snapshot(con, date(2023, 11, 1), tmp_path / "snapshots", is_demo=True, sources=[],
+                                        methodology=methodology, report_languages=("es", "en"))
+    folder = result.path
+    english = sorted(p.name for p in folder.glob("*.en.html"))
+    assert "index.en.html" in english and "compromiso-ec0014.en.html" in english and "report.en.html" in english
+    page = (folder / "compromiso-ec0014.en.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in page and "Accepted progress reports" in page and "Second Open Government Action Plan" in page
+    for name in english:
+        # (the language switch, marked hreflang, is the one link that leaves English on purpose)
+        for link in re.findall(r'<a href="([^"#:]+)(?:#[^"]*)?"(?![^>]*hreflang)', (folder / name).read_text(encoding="utf-8")):
+            if link.startswith("../"):
+                continue  # the catalogue, beside the versions
+            assert (folder / link).exists(), f"{name} links {link}"
+            assert not link.startswith(("compromiso-", "plan-", "institucion-")) or link.endswith(".en.html"), f"{name} leaves English: {link}"

@@ -23,7 +23,7 @@
       li.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    count.textContent = shown + " de " + items.length + " compromisos";
+    count.textContent = shown + " " + count.getAttribute("data-of") + " " + items.length + " " + count.getAttribute("data-noun");
   }
   [query, plan, status].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
   apply();
