@@ -24,7 +24,6 @@ from exports.queries import used_params
 from exports.formatting import (MONTHS_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
                                 localized, plan_title, points)
 from exports.report import IRM, line_chart_svg
-from similarity.search import stored_peers
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
@@ -130,6 +129,8 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             select i.indicator_code from marts.dim_indicators i join marts.dim_commitments c using (commitment_id)
             where c.action_plan_id in (select unnest($plans)))
         order by indicator_code, period_start""", params)
+    from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
+
     peers = stored_peers(con, [c["commitment_id"] for c in commitments])
 
     history_by_plan: dict[str, list] = {}

@@ -25,8 +25,6 @@ from exports.queries import used_params
 from exports.formatting import STATUS_ES
 from exports.report import IRM, REPORTING, render_report
 from exports.site import write_site
-from similarity.brief import render_brief
-from similarity.search import stored_peers
 from ingestion.landing import sha256_file
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -416,6 +414,9 @@ PEER_BRIEFS = "similares"
 def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """A co-creation brief per tracked commitment (similares/<id>.html), which the report and the
     site link: its peers in other members' plans, as the month's run ranked them."""
+    from similarity.brief import render_brief
+    from similarity.search import stored_peers
+
     ids = [r[0] for r in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
     for commitment_id, answer in stored_peers(con, ids).items():
         folder.mkdir(exist_ok=True)

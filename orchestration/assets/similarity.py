@@ -6,8 +6,6 @@ import dagster as dg
 from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL
 from orchestration.assets.warehouse import model_asset_key
 from orchestration.resources import PlatformResource
-from similarity.brief import briefs_for_drafts
-from similarity.index import refresh_index
 
 # The marts the index reads (similarity/search.py CORPUS_SQL).
 INDEX_INPUTS = ["dim_commitments", "dim_members", "dim_action_plans", "fct_commitment_outcomes", "bridge_commitment_policy_areas"]
@@ -29,6 +27,8 @@ def build_commitment_index_asset(warehouse_assets: list[dg.AssetsDefinition]) ->
         ),
     )
     def commitment_index(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        from similarity.index import refresh_index  # numpy and pyarrow: not at code-location load
+
         with platform.warehouse() as con:
             refreshed = refresh_index(con)
         context.log.info(f"commitment index: {refreshed.embedded} embedded, {refreshed.reused} unchanged, "
@@ -58,6 +58,8 @@ BRIEFS_FOLDER = "fichas_cocreacion"  # under the data directory
     ),
 )
 def co_creation_briefs(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+    from similarity.brief import briefs_for_drafts  # not at code-location load
+
     settings = platform.settings()
     with platform.warehouse() as con:
         written = briefs_for_drafts(con, settings.inbox_dir / DRAFTS_FOLDER, settings.data_dir / BRIEFS_FOLDER)
