@@ -14,6 +14,8 @@ ORDINALS_ES = ["Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Sép
 ORDINALS_EN = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth"]
 STATUS_ES = {"completed": "Completado", "on_track": "A tiempo", "at_risk": "En riesgo", "delayed": "Retrasado",
              "not_started": "No iniciado", "withdrawn": "Retirado"}
+REPORTING_ES = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte",
+                "withdrawn": "retirado"}
 
 
 def es_number(value, decimals: int = 1) -> str:

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from exports.formatting import MONTHS_ES, es_number, es_percent, localized, page_name, plan_title, points
+from exports.formatting import MONTHS_ES, REPORTING_ES, es_number, es_percent, localized, page_name, plan_title, points
 from exports.queries import rows
 
 
@@ -24,7 +24,7 @@ STATUS = {
     "not_started": ("No iniciado", "Not started", "#8c8c8c"),
 }
 IRM = {"Not started": "No iniciado", "Limited": "Limitado", "Substantial": "Sustancial", "Complete": "Completo"}
-REPORTING = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte"}
+REPORTING = REPORTING_ES
 # The annex's stages in the reader's language (the reasons are recorded in Spanish, with file and row).
 STAGES = {
     "es": {"ingestion": "ingesta", "validation": "validación", "review": "revisión"},

@@ -21,15 +21,13 @@ from jinja2 import Environment, PackageLoader
 
 from exports.queries import rows as rows_of
 from exports.queries import used_params
-from exports.formatting import (MONTHS_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
+from exports.formatting import (MONTHS_ES, REPORTING_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
                                 localized, plan_title, points)
 from exports.report import IRM, line_chart_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
 STATIC = ("sitio.css", "sitio.js")
-REPORTING_ES = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte",
-                "withdrawn": "retirado"}
 
 
 def evidence_links(text: str | None) -> list[str]:

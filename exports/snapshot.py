@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 
 from exports.queries import used_params
-from exports.formatting import STATUS_ES
-from exports.report import IRM, REPORTING, render_report
+from exports.formatting import REPORTING_ES, STATUS_ES
+from exports.report import IRM, render_report
 from exports.site import write_site
 from ingestion.landing import sha256_file
 
@@ -33,7 +33,7 @@ DEMO_NOTE = (
     "plataforma; no son cifras oficiales. DEMONSTRATION DATA: the progress reports are invented."
 )
 
-LABELS_ES = {"status": STATUS_ES, "irm": IRM, "reporting": REPORTING | {"withdrawn": "retirado"}}
+LABELS_ES = {"status": STATUS_ES, "irm": IRM, "reporting": REPORTING_ES}
 
 
 def label(column: str, vocabulary: str) -> str:
@@ -174,9 +174,9 @@ FOREIGN_KEYS = {
     "informes": [{"fields": ["milestone_code"], "reference": {"resource": "hitos", "fields": ["milestone_code"]}}],
 }
 LABEL_COLUMNS = {  # the Spanish labels published beside codes
-    "schedule_status_etiqueta": "Semáforo, en palabras. / Schedule status, in Spanish.",
-    "irm_completion_level_etiqueta": "Nivel de cumplimiento en la escala del IRM, en palabras. / IRM completion level, in Spanish.",
-    "reporting_status_etiqueta": "Estado del reporte, en palabras. / Reporting status, in Spanish.",
+    "schedule_status_etiqueta": "Schedule status, in Spanish. / Semáforo, en palabras.",
+    "irm_completion_level_etiqueta": "IRM completion level, in Spanish. / Nivel de cumplimiento en la escala del IRM, en palabras.",
+    "reporting_status_etiqueta": "Reporting status, in Spanish. / Estado del reporte, en palabras.",
 }
 MANIFEST = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "manifest.json"
 
@@ -202,10 +202,8 @@ def field_metadata(table: str, column: str, docs: dict[str, dict[str, str]]) -> 
         (docs[m][column] for m in TABLE_MODELS.get(table, []) if docs.get(m, {}).get(column)), "")
     if not description:
         return {}
-    english, _, spanish = description.rpartition(" / ")
-    title = (spanish or description).strip().rstrip(".")
-    if column in LABEL_COLUMNS:
-        title = english.strip().rstrip(".")
+    spanish = description.rpartition(" / ")[2]
+    title = spanish.strip().rstrip(".")
     return {"title": title, "description": " ".join(description.split())}
 
 
