@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from exports.formatting import es_month
+from exports.versions import latest_version, published_months
 
 CATALOGUE = "catalogo.json"
 FEED = "catalogo.atom"
@@ -41,8 +42,8 @@ def update_catalogue(snapshots_dir: Path, now: datetime | None = None) -> dict:
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"months": []}
     known = {(m["month"], v["version"]): v for m in previous["months"] for v in m["versions"]}
     months = []
-    for month_dir in sorted((p for p in snapshots_dir.iterdir() if p.is_dir() and (p / "latest.json").exists()), reverse=True):
-        current = json.loads((month_dir / "latest.json").read_text(encoding="utf-8"))["version"]
+    for month_dir in reversed(published_months(snapshots_dir)):
+        current = latest_version(month_dir)
         versions, before = [], {}
         for version_dir in sorted((p for p in month_dir.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit()),
                                   key=lambda p: int(p.name[1:])):

@@ -13,3 +13,16 @@ def rows(con, sql: str, params: dict) -> list[dict]:
     cursor = con.execute(sql, used_params(sql, params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def latest_reported_month(con):
+    """The latest month any accepted progress report speaks of (None before the first)."""
+    return con.execute("select max(reporting_month) from marts.fct_progress_reports").fetchone()[0]
+
+
+def plan_figures(con, month) -> list[dict]:
+    """Each commitment's rounded progress and schedule status in `month`, plan by plan."""
+    return rows(con, """select action_plan_id, commitment_id, progress_percent_rounded, schedule_status
+                        from marts.fct_commitment_progress_monthly
+                        where reporting_month = $month order by action_plan_id, commitment_id""", {"month": month})
+

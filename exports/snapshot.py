@@ -25,6 +25,7 @@ from exports.queries import used_params
 from exports.formatting import REPORTING_ES, STATUS_ES
 from exports.report import IRM, render_report
 from exports.site import write_site
+from exports.versions import latest_version, write_latest_version
 from ingestion.landing import sha256_file
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -288,7 +289,7 @@ def _previous_report(snapshots_dir: Path, month: date) -> str | None:
     relative to a version folder, if that month was published. Not its version's own path: a
     correction of the previous month must not change this month's bytes."""
     previous = date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
-    return f"../../{previous:%Y-%m}/index.html" if _latest(snapshots_dir / f"{previous:%Y-%m}") else None
+    return f"../../{previous:%Y-%m}/index.html" if latest_version(snapshots_dir / f"{previous:%Y-%m}") else None
 
 
 def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list[dict]) -> dict:
@@ -391,7 +392,7 @@ def build_monthly_snapshot(
         files = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*")) if p.is_file()}
         (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")
 
-        latest = _latest(month_dir)
+        latest = latest_version(month_dir)
         if latest and _sums(month_dir / latest) == _sums(staging):
             shutil.rmtree(staging)
             return SnapshotResult(month_key, latest, month_dir / latest, False, counts, files)
@@ -399,7 +400,7 @@ def build_monthly_snapshot(
         # mkdtemp made it private; a published version is read by web servers and the portal.
         os.chmod(staging, 0o755)
         os.replace(staging, month_dir / version)
-        _write_latest(month_dir, version)
+        write_latest_version(month_dir, version)
         return SnapshotResult(month_key, version, month_dir / version, True, counts, files)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -427,18 +428,7 @@ def _sums(folder: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def _latest(month_dir: Path) -> str | None:
-    pointer = month_dir / "latest.json"
-    if pointer.exists():
-        return json.loads(pointer.read_text(encoding="utf-8"))["version"]
-    return None
-
-
 def _version_number(version: str | None) -> int:
     return int(version[1:]) if version else 0
 
 
-def _write_latest(month_dir: Path, version: str) -> None:
-    tmp = month_dir / "latest.json.tmp"
-    tmp.write_text(json.dumps({"version": version}) + "\n", encoding="utf-8")
-    os.replace(tmp, month_dir / "latest.json")

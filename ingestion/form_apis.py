@@ -27,6 +27,15 @@ KOBO_PAGE_LIMIT = 1000  # the API's maximum page size since 2026
 ODK_PAGE_SIZE = 500
 MAX_PAGES = 10_000  # a guard against a `next` link that never ends
 
+# Each form's high-water mark, advanced only after its pages are loaded.
+CURSORS_DDL = """
+create table if not exists raw.source_cursors (
+    source varchar primary key,                -- e.g. kobo_<asset uid>, odk_<project>_<form>
+    high_water_mark varchar,                   -- the latest submission time already loaded
+    updated_at timestamptz not null
+);
+"""
+
 
 @dataclass(frozen=True)
 class FetchResult:

@@ -3,6 +3,8 @@ honour Retry-After, and errors that say what went wrong in the operator's words.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -40,6 +42,17 @@ def make_session(*, retries: int = 4, backoff_factor: float = 0.5, timeout_s: fl
     session.headers["User-Agent"] = user_agent
     session.ogp_timeout_s = timeout_s  # read by get(); a Session has no default timeout of its own
     return session
+
+
+def redact_url(uri: str) -> str:
+    """A source address for metadata and logs: no credentials, no query string (tokens live there)."""
+    parts = urlsplit(uri)
+    if not parts.scheme.startswith("http"):
+        return uri
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _without_query(url: str) -> str:

@@ -16,11 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.landing import LandedFile, land_bytes_from, sha256_file
-from ingestion.warehouse import LedgerEntry, record_landed_file, record_ledger, transaction
+from ingestion.connection import transaction
+from ingestion.landing import LandedFile, PayloadTooLarge, land_bytes_from, land_local_file, sha256_file
+from ingestion.ledger import LedgerEntry, landed_file_ids, record_landed_file, record_ledger
+from ingestion.sources import spec_for_landed
 from ingestion.workbooks import file_kind
 
 ARCHIVE_DEPTH = 3  # a zip inside a zip inside a zip, and no deeper
+LANDING_SOURCE = "forms"  # what the inbox receives: the forms' exports and the template, filled in
 
 
 def inbox_name(name: str) -> str:
@@ -122,3 +125,38 @@ def refuse_file(
             [sha, source, path.resolve().as_uri(), path.name, path.stat().st_size],
         )
     return entry
+
+
+@dataclass
+class InboxLanding:
+    files: dict[str, list[LandedFile]]  # new files to load, by the source that loads them, in inbox order
+    notes: list[str]                    # what happened to each file, for the run's log
+
+
+def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, landing_dir: Path, max_bytes: int, run_id: str | None,
+               ledger_source: str) -> InboxLanding:
+    """Land every file of the inbox not loaded before (recognised by its hash, without copying it
+    again), refuse those too large, take archives apart, and sort what is left by the source whose
+    header it carries. Refused files and archives are recorded under `ledger_source`."""
+    loaded = landed_file_ids(con, LANDING_SOURCE)
+    landing = InboxLanding({}, [])
+    for path in inbox_files(inbox):
+        if sha256_file(path) in loaded:
+            landing.notes.append(f"{path.name} was loaded before; skipped")
+            continue
+        try:
+            landed = land_local_file(LANDING_SOURCE, path, landing_dir=landing_dir, max_bytes=max_bytes)
+        except PayloadTooLarge as exc:
+            refuse_file(con, LANDING_SOURCE, path, str(exc), ledger_source=ledger_source, run_id=run_id)
+            landing.notes.append(f"{path.name}: {exc}")
+            continue
+        if is_archive(landed.path):
+            contents = expand_archive(landed, landing_dir=landing_dir, max_bytes=max_bytes)
+            entry = record_archive(con, contents, ledger_source=ledger_source, run_id=run_id)
+            landing.notes.append(f"{landed.original_name}: {entry.loaded} file(s) taken from the archive, {entry.quarantined} refused")
+            files = [m for m in contents.members if m.sha256 not in loaded]
+        else:
+            files = [landed]
+        for file in files:
+            landing.files.setdefault(spec_for_landed(LANDING_SOURCE, file.path).name, []).append(file)
+    return landing

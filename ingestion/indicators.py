@@ -14,6 +14,7 @@ from ingestion.progress_reports import FIELD_ALIASES as REPORT_ALIASES
 from ingestion.progress_reports import PROGRESS_REPORTS
 from ingestion.tabular import peek_columns
 from ingestion.tabular_source import LoadResult, TabularSource, header_score, load_file, load_files, map_columns, source_column
+from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
 
 
 CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -171,3 +172,87 @@ def load_indicator_values_file(con: duckdb.DuckDBPyConnection, landed: LandedFil
 def load_indicator_values_files(con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None) -> list[LoadResult]:
     """Many landed measurement files, in order, as `load_indicator_values_file` on each."""
     return load_files(con, INDICATOR_VALUES, landed_files, run_id=run_id)
+
+
+VALUES_DDL = """
+create table if not exists raw.indicator_values (
+    submission_id varchar not null,
+    submitted_at timestamp,
+    indicator_code varchar not null,
+    period_raw varchar,
+    period_start date not null,
+    period_precision varchar not null,
+    value double not null,
+    value_raw varchar,
+    evidence_url varchar,
+    institution varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+CATALOGUE_DDL = """
+create table if not exists raw.indicator_catalogue (
+    indicator_code varchar,
+    commitment_id varchar,
+    milestone_code varchar,
+    indicator_name varchar,
+    unit varchar,
+    baseline double,
+    target double,
+    frequency varchar,
+    direction varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+
+def values_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToNotBeNull(column="indicator_code"),
+        e.ExpectColumnValuesToNotBeNull(column="period_start"),
+        e.ExpectColumnValuesToBeInSet(column="period_precision", value_set=["month", "quarter", "year"]),
+        e.ExpectColumnValuesToBeUnique(column="submission_id"),
+    ]
+
+
+def catalogue_expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToBeUnique(column="indicator_code"),
+        e.ExpectColumnValuesToMatchRegex(column="commitment_id", regex=OGP_COMMITMENT_ID),
+        e.ExpectColumnValuesToBeInSet(column="frequency", value_set=["monthly", "quarterly", "yearly"]),
+        e.ExpectColumnValuesToBeInSet(column="direction", value_set=["increase", "decrease"]),
+    ]
+
+
+VALUES_SPEC = SourceSpec(
+    INDICATOR_VALUES,
+    ddl=VALUES_DDL,
+    domain=Domain.PROGRESS,
+    quarantine_blocks_publication=False,
+    expectations=values_expectations,
+    claims=lambda landing_source, path: landing_source == "forms" and holds_indicator_values(path),
+    kinds=frozenset({"duckdb", "csv", "xlsx"}),
+    daily=True,
+    preview_columns="submission_id, indicator_code, period_raw, period_start, value",
+    description="Indicator measurements sent with the same forms (indicator code, period, value, evidence).",
+)
+
+CATALOGUE_SPEC = SourceSpec(
+    INDICATOR_CATALOGUE,
+    ddl=CATALOGUE_DDL,
+    domain=Domain.PROGRESS,
+    # A catalogue row that cannot be used leaves the plan's definition incomplete.
+    quarantine_blocks_publication=True,
+    expectations=catalogue_expectations,
+    address_setting="indicator_catalogue_url",
+    preview_columns="indicator_code, commitment_id, indicator_name, unit, baseline, target",
+    description="The indicators of each commitment (unit, baseline, target, frequency, direction), from OGP_INDICATOR_CATALOGUE_URL.",
+)

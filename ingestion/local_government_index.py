@@ -11,6 +11,7 @@ import duckdb
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.source_spec import Domain, SourceSpec
 
 SOURCE = "local_government_index"
 DIMENSIONS = ("transparency", "participation", "accountability", "open_data")
@@ -81,3 +82,44 @@ LOCAL_GOVERNMENT_INDEX = TabularSource(
 
 def load_local_government_index_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     return load_file(con, LOCAL_GOVERNMENT_INDEX, landed, run_id=run_id)
+
+
+DDL = """
+create table if not exists raw.local_government_index (
+    municipality varchar,
+    province varchar,
+    year integer,
+    transparency double,
+    participation double,
+    accountability double,
+    open_data double,
+    index_score double,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+
+def expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToNotBeNull(column="municipality"),
+        e.ExpectColumnValuesToBeBetween(column="index_score", min_value=0, max_value=100),
+        e.ExpectColumnValuesToBeBetween(column="year", min_value=2000, max_value=2100),
+        e.ExpectCompoundColumnsToBeUnique(column_list=["municipality", "year"]),
+    ]
+
+
+SPEC = SourceSpec(
+    LOCAL_GOVERNMENT_INDEX,
+    ddl=DDL,
+    domain=Domain.REFERENCE,
+    # A missing municipality-year changes the published ranking.
+    quarantine_blocks_publication=True,
+    expectations=expectations,
+    address_setting="local_government_index_url",
+    preview_columns="municipality, province, year, index_score",
+    description="Local-government open-government maturity index (municipality x year, dimension scores), from OGP_LOCAL_INDEX_URL.",
+)

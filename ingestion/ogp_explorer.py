@@ -17,6 +17,7 @@ from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.tabular import normalize_header, quote_ident
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.source_spec import Domain, SourceSpec
 
 SOURCE = "ogp_explorer"
 PERSONAL_DATA = ("contact_name", "contact_position", "contact_email", "contact_telephone")
@@ -107,3 +108,51 @@ def header_row_offset(path) -> int:
 def load_ogp_explorer_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     spec = dataclasses.replace(OGP_EXPLORER, skip_rows=header_row_offset(landed.path))
     return load_file(con, spec, landed, run_id=run_id)
+
+
+DDL = """
+create table if not exists raw.ogp_explorer_commitments (
+    country varchar,
+    action_plan_number varchar,
+    commitment_number varchar,
+    commitment_title varchar,
+    lead_institution varchar,
+    year_of_submission varchar,
+    specificity varchar,
+    specificity_code varchar,
+    potential_impact varchar,
+    potential_impact_code varchar,
+    completion_progress varchar,
+    completion_progress_code varchar,
+    completion_end_of_term varchar,
+    completion_end_of_term_code varchar,
+    did_it_open_government varchar,
+    did_it_open_government_code varchar,
+    raw_payload json,                          -- without officials' contact data
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+alter table raw.ogp_explorer_commitments add column if not exists start_date varchar;
+alter table raw.ogp_explorer_commitments add column if not exists end_date varchar;
+alter table raw.ogp_explorer_commitments add column if not exists short_title varchar;
+alter table raw.ogp_explorer_commitments add column if not exists full_text varchar;
+alter table raw.ogp_explorer_commitments add column if not exists theme varchar;
+alter table raw.ogp_explorer_commitments add column if not exists supporting_institutions varchar;
+alter table raw.ogp_explorer_commitments add column if not exists progress_report_year varchar;
+alter table raw.ogp_explorer_commitments add column if not exists end_of_term_year varchar;
+alter table raw.ogp_explorer_commitments add column if not exists starred_progress varchar;
+alter table raw.ogp_explorer_commitments add column if not exists starred_end_of_term varchar;
+"""
+
+SPEC = SourceSpec(
+    OGP_EXPLORER,
+    ddl=DDL,
+    domain=Domain.REFERENCE,
+    # A row of OGP's global exports is one commitment missing from the reference data (annex).
+    quarantine_blocks_publication=False,
+    address_setting="ogp_explorer_url",
+    loader=load_ogp_explorer_file,
+    preview_columns="country, action_plan_number, commitment_number, specificity, completion_progress",
+    description="OGP's older Explorer file (2011-2014 plans, old IRM methodology), from OGP_EXPLORER_URL; officials' contact data is never loaded.",
+)

@@ -21,6 +21,7 @@ from ingestion.form_apis import FetchResult
 from ingestion.http import SourceError, get, json_body, make_session
 from ingestion.landing import LandedFile, land_records
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.source_spec import Domain, SourceSpec
 
 SOURCE = "open_data_portal"
 PAGE_ROWS = 1000
@@ -250,3 +251,90 @@ def load_portal_evidence_checks(con: duckdb.DuckDBPyConnection, landed: LandedFi
 
 def load_portal_page(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     return load_file(con, OPEN_DATA_PORTAL, landed, run_id=run_id)
+
+
+DATASETS_DDL = """
+create table if not exists raw.portal_datasets (
+    dataset_id varchar,
+    dataset_name varchar,
+    title varchar,
+    organization_name varchar,
+    organization_title varchar,
+    metadata_created timestamp,
+    metadata_modified timestamp,
+    resource_count integer,
+    resource_urls varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+ORGANIZATIONS_DDL = """
+create table if not exists raw.portal_organizations (
+    organization_id varchar,
+    organization_name varchar,
+    organization_title varchar,
+    package_count integer,                     -- as the portal counts them (may include private ones)
+    created_at timestamp,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+EVIDENCE_CHECKS_DDL = """
+create table if not exists raw.portal_evidence_checks (
+    dataset_reference varchar,                 -- the name or id an evidence link points at
+    http_status integer,
+    found boolean,
+    dataset_id varchar,
+    dataset_name varchar,
+    organization_name varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+PORTAL_KINDS = frozenset({"duckdb", "ckan"})
+
+DATASETS_SPEC = SourceSpec(
+    OPEN_DATA_PORTAL,
+    ddl=DATASETS_DDL,
+    domain=Domain.REFERENCE,
+    quarantine_blocks_publication=False,
+    kinds=PORTAL_KINDS,
+    preview_columns="dataset_name, organization_name, metadata_created, resource_count",
+    description=(
+        "Datasets of the national open-data portal (CKAN package_search at OGP_PORTAL_URL): publishing "
+        "institution, dates, resources. Indicator of datasets published per institution and month, and the "
+        "reference for evidence links. Reads nothing (and says so) while OGP_PORTAL_URL is unset."
+    ),
+)
+
+ORGANIZATIONS_SPEC = SourceSpec(
+    PORTAL_ORGANIZATIONS,
+    ddl=ORGANIZATIONS_DDL,
+    domain=Domain.REFERENCE,
+    quarantine_blocks_publication=False,
+    kinds=PORTAL_KINDS,
+    preview_columns="organization_name, organization_title, package_count",
+    description="The portal's publishing organizations (CKAN organization_list), including those that publish nothing.",
+)
+
+EVIDENCE_CHECKS_SPEC = SourceSpec(
+    PORTAL_EVIDENCE_CHECKS,
+    ddl=EVIDENCE_CHECKS_DDL,
+    domain=Domain.REFERENCE,
+    quarantine_blocks_publication=False,
+    kinds=PORTAL_KINDS,
+    preview_columns="dataset_reference, http_status, found, dataset_name",
+    description=(
+        "CKAN package_show answers for evidence links whose dataset the harvest did not list "
+        "(links by id, private or deleted datasets): found, 403 or 404."
+    ),
+)

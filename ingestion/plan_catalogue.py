@@ -5,12 +5,16 @@ version is kept whole; dbt reads the latest and its snapshot keeps the history o
 from __future__ import annotations
 
 import functools
+from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.tabular import load_table
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, map_columns, source_column
+from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
 
 SOURCE = "plan_catalogue"
 
@@ -97,3 +101,64 @@ PLAN_CATALOGUE = TabularSource(
 
 def load_plan_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
     return load_file(con, PLAN_CATALOGUE, landed, run_id=run_id)
+
+
+DDL = """
+create table if not exists raw.plan_milestones (
+    action_plan_id varchar,
+    commitment_id varchar,
+    commitment_number varchar,
+    milestone_code varchar,
+    milestone_title varchar,
+    weight double,
+    weight_raw varchar,
+    planned_start date,
+    planned_start_raw varchar,
+    planned_end date,
+    planned_end_raw varchar,
+    responsible_institution varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+alter table raw.plan_milestones add column if not exists withdrawn_on date;
+alter table raw.plan_milestones add column if not exists withdrawn_on_raw varchar;
+"""
+
+
+def expectations(gx) -> list:
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToMatchRegex(column="commitment_id", regex=OGP_COMMITMENT_ID),
+        e.ExpectColumnValuesToMatchRegex(column="action_plan_id", regex=OGP_ACTION_PLAN_ID),
+        e.ExpectColumnValuesToBeBetween(column="weight", min_value=0),
+        e.ExpectColumnValuesToNotBeNull(column="planned_start"),
+        e.ExpectColumnValuesToNotBeNull(column="planned_end"),
+    ]
+
+
+SPEC = SourceSpec(
+    PLAN_CATALOGUE,
+    ddl=DDL,
+    domain=Domain.PROGRESS,
+    # A catalogue row that cannot be used leaves the plan's definition incomplete, so every figure could be wrong.
+    quarantine_blocks_publication=True,
+    expectations=expectations,
+    address_setting="plan_catalogue_url",
+    preview_columns="action_plan_id, commitment_id, milestone_code, weight, planned_start, planned_end",
+    description="The milestone catalogue of the tracked action plans (weights, planned dates), from OGP_PLAN_CATALOGUE_URL.",
+)
+
+
+def planned_month_range(path) -> tuple[date, date]:
+    """The first and last month a catalogue file plans (its earliest start, its latest end)."""
+    with duckdb.connect() as con:
+        columns = load_table(con, Path(path), "_batch")
+        mapping = map_columns(columns, FIELD_ALIASES)
+        first, last = con.execute(
+            f"""select min({sx.calendar_date(source_column(mapping, 'planned_start'))}),
+                       max({sx.calendar_date(source_column(mapping, 'planned_end'))}) from _batch b"""
+        ).fetchone()
+    return date(first.year, first.month, 1), date(last.year, last.month, 1)
+

@@ -16,6 +16,7 @@ from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.tabular import normalize_header
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
+from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
 
 SOURCE = "progress_reports"
 
@@ -154,3 +155,72 @@ def load_progress_report_file(con: duckdb.DuckDBPyConnection, landed: LandedFile
 def load_progress_report_files(con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None) -> list[LoadResult]:
     """Many landed files, in order, as `load_progress_report_file` on each (a month's exports at once)."""
     return load_files(con, PROGRESS_REPORTS, landed_files, run_id=run_id)
+
+
+DDL = """
+-- Report tables have no primary key: a submission is unique by the quarantine rule
+-- `duplicate_submission` (against the table and within each load) and by the staging model's
+-- test; an index over a decade of every member's reports would cost more than loading them.
+create table if not exists raw.progress_reports (
+    submission_id varchar not null,
+    source_tool varchar not null,
+    submitted_at timestamp,
+    submitted_at_raw varchar,
+    reporting_month date not null,
+    reporting_month_raw varchar,
+    institution varchar,
+    commitment_code varchar,
+    milestone_code varchar not null,
+    percent_complete double not null,
+    percent_complete_raw varchar,
+    status varchar,
+    narrative varchar,
+    evidence_urls varchar,
+    challenges varchar,
+    review_state varchar,
+    raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null
+);
+"""
+
+REVIEW_STATES = ["received", "approved", "has_issues", "rejected", "unknown"]
+
+
+def expectations(gx) -> list:
+    e = gx.expectations
+    columns = ["submission_id", "source_tool", "reporting_month", "milestone_code", "percent_complete", "review_state"]
+    return [
+        *[e.ExpectColumnToExist(column=c) for c in columns],
+        e.ExpectColumnValuesToNotBeNull(column="submission_id"),
+        e.ExpectColumnValuesToBeUnique(column="submission_id"),
+        e.ExpectColumnValuesToNotBeNull(column="milestone_code"),
+        e.ExpectColumnValuesToNotBeNull(column="reporting_month"),
+        e.ExpectColumnValuesToBeBetween(column="percent_complete", min_value=0, max_value=100),
+        e.ExpectColumnValuesToBeInSet(column="review_state", value_set=REVIEW_STATES),
+        e.ExpectColumnValuesToMatchRegex(column="commitment_code", regex=OGP_COMMITMENT_ID),
+        e.ExpectCompoundColumnsToBeUnique(column_list=["milestone_code", "reporting_month", "submission_id"]),
+    ]
+
+
+SPEC = SourceSpec(
+    PROGRESS_REPORTS,
+    ddl=DDL,
+    domain=Domain.PROGRESS,
+    # A report that cannot be used is excluded and listed in the annex.
+    quarantine_blocks_publication=False,
+    expectations=expectations,
+    # Spreadsheet drops (a file of measurements is the indicator values' own, asked first) and the
+    # pages of the KoboToolbox and ODK Central forms.
+    claims=lambda landing_source, path: landing_source == "forms" or landing_source.startswith(("kobo_", "odk_")),
+    kinds=frozenset({"duckdb", "csv", "xlsx"}),
+    daily=True,
+    preview_columns="submission_id, reporting_month, institution, milestone_code, percent_complete, review_state",
+    description=(
+        "Progress reports from the institutions' forms: spreadsheet drops in OGP_INBOX_DIR (Google Forms "
+        "exports, the Excel/CSV template, Kobo exports) and, when configured, the KoboToolbox and ODK "
+        "Central APIs (incremental from each form's high-water mark). Everything is landed unchanged, "
+        "then loaded as canonical progress-report records; rows that break a rule go to raw.quarantine."
+    ),
+)

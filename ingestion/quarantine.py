@@ -15,6 +15,21 @@ from dataclasses import dataclass
 import duckdb
 
 DDL = """
+create table if not exists raw.quarantine (
+    source varchar not null,
+    landed_file_id varchar,
+    source_row_number bigint,
+    submission_id varchar,
+    rule varchar not null,
+    reason varchar not null,
+    raw_payload json,
+    quarantined_at timestamptz not null,
+    reporting_month date,                      -- when the row said which month it reports
+    milestone_code varchar                     -- and for which milestone (to release it once corrected)
+);
+alter table raw.quarantine add column if not exists reporting_month date;
+alter table raw.quarantine add column if not exists milestone_code varchar;
+
 create table if not exists raw.quarantine_releases (
     quarantine_id varchar primary key,
     reason varchar not null,

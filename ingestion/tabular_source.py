@@ -28,13 +28,9 @@ from ingestion.tabular import (
     quote_ident,
     sql_literal,
 )
-from ingestion.warehouse import (
-    LedgerEntry,
-    quarantine_whole_file,
-    record_landed_file,
-    split_checked_batch,
-    transaction,
-)
+from ingestion.connection import transaction
+from ingestion.ledger import LedgerEntry, record_landed_file
+from ingestion.load_engine import quarantine_whole_file, split_checked_batch
 
 log = logging.getLogger(__name__)
 

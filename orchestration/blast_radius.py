@@ -4,8 +4,9 @@ Data falls in two domains. *Progress* data is what the platform exists to publis
 progress reports, indicator measurements and the plan catalogues (and every model built from any
 of them). *Reference* data is context gathered from elsewhere: OGP's global exports (Dashboard,
 Explorer), the local-government maturity index and the open-data portal (and the models built
-only from them). An asset's domain is read from the raw sources among its ancestors in the asset
-graph, so a new model falls in its domain by construction.
+only from them). Each source declares its domain (`SourceSpec.domain`); an asset's domain is read
+from the raw sources among its ancestors in the asset graph, so a new model falls in its domain
+by construction.
 
 Each publication declares the domains it is blocked by: the monthly snapshot and the portal
 publish Ecuador's progress, so only progress checks stop them (a failing reference check is
@@ -15,23 +16,10 @@ reference source never stops the dbt build the snapshot needs."""
 
 from __future__ import annotations
 
-from enum import Enum
-
 import dagster as dg
 
-
-class Domain(str, Enum):
-    PROGRESS = "progress"
-    REFERENCE = "reference"
-
-
-# Raw tables of the reference sources (everything else under `raw/` is progress data).
-REFERENCE_RAW_TABLES = frozenset({
-    "ogp_dashboard_commitments", "ogp_explorer_commitments", "local_government_index",
-    "portal_datasets", "portal_organizations", "portal_evidence_checks",
-})
-# Written by every source: they say nothing about which data an asset holds.
-BOOKKEEPING_RAW_TABLES = frozenset({"quarantine", "ingestion_ledger", "date_interpretations", "personal_data_redactions"})
+from ingestion.source_spec import Domain
+from ingestion.sources import BY_TABLE
 
 # The domains whose failing error-level checks stop each publication.
 BLOCKED_BY: dict[str, frozenset[Domain]] = {
@@ -42,16 +30,14 @@ BLOCKED_BY: dict[str, frozenset[Domain]] = {
 }
 
 
-def raw_table_domain(table: str) -> Domain:
-    return Domain.REFERENCE if table in REFERENCE_RAW_TABLES else Domain.PROGRESS
-
-
 def asset_domain(asset_graph, key: dg.AssetKey) -> Domain:
     """Reference when every raw source behind the asset is a reference source; progress otherwise
     (also for assets with no raw source behind them, such as the vocabulary seeds: a broken
     mapping is the project's own fault and stops everything)."""
     keys = {key} | set(asset_graph.get_ancestor_asset_keys(key))
-    raw = {k.path[-1] for k in keys if len(k.path) == 2 and k.path[0] == "raw"} - BOOKKEEPING_RAW_TABLES
-    if raw and all(raw_table_domain(t) == Domain.REFERENCE for t in raw):
+    # Each source declares its domain; the bookkeeping tables every source writes (ledger,
+    # quarantine, ...) say nothing about which data an asset holds.
+    raw = {BY_TABLE[k.path[-1]].domain for k in keys if len(k.path) == 2 and k.path[0] == "raw" and k.path[-1] in BY_TABLE}
+    if raw == {Domain.REFERENCE}:
         return Domain.REFERENCE
     return Domain.PROGRESS

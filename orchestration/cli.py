@@ -75,7 +75,11 @@ def init_instance(settings: Settings) -> Path:
 
 
 class UsageError(ValueError):
-    """A command given wrong arguments: said in one line, without a traceback."""
+    """A command given wrong arguments: said in one line, without a traceback (exit 2)."""
+
+
+class OperatorError(RuntimeError):
+    """A command that cannot do its work as things stand (no warehouse yet, a failed run): one line (exit 1)."""
 
 
 MESSAGES = {
@@ -145,10 +149,9 @@ def recover_abandoned_runs(instance) -> list[str]:
     import socket
 
     import dagster as dg
-    from dagster._core.storage.dagster_run import DagsterRunStatus
 
     recovered = []
-    unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED],
+    unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
                                                          tags={"ogp/trigger": "cli"}))
     for run in unfinished:
         pid, host = run.tags.get("ogp/pid"), run.tags.get("ogp/host")
@@ -210,26 +213,37 @@ def execute_with_progress(job, instance, *, log_dir: Path, **kwargs):
     return outcome["result"]
 
 
-def run_months(first: date, last: date, *, settings: Settings) -> bool:
-    """Run the main job over a range of reporting months in one run (single-run backfill)."""
+def run_job(settings: Settings, job_name: str, *, first: date | None = None, last: date | None = None) -> bool:
+    """The one run sequence of every command that runs a job: the instance made ready, runs
+    abandoned by a killed `ogp` freed, the job run in process (a month, a range of months in one
+    run, or the last ended month) with a progress bar, and a failure explained in words."""
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.partitions import latest_reporting_month
 
     init_instance(settings)
-    definitions = defs()
-    job = definitions.resolve_job_def("monthly_progress_job")
+    job = defs().resolve_job_def(job_name)
+    tags = _cli_run_tags()
+    options: dict = {}
+    if first is not None and last is not None and first != last:
+        tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
+    else:
+        options["partition_key"] = (first or date.fromisoformat(latest_reporting_month())).isoformat()
     with dg.DagsterInstance.get() as instance:
         recover_abandoned_runs(instance)
-        tags = _cli_run_tags()
-        if first == last:
-            result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", partition_key=first.isoformat(),
-                                           tags=tags, run_config=QUIET)
-        else:
-            tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
-            result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", tags=tags, run_config=QUIET)
+        result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", tags=tags, run_config=QUIET, **options)
     _explain_failure(result)
     return result.success
+
+
+def run_months(first: date, last: date, *, settings: Settings) -> bool:
+    """Run the main job over a range of reporting months in one run (single-run backfill)."""
+    return run_job(settings, "monthly_progress_job", first=first, last=last)
+
+
+def refresh_warehouse(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool:
+    return run_job(settings, job_name)
 
 
 def _explain_failure(result) -> None:
@@ -245,42 +259,6 @@ def _explain_failure(result) -> None:
     print(f"run {result.run_id} failed; nothing downstream of the failure was published.", file=sys.stderr)
 
 
-def refresh(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool:
-    import dagster as dg
-
-    from orchestration.definitions import defs
-
-    from orchestration.partitions import latest_reporting_month
-
-    init_instance(settings)
-    job = defs().resolve_job_def(job_name)
-    with dg.DagsterInstance.get() as instance:
-        recover_abandoned_runs(instance)
-        result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", partition_key=latest_reporting_month(),
-                                       tags=_cli_run_tags(), run_config=QUIET)
-    _explain_failure(result)
-    return result.success
-
-
-def reparse_landed(settings: Settings, sources: list[str] | None) -> int:
-    """Re-parse what the landing zone holds, then rebuild the warehouse from it."""
-    from datetime import datetime, timezone
-
-    from ingestion.reparse import reparse
-    from ingestion.warehouse import connect, ensure_raw_schema
-
-    run_id = f"reparse-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-    with connect(settings.warehouse_path) as con:
-        ensure_raw_schema(con)
-        files = reparse(con, sources, landing_dir=settings.landing_dir, run_id=run_id)
-    for item in files:
-        ledger = item.result.ledger
-        print(f"  {item.source:<22} {item.original_name[:40]:<40} loaded {item.before[0]:>6} -> {ledger.loaded:<6} "
-              f"quarantined {item.before[1]:>5} -> {ledger.quarantined}")
-    print(f"{len(files)} landed file(s) re-parsed (ledger run {run_id}); rebuilding the warehouse")
-    return 0 if refresh(settings, "rebuild_warehouse_job") else 1
-
-
 def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
     """Copy files into the inbox under safe names (an existing different file is never replaced)."""
     import hashlib
@@ -291,7 +269,7 @@ def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
     dropped = []
     for source in files:
         if not source.is_file():
-            raise SystemExit(f"ogp load: no file at {source}")
+            raise UsageError(f"no hay ningún archivo en {source}")
         content = source.read_bytes()
         target = settings.inbox_dir / inbox_name(source.name)
         if target.exists() and target.read_bytes() != content:
@@ -303,15 +281,9 @@ def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
 
 def demo_month_range() -> tuple[date, date]:
     """From the first month of the demo plans to the last (read from the demo catalogue)."""
-    import duckdb
+    from ingestion.plan_catalogue import planned_month_range
 
-    path = DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv"
-    with duckdb.connect() as con:
-        first, last = con.execute(
-            "select min(cast(fecha_inicio as date)), max(strptime(fecha_fin, '%d/%m/%Y')) from read_csv(?, all_varchar=true)",
-            [str(path)],
-        ).fetchone()
-    return date(first.year, first.month, 1), date(last.year, last.month, 1)
+    return planned_month_range(DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv")
 
 
 def seed_demo_inbox(settings: Settings) -> list[Path]:
@@ -326,59 +298,139 @@ def seed_demo_inbox(settings: Settings) -> list[Path]:
     return copied
 
 
-def print_figures(settings: Settings, month: date, plan: str) -> None:
-    from ingestion.warehouse import connect
+def print_figures(settings: Settings) -> date | None:
+    """Each plan's commitments in the latest month reported on (the methodology's figures)."""
+    from exports.queries import latest_reported_month, plan_figures
+    from ingestion.connection import connect
 
     with connect(settings.warehouse_path, read_only=True) as con:
-        rows = con.execute(
-            """select commitment_id, progress_percent_rounded, schedule_status from marts.fct_commitment_progress_monthly
-               where reporting_month = ? and action_plan_id = ? order by commitment_id""",
-            [month, plan],
-        ).fetchall()
-    print(f"\n{plan}, {month:%Y-%m} (the methodology's figures):")
-    print("  " + "  ".join(f"C{i + 1} {pct}%" for i, (_, pct, _) in enumerate(rows)))
+        month = latest_reported_month(con)
+        figures = plan_figures(con, month) if month else []
+    plans: dict[str, list[dict]] = {}
+    for row in figures:
+        plans.setdefault(row["action_plan_id"], []).append(row)
+    for plan, rows in plans.items():
+        print(f"\n{plan}, {month:%Y-%m} (the methodology's figures):")
+        print("  " + "  ".join(f"C{i + 1} {row['progress_percent_rounded']}%" for i, row in enumerate(rows)))
+    return month
 
 
-def status(settings: Settings) -> int:
+# --- one function per command: (parsed arguments, settings) -> exit status ---------------------
+
+
+def prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.dbt_project import dbt_project, prepare_manifest
+
+    print(f"dbt manifest: {prepare_manifest(dbt_project(), force=True)}")
+    return 0
+
+
+def init_instance_command(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"Dagster instance: {init_instance(settings)}")
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    from exports.versions import current_version_dir
+
+    seed_demo_inbox(settings)
+    first, last = demo_month_range()
+    print(f"Demo: every source from demo_data/, reporting months {first:%Y-%m} to {last:%Y-%m}, data in {settings.data_dir}")
+    if not run_months(first, last, settings=settings):
+        raise OperatorError("The demo run failed: see the run in the Dagster UI (`make ui`).")
+    try:
+        month = print_figures(settings)
+    except duckdb.CatalogException as exc:
+        raise OperatorError(f"The run finished but the warehouse has no marts ({exc}): see the run in the UI.") from None
+    version = current_version_dir(settings.snapshots_dir, f"{month or last:%Y-%m}")
+    print(f"\nWarehouse (DuckDB):     {settings.warehouse_path}")
+    print(f"Monthly snapshots:      {settings.snapshots_dir}/<YYYY-MM>/<version>/ ({first:%Y-%m} .. {last:%Y-%m})")
+    if version is not None:
+        print(f"Site for {version.parent.name}:       {version / 'index.html'}")
+        print(f"Report for {version.parent.name}:     {version / 'informe.html'}")
+        print(f"Open-data package:      {version / 'datapackage.json'}")
+    print(f"Every publication:      {settings.snapshots_dir / 'index.html'} (catalogo.json, catalogo.atom)")
+    print('Similar commitments:    ogp similar "Transparencia en el uso de la inteligencia artificial"')
+    print(f"Dagster runs:           {os.environ['DAGSTER_HOME']} (see them with `make ui`)")
+    print("All progress reports in the demo are DEMONSTRATION DATA.")
+    return 0
+
+
+def run_month(args: argparse.Namespace, settings: Settings) -> int:
+    first, last = month_range(args.month, settings.operator_language)
+    return 0 if run_months(first, last, settings=settings) else 1
+
+
+def refresh(args: argparse.Namespace, settings: Settings) -> int:
+    return 0 if refresh_warehouse(settings) else 1
+
+
+def load(args: argparse.Namespace, settings: Settings) -> int:
+    for path in drop_into_inbox(settings, args.files):
+        print(f"inbox: {path}")
+    return 0 if refresh_warehouse(settings) else 1
+
+
+def reparse(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-parse what the landing zone holds, then rebuild the warehouse from it."""
+    from datetime import datetime, timezone
+
+    from ingestion.connection import connect
+    from ingestion.reparse import reparse as reparse_landed
+    from ingestion.sources import ensure_raw_schema
+
+    run_id = f"reparse-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    with connect(settings.warehouse_path) as con:
+        ensure_raw_schema(con)
+        files = reparse_landed(con, args.sources or None, landing_dir=settings.landing_dir, run_id=run_id)
+    for item in files:
+        ledger = item.result.ledger
+        print(f"  {item.source:<22} {item.original_name[:40]:<40} loaded {item.before[0]:>6} -> {ledger.loaded:<6} "
+              f"quarantined {item.before[1]:>5} -> {ledger.quarantined}")
+    print(f"{len(files)} landed file(s) re-parsed (ledger run {run_id}); rebuilding the warehouse")
+    return 0 if refresh_warehouse(settings, "rebuild_warehouse_job") else 1
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    from exports.versions import published_months
+    from ingestion.connection import connect
+    from ingestion.ledger import ledger_by_source, quarantine_by_rule
     from ingestion.quarantine import blocking_rows
-    from ingestion.warehouse import connect
-    from orchestration.checks import QUARANTINE_SEVERITY
+    from ingestion.source_spec import Domain
+    from ingestion.sources import blocking_sources
 
     if not settings.warehouse_path.exists():
-        print(f"No warehouse yet at {settings.warehouse_path}: run `make demo` or `ogp run-month`.")
-        return 1
+        raise OperatorError(f"No warehouse yet at {settings.warehouse_path}: run `make demo` or `ogp run-month`.")
     with connect(settings.warehouse_path, read_only=True) as con:
         print("Ledger (received = loaded + quarantined), by source:")
-        for row in con.execute(
-            "select source, count(*), sum(received), sum(loaded), sum(quarantined), max(recorded_at) from raw.ingestion_ledger where superseded_at is null group by source order by source"
-        ).fetchall():
-            print(f"  {row[0]:<18} files {row[1]:>4}  received {row[2]:>8}  loaded {row[3]:>8}  quarantined {row[4]:>6}  last {row[5]:%Y-%m-%d %H:%M}")
+        for s in ledger_by_source(con):
+            print(f"  {s.source:<18} files {s.files:>4}  received {s.received:>8}  loaded {s.loaded:>8}  "
+                  f"quarantined {s.quarantined:>6}  last {s.last_recorded_at:%Y-%m-%d %H:%M}")
         print("Quarantine by rule:")
-        for rule, count in con.execute("select rule, count(*) from raw.quarantine group by rule order by 2 desc").fetchall():
+        for rule, count in quarantine_by_rule(con):
             print(f"  {rule:<32} {count}")
-        standing = blocking_rows(con, [s for s, severity in QUARANTINE_SEVERITY.items() if severity.value == "ERROR"])
+        standing = blocking_rows(con, blocking_sources(set(Domain)))
         print(f"Quarantined rows that stop publications until corrected or released: {len(standing)}")
         for row in standing[:50]:
             print(f"  {row.quarantine_id}  {row.source}  {row.file_name}  fila {row.source_row_number}: {row.reason}")
-    months = sorted(p.name for p in settings.snapshots_dir.glob("*") if (p / "latest.json").exists()) if settings.snapshots_dir.exists() else []
+    months = [p.name for p in published_months(settings.snapshots_dir)]
     print(f"Published snapshots: {len(months)}" + (f" ({months[0]} .. {months[-1]})" if months else ""))
     return 0
 
 
-def release_row(settings: Settings, quarantine_id: str, reason: str) -> int:
-    from ingestion.quarantine import UnknownQuarantineId, release
-    from ingestion.warehouse import connect
+def release(args: argparse.Namespace, settings: Settings) -> int:
+    from ingestion.connection import connect
+    from ingestion.quarantine import UnknownQuarantineId, release as release_row
 
-    if not reason.strip():
-        print("ogp release: diga por qué se libera (--reason)", file=sys.stderr)
-        return 2
+    reason = args.reason.strip()
+    if not reason:
+        raise UsageError("diga por qué se libera (--reason)")
     with connect(settings.warehouse_path) as con:
         try:
-            row_reason = release(con, quarantine_id, reason.strip())
+            row_reason = release_row(con, args.quarantine_id, reason)
         except UnknownQuarantineId:
-            print(f"ogp release: no hay ninguna fila en cuarentena con el id {quarantine_id} (véalos con `ogp status`)", file=sys.stderr)
-            return 2
-    print(f"liberada {quarantine_id} ({row_reason}); motivo registrado: {reason.strip()}")
+            raise UsageError(f"no hay ninguna fila en cuarentena con el id {args.quarantine_id} (véalos con `ogp status`)") from None
+    print(f"liberada {args.quarantine_id} ({row_reason}); motivo registrado: {reason}")
     return 0
 
 
@@ -408,31 +460,28 @@ def _plan_years(text: str | None) -> tuple[int, int] | None:
         raise UsageError(f"--plan-years: «{text}» no es AAAA ni AAAA:AAAA") from None
 
 
-def similar_commitments(settings: Settings, args: argparse.Namespace) -> int:
+def similar(args: argparse.Namespace, settings: Settings) -> int:
     """`ogp similar`: reads the warehouse's commitment index (read-only), prints or writes the peers."""
     import json
     from dataclasses import asdict
 
-    from ingestion.warehouse import connect
+    from ingestion.connection import connect
     from similarity.brief import write_briefs
-    from similarity.search import Filters, outcome_summary, similar
+    from similarity.search import Filters, outcome_summary, similar as search
 
     words = SIMILAR_LABELS[settings.operator_language]
     texts = [t for t in args.texts if t.strip()]
     if not texts:
-        print("ogp similar: escriba al menos un texto", file=sys.stderr)
-        return 2
+        raise UsageError("escriba al menos un texto")
     filters = Filters(members=tuple(args.member), exclude_members=tuple(args.exclude_member), regions=tuple(args.region),
                       policy_areas=tuple(args.policy_area), plan_years=_plan_years(args.plan_years), outcomes=tuple(args.outcome))
     if not settings.warehouse_path.exists():
-        print(f"ogp similar: {words['no_warehouse'].format(path=settings.warehouse_path)}", file=sys.stderr)
-        return 1
+        raise OperatorError(words["no_warehouse"].format(path=settings.warehouse_path))
     with connect(settings.warehouse_path, read_only=True) as con:
         try:
-            answers = similar(con, texts, top_k=args.top, filters=filters)
+            answers = search(con, texts, top_k=args.top, filters=filters)
         except duckdb.CatalogException:
-            print(f"ogp similar: {words['no_index']}", file=sys.stderr)
-            return 1
+            raise OperatorError(words["no_index"]) from None
     if args.html:
         for path in write_briefs(answers, args.html):
             print(f"{words['brief']}: {path}", file=sys.stderr)
@@ -463,28 +512,33 @@ def similar_commitments(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ogp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("prepare", help="prepare the dbt manifest")
-    sub.add_parser("init-instance", help="write $DAGSTER_HOME/dagster.yaml if missing")
-    sub.add_parser("demo", help="run everything on the embedded demo data")
-    run = sub.add_parser("run-month", help="run the main job for a month or a range FIRST:LAST")
-    run.add_argument("month", help="YYYY-MM or YYYY-MM:YYYY-MM")
-    load = sub.add_parser("load", help="drop spreadsheets into the inbox and load them")
-    load.add_argument("files", nargs="+", type=Path)
-    sub.add_parser("refresh", help="load new reports and rebuild the warehouse")
-    sub.add_parser("status", help="ledger, quarantine and snapshots")
-    free = sub.add_parser("release", help="publish despite a quarantined row: an explicit, recorded decision")
-    free.add_argument("quarantine_id", help="the row's id, as `ogp status` lists it")
-    free.add_argument("--reason", required=True, help="why it may be published (recorded with who and when)")
-    again = sub.add_parser("reparse", help="load landed payloads again with today's parsers, then refresh")
-    again.add_argument("sources", nargs="*", help="landing sources (forms, forms_api, ogp_dashboard, ...); all when none")
+def parser() -> argparse.ArgumentParser:
     from similarity.search import OUTCOMES
 
-    near = sub.add_parser("similar", help="commitments of other OGP members like a draft text, and how the IRM judged them",
-                          description="For each TEXT, the most similar commitments the warehouse holds (any language: "
-                                      "a Spanish draft finds English commitments), with their IRM outcomes.")
+    root = argparse.ArgumentParser(prog="ogp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, function, help: str, **kwargs) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=help, description=kwargs.pop("description", help), **kwargs)
+        parser.set_defaults(run=function)
+        return parser
+
+    command("prepare", prepare, "prepare the dbt manifest")
+    command("init-instance", init_instance_command, "write $DAGSTER_HOME/dagster.yaml if missing")
+    command("demo", demo, "run everything on the embedded demo data")
+    command("run-month", run_month, "run the main job for a month or a range FIRST:LAST").add_argument(
+        "month", help="YYYY-MM or YYYY-MM:YYYY-MM")
+    command("load", load, "drop spreadsheets into the inbox and load them").add_argument("files", nargs="+", type=Path)
+    command("refresh", refresh, "load new reports and rebuild the warehouse")
+    command("status", status, "ledger, quarantine and snapshots")
+    free = command("release", release, "publish despite a quarantined row: an explicit, recorded decision")
+    free.add_argument("quarantine_id", help="the row's id, as `ogp status` lists it")
+    free.add_argument("--reason", required=True, help="why it may be published (recorded with who and when)")
+    command("reparse", reparse, "load landed payloads again with today's parsers, then refresh").add_argument(
+        "sources", nargs="*", help="landing sources (forms, forms_api, ogp_dashboard, ...); all when none")
+    near = command("similar", similar, "commitments of other OGP members like a draft text, and how the IRM judged them",
+                   description="For each TEXT, the most similar commitments the warehouse holds (any language: "
+                               "a Spanish draft finds English commitments), with their IRM outcomes.")
     near.add_argument("texts", nargs="+", metavar="TEXT", help="a draft commitment (several: one answer each)")
     near.add_argument("--top", type=int, default=10, metavar="K", help="how many commitments per text (10)")
     near.add_argument("--json", action="store_true", help="print a JSON list, one entry per TEXT, in order")
@@ -495,67 +549,23 @@ def main(argv: list[str] | None = None) -> int:
     near.add_argument("--plan-years", metavar="YYYY[:YYYY]", help="only plans running in these years")
     near.add_argument("--outcome", action="append", default=[], choices=sorted(OUTCOMES), help="only commitments with this IRM outcome")
     near.add_argument("--html", type=Path, metavar="FILE", help="also write the co-creation brief (HTML) to FILE")
-    args = parser.parse_args(argv)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; an operator's mistake or a known fault is one line on stderr and a non-zero exit."""
+    from ingestion.connection import WarehouseLockTimeout
+
+    args = parser().parse_args(argv)
     settings = Settings.from_env()
-
-    if args.command == "prepare":
-        from orchestration.dbt_project import dbt_project, prepare_manifest
-
-        print(f"dbt manifest: {prepare_manifest(dbt_project(), force=True)}")
-        return 0
-    if args.command == "init-instance":
-        print(f"Dagster instance: {init_instance(settings)}")
-        return 0
-    if args.command == "demo":
-        seed_demo_inbox(settings)
-        first, last = demo_month_range()
-        print(f"Demo: every source from demo_data/, reporting months {first:%Y-%m} to {last:%Y-%m}, data in {settings.data_dir}")
-        if not run_months(first, last, settings=settings):
-            print("The demo run failed: see the run in the Dagster UI (`make ui`).", file=sys.stderr)
-            return 1
-        try:
-            print_figures(settings, date(2023, 11, 1), "AP_ECU02")
-        except duckdb.CatalogException as exc:
-            print(f"The run finished but the warehouse has no marts ({exc}): see the run in the UI.", file=sys.stderr)
-            return 1
-        latest = settings.snapshots_dir / "2023-11"
-        version = (latest / "latest.json").read_text(encoding="utf-8").split('"')[3]
-        print(f"\nWarehouse (DuckDB):     {settings.warehouse_path}")
-        print(f"Monthly snapshots:      {settings.snapshots_dir}/<YYYY-MM>/<version>/ ({first:%Y-%m} .. {last:%Y-%m})")
-        print(f"Site for 2023-11:       {latest / version / 'index.html'}")
-        print(f"Report for 2023-11:     {latest / version / 'informe.html'}")
-        print(f"Open-data package:      {latest / version / 'datapackage.json'}")
-        print(f"Every publication:      {settings.snapshots_dir / 'index.html'} (catalogo.json, catalogo.atom)")
-        print('Similar commitments:    ogp similar "Transparencia en el uso de la inteligencia artificial"')
-        print(f"Dagster runs:           {os.environ['DAGSTER_HOME']} (see them with `make ui`)")
-        print("All progress reports in the demo are DEMONSTRATION DATA.")
-        return 0
-    if args.command == "run-month":
-        try:
-            first, last = month_range(args.month, settings.operator_language)
-        except UsageError as exc:
-            print(f"ogp run-month: {exc}", file=sys.stderr)
-            return 2
-        return 0 if run_months(first, last, settings=settings) else 1
-    if args.command == "refresh":
-        return 0 if refresh(settings) else 1
-    if args.command == "load":
-        for path in drop_into_inbox(settings, args.files):
-            print(f"inbox: {path}")
-        return 0 if refresh(settings) else 1
-    if args.command == "status":
-        return status(settings)
-    if args.command == "release":
-        return release_row(settings, args.quarantine_id, args.reason)
-    if args.command == "reparse":
-        return reparse_landed(settings, args.sources or None)
-    if args.command == "similar":
-        try:
-            return similar_commitments(settings, args)
-        except UsageError as exc:
-            print(f"ogp similar: {exc}", file=sys.stderr)
-            return 2
-    return 2
+    try:
+        return args.run(args, settings)
+    except UsageError as exc:
+        print(f"ogp {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except (OperatorError, WarehouseLockTimeout) as exc:
+        print(f"ogp {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

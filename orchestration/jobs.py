@@ -6,6 +6,7 @@ import hashlib
 import dagster as dg
 
 from ingestion.inbox import inbox_files
+from ingestion.sources import SOURCES
 from orchestration.alerts import alert_on_run_failure
 from orchestration.partitions import PLATFORM_TIMEZONE, latest_reporting_month, reporting_months
 from orchestration.settings import Settings
@@ -38,16 +39,14 @@ rebuild_warehouse_job = dg.define_asset_job(
     description="Rebuild the warehouse and run its checks from the raw tables as they are (no source is read).",
 )
 
-# Reference data (catalogues, OGP's export, the local-government index) changes rarely: weekly.
-REFERENCE_SOURCES = dg.AssetSelection.assets(
-    ["raw", "plan_milestones"], ["raw", "indicator_catalogue"], ["raw", "ogp_dashboard_commitments"],
-    ["raw", "local_government_index"],
-)
+# Sources that arrive as one file at an address (catalogues, OGP's exports, the local-government
+# index) change rarely: weekly.
+REFERENCE_SOURCES = dg.AssetSelection.assets(*(spec.asset_key for spec in SOURCES if spec.address_setting))
 refresh_reference_data_job = dg.define_asset_job(
     "refresh_reference_data_job",
     selection=REFERENCE_SOURCES | (REFERENCE_SOURCES.downstream() & dg.AssetSelection.groups("warehouse")),
     partitions_def=reporting_months,
-    description="Reload the catalogues, OGP's export and the local-government index, and rebuild the warehouse.",
+    description="Reload the catalogues, OGP's exports and the local-government index, and rebuild the warehouse.",
 )
 
 

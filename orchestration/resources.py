@@ -6,7 +6,8 @@ from typing import Iterator
 import dagster as dg
 import duckdb
 
-from ingestion.warehouse import connect, ensure_raw_schema
+from ingestion.connection import connect
+from ingestion.sources import ensure_raw_schema
 from orchestration.settings import Settings
 
 
@@ -21,10 +22,8 @@ class PlatformResource(dg.ConfigurableResource):
     @contextmanager
     def warehouse(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         settings = self.settings()
-        with connect(settings.warehouse_path, read_only=read_only, lock_timeout_s=self.lock_timeout_s) as con:
-            # Loading a backlog of every member's reports spills to disk past this instead of
-            # growing the run's memory.
-            con.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
+        with connect(settings.warehouse_path, read_only=read_only, lock_timeout_s=self.lock_timeout_s,
+                     memory_limit=settings.duckdb_memory_limit) as con:
             if not read_only:
                 ensure_raw_schema(con)
             yield con

@@ -9,87 +9,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
-ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
-REVIEW_STATES = ["received", "approved", "has_issues", "rejected", "unknown"]
+from ingestion.sources import BY_TABLE
 
 
-def progress_reports_expectations(gx) -> list:
-    e = gx.expectations
-    columns = ["submission_id", "source_tool", "reporting_month", "milestone_code", "percent_complete", "review_state"]
-    return [
-        *[e.ExpectColumnToExist(column=c) for c in columns],
-        e.ExpectColumnValuesToNotBeNull(column="submission_id"),
-        e.ExpectColumnValuesToBeUnique(column="submission_id"),
-        e.ExpectColumnValuesToNotBeNull(column="milestone_code"),
-        e.ExpectColumnValuesToNotBeNull(column="reporting_month"),
-        e.ExpectColumnValuesToBeBetween(column="percent_complete", min_value=0, max_value=100),
-        e.ExpectColumnValuesToBeInSet(column="review_state", value_set=REVIEW_STATES),
-        e.ExpectColumnValuesToMatchRegex(column="commitment_code", regex=COMMITMENT_ID),
-        e.ExpectCompoundColumnsToBeUnique(column_list=["milestone_code", "reporting_month", "submission_id"]),
-    ]
 
-
-def plan_milestones_expectations(gx) -> list:
-    e = gx.expectations
-    return [
-        e.ExpectColumnValuesToMatchRegex(column="commitment_id", regex=COMMITMENT_ID),
-        e.ExpectColumnValuesToMatchRegex(column="action_plan_id", regex=ACTION_PLAN_ID),
-        e.ExpectColumnValuesToBeBetween(column="weight", min_value=0),
-        e.ExpectColumnValuesToNotBeNull(column="planned_start"),
-        e.ExpectColumnValuesToNotBeNull(column="planned_end"),
-    ]
-
-
-def ogp_dashboard_expectations(gx) -> list:
-    e = gx.expectations
-    return [
-        e.ExpectColumnValuesToMatchRegex(column="commitment_unique_identifier", regex=COMMITMENT_ID),
-        e.ExpectColumnValuesToBeUnique(column="commitment_unique_identifier"),
-        e.ExpectColumnValuesToMatchRegex(column="action_plan_id", regex=ACTION_PLAN_ID, mostly=1.0),
-    ]
-
-
-def local_government_index_expectations(gx) -> list:
-    e = gx.expectations
-    return [
-        e.ExpectColumnValuesToNotBeNull(column="municipality"),
-        e.ExpectColumnValuesToBeBetween(column="index_score", min_value=0, max_value=100),
-        e.ExpectColumnValuesToBeBetween(column="year", min_value=2000, max_value=2100),
-        e.ExpectCompoundColumnsToBeUnique(column_list=["municipality", "year"]),
-    ]
-
-
-def indicator_values_expectations(gx) -> list:
-    e = gx.expectations
-    return [
-        e.ExpectColumnValuesToNotBeNull(column="indicator_code"),
-        e.ExpectColumnValuesToNotBeNull(column="period_start"),
-        e.ExpectColumnValuesToBeInSet(column="period_precision", value_set=["month", "quarter", "year"]),
-        e.ExpectColumnValuesToBeUnique(column="submission_id"),
-    ]
-
-
-def indicator_catalogue_expectations(gx) -> list:
-    e = gx.expectations
-    return [
-        e.ExpectColumnValuesToBeUnique(column="indicator_code"),
-        e.ExpectColumnValuesToMatchRegex(column="commitment_id", regex=COMMITMENT_ID),
-        e.ExpectColumnValuesToBeInSet(column="frequency", value_set=["monthly", "quarterly", "yearly"]),
-        e.ExpectColumnValuesToBeInSet(column="direction", value_set=["increase", "decrease"]),
-    ]
-
-
-SUITES = {
-    "progress_reports": progress_reports_expectations,
-    "plan_milestones": plan_milestones_expectations,
-    "ogp_dashboard_commitments": ogp_dashboard_expectations,
-    "local_government_index": local_government_index_expectations,
-    "indicator_values": indicator_values_expectations,
-    "indicator_catalogue": indicator_catalogue_expectations,
-}
+def expectations_of(suite_name: str) -> Callable[[Any], list]:
+    """The expectations of a suite, declared by its source (`SourceSpec.expectations`); a suite is
+    named after the raw table it checks."""
+    spec = BY_TABLE.get(suite_name)
+    if spec is None or spec.expectations is None:
+        raise KeyError(f"no great-expectations suite for raw.{suite_name}")
+    return spec.expectations
 
 
 @dataclass
@@ -142,7 +74,7 @@ def validate(suite_name: str, frame, *, docs_dir: Path | None = None) -> Validat
     source = context.data_sources.add_pandas(f"landed_{suite_name}")
     batch_definition = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe("run")
     suite = gx.ExpectationSuite(name=suite_name)
-    for expectation in SUITES[suite_name](gx):
+    for expectation in expectations_of(suite_name)(gx):
         suite.add_expectation(expectation)
     suite = context.suites.add(suite)
     definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name))
@@ -175,7 +107,7 @@ def suite_columns(suite_name: str) -> list[str]:
     import great_expectations as gx
 
     columns: list[str] = []
-    for expectation in SUITES[suite_name](gx):
+    for expectation in expectations_of(suite_name)(gx):
         config = expectation.configuration.kwargs
         for column in [config.get("column"), *(config.get("column_list") or [])]:
             if column and column not in columns:

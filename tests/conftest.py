@@ -11,6 +11,14 @@ PRESENTED_2023_11 = [20, 0, 0, 0, 20, 38, 23, 48, 13, 48, 39, 19, 26, 25, 42]
 
 
 @pytest.fixture(scope="session")
+def definitions():
+    """The code location's definitions, loaded once per worker (reading them changes nothing)."""
+    from orchestration.definitions import defs
+
+    return defs()
+
+
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     """`ogp demo` for real into a temporary OGP_DATA_DIR: every asset, every demo month."""
     from orchestration import cli
@@ -38,7 +46,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def warehouse(tmp_path: Path):
-    from ingestion.warehouse import connect, ensure_raw_schema
+    from ingestion.connection import connect
+    from ingestion.sources import ensure_raw_schema
 
     with connect(tmp_path / "warehouse.duckdb") as con:
         ensure_raw_schema(con)

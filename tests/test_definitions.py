@@ -11,14 +11,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.definitions import defs
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def definitions() -> dg.Definitions:
-    return defs()
 
 
 def test_assets_by_group(definitions):

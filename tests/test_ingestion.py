@@ -131,7 +131,7 @@ def test_files_loaded_together_give_what_loading_them_one_by_one_gives(tmp_path,
     landed = [land_local_file("progress_reports", p, landing_dir=tmp_path / "landing", max_bytes=10**6) for p in paths]
     together = load_progress_report_files(warehouse, landed, run_id="run-1")
     with duckdb.connect(str(tmp_path / "one_by_one.duckdb")) as alone:
-        from ingestion.warehouse import ensure_raw_schema
+        from ingestion.sources import ensure_raw_schema
 
         ensure_raw_schema(alone)
         one_by_one = [load_progress_report_file(alone, f, run_id="run-1") for f in landed]

@@ -1,7 +1,6 @@
 """Publication: the monthly progress snapshot (one partition per reporting month) and the copies
 that BI tools and the national open-data portal read."""
 
-import json
 from datetime import date, timedelta
 
 import dagster as dg
@@ -11,26 +10,20 @@ from exports.ckan import CkanClient, publish_snapshot
 from exports.postgres import copy_schema
 from exports.serving import publish_serving_copy
 from exports.snapshot import build_monthly_snapshot
-from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL, redact_url
-from orchestration.assets.warehouse import model_asset_key
+from exports.versions import current_version_dir
+from ingestion.http import redact_url
 from ingestion.quarantine import blocking_rows
-from orchestration.blast_radius import BLOCKED_BY, asset_domain, raw_table_domain
-from orchestration.checks import QUARANTINE_ASSETS, QUARANTINE_SEVERITY
+from ingestion.sources import blocking_sources
+from orchestration.blast_radius import BLOCKED_BY, asset_domain
 from orchestration.methodology import methodology_parameters
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
-
-
-# The marts a snapshot reads; their asset keys come from the dbt manifest, not from this file.
-SNAPSHOT_MODELS = [
-    "fct_commitment_progress_monthly", "fct_milestone_status_monthly", "fct_plan_progress_monthly",
-    "fct_progress_reports", "fct_data_quality_issues", "dim_commitments", "dim_milestones", "dim_action_plans",
-    "fct_similar_commitments",
-]
+from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs
 
 
 def build_snapshot_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
-    inputs = [model_asset_key(warehouse_assets, model) for model in SNAPSHOT_MODELS]
+    # The marts it reads are its dbt exposure's (dbt_project/models/exposures.yml).
+    inputs = exposure_inputs(warehouse_assets, "monthly_progress_snapshot")
     return dg.asset(
         name="monthly_progress_snapshot",
         group_name="publication",
@@ -101,10 +94,8 @@ def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publicatio
     published as warnings. (Dagster's own blocking does not reach every downstream shape, e.g. a
     dbt multi-asset, so the gate is kept here, where publishing happens.)"""
     blocked_by = BLOCKED_BY[publication]
-    blocking_sources = [source for source, severity in QUARANTINE_SEVERITY.items()
-                        if severity == dg.AssetCheckSeverity.ERROR and raw_table_domain(QUARANTINE_ASSETS[source][-1]) in blocked_by]
     with platform.warehouse(read_only=True) as con:
-        standing = blocking_rows(con, blocking_sources)
+        standing = blocking_rows(con, blocking_sources(blocked_by))
     if standing:
         lines = [f"{r.quarantine_id} ({r.source}, {r.file_name}, fila {r.source_row_number}): {r.reason}" for r in standing[:20]]
         raise dg.Failure(
@@ -165,12 +156,12 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
     """The copies BI tools and the national portal read, downstream of the marts and the snapshot:
     when the month's snapshot fails, no serving copy changes (the month's publications switch
     together)."""
-    marts = [model_asset_key(warehouse_assets, model) for model in SNAPSHOT_MODELS + ["fct_local_government_index"]]
-    marts.append(snapshot.key)
+    def inputs(exposure: str) -> list[dg.AssetKey]:
+        return exposure_inputs(warehouse_assets, exposure) + [snapshot.key]
 
     @dg.asset(
         group_name="publication",
-        deps=marts,
+        deps=inputs("duckdb_serving_copy"),
         kinds={"duckdb"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
@@ -191,7 +182,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
 
     @dg.asset(
         group_name="publication",
-        deps=marts,
+        deps=inputs("postgres_serving_schema"),
         kinds={"postgres"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
@@ -218,7 +209,7 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         group_name="publication",
         partitions_def=reporting_months,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        deps=[snapshot.key],
+        deps=inputs("open_data_portal_publication"),
         kinds={"ckan"},
         owners=OWNERS,
         retry_policy=dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL),
@@ -238,9 +229,8 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         published = []
         for key in context.partition_keys:
             month = key[:7]
-            month_dir = settings.snapshots_dir / month
-            version = json.loads((month_dir / "latest.json").read_text(encoding="utf-8"))["version"]
-            result = publish_snapshot(client, month_dir / version, reporting_month=month, organization=settings.ckan_organization or None)
+            result = publish_snapshot(client, current_version_dir(settings.snapshots_dir, month), reporting_month=month,
+                                      organization=settings.ckan_organization or None)
             context.log.info(f"{result.dataset}: {len(result.uploaded)} uploaded, {len(result.unchanged)} unchanged")
             published.append({"dataset": result.dataset, "created": result.created_dataset, "uploaded": len(result.uploaded)})
         yield dg.MaterializeResult(metadata={

@@ -3,19 +3,16 @@ similar-commitments mart."""
 
 import dagster as dg
 
-from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL
-from orchestration.assets.warehouse import model_asset_key
 from orchestration.resources import PlatformResource
-
-# The marts the index reads (similarity/search.py CORPUS_SQL).
-INDEX_INPUTS = ["dim_commitments", "dim_members", "dim_action_plans", "fct_commitment_outcomes", "bridge_commitment_policy_areas"]
+from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs
 
 
 def build_commitment_index_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["search", "commitment_index"]),
         group_name="warehouse",
-        deps=[model_asset_key(warehouse_assets, model) for model in INDEX_INPUTS],
+        # The marts it reads (similarity/search.py CORPUS_SQL), as its dbt exposure lists them.
+        deps=exposure_inputs(warehouse_assets, "commitment_search_index"),
         kinds={"duckdb", "numpy"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,

@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets, get_asset_key_for_model
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.assets.ingestion import OWNERS, WAREHOUSE_POOL
-from orchestration.blast_radius import Domain, asset_domain
+from ingestion.source_spec import Domain
+from orchestration.blast_radius import asset_domain
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
+from orchestration.shared import OWNERS, WAREHOUSE_POOL
 
 MONTHLY_FACTS = "tag:monthly_fact"
 # Built after the commitment search index (orchestration/assets/similarity.py), which reads marts.
@@ -117,15 +118,6 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
             "dbt tests failed only on reference data; the build goes on and the publications holding it are "
             f"stopped by the gate: {sorted({k.to_user_string() for k in failed_checks})}"
         )
-
-
-def model_asset_key(warehouse: list[dg.AssetsDefinition], model: str) -> dg.AssetKey:
-    """The asset key of a dbt model, whichever of the warehouse's definitions holds it."""
-    for definition in warehouse:
-        key = get_asset_key_for_model([definition], model)
-        if key in definition.keys:
-            return key
-    raise KeyError(f"no dbt model named {model}")
 
 
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:

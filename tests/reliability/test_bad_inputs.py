@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from ingestion.landing import PayloadTooLarge, land_local_file
-from ingestion.reparse import FILE_LOADERS, INDICATOR_VALUES, PROGRESS_REPORTS
+from ingestion.sources import BY_NAME
 from tests.reliability.conftest import record
 
 HEADER = "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado del hito,Descripción del avance,Dificultades,Estado de revisión"
@@ -243,8 +243,6 @@ CASES = [
          source="local_government_index", quarantined={"score_out_of_range": 1}),
 ]
 
-LOADERS = {**{name.split("_organizations")[0]: spec for name, spec in FILE_LOADERS.items()},
-           "progress_reports": PROGRESS_REPORTS, "indicator_values": INDICATOR_VALUES}
 BOOKKEEPING = {"raw.quarantine", "raw.ingestion_ledger", "raw.landed_files", "raw.date_interpretations", "raw.personal_data_redactions"}
 MAX_BYTES = 4096  # the limit in the oversized case: small, so the case is small too
 
@@ -264,7 +262,8 @@ def _land(tmp_path: Path, name: str, content: bytes, source: str, max_bytes: int
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path, warehouse):
-    loader, table = LOADERS[case.source]
+    spec = BY_NAME[case.source]
+    loader, table = spec.load_file, spec.table
     landing_source = "forms" if case.source in ("progress_reports", "indicator_values") else case.source
     if case.preload:
         loader(warehouse, _land(tmp_path, "anterior.csv", case.preload, landing_source), run_id="earlier")

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from ingestion.landing import land_local_file
 from ingestion.progress_reports import load_progress_report_file
-from ingestion.warehouse import ensure_raw_schema
+from ingestion.sources import ensure_raw_schema
 
 MONTH_ABBREVIATIONS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
 MONTH_NAMES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",

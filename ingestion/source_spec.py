@@ -1,0 +1,89 @@
+"""What the platform knows of a source, declared once, in the source's own module.
+
+A `SourceSpec` says what a source is called (the ledger and quarantine name, from its
+`TabularSource`), the raw table it loads and that table's DDL, how its files are loaded, which
+landed payloads are its own, its great-expectations suite, the setting holding its address, its
+domain (progress or reference data) and whether a quarantined row stops publication. Everything
+that handles sources in general (raw schema, assets, checks, re-parsing, the publication gate,
+the quality suites) iterates over the registry of specs in `ingestion.sources`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Callable
+
+from ingestion.tabular_source import TabularSource, load_file, load_files
+
+# Identifiers OGP uses in every export (commitments EC0014, plans AP_ECU02).
+OGP_COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
+OGP_ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
+
+
+class Domain(str, Enum):
+    """*Progress* data is what the platform exists to publish (institutions' reports, indicator
+    measurements, plan catalogues); *reference* data is context gathered from elsewhere (OGP's
+    global exports, the local-government index, the open-data portal)."""
+
+    PROGRESS = "progress"
+    REFERENCE = "reference"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    tabular: TabularSource
+    # The raw table's DDL (create table if not exists ..., then any `alter ... add column if not exists`).
+    ddl: str | Callable[[], str]
+    domain: Domain
+    # A quarantined row stops the publications holding this source's data until it is corrected
+    # or released (error severity); otherwise it is published in the annex (warning).
+    quarantine_blocks_publication: bool
+    description: str
+    preview_columns: str
+    # The great-expectations suite of what lands: (gx) -> expectations. Named after the raw table.
+    expectations: Callable[[object], list] | None = None
+    # For a source that arrives as one file at an address: the `Settings` attribute holding it.
+    address_setting: str | None = None
+    # Which landed payloads (landing-zone source name, path) this source loads; by default those
+    # landed under its own name.
+    claims: Callable[[str, Path], bool] | None = None
+    # A loader of its own for one file, when the shared path needs to learn something from the
+    # file first (the Explorer's row of column indices above its header); by default `load_file`.
+    loader: Callable[..., object] | None = None
+    kinds: frozenset[str] = frozenset({"duckdb", "csv"})
+    # Sources read by the daily forms run: they go stale in days, the others in weeks.
+    daily: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.tabular.name
+
+    @property
+    def table(self) -> str:
+        """The raw table, qualified (raw.<entity>)."""
+        return self.tabular.target_table
+
+    @property
+    def table_name(self) -> str:
+        return self.table.split(".", 1)[1]
+
+    @property
+    def asset_key(self) -> list[str]:
+        return ["raw", self.table_name]
+
+    def table_ddl(self) -> str:
+        return self.ddl() if callable(self.ddl) else self.ddl
+
+    def loads(self, landing_source: str, path: Path) -> bool:
+        return self.claims(landing_source, path) if self.claims else landing_source == self.name
+
+    def load_file(self, con, landed, *, run_id: str | None):
+        if self.loader is not None:
+            return self.loader(con, landed, run_id=run_id)
+        return load_file(con, self.tabular, landed, run_id=run_id)
+
+    def load_files(self, con, landed_files, *, run_id: str | None):
+        if self.loader is not None:
+            return [self.loader(con, landed, run_id=run_id) for landed in landed_files]
+        return load_files(con, self.tabular, landed_files, run_id=run_id)
