@@ -9,7 +9,7 @@ MANIFEST := dbt_project/target/manifest.json
 export OGP_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(OGP_DATA_DIR)/dagster_home
 
-.PHONY: install manifest browser screenshots demo test ui bench bench-similarity validate docs clean
+.PHONY: install manifest browser screenshots demo test ui bench bench-similarity validate docs reliability-doc clean
 
 install: $(STAMP)
 
@@ -58,6 +58,10 @@ bench-similarity: install
 # The README's pictures of the publication, from the demo's snapshots (after `make demo`).
 screenshots: install browser
 	$(BIN)/python docs/screenshots.py
+
+# docs/reliability.md from the outcomes the reliability suite recorded when it last ran (`make test`).
+reliability-doc: install
+	$(BIN)/python -m tests.reliability.report
 
 docs: manifest
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .

@@ -14,13 +14,14 @@ from pathlib import Path
 import requests
 
 from ingestion.landing import sha256_file
-from ingestion.http import SourceError, explain_status, make_session
+from ingestion.http import explain_status, make_session
 
 FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON", ".html": "HTML"}
 
 
-class PublicationError(SourceError):
-    """The portal refused or failed a publication call; the message says which and why."""
+class PublicationError(RuntimeError):
+    """The portal refused or failed a publication call; the message says which and why. (A
+    publication fault, not a source's: the two are told apart by type, never by their words.)"""
 
 
 @dataclass

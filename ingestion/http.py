@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+import urllib3
 from urllib3.util.retry import Retry
 
 RETRYABLE_STATUS = (429, 500, 502, 503, 504)
@@ -89,8 +90,10 @@ def get(session: requests.Session, url: str, *, timeout: float | None = None, ex
     except requests.exceptions.RetryError as exc:
         raise SourceError(f"{url} kept failing after retries: {exc}") from exc
     except requests.exceptions.ConnectionError as exc:
-        # Read timeouts retried to exhaustion arrive wrapped as connection errors.
-        if "timed out" in str(exc).lower():
+        # Read timeouts retried to exhaustion arrive wrapped as connection errors: urllib3's
+        # MaxRetryError, whose reason is the last try's timeout.
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(reason, urllib3.exceptions.TimeoutError):
             raise SourceError(f"{url} did not answer within {timeout:g} s, on every try") from exc
         raise SourceError(f"could not connect to {url}: {exc}") from exc
     except requests.exceptions.Timeout as exc:
