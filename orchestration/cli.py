@@ -255,7 +255,10 @@ def _explain_failure(result) -> None:
             evaluation = event.event_specific_data
             print(f"check failed ({evaluation.severity.value}): {evaluation.asset_key.to_user_string()} {evaluation.check_name}", file=sys.stderr)
         elif event.event_type_value == "STEP_FAILURE":
-            print(f"step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:500]}", file=sys.stderr)
+            error = event.event_specific_data.error
+            while error.cause is not None and error.cls_name.startswith("Dagster"):  # the user code's own error
+                error = error.cause
+            print(f"step failed: {event.step_key} ({error.cls_name}): {error.message.strip()[:500]}", file=sys.stderr)
     print(f"run {result.run_id} failed; nothing downstream of the failure was published.", file=sys.stderr)
 
 
@@ -298,13 +301,24 @@ def seed_demo_inbox(settings: Settings) -> list[Path]:
     return copied
 
 
-def print_figures(settings: Settings) -> date | None:
-    """Each plan's commitments in the latest month reported on (the methodology's figures)."""
+def demo_summary_month() -> date | None:
+    """The month the demo's summary shows, as the demo data names it (demo_data/demo.json)."""
+    import json
+
+    path = DEMO_DATA_DIR / "demo.json"
+    if not path.exists():
+        return None
+    return date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["summary_month"] + "-01")
+
+
+def print_figures(settings: Settings, month: date | None = None) -> date | None:
+    """Each plan's commitments in `month` (by default the latest month reported on): the
+    methodology's figures."""
     from exports.queries import latest_reported_month, plan_figures
     from ingestion.connection import connect
 
     with connect(settings.warehouse_path, read_only=True) as con:
-        month = latest_reported_month(con)
+        month = month or latest_reported_month(con)
         figures = plan_figures(con, month) if month else []
     plans: dict[str, list[dict]] = {}
     for row in figures:
@@ -339,7 +353,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     if not run_months(first, last, settings=settings):
         raise OperatorError("The demo run failed: see the run in the Dagster UI (`make ui`).")
     try:
-        month = print_figures(settings)
+        month = print_figures(settings, demo_summary_month())
     except duckdb.CatalogException as exc:
         raise OperatorError(f"The run finished but the warehouse has no marts ({exc}): see the run in the UI.") from None
     version = current_version_dir(settings.snapshots_dir, f"{month or last:%Y-%m}")

@@ -199,7 +199,8 @@ def test_readers_never_fail_while_two_overlapping_runs_publish(data):
                 con.execute(f'drop schema if exists "{name}" cascade')
     codes = [run.returncode for run in runs]
     for code, output in zip(codes, outputs):
-        assert code == 0 or "lock" in output.lower(), output[-3000:]
+        # The run that did not finish gave up waiting for the other's lock, and says so by type.
+        assert code == 0 or "(WarehouseLockTimeout)" in output, output[-3000:]
     assert 0 in codes, [output[-2500:] for output in outputs]
     counts = [tuple(map(int, out.split())) for out, _ in results]
     assert all(reads > 0 for reads, _ in counts)
