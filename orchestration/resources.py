@@ -1,23 +1,62 @@
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from ingestion.connection import connect
 from ingestion.sources import ensure_raw_schema
 from orchestration.settings import Settings
 
 
-class PlatformResource(dg.ConfigurableResource):
-    """Settings and the warehouse connection, read from the environment when a run starts."""
+def _from_environment(variable: str, what: str) -> Optional[str]:
+    return Field(default=None, description=f"{what} Unset: ${variable} when the run starts (default in .env.example).")
 
-    lock_timeout_s: float = 300.0
+
+class PlatformResource(dg.ConfigurableResource):
+    """The platform's settings and the warehouse connection. Each setting is a field named after
+    its environment variable, shown in the UI's resource page and the Launchpad; a field left
+    unset is read from the environment when the run starts, so a changed variable takes effect on
+    the next run without reloading the code location. Secrets (API keys, tokens, passwords, the
+    PostgreSQL DSN, the webhook) are never fields: they are read from the environment only."""
+
+    lock_timeout_s: float = Field(default=300.0, description="How long a step waits for another process's lock on the warehouse.")
+    OGP_DATA_DIR: Optional[str] = _from_environment("OGP_DATA_DIR", "Where the landing zone, warehouse, snapshots and logs live.")
+    OGP_INBOX_DIR: Optional[str] = _from_environment("OGP_INBOX_DIR", "The folder institutions drop their spreadsheets into.")
+    OGP_PLAN_CATALOGUE_URL: Optional[str] = _from_environment("OGP_PLAN_CATALOGUE_URL", "The plans' milestone catalogue (URL or path).")
+    OGP_INDICATOR_CATALOGUE_URL: Optional[str] = _from_environment("OGP_INDICATOR_CATALOGUE_URL", "The indicator catalogue (URL or path).")
+    OGP_DASHBOARD_URL: Optional[str] = _from_environment("OGP_DASHBOARD_URL", "OGP's Data Dashboard export (URL or path).")
+    OGP_EXPLORER_URL: Optional[str] = _from_environment("OGP_EXPLORER_URL", "OGP's older Explorer file (URL or path).")
+    OGP_LOCAL_INDEX_URL: Optional[str] = _from_environment("OGP_LOCAL_INDEX_URL", "The local-government maturity index (URL or path).")
+    OGP_PORTAL_URL: Optional[str] = _from_environment("OGP_PORTAL_URL", "The national open-data portal read as a source (CKAN).")
+    KOBO_BASE_URL: Optional[str] = _from_environment("KOBO_BASE_URL", "KoboToolbox server of the progress-report forms.")
+    KOBO_ASSET_UIDS: Optional[str] = _from_environment("KOBO_ASSET_UIDS", "Comma-separated KoboToolbox form uids.")
+    ODK_BASE_URL: Optional[str] = _from_environment("ODK_BASE_URL", "ODK Central server of the progress-report forms.")
+    ODK_USER: Optional[str] = _from_environment("ODK_USER", "ODK Central user.")
+    ODK_FORMS: Optional[str] = _from_environment("ODK_FORMS", "Comma-separated project:form pairs on ODK Central.")
+    OGP_MAX_FILE_BYTES: Optional[int] = _from_environment("OGP_MAX_FILE_BYTES", "Largest payload accepted from any source, in bytes.")
+    OGP_DBT_TARGET: Optional[str] = _from_environment("OGP_DBT_TARGET", "dbt target: duckdb or postgres.")
+    OGP_DUCKDB_MEMORY_LIMIT: Optional[str] = _from_environment("OGP_DUCKDB_MEMORY_LIMIT", "Memory DuckDB may use before spilling to disk.")
+    OGP_PUBLISH_POSTGRES: Optional[bool] = _from_environment("OGP_PUBLISH_POSTGRES", "Publish the marts to PostgreSQL for BI tools.")
+    OGP_PG_SERVING_SCHEMA: Optional[str] = _from_environment("OGP_PG_SERVING_SCHEMA", "PostgreSQL schema the marts are served in.")
+    OGP_CKAN_URL: Optional[str] = _from_environment("OGP_CKAN_URL", "The open-data portal the snapshot is published to (CKAN).")
+    OGP_CKAN_ORGANIZATION: Optional[str] = _from_environment("OGP_CKAN_ORGANIZATION", "The portal organization that publishes it.")
+    OGP_REPORT_LANGUAGES: Optional[str] = _from_environment("OGP_REPORT_LANGUAGES", "Languages of the report and site: es, or es,en.")
+    OGP_OPERATOR_LANGUAGE: Optional[str] = _from_environment("OGP_OPERATOR_LANGUAGE", "Language of messages to operators: es or en.")
+
+    def environment(self) -> dict[str, str]:
+        """The fields given here, as the environment variables they stand for (dbt's process gets
+        them too, so it reads the same warehouse)."""
+        given = {name: value for name, value in self.__dict__.items() if name.isupper() and value is not None}
+        return {name: ("1" if value is True else "0" if value is False else str(value)) for name, value in given.items()}
 
     def settings(self) -> Settings:
-        return Settings.from_env()
+        """The run's settings: the fields given here, the environment for the others."""
+        return Settings.from_env({**os.environ, **self.environment()})
 
     @contextmanager
     def warehouse(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

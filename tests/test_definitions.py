@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,3 +144,20 @@ def test_the_dbt_resource_overrides_what_dagster_dbt_still_has():
     assert hasattr(DbtCliResource, "_cli_version") and hasattr(DbtCliResource, "_initialize_dbt_core_adapter")
     resource = WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
     assert resource._cli_version.major == 1 and resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_settings_are_typed_fields_of_the_platform_resource_read_at_run_time(definitions, monkeypatch, tmp_path):
+    """What the UI's resource page and the Launchpad show: each setting by its variable's name,
+    with a description; unset, the environment decides when the run starts; secrets are no field."""
+    from orchestration.resources import PlatformResource
+
+    fields = PlatformResource.to_config_schema().as_field().config_type.fields
+    assert {"OGP_DATA_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DBT_TARGET", "OGP_PUBLISH_POSTGRES"} <= set(fields)
+    assert all(field.description for field in fields.values())
+    assert not {name for name in fields if any(word in name for word in ("KEY", "TOKEN", "PASSWORD", "DSN", "WEBHOOK"))}
+    monkeypatch.setenv("OGP_DATA_DIR", str(tmp_path / "from-env"))
+    assert PlatformResource().settings().data_dir == tmp_path / "from-env"
+    given = PlatformResource(OGP_DATA_DIR=str(tmp_path / "given"), OGP_PUBLISH_POSTGRES=True)
+    assert (given.settings().data_dir, given.settings().publish_postgres) == (tmp_path / "given", True)
+    assert given.environment() == {"OGP_DATA_DIR": str(tmp_path / "given"), "OGP_PUBLISH_POSTGRES": "1"}
+    assert isinstance(definitions.resources["platform"], PlatformResource)

@@ -136,7 +136,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
         yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
-                                parse_state=platform.settings().dbt_parse_state_dir)
+                                parse_state=platform.settings().dbt_parse_state_dir, **platform.environment())
 
     @dbt_assets(
         manifest=manifest,
@@ -152,7 +152,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         first_month = context.partition_time_window.start.strftime("%Y-%m-%d")
         context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
         yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
-                                **{REBUILD_FROM_MONTH_ENV: first_month})
+                                **platform.environment(), **{REBUILD_FROM_MONTH_ENV: first_month})
 
     @dbt_assets(
         manifest=manifest,
@@ -164,6 +164,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     )
     def commitment_similarity_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource,
                                      config: WarehouseConfig):
-        yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir)
+        yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
+                                **platform.environment())
 
     return [warehouse_models, monthly_progress_facts, commitment_similarity_models]
