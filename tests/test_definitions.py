@@ -161,3 +161,13 @@ def test_settings_are_typed_fields_of_the_platform_resource_read_at_run_time(def
     assert (given.settings().data_dir, given.settings().publish_postgres) == (tmp_path / "given", True)
     assert given.environment() == {"OGP_DATA_DIR": str(tmp_path / "given"), "OGP_PUBLISH_POSTGRES": "1"}
     assert isinstance(definitions.resources["platform"], PlatformResource)
+
+
+def test_every_check_says_what_it_checks_and_what_its_failure_does(definitions):
+    specs = [spec for assets in definitions.resolve_asset_graph().assets_defs for spec in assets.check_specs]
+    assert len(specs) > 150
+    missing = [f"{s.asset_key.to_user_string()}: {s.name}" for s in specs if not (s.description or "").strip()]
+    assert not missing
+    by_name = {s.name: s.description for s in specs}
+    assert by_name["not_null_fct_data_quality_issues_rule_code"].startswith("Every row of fct_data_quality_issues has a value in rule_code.")
+    assert "warning" in by_name["assert_commitment_progress_never_moves_backwards"]  # its severity, in words

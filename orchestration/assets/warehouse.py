@@ -32,6 +32,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from ingestion.source_spec import Domain
 from orchestration.blast_radius import asset_domain
+from orchestration.check_descriptions import dbt_test_description
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
@@ -45,6 +46,17 @@ COMMITMENT_SIMILARITY = "tag:commitment_similarity"
 class WarehouseTranslator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return OWNERS
+
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project):
+        # Every check says what it checks and what its failure does (dagster-dbt reads only meta.description).
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name, asset=spec.asset_key, additional_deps=spec.additional_deps, blocking=spec.blocking,
+            metadata=spec.metadata, automation_condition=spec.automation_condition, partitions_def=spec.partitions_def,
+            description=dbt_test_description(manifest["nodes"][unique_id], asset_spec.key.path[-1]),
+        )
 
 
 class WarehouseConfig(dg.Config):
