@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DEMO_DATA_DIR, Settings
+from orchestration.settings import DEMO_DATA_DIR, PROJECT_ROOT, Settings
 
 INSTANCE_YAML = """\
 # Dagster instance for this platform (written by `ogp init-instance`; edit freely).
@@ -126,6 +126,22 @@ def month_range(text: str, language: str = "es") -> tuple[date, date]:
     return first, last
 
 
+# The tag by which the UI lists a job's runs and places them on the timeline: the label
+# "<repository>@<code location>" of the runs it launches itself (Dagster's REPOSITORY_LABEL_TAG,
+# which it does not export). Runs of `ogp` carry it too, so they appear under their job.
+REPOSITORY_LABEL_TAG = ".dagster/repository"
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
+
+
+def code_location_label(definitions) -> str:
+    """`<repository>@<location>`, the location named as workspace.yaml names it."""
+    import yaml
+
+    [entry] = yaml.safe_load(WORKSPACE.read_text(encoding="utf-8"))["load_from"]
+    location = next(iter(entry.values()))["location_name"]
+    return f"{definitions.get_repository_def().name}@{location}"
+
+
 def _cli_run_tags() -> dict[str, str]:
     """Who runs it, so a later command can tell a run whose process was killed from a live one."""
     import socket
@@ -223,8 +239,9 @@ def run_job(settings: Settings, job_name: str, *, first: date | None = None, las
     from orchestration.partitions import latest_reporting_month
 
     init_instance(settings)
-    job = defs().resolve_job_def(job_name)
-    tags = _cli_run_tags()
+    definitions = defs()
+    job = definitions.resolve_job_def(job_name)
+    tags = _cli_run_tags() | {REPOSITORY_LABEL_TAG: code_location_label(definitions)}
     options: dict = {}
     if first is not None and last is not None and first != last:
         tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}

@@ -290,3 +290,27 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
         check=True, cwd=DBT_PROJECT_DIR, env={**os.environ, "OGP_DATA_DIR": str(data)},
     )
     assert _facts(data) == incremental
+
+
+def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(demo):
+    """What the UI reads from the instance: the job's runs (the UI filters them by the code
+    location's label) and, per partition of the snapshot, that month's own path and counts."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    label = cli.code_location_label(defs())
+    assert label.endswith("@ogp_progress_platform")
+    snapshot = dg.AssetKey("monthly_progress_snapshot")
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="monthly_progress_job", tags={cli.REPOSITORY_LABEL_TAG: label}))
+        assert runs and runs[-1].status == dg.DagsterRunStatus.SUCCESS
+        records = {}
+        for month in ("2023-11-01", "2024-12-01"):
+            [record] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=snapshot, asset_partitions=[month]), limit=1).records
+            records[month] = record.asset_observation.metadata
+    for month, metadata in records.items():
+        assert metadata["reporting_month"].value == month[:7]
+        assert metadata["snapshot_path"].value.endswith(f"snapshots/{month[:7]}/v1")
+        assert metadata["row_counts"].value  # that month's own counts
+    assert records["2023-11-01"]["row_counts"].value != records["2024-12-01"]["row_counts"].value

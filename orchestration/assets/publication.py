@@ -41,8 +41,10 @@ def build_snapshot_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.Asse
 
 SNAPSHOT_DESCRIPTION = (
     "The monthly progress snapshot: open-data package (datapackage.json, CSV/Parquet/JSON, SHA-256 "
-    "manifest) and the report in Spanish, under $OGP_DATA_DIR/snapshots/<month>/v<n>/. A re-run with "
-    "the same inputs writes nothing new; a correction becomes a new version beside the old one."
+    "manifest), the report in Spanish and the site, under `$OGP_DATA_DIR/snapshots/YYYY-MM/vN/`. A re-run "
+    "with the same inputs writes nothing new; a correction becomes a new version beside the old one. "
+    "Each month's path, version, row counts and warnings are recorded on its own partition (observations); "
+    "the materialization's metadata describes the run."
 )
 
 
@@ -69,10 +71,27 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
             )
             results.append(result)
             context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
+            # Each month's own record on its partition (a run over many months materializes them
+            # all with one output, whose metadata can only describe the run).
+            context.log_event(dg.AssetObservation(
+                asset_key=context.asset_key, partition=month.isoformat(),
+                metadata={
+                    "reporting_month": result.reporting_month,
+                    "version": result.version,
+                    "new_version": result.created,
+                    "snapshot_path": dg.MetadataValue.path(str(result.path)),
+                    "site": dg.MetadataValue.path(str(result.path / "index.html")),
+                    "report": dg.MetadataValue.path(str(result.path / "informe.html")),
+                    "row_counts": dg.MetadataValue.json(result.row_counts),
+                    "quality_warnings": dg.MetadataValue.json(warnings),
+                    "demonstration_data": settings.uses_demo_data,
+                },
+            ))
     update_catalogue(settings.snapshots_dir)
     last = results[-1]
     return dg.MaterializeResult(
         metadata={
+            "first_month": results[0].reporting_month,
             "months": len(results),
             "new_versions": sum(r.created for r in results),
             "latest_month": last.reporting_month,

@@ -51,7 +51,7 @@ BRIEFS_FOLDER = "fichas_cocreacion"  # under the data directory
     description=(
         "Co-creation briefs: for every draft commitment in the inbox's `borradores/` folder (.txt, one per "
         "paragraph; .csv, column `borrador`), an HTML page with the ten most similar commitments of other "
-        "OGP members and how the IRM judged them, under $OGP_DATA_DIR/fichas_cocreacion/<file>/."
+        "OGP members and how the IRM judged them, under `$OGP_DATA_DIR/fichas_cocreacion/FILE/`."
     ),
 )
 def co_creation_briefs(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
