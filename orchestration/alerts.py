@@ -1,9 +1,11 @@
 """A run-failure sensor that tells operators, through a webhook (OGP_ALERT_WEBHOOK_URL), which
-run failed, in which step, and why."""
+run failed, in which step, and why; and a run-success sensor that tags each run with how many
+checks warned or failed."""
 
 import dagster as dg
 
 from exports.alerts import send_webhook_alert
+from orchestration.run_outcome import tag_run_with_its_outcome
 from orchestration.settings import Settings
 
 
@@ -30,3 +32,15 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
             "partition": context.dagster_run.tags.get("dagster/partition", context.dagster_run.tags.get("dagster/asset_partition_range_start", "-")),
         },
     )
+
+
+@dg.run_status_sensor(
+    name="tag_runs_with_check_outcomes",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitor_all_code_locations=False,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Tags each successful run with how many checks warned or failed (ogp/checks_warned, ogp/checks_failed), "
+                "so the runs list tells a clean success from one that published with warnings.",
+)
+def tag_runs_with_check_outcomes(context: dg.RunStatusSensorContext):
+    tag_run_with_its_outcome(context.instance, context.dagster_run.run_id)

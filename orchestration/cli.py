@@ -237,6 +237,7 @@ def run_job(settings: Settings, job_name: str, *, first: date | None = None, las
 
     from orchestration.definitions import defs
     from orchestration.partitions import latest_reporting_month
+    from orchestration.run_outcome import tag_run_with_its_outcome
 
     init_instance(settings)
     definitions = defs()
@@ -250,7 +251,10 @@ def run_job(settings: Settings, job_name: str, *, first: date | None = None, las
     with dg.DagsterInstance.get() as instance:
         recover_abandoned_runs(instance)
         result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", tags=tags, run_config=QUIET, **options)
-    _explain_failure(result)
+        _explain_failure(result)
+        # The closing summary, and the same counts as tags on the run for the UI's run list.
+        for line in tag_run_with_its_outcome(instance, result.run_id).lines():
+            print(line, file=sys.stderr)
     return result.success
 
 

@@ -7,7 +7,7 @@ import dagster as dg
 
 from ingestion.inbox import inbox_files
 from ingestion.sources import SOURCES
-from orchestration.alerts import alert_on_run_failure
+from orchestration.alerts import alert_on_run_failure, tag_runs_with_check_outcomes
 from orchestration.partitions import PLATFORM_TIMEZONE, latest_reporting_month, reporting_months
 from orchestration.settings import Settings
 
@@ -95,4 +95,4 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
 
 JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job, rebuild_warehouse_job]
 SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule, weekly_reference_data_schedule]
-SENSORS = [inbox_sensor, alert_on_run_failure]
+SENSORS = [inbox_sensor, alert_on_run_failure, tag_runs_with_check_outcomes]

@@ -171,3 +171,19 @@ def test_every_check_says_what_it_checks_and_what_its_failure_does(definitions):
     by_name = {s.name: s.description for s in specs}
     assert by_name["not_null_fct_data_quality_issues_rule_code"].startswith("Every row of fct_data_quality_issues has a value in rule_code.")
     assert "warning" in by_name["assert_commitment_progress_never_moves_backwards"]  # its severity, in words
+
+
+def test_dbt_run_folders_are_pruned_to_the_newest(tmp_path):
+    import os
+
+    from orchestration.assets.warehouse import prune_dbt_run_folders
+
+    folders = [tmp_path / f"warehouse_models-{i:07x}-abcdef{i % 10}" for i in range(15)]
+    for age, folder in enumerate(reversed(folders)):
+        folder.mkdir()
+        os.utime(folder, (1_000_000 + age, 1_000_000 + age))  # folders[0] is the newest
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "docs").mkdir()
+    removed = prune_dbt_run_folders(tmp_path, keep=5, in_use=folders[-1])
+    assert sorted(removed) == sorted(folders[5:-1])
+    assert {p.name for p in tmp_path.iterdir()} == {f.name for f in folders[:5]} | {folders[-1].name, "manifest.json", "docs"}

@@ -305,6 +305,8 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
         runs = instance.get_runs(filters=dg.RunsFilter(job_name="monthly_progress_job", tags={cli.REPOSITORY_LABEL_TAG: label}))
         assert runs and runs[-1].status == dg.DagsterRunStatus.SUCCESS
+        # The runs list tells a success that published with warnings (the two the demo makes on purpose).
+        assert (runs[-1].tags["ogp/checks_warned"], runs[-1].tags["ogp/checks_failed"]) == ("2", "0")
         records = {}
         for month in ("2023-11-01", "2024-12-01"):
             [record] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=snapshot, asset_partitions=[month]), limit=1).records

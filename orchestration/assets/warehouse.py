@@ -21,6 +21,7 @@ is in it) or when --vars change, ~2 s per invocation; hence no --vars either.
 """
 
 import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -69,6 +70,19 @@ def _translator() -> WarehouseTranslator:
 
 REBUILD_FROM_MONTH_ENV = "OGP_REBUILD_FROM_MONTH"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# dbt writes each invocation's artifacts (run results, compiled SQL) in a folder of its own under
+# target/; the newest are kept for an operator to read, the others removed after each build.
+DBT_RUN_FOLDERS_KEPT = 12
+DBT_RUN_FOLDER = re.compile(r".+-[0-9a-f]{7}-[0-9a-f]{7}")
+
+
+def prune_dbt_run_folders(target_dir: Path, keep: int = DBT_RUN_FOLDERS_KEPT, *, in_use: Path | None = None) -> list[Path]:
+    """Remove all but the `keep` newest invocation folders under dbt's target/ (never `in_use`)."""
+    folders = sorted((p for p in target_dir.iterdir() if p.is_dir() and DBT_RUN_FOLDER.fullmatch(p.name) and p != in_use),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for folder in folders[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folders[keep:]
 
 
 def dbt_build_args(config: WarehouseConfig, *, indirect_selection: str = "eager") -> list[str]:
@@ -116,6 +130,7 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
                 and event.severity == dg.AssetCheckSeverity.ERROR:
             failed_checks.append(event.asset_key)
         yield event
+    prune_dbt_run_folders(target.parent, in_use=target)
     if (target / PARTIAL_PARSE_FILE).exists():
         parse_state.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target / PARTIAL_PARSE_FILE, parse_state / f".{PARTIAL_PARSE_FILE}.tmp")
