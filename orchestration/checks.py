@@ -45,7 +45,8 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         with platform.warehouse(read_only=True) as con:
             landed = run_totals(con, context.run.run_id, spec.name).loaded
         arguments = (settings.warehouse_path, suite, context.run.run_id)
-        options = {"docs_dir": docs_dir, "batch_rows": GX_BATCH_ROWS, "memory_limit": settings.duckdb_memory_limit}
+        options = {"docs_dir": docs_dir, "batch_rows": GX_BATCH_ROWS, "memory_limit": settings.duckdb_memory_limit,
+                   "lock_timeout_s": platform.lock_timeout_s}
         if landed > GX_CHILD_PROCESS_ROWS:
             # A large landing is validated in a child process: the memory pandas and
             # great-expectations take is returned when it ends, not kept through the dbt build.

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ingestion.sources import BY_TABLE
+from ingestion import sources
 
 
 
 def expectations_of(suite_name: str) -> Callable[[Any], list]:
     """The expectations of a suite, declared by its source (`SourceSpec.expectations`); a suite is
     named after the raw table it checks."""
-    spec = BY_TABLE.get(suite_name)
+    spec = sources.BY_TABLE.get(suite_name)
     if spec is None or spec.expectations is None:
         raise KeyError(f"no great-expectations suite for raw.{suite_name}")
     return spec.expectations
@@ -162,17 +162,17 @@ def _describe(kind: str, kwargs: dict) -> str:
 
 
 def validate_landed_rows(
-    warehouse: Path, suite_name: str, run_id: str, *, docs_dir: Path | None, batch_rows: int, memory_limit: str
+    warehouse: Path, suite_name: str, run_id: str, *, docs_dir: Path | None, batch_rows: int, memory_limit: str,
+    lock_timeout_s: float = 300.0,
 ) -> ValidationSummary:
     """The suite over the rows of `raw.<suite_name>` that run `run_id` landed, read from the
-    warehouse (read-only) `batch_rows` at a time, only the columns the suite checks."""
-    import duckdb
-
+    warehouse (read-only) `batch_rows` at a time, only the columns the suite checks. Like every
+    reader of the warehouse, it waits while another run holds the write lock."""
+    from ingestion.connection import connect
     from ingestion.tabular import quote_ident
 
     columns = ", ".join(quote_ident(c) for c in suite_columns(suite_name))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set memory_limit = ?", [memory_limit])
+    with connect(warehouse, read_only=True, lock_timeout_s=lock_timeout_s, memory_limit=memory_limit) as con:
         reader = con.sql(
             f"""select {columns} from raw.{suite_name}
                 where landed_file_id in (select landed_file_id from raw.ingestion_ledger where run_id = ?)""",
