@@ -36,3 +36,10 @@ def published_months(snapshots_dir: Path) -> list[Path]:
     if not snapshots_dir.is_dir():
         return []
     return sorted(p for p in snapshots_dir.iterdir() if p.is_dir() and (p / POINTER).exists())
+
+
+def versions(month_dir: Path) -> list[str]:
+    """Every version published for a month, oldest first (v1, v2, ...)."""
+    found = [p.name for p in month_dir.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit()]
+    return sorted(found, key=lambda name: int(name[1:]))
+

@@ -96,3 +96,23 @@ def release(con: duckdb.DuckDBPyConnection, quarantine_id: str, reason: str, *, 
         [quarantine_id, reason, released_by or getpass.getuser()],
     )
     return row_reason
+
+
+@dataclass(frozen=True)
+class SourceQuarantine:
+    source: str
+    rows: int
+    released: int
+
+
+def quarantine_by_source(con: duckdb.DuckDBPyConnection) -> list[SourceQuarantine]:
+    """Quarantined rows by source, and how many of them an operator released."""
+    rows = con.execute(
+        f"""
+        select q.source, count(*), count(*) filter (where {QUARANTINE_ID_SQL} in (select quarantine_id from raw.quarantine_releases))
+        from raw.quarantine q
+        group by q.source order by q.source
+        """
+    ).fetchall()
+    return [SourceQuarantine(*row) for row in rows]
+

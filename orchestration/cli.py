@@ -426,21 +426,47 @@ def reparse(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if refresh_warehouse(settings, "rebuild_warehouse_job") else 1
 
 
+def _last_runs(settings: Settings, limit: int = 5) -> None:
+    from datetime import datetime
+
+    import dagster as dg
+
+    home = _dagster_home(settings)
+    if not (home / "dagster.yaml").exists():
+        print("Last runs: none yet")
+        return
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(limit=limit)
+    print(f"Last runs ({len(records)}):")
+    for record in records:
+        run = record.dagster_run
+        started = f"{datetime.fromtimestamp(record.start_time):%Y-%m-%d %H:%M}" if record.start_time else "-"
+        partition = run.tags.get("dagster/partition") or "..".join(
+            filter(None, (run.tags.get("dagster/asset_partition_range_start"), run.tags.get("dagster/asset_partition_range_end")))) or "-"
+        checks = (f"checks warned {run.tags['ogp/checks_warned']}, failed {run.tags['ogp/checks_failed']}"
+                  if "ogp/checks_warned" in run.tags else "")
+        print(f"  {run.run_id[:8]}  {started}  {run.status.value:<9} {run.job_name:<26} {partition[:23]:<23} {checks}")
+
+
 def status(args: argparse.Namespace, settings: Settings) -> int:
-    from exports.versions import published_months
+    from exports.versions import latest_version, published_months, versions
     from ingestion.connection import connect
     from ingestion.ledger import ledger_by_source, quarantine_by_rule
-    from ingestion.quarantine import blocking_rows
+    from ingestion.quarantine import blocking_rows, quarantine_by_source
     from ingestion.source_spec import Domain
     from ingestion.sources import blocking_sources
 
     if not settings.warehouse_path.exists():
         raise OperatorError(f"No warehouse yet at {settings.warehouse_path}: run `make demo` or `ogp run-month`.")
+    _last_runs(settings)
     with connect(settings.warehouse_path, read_only=True) as con:
         print("Ledger (received = loaded + quarantined), by source:")
         for s in ledger_by_source(con):
             print(f"  {s.source:<18} files {s.files:>4}  received {s.received:>8}  loaded {s.loaded:>8}  "
                   f"quarantined {s.quarantined:>6}  last {s.last_recorded_at:%Y-%m-%d %H:%M}")
+        print("Quarantine by source (rows; released by an operator):")
+        for q in quarantine_by_source(con):
+            print(f"  {q.source:<32} {q.rows:>6}  released {q.released}")
         print("Quarantine by rule:")
         for rule, count in quarantine_by_rule(con):
             print(f"  {rule:<32} {count}")
@@ -448,8 +474,14 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Quarantined rows that stop publications until corrected or released: {len(standing)}")
         for row in standing[:50]:
             print(f"  {row.quarantine_id}  {row.source}  {row.file_name}  fila {row.source_row_number}: {row.reason}")
-    months = [p.name for p in published_months(settings.snapshots_dir)]
-    print(f"Published snapshots: {len(months)}" + (f" ({months[0]} .. {months[-1]})" if months else ""))
+    months = published_months(settings.snapshots_dir)
+    print(f"Published snapshots: {len(months)}" + (f" ({months[0].name} .. {months[-1].name})" if months else ""))
+    corrected = [(m, versions(m)) for m in months]
+    corrected = [(m, v) for m, v in corrected if len(v) > 1]
+    for month_dir, month_versions in corrected[-12:]:
+        print(f"  {month_dir.name}: current {latest_version(month_dir)} of {', '.join(month_versions)}")
+    if months:
+        print(f"  latest: {months[-1].name} {latest_version(months[-1])} at {months[-1] / latest_version(months[-1])}")
     return 0
 
 

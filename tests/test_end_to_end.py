@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -141,8 +142,13 @@ def test_warnings_are_recorded_in_the_published_snapshot(demo):
 
 def test_status_command(demo, monkeypatch, capsys):
     monkeypatch.setenv("OGP_DATA_DIR", str(demo))
+    monkeypatch.setenv("DAGSTER_HOME", str(demo / "dagster_home"))
     assert cli.main(["status"]) == 0
-    assert "Published snapshots: 64" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Published snapshots: 64" in out and "latest: 2024-12 v1" in out
+    # The last runs, with how their checks went; the open quarantine by source.
+    assert re.search(r"SUCCESS\s+monthly_progress_job\s+2019-09-01\.\.2024-12-01\s+checks warned 2, failed 0", out), out
+    assert re.search(r"progress_reports\s+3\s+released 0", out), out
 
 
 def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(demo, tmp_path, monkeypatch):
