@@ -16,6 +16,12 @@ STATUS_ES = {"completed": "Completado", "on_track": "A tiempo", "at_risk": "En r
              "not_started": "No iniciado", "withdrawn": "Retirado"}
 REPORTING_ES = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte",
                 "withdrawn": "retirado"}
+STATUS_EN = {"completed": "Completed", "on_track": "On track", "at_risk": "At risk", "delayed": "Delayed",
+             "not_started": "Not started", "withdrawn": "Withdrawn"}
+REPORTING_EN = {"reported": "reported", "carried_forward": "carried forward", "stale": "stale", "no_report": "no report",
+                "withdrawn": "withdrawn"}
+# The code columns they label, as the marts name them (the BI schema's label table says so).
+LABELLED_CODES = {"schedule_status": (STATUS_ES, STATUS_EN), "reporting_status": (REPORTING_ES, REPORTING_EN)}
 
 
 def es_number(value, decimals: int = 1) -> str:

@@ -12,9 +12,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 import duckdb
+
+from exports.bi_contract import TableContract, contract_statements
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,6 +40,9 @@ def _pg_type(duck_type: str) -> str:
     return PG_TYPES.get(duck_type, "text")
 
 
+LABELS_TABLE = "status_labels"
+
+
 def copy_schema(
     duck: duckdb.DuckDBPyConnection,
     pg_dsn: str,
@@ -45,13 +50,26 @@ def copy_schema(
     source_schema: str,
     target_schema: str,
     tables: list[str] | None = None,
+    also: Mapping[str, str] | None = None,
+    contracts: Mapping[str, TableContract] | None = None,
+    labels: Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]] | None = None,
+    leave_out_empty: bool = False,
 ) -> list[CopiedTable]:
-    """Copy the tables (and views, as tables) of a DuckDB schema into PostgreSQL `target_schema`."""
+    """Copy the tables (and views, as tables) of a DuckDB schema into PostgreSQL `target_schema`.
+
+    For BI tools: `also` adds tables from elsewhere (served name -> DuckDB relation, e.g. the
+    milestone history); `contracts` become comments, NOT NULLs and keys (exports/bi_contract.py);
+    `labels` (code column -> Spanish and English labels of each code) become the table
+    `status_labels`; `leave_out_empty` leaves out tables with no rows (an optional source not
+    configured)."""
     names = tables or [
         row[0] for row in duck.execute(
             "select table_name from information_schema.tables where table_schema = ? order by table_name", [source_schema]
         ).fetchall()
     ]
+    relations = {name: f'"{source_schema}"."{name}"' for name in names} | dict(also or {})
+    if leave_out_empty:
+        relations = {name: rel for name, rel in relations.items() if duck.execute(f"select count(*) from {rel}").fetchone()[0]}
     loading, previous = f"{target_schema}__loading", f"{target_schema}__previous"
     copied = []
     import psycopg  # imported when publishing, so the code location loads without it
@@ -62,8 +80,15 @@ def copy_schema(
             cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(loading)))
             cur.execute(sql.SQL("create schema {}").format(sql.Identifier(loading)))
         pg.commit()
-        for name in names:
-            copied.append(_copy_table(duck, pg, f'"{source_schema}"."{name}"', loading, name, Path(tmp)))
+        for name, relation in relations.items():
+            copied.append(_copy_table(duck, pg, relation, loading, name, Path(tmp)))
+        with pg.cursor() as cur:
+            if labels:
+                copied.append(_write_labels(cur, loading, labels))
+            if contracts:
+                present = {name: {row[0] for row in duck.execute(f"describe {relation}").fetchall()} for name, relation in relations.items()}
+                for statement, params in contract_statements(loading, contracts, present):
+                    cur.execute(statement, params or None)
         pg.commit()
         # The swap: readers see the old schema until this transaction commits, then the new one.
         with pg.transaction(), pg.cursor() as cur:
@@ -76,6 +101,21 @@ def copy_schema(
             cur.execute(sql.SQL("alter schema {} rename to {}").format(sql.Identifier(loading), sql.Identifier(target_schema)))
             cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(previous)))
     return copied
+
+
+def _write_labels(cur, schema: str, labels: Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]]) -> CopiedTable:
+    from psycopg import sql
+
+    table = sql.Identifier(schema, LABELS_TABLE)
+    cur.execute(sql.SQL("create table {} (code_column text not null, code text not null, label_es text not null, "
+                        "label_en text not null, primary key (code_column, code))").format(table))
+    rows = [(column, code, spanish[code], english.get(code, code)) for column, (spanish, english) in sorted(labels.items())
+            for code in sorted(spanish)]
+    cur.executemany(sql.SQL("insert into {} values (%s, %s, %s, %s)").format(table), rows)
+    cur.execute(sql.SQL("comment on table {} is {}").format(table, sql.Literal(
+        "Labels of the status codes in the marts (code_column names the column, e.g. schedule_status). / "
+        "Etiquetas de los códigos de estado de las tablas.")))
+    return CopiedTable(LABELS_TABLE, len(rows))
 
 
 def _copy_table(duck: duckdb.DuckDBPyConnection, pg: psycopg.Connection, source: str, schema: str, name: str, tmp: Path) -> CopiedTable:

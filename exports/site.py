@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader
 
 from exports.queries import rows as rows_of
 from exports.queries import used_params
-from exports.formatting import (MONTHS_ES, REPORTING_ES, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
+from exports.formatting import (REPORTING_EN, REPORTING_ES, STATUS_EN, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
                                 localized, plan_title, points)
 from exports.report import IRM, line_chart_svg
 
@@ -277,10 +277,6 @@ LABELS = {
         "method_source": "Source text (Markdown)", "method_params": "The parameters this publication was computed with are in",
     },
 }
-STATUS_EN = {"completed": "Completed", "on_track": "On track", "at_risk": "At risk", "delayed": "Delayed",
-             "not_started": "Not started", "withdrawn": "Withdrawn"}
-REPORTING_EN = {"reported": "reported", "carried_forward": "carried forward", "stale": "stale", "no_report": "no report",
-                "withdrawn": "withdrawn"}
 
 
 @cache  # compiled once per process and language: a backfill writes every month's pages

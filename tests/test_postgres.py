@@ -109,3 +109,56 @@ def test_monthly_run_publishes_to_postgres_and_the_portal(demo, pg, httpserver, 
         logs = "\n".join(str(e.user_message) + str(e.dagster_event) for e in instance.all_logs(run.run_id))
     assert "secret-token-123" not in logs
 
+
+
+def _psql(dsn: str, query: str) -> list[list[str]]:
+    """Read back as a BI tool's user would, with psql."""
+    import shutil
+
+    psql = shutil.which("psql")
+    assert psql, "psql (PostgreSQL's client) is needed for the BI smoke test"
+    result = subprocess.run([psql, dsn, "-X", "-A", "-t", "-F", "\t", "-c", query], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [line.split("\t") for line in result.stdout.splitlines() if line]
+
+
+def test_the_bi_contract_is_served_with_comments_keys_labels_and_history(demo, pg):
+    """What Metabase, Superset or Power BI read from the serving schema: descriptions as comments,
+    primary and foreign keys and NOT NULLs from the warehouse's tests, the status labels in Spanish
+    and English, the milestone history; and no empty table of a source that is not configured."""
+    from exports.bi_contract import load_contracts
+    from exports.formatting import LABELLED_CODES
+    from orchestration.dbt_project import dbt_project
+    from orchestration.shared import exposure_models
+
+    schema = "ogp_bi_contract_test"
+    served = exposure_models("postgres_serving_schema")
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as duck:
+        copied = copy_schema(duck, pg, source_schema="marts", target_schema=schema,
+                             tables=[t for t in served if t != "snap_plan_milestones"],
+                             also={"snap_plan_milestones": "snapshots.snap_plan_milestones"},
+                             contracts=load_contracts(dbt_project().manifest_path, set(served)),
+                             labels=LABELLED_CODES, leave_out_empty=True)
+        empty = {t for t in served if t != "snap_plan_milestones"
+                 and duck.execute(f"select count(*) from marts.{t}").fetchone()[0] == 0}
+    tables = {c.table for c in copied}
+    assert "snap_plan_milestones" in tables and "status_labels" in tables
+    assert empty and not (empty & tables)  # e.g. the portal's tables, with no portal configured
+    [[comment]] = _psql(pg, f"select obj_description('{schema}.fct_commitment_progress_monthly'::regclass)")
+    assert comment.startswith("Commitment x month progress")
+    [[described, columns]] = _psql(pg, f"""select count(col_description(a.attrelid, a.attnum)), count(*)
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = '{schema}' and c.relname = 'dim_commitments' and a.attnum > 0 and not a.attisdropped""")
+    assert int(described) == int(columns) > 5
+    keys = _psql(pg, f"""select tc.table_name, tc.constraint_type, string_agg(kcu.column_name, ',' order by kcu.ordinal_position)
+        from information_schema.table_constraints tc
+        join information_schema.key_column_usage kcu using (constraint_schema, constraint_name)
+        where tc.table_schema = '{schema}' group by 1, 2, tc.constraint_name order by 1, 2, 3""")
+    assert ["dim_commitments", "PRIMARY KEY", "commitment_id"] in keys
+    assert ["fct_irm_assessments", "FOREIGN KEY", "commitment_id"] in keys
+    [[nullable]] = _psql(pg, f"""select is_nullable from information_schema.columns
+        where table_schema = '{schema}' and table_name = 'dim_commitments' and column_name = 'commitment_id'""")
+    assert nullable == "NO"
+    assert ["schedule_status", "on_track", "A tiempo", "On track"] in _psql(pg, f"select * from {schema}.status_labels order by 1, 2")
+    with psycopg.connect(pg, autocommit=True) as con:
+        con.execute(f'drop schema if exists "{schema}" cascade')

@@ -7,6 +7,8 @@ import dagster as dg
 
 from exports.catalogue import update_catalogue
 from exports.ckan import CkanClient, publish_snapshot
+from exports.bi_contract import load_contracts
+from exports.formatting import LABELLED_CODES
 from exports.postgres import copy_schema
 from exports.serving import publish_serving_copy
 from exports.snapshot import build_monthly_snapshot
@@ -18,7 +20,8 @@ from orchestration.blast_radius import BLOCKED_BY, asset_domain
 from orchestration.methodology import methodology_parameters
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
-from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs
+from orchestration.dbt_project import dbt_project
+from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs, exposure_models
 
 
 def build_snapshot_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
@@ -217,8 +220,14 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         if not settings.publish_postgres:
             context.log.info("OGP_PUBLISH_POSTGRES is not set: the PostgreSQL serving schema is not published")
             return
+        # What its exposure lists: the marts, and the milestone history from the snapshots schema.
+        served = exposure_models("postgres_serving_schema")
+        history = {name: f"snapshots.{name}" for name in served if name.startswith("snap_")}
+        contracts = load_contracts(dbt_project().manifest_path, set(served))
         with platform.warehouse(read_only=True) as con:
-            copied = copy_schema(con, settings.pg_dsn.value, source_schema="marts", target_schema=settings.pg_serving_schema)
+            copied = copy_schema(con, settings.pg_dsn.value, source_schema="marts", target_schema=settings.pg_serving_schema,
+                                 tables=[name for name in served if name not in history], also=history, contracts=contracts,
+                                 labels=LABELLED_CODES, leave_out_empty=True)
         yield dg.MaterializeResult(metadata={
             "schema": settings.pg_serving_schema,
             "tables": dg.MetadataValue.json({c.table: c.rows for c in copied}),
