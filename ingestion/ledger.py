@@ -147,3 +147,13 @@ def ledger_by_source(con: duckdb.DuckDBPyConnection) -> list[SourceLedger]:
 
 def quarantine_by_rule(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return con.execute("select rule, count(*) from raw.quarantine group by rule order by 2 desc, 1").fetchall()
+
+
+# Tables every source writes beside its own (what the ingestion assets declare as bookkeeping).
+BOOKKEEPING_TABLES = ("ingestion_ledger", "quarantine", "landed_files", "date_interpretations", "personal_data_redactions")
+
+
+def bookkeeping_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in each bookkeeping table of the raw schema."""
+    return {table: row_count(con, f"raw.{table}") for table in BOOKKEEPING_TABLES}
+

@@ -322,3 +322,9 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
         assert metadata["snapshot_path"].value.endswith(f"snapshots/{month[:7]}/v1")
         assert metadata["row_counts"].value  # that month's own counts
     assert records["2023-11-01"]["row_counts"].value != records["2024-12-01"]["row_counts"].value
+    # The ledger and the quarantine, written by every source, are observed with what they hold.
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        [quarantine] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "quarantine"])), limit=1).records
+        [ledger] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "ingestion_ledger"])), limit=1).records
+    assert quarantine.asset_observation.metadata["dagster/row_count"].value == 3
+    assert ledger.asset_observation.metadata["balanced"].value is True

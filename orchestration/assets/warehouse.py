@@ -31,6 +31,8 @@ from typing import Any, Iterator, Mapping
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ingestion.ledger import bookkeeping_counts, ledger_by_source
+from ingestion.quarantine import quarantine_by_source
 from ingestion.source_spec import Domain
 from orchestration.blast_radius import asset_domain
 from orchestration.check_descriptions import dbt_test_description
@@ -147,6 +149,25 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
         )
 
 
+def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
+    """The ledger and the quarantine, which every ingestion asset writes and none materializes, as
+    observed before the build reads them: row counts (and the ledger's balance), so the UI shows
+    what they hold."""
+    with platform.warehouse(read_only=True) as con:
+        counts = bookkeeping_counts(con)
+        ledger = ledger_by_source(con)
+        quarantine = quarantine_by_source(con)
+    totals = {k: sum(getattr(s, k) for s in ledger) for k in ("received", "loaded", "quarantined")}
+    extra = {
+        "ingestion_ledger": {**totals, "balanced": totals["received"] == totals["loaded"] + totals["quarantined"],
+                             "by_source": dg.MetadataValue.json({s.source: {"files": s.files, "received": s.received,
+                                                                            "loaded": s.loaded, "quarantined": s.quarantined} for s in ledger})},
+        "quarantine": {"by_source": dg.MetadataValue.json({q.source: {"rows": q.rows, "released": q.released} for q in quarantine})},
+    }
+    for table, rows in counts.items():
+        context.log_event(dg.AssetObservation(asset_key=["raw", table], metadata={"dagster/row_count": rows, **extra.get(table, {})}))
+
+
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     project = dbt_project()
     manifest = prepare_manifest(project)
@@ -160,6 +181,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         pool=WAREHOUSE_POOL,
     )
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
+        observe_bookkeeping(context, platform)
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
         yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
