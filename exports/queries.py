@@ -26,3 +26,10 @@ def plan_figures(con, month) -> list[dict]:
                         from marts.fct_commitment_progress_monthly
                         where reporting_month = $month order by action_plan_id, commitment_id""", {"month": month})
 
+
+def table_summary(con, relation: str, *, preview_rows: int = 5) -> tuple[int, str]:
+    """Rows in `relation` and its first rows as a markdown table (for the UI's metadata)."""
+    [(count,)] = con.execute(f"select count(*) from {relation}").fetchall()
+    frame = con.execute(f"select * from {relation} limit {int(preview_rows)}").df()
+    return count, (frame.to_markdown(index=False) if len(frame) else "_empty_")
+

@@ -328,3 +328,8 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
         [ledger] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "ingestion_ledger"])), limit=1).records
     assert quarantine.asset_observation.metadata["dagster/row_count"].value == 3
     assert ledger.asset_observation.metadata["balanced"].value is True
+    # The marts, with their row counts and first rows.
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        [commitments] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["marts", "dim_commitments"])), limit=1).records
+    assert commitments.asset_observation.metadata["dagster/row_count"].value > 100
+    assert "commitment_id" in commitments.asset_observation.metadata["preview"].value

@@ -168,6 +168,17 @@ def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformRes
         context.log_event(dg.AssetObservation(asset_key=["raw", table], metadata={"dagster/row_count": rows, **extra.get(table, {})}))
 
 
+def observe_marts(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
+    """Each mart this step built, as observed once dbt is done: its row count and first rows."""
+    from exports.queries import table_summary  # pandas: at run time, not at code-location load
+
+    marts = [key for key in context.selected_asset_keys if len(key.path) == 2 and key.path[0] == "marts"]
+    with platform.warehouse(read_only=True) as con:
+        for key in marts:
+            rows, preview = table_summary(con, f"marts.{key.path[-1]}")
+            context.log_event(dg.AssetObservation(asset_key=key, metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)}))
+
+
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     project = dbt_project()
     manifest = prepare_manifest(project)
@@ -186,6 +197,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         # waits for the facts' run, which comes after this one.
         yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
                                 parse_state=platform.settings().dbt_parse_state_dir, **platform.environment())
+        observe_marts(context, platform)
 
     @dbt_assets(
         manifest=manifest,
@@ -215,5 +227,6 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
                                      config: WarehouseConfig):
         yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
                                 **platform.environment())
+        observe_marts(context, platform)
 
     return [warehouse_models, monthly_progress_facts, commitment_similarity_models]
