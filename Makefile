@@ -63,8 +63,10 @@ screenshots: install browser
 reliability-doc: install
 	$(BIN)/python -m tests.reliability.report
 
+# dbt's documentation as one static page that works offline (after `make demo`: it reads the warehouse's catalog).
 docs: manifest
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir . --target-path target/docs
+	@echo "dbt docs: file://$(CURDIR)/dbt_project/target/docs/static_index.html"
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs data

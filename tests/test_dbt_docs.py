@@ -12,15 +12,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_dbt_docs_generate_works(demo):
+def test_dbt_docs_are_one_static_page_that_works_offline(demo, tmp_path):
+    """`make docs`: the static page opens from disk in Chromium with every request to another host
+    refused, and shows the project's overview (not dbt's "Welcome!") and the marts."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_site import CHROMIUM
+
     env = {**os.environ, "OGP_DATA_DIR": str(demo), "OGP_DBT_TARGET": "duckdb"}
+    target = tmp_path / "docs"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--profiles-dir", ".", "--target-path", "target/docs"],
+        [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--static", "--profiles-dir", ".", "--target-path", str(target)],
         cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    catalog = json.loads((ROOT / "dbt_project" / "target" / "docs" / "catalog.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
     assert any(key.endswith("fct_commitment_progress_monthly") for key in catalog["nodes"])
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def route(request_route, request):
+            # Offline: whatever the page would fetch from another host (fonts) is refused.
+            if request.url.startswith(("file:", "data:", "about:", "blob:")):
+                return request_route.continue_()
+            return request_route.abort()
+
+        page.route("**/*", route)
+        page.goto((target / "static_index.html").as_uri())
+        page.wait_for_selector("text=The OGP action-plan progress warehouse", timeout=60_000)
+        assert "Welcome!" not in page.inner_text("body")
+        page.goto((target / "static_index.html").as_uri() + "#!/model/model.ogp_progress.fct_commitment_progress_monthly")
+        page.wait_for_selector("text=fct_commitment_progress_monthly", timeout=60_000)
+        browser.close()
+    assert not errors, errors
 
 
 def test_dbt_unit_tests_of_the_methodology_pass(demo, tmp_path):
