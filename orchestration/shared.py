@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
+from dagster_shared.check import CheckError
 
 from orchestration.dbt_project import dbt_project
 
@@ -51,4 +52,15 @@ def exposure_models(exposure: str) -> list[str]:
 def exposure_inputs(warehouse: list[dg.AssetsDefinition], exposure: str) -> list[dg.AssetKey]:
     """A publication's Dagster deps: the asset keys of the models its dbt exposure lists."""
     return [model_asset_key(warehouse, model) for model in exposure_models(exposure)]
+
+
+def whole_asset_graph(context: dg.AssetExecutionContext):
+    """Every asset and check of the code location, whichever job runs the step: a run launched
+    from the UI to publish one month holds only the snapshot, yet its gate and warnings must read
+    the whole lineage. An in-process run (`ogp`, tests) has no code location attached; it runs a
+    whole job, whose graph is used."""
+    try:
+        return context.repository_def.asset_graph
+    except CheckError:
+        return context.job_def.asset_layer.asset_graph
 

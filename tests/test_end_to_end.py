@@ -333,3 +333,25 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
         [commitments] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["marts", "dim_commitments"])), limit=1).records
     assert commitments.asset_observation.metadata["dagster/row_count"].value > 100
     assert "commitment_id" in commitments.asset_observation.metadata["preview"].value
+
+
+def test_republishing_one_month_as_the_ui_does_changes_nothing(demo, tmp_path):
+    """The snapshot alone for one partition, launched through the code location as the UI's
+    "Materialize" does: the same inputs and the same standing warnings, so no new version."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    shutil.copytree(demo, data)
+    before = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
+    env = {**os.environ, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
+         "--select", "monthly_progress_snapshot", "--partition", "2023-11-01"],
+        cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir() if p.is_dir()) == ["v1"]
+    assert (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before

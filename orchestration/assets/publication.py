@@ -21,7 +21,7 @@ from orchestration.methodology import methodology_parameters
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
 from orchestration.dbt_project import dbt_project
-from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs, exposure_models
+from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs, exposure_models, whole_asset_graph
 
 
 def build_snapshot_asset(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
@@ -126,7 +126,7 @@ def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publicatio
             metadata={"quarantined_rows": dg.MetadataValue.json([r.__dict__ for r in standing[:100]])},
             allow_retries=False,
         )
-    graph = context.job_def.asset_layer.asset_graph
+    graph = whole_asset_graph(context)
     failed, outside = [], []
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
@@ -160,9 +160,11 @@ PER_RUN_CHECKS = {"no_rows_quarantined"}
 def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
     """Warning-severity checks whose latest evaluation failed: publication goes on, and says so.
     (An error-severity failure in the same run fails its step and stops publication.) The latest
-    evaluation is used, not this run's, so a snapshot-only re-run records the same warnings."""
+    evaluation is used, not this run's, and every check of the code location is read, not only those
+    of the job that runs it, so re-publishing a month from the UI (the snapshot alone) records the
+    same warnings as the monthly job."""
     warnings = []
-    for check_key in context.job_def.asset_layer.asset_graph.asset_check_keys:
+    for check_key in whole_asset_graph(context).asset_check_keys:
         if check_key.name in PER_RUN_CHECKS:
             continue
         record = context.instance.get_latest_asset_check_evaluation_record(check_key)

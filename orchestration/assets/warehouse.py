@@ -39,7 +39,7 @@ from orchestration.check_descriptions import dbt_test_description
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
-from orchestration.shared import OWNERS, WAREHOUSE_POOL
+from orchestration.shared import OWNERS, WAREHOUSE_POOL, whole_asset_graph
 
 MONTHLY_FACTS = "tag:monthly_fact"
 # Built after the commitment search index (orchestration/assets/similarity.py), which reads marts.
@@ -138,7 +138,7 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
         shutil.copyfile(target / PARTIAL_PARSE_FILE, parse_state / f".{PARTIAL_PARSE_FILE}.tmp")
         os.replace(parse_state / f".{PARTIAL_PARSE_FILE}.tmp", parse_state / PARTIAL_PARSE_FILE)
     if not invocation.is_successful():
-        graph = context.job_def.asset_layer.asset_graph
+        graph = whole_asset_graph(context)
         did_not_run = [r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"] if r["status"] == "error"]
         progress = sorted({k.to_user_string() for k in failed_checks if asset_domain(graph, k) == Domain.PROGRESS})
         if did_not_run or progress or not failed_checks:
