@@ -22,7 +22,8 @@ class TableContract:
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (column, referenced table, referenced column)
 
 
-def _ref_name(text: str) -> str:
+def ref_name(text: str) -> str:
+    """The model a dbt test argument names: "ref('dim_commitments')" -> dim_commitments."""
     return text.split("'")[1] if "'" in text else text
 
 
@@ -54,7 +55,7 @@ def contracts_from_manifest(manifest: Mapping[str, Any], tables: set[str]) -> di
         elif name == "unique_combination":
             contract.keys.append(tuple(kwargs.get("columns", [])))
         elif name == "relationships" and column:
-            contract.foreign_keys.append((column, _ref_name(str(kwargs.get("to", ""))), str(kwargs.get("field"))))
+            contract.foreign_keys.append((column, ref_name(str(kwargs.get("to", ""))), str(kwargs.get("field"))))
     for contract in contracts.values():
         # A primary key is a unique set of columns that are all NOT NULL; the narrowest first.
         contract.keys.sort(key=lambda key: (not set(key) <= contract.not_null, len(key), key))

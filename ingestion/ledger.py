@@ -149,8 +149,15 @@ def quarantine_by_rule(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return con.execute("select rule, count(*) from raw.quarantine group by rule order by 2 desc, 1").fetchall()
 
 
-# Tables every source writes beside its own (what the ingestion assets declare as bookkeeping).
-BOOKKEEPING_TABLES = ("ingestion_ledger", "quarantine", "landed_files", "date_interpretations", "personal_data_redactions")
+# Tables every source writes beside its own, with what they hold (the ingestion assets declare
+# them as assets from this; the warehouse step observes their row counts).
+BOOKKEEPING_TABLES = {
+    "quarantine": "Rows ingestion could not load, with source, rule and reason (written by every ingestion asset).",
+    "date_interpretations": "Each distinct date text of the OGP exports with the period it names and its precision.",
+    "landed_files": "Every file landed, refused or taken apart: hash, source, original name, size, landing time.",
+    "personal_data_redactions": "E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
+    "ingestion_ledger": "Per run and file: received = loaded + quarantined (written by every ingestion asset).",
+}
 
 
 def bookkeeping_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-
-def _ref_name(text: str) -> str:
-    # "ref('dim_commitments')" -> dim_commitments
-    return text.split("'")[1] if "'" in text else text
+from exports.bi_contract import ref_name
 
 
 def _generic(name: str, kwargs: Mapping[str, Any], model: str, column: str | None) -> str:
@@ -20,7 +17,7 @@ def _generic(name: str, kwargs: Mapping[str, Any], model: str, column: str | Non
     if name == "accepted_values":
         return f"{column} of {model} is one of: {', '.join(map(str, kwargs.get('values', [])))}."
     if name == "relationships":
-        return f"Every {column} of {model} exists in {_ref_name(str(kwargs.get('to', '')))}.{kwargs.get('field')}."
+        return f"Every {column} of {model} exists in {ref_name(str(kwargs.get('to', '')))}.{kwargs.get('field')}."
     if name == "unique_combination":
         return f"One row of {model} per {', '.join(kwargs.get('columns', []))}."
     if name == "value_between":

@@ -73,7 +73,7 @@ def test_a_source_declared_once_is_loaded_checked_and_gated_everywhere(registry,
     from ingestion.quarantine import blocking_rows
     from ingestion.reparse import reparse
 
-    assert sources.blocking_sources({Domain.REFERENCE}) [-1] == "ogp_members"
+    assert sources.blocking_sources({Domain.REFERENCE})[-1] == "ogp_members"
     assert "ogp_members" not in sources.blocking_sources({Domain.PROGRESS})
     with connect(data_dir / "warehouse.duckdb") as con:
         [row] = blocking_rows(con, ["ogp_members"])  # the gate sees it until corrected or released

@@ -11,6 +11,7 @@ from ingestion.http import redact_url
 from ingestion.inbox import land_inbox
 from ingestion.ingest import ingest_new_files
 from ingestion.landing import LandedFile, land_source
+from ingestion.ledger import BOOKKEEPING_TABLES
 from ingestion.open_data_portal import check_datasets, fetch_datasets, fetch_organizations, unchecked_evidence_references
 from ingestion.source_spec import SourceSpec
 from orchestration.resources import PlatformResource
@@ -157,26 +158,8 @@ if _WIRED != set(sources.BY_NAME):
 
 # Written by every ingestion asset above; declared so the dbt sources that read them have a home.
 ingestion_bookkeeping = [
-    dg.AssetSpec(
-        ["raw", "quarantine"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
-        description="Rows ingestion could not load, with source, rule and reason (written by every ingestion asset).",
-    ),
-    dg.AssetSpec(
-        ["raw", "date_interpretations"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
-        description="Each distinct date text of the OGP exports with the period it names and its precision.",
-    ),
-    dg.AssetSpec(
-        ["raw", "landed_files"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
-        description="Every file landed, refused or taken apart: hash, source, original name, size, landing time.",
-    ),
-    dg.AssetSpec(
-        ["raw", "personal_data_redactions"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
-        description="E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
-    ),
-    dg.AssetSpec(
-        ["raw", "ingestion_ledger"], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS,
-        description="Per run and file: received = loaded + quarantined (written by every ingestion asset).",
-    ),
+    dg.AssetSpec(["raw", table], group_name="ingestion", kinds={"duckdb"}, owners=OWNERS, description=description)
+    for table, description in BOOKKEEPING_TABLES.items()
 ]
 
 INGESTION_ASSETS = [form_submissions, *FILE_SOURCES, open_data_portal]
