@@ -2,6 +2,8 @@
 -- same input files, with none of the platform around it (no landing, ledger, quarantine, checks,
 -- dbt, Dagster). What the platform's full build is measured against.
 -- Parameters (filled by benchmarks/run.py): {catalogue}, {reports}, {first_month}, {last_month}, {grace}.
+-- Each `-- stage:` line names the statements up to the next one (timed by benchmarks/run.py).
+-- stage: read the catalogue
 create or replace temp table milestones as
 select id_plan_de_accion as action_plan_id, id_compromiso as commitment_id, codigo_hito as milestone_code,
        cast(peso as double) as weight, cast(fecha_inicio as date) as planned_start,
@@ -12,6 +14,7 @@ create or replace temp table plan_periods as
 select action_plan_id, date_trunc('month', min(planned_start)) as first_month, date_trunc('month', max(planned_end)) as last_month
 from milestones group by all;
 
+-- stage: read and check the reports
 -- Accepted reports: a known milestone, a month inside its plan (with the grace period), 0-100 %;
 -- several for one milestone and month: the last one sent.
 create or replace temp table monthly_reports as
@@ -30,6 +33,7 @@ where r.percent between 0 and 100
   and r.reporting_month <= date {last_month}
 group by all;
 
+-- stage: monthly figures
 create or replace temp table milestone_months as
 select m.*, cast(month as date) as reporting_month
 from milestones m

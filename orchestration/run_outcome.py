@@ -1,12 +1,15 @@
-"""What a run did, read back from the instance's event log: the checks that warned or failed
-and the snapshot versions it wrote. Shown as the CLI's closing summary and as tags on the run, so
+"""What a run did, read back from the instance's event log: the checks that warned or failed,
+the snapshot versions it wrote, and where its time went (by stage). Shown as the CLI's closing summary and as tags on the run, so
 the UI's run list tells a clean success from one that published with warnings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
+
+from orchestration import stage_times
 
 SNAPSHOT = dg.AssetKey("monthly_progress_snapshot")
 TAG_WARNED = "ogp/checks_warned"
@@ -21,6 +24,8 @@ class RunOutcome:
     warned: list[str] = field(default_factory=list)   # "asset: check" of warning-severity failures
     failed: list[str] = field(default_factory=list)   # "asset: check" of error-severity failures
     versions: list[dict] = field(default_factory=list)  # {"month", "version", "new", "path"} per snapshot month
+    seconds: float = 0.0  # the run's wall time, from its start event to its end event
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds (orchestration/stage_times.py)
 
     def tags(self) -> dict[str, str]:
         return {TAG_WARNED: str(len(self.warned)), TAG_FAILED: str(len(self.failed))}
@@ -40,12 +45,64 @@ class RunOutcome:
                 lines.append(f"  {version['month']} {version['version']}: {version['path']}")
             if len(written) > 12:
                 lines.append(f"  ... and {len(written) - 12} earlier")
+        if self.stages:
+            largest = sorted(self.stages.items(), key=lambda kv: -kv[1])[:6]
+            lines.append(f"time {self.seconds:.1f} s: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in largest))
         return lines
 
 
-def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
+# Steps that are one stage of the work, by step key; ingestion and dbt steps record their parts.
+STEP_STAGES = {
+    "monthly_progress_snapshot": stage_times.SNAPSHOT,
+    "duckdb_serving_copy": stage_times.SERVING_DUCKDB,
+    "postgres_serving_schema": stage_times.SERVING_POSTGRES,
+    "open_data_portal_publication": stage_times.PORTAL,
+    "search__commitment_index": stage_times.SIMILARITY,
+    "co_creation_briefs": stage_times.SIMILARITY,
+}
+
+
+def step_stage(step_key: str) -> str | None:
+    if step_key in STEP_STAGES:
+        return STEP_STAGES[step_key]
+    if "_gx_" in step_key:
+        return stage_times.GREAT_EXPECTATIONS
+    if step_key.endswith("no_rows_quarantined"):
+        return stage_times.QUARANTINE_CHECKS
+    return None
+
+
+_STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
+                dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE}
+
+
+def run_stages(instance: dg.DagsterInstance, run_id: str, data_dir: Path) -> tuple[float, dict[str, float]]:
+    """The run's wall time and its split by stage, from its step events and the parts its steps
+    recorded. Steps run one at a time in this platform (the warehouse pool), so the parts add up."""
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+    run_start = run_end = None
+    for entry in instance.all_logs(run_id, of_type=_STEP_EVENTS):
+        kind, step = entry.dagster_event.event_type, entry.step_key
+        if kind == dg.DagsterEventType.RUN_START:
+            run_start = entry.timestamp
+        elif kind in (dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE):
+            run_end = entry.timestamp
+        elif kind == dg.DagsterEventType.STEP_START:
+            starts.setdefault(step, entry.timestamp)
+        else:
+            ends[step] = entry.timestamp
+    if run_start is None or run_end is None:
+        return 0.0, {}
+    steps = [(step, step_stage(step), ends[step] - start) for step, start in starts.items() if step in ends]
+    return run_end - run_start, stage_times.by_stage(run_end - run_start, steps, stage_times.recorded(data_dir, run_id))
+
+
+def run_outcome(instance: dg.DagsterInstance, run_id: str, *, data_dir: Path | None = None) -> RunOutcome:
     run = instance.get_run_by_id(run_id)
     outcome = RunOutcome(run_id, run.job_name, run.status.value)
+    if data_dir is not None:
+        outcome.seconds, outcome.stages = run_stages(instance, run_id, data_dir)
     evaluations = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000).records
     for record in evaluations:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
@@ -67,7 +124,7 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
     return outcome
 
 
-def tag_run_with_its_outcome(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
-    outcome = run_outcome(instance, run_id)
+def tag_run_with_its_outcome(instance: dg.DagsterInstance, run_id: str, *, data_dir: Path | None = None) -> RunOutcome:
+    outcome = run_outcome(instance, run_id, data_dir=data_dir)
     instance.add_run_tags(run_id, outcome.tags())
     return outcome

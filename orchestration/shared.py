@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_shared.check import CheckError
 
+from orchestration import stage_times
 from orchestration.dbt_project import dbt_project
 
 OWNERS = ["team:datos-gobierno-abierto"]
@@ -22,6 +23,11 @@ SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONE
 # How stale each kind of source may get before the UI flags it (forms daily, reference data weekly).
 FORMS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2))
 REFERENCE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=15), warn_window=timedelta(days=8))
+
+
+def stage_clock(context: dg.AssetExecutionContext, data_dir: Path, stage: str):
+    """Time one part of this step (orchestration/stage_times.py)."""
+    return stage_times.timed(data_dir, context.run_id, str(context.op_handle), stage)
 
 
 def model_asset_key(warehouse: list[dg.AssetsDefinition], model: str) -> dg.AssetKey:

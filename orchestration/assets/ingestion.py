@@ -15,7 +15,8 @@ from ingestion.ledger import BOOKKEEPING_TABLES
 from ingestion.open_data_portal import check_datasets, fetch_datasets, fetch_organizations, unchecked_evidence_references
 from ingestion.source_spec import SourceSpec
 from orchestration.resources import PlatformResource
-from orchestration.shared import FORMS_FRESHNESS, OWNERS, REFERENCE_FRESHNESS, SOURCE_RETRY, WAREHOUSE_POOL
+from orchestration.shared import FORMS_FRESHNESS, OWNERS, REFERENCE_FRESHNESS, SOURCE_RETRY, WAREHOUSE_POOL, stage_clock
+from orchestration.stage_times import LANDING, PARSING
 
 
 def asset_spec(spec: SourceSpec) -> dg.AssetSpec:
@@ -28,7 +29,7 @@ def asset_spec(spec: SourceSpec) -> dg.AssetSpec:
 def ingest(context: dg.AssetExecutionContext, platform: PlatformResource, spec: SourceSpec, landed_files: list[LandedFile],
            *, together: bool = False) -> dg.MaterializeResult:
     """Load the landed files not loaded before and say what happened to their rows."""
-    with platform.warehouse() as con:
+    with stage_clock(context, platform.settings().data_dir, PARSING), platform.warehouse() as con:
         outcome = ingest_new_files(con, spec, landed_files, run_id=context.run_id, together=together)
     for landed in outcome.skipped_files:
         context.log.info(f"{landed.original_name} ({landed.sha256[:12]}) was loaded before; skipped")
@@ -63,12 +64,13 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
     settings = platform.settings()
     if not settings.inbox_dir.is_dir():
         context.log.warning(f"the inbox {settings.inbox_dir} does not exist yet; nothing to load")
-    with platform.warehouse() as con:
-        landing = land_inbox(con, settings.inbox_dir, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes,
-                             run_id=context.run_id, ledger_source=sources.PROGRESS_REPORTS.name)
+    with stage_clock(context, settings.data_dir, LANDING):
+        with platform.warehouse() as con:
+            landing = land_inbox(con, settings.inbox_dir, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes,
+                                 run_id=context.run_id, ledger_source=sources.PROGRESS_REPORTS.name)
+        fetched = fetch_form_apis(context, platform)
     for note in landing.notes:
         context.log.info(note)
-    fetched = fetch_form_apis(context, platform)
     reports = landing.files.get(sources.PROGRESS_REPORTS.name, []) + [page for result in fetched for page in result.pages]
     yield ingest(context, platform, sources.PROGRESS_REPORTS, reports, together=True)
     # Only now that every page is loaded does each API source's high-water mark move.
@@ -113,10 +115,11 @@ def open_data_portal(context: dg.AssetExecutionContext, platform: PlatformResour
     landing = settings.landing_dir / "open_data_portal"
     if settings.portal_url:
         key = settings.portal_api_key.value
-        fetched = fetch_datasets(settings.portal_url, api_key=key, landing_dir=landing)
+        with stage_clock(context, settings.data_dir, LANDING):
+            fetched = fetch_datasets(settings.portal_url, api_key=key, landing_dir=landing)
+            organizations = fetch_organizations(settings.portal_url, api_key=key, landing_dir=landing).pages
         context.log.info(f"{fetched.records} datasets in {len(fetched.pages)} pages from {redact_url(settings.portal_url)}")
         datasets = fetched.pages
-        organizations = fetch_organizations(settings.portal_url, api_key=key, landing_dir=landing).pages
     else:
         context.log.info("OGP_PORTAL_URL is not set: the open-data portal is not read")
     yield ingest(context, platform, sources.PORTAL_DATASETS, datasets)
@@ -125,7 +128,8 @@ def open_data_portal(context: dg.AssetExecutionContext, platform: PlatformResour
         # Only after this harvest is loaded: what it lists needs no package_show.
         with platform.warehouse() as con:
             references = unchecked_evidence_references(con)
-        checks = check_datasets(settings.portal_url, references, api_key=settings.portal_api_key.value, landing_dir=landing).pages
+        with stage_clock(context, settings.data_dir, LANDING):
+            checks = check_datasets(settings.portal_url, references, api_key=settings.portal_api_key.value, landing_dir=landing).pages
         context.log.info(f"package_show for {len(references)} evidence reference(s) the harvest did not list")
     yield ingest(context, platform, sources.PORTAL_EVIDENCE_CHECKS, checks)
 
@@ -143,7 +147,8 @@ def file_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             # Optional sources still materialize, so the warehouse downstream is never skipped.
             context.log.info(f"no address is set for {spec.name}: nothing to read")
             return ingest(context, platform, spec, [])
-        landed = land_source(spec.name, address, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
+        with stage_clock(context, settings.data_dir, LANDING):
+            landed = land_source(spec.name, address, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes)
         return ingest(context, platform, spec, [landed])
 
     return _asset

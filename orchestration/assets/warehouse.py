@@ -23,6 +23,7 @@ is in it) or when --vars change, ~2 s per invocation; hence no --vars either.
 import os
 import re
 import shutil
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,7 @@ from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
 from orchestration.shared import OWNERS, WAREHOUSE_POOL, whole_asset_graph
+from orchestration.stage_times import dbt_stages, record
 
 MONTHLY_FACTS = "tag:monthly_fact"
 # Built after the commitment search index (orchestration/assets/similarity.py), which reads marts.
@@ -112,18 +114,20 @@ def dbt_environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, parse_state: Path, **env: str):
+def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, parse_state: Path, data_dir: Path,
+                 **env: str):
     """`dbt build` from this data directory's partial-parse state, which it then updates.
 
     The step fails, and nothing downstream runs, when a model or test could not run or an
     error-severity test failed on progress data. An error-severity test that failed only on
     reference data (OGP's exports, the local-government index) is recorded as a failed check and
     the step succeeds: the publication gate then stops only the publications holding that data
-    (orchestration/blast_radius.py)."""
+    (orchestration/blast_radius.py). Its time is recorded by kind of dbt node (stage_times.py)."""
     target = Path(dbt.project_dir) / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     if (parse_state / PARTIAL_PARSE_FILE).exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(parse_state / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE)
+    started = time.perf_counter()
     with dbt_environment(**env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     failed_checks = []
@@ -132,6 +136,10 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
                 and event.severity == dg.AssetCheckSeverity.ERROR:
             failed_checks.append(event.asset_key)
         yield event
+    process_seconds = time.perf_counter() - started
+    if (target / "run_results.json").exists():
+        for stage, seconds in dbt_stages(invocation.get_artifact("run_results.json"), process_seconds).items():
+            record(data_dir, context.run_id, str(context.op_handle), stage, seconds)
     prune_dbt_run_folders(target.parent, in_use=target)
     if (target / PARTIAL_PARSE_FILE).exists():
         parse_state.mkdir(parents=True, exist_ok=True)
@@ -196,7 +204,8 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
         yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
-                                parse_state=platform.settings().dbt_parse_state_dir, **platform.environment())
+                                parse_state=platform.settings().dbt_parse_state_dir,
+                                data_dir=platform.settings().data_dir, **platform.environment())
         observe_marts(context, platform)
 
     @dbt_assets(
@@ -213,6 +222,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         first_month = context.partition_time_window.start.strftime("%Y-%m-%d")
         context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
         yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
+                                data_dir=platform.settings().data_dir,
                                 **platform.environment(), **{REBUILD_FROM_MONTH_ENV: first_month})
 
     @dbt_assets(
@@ -226,6 +236,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     def commitment_similarity_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource,
                                      config: WarehouseConfig):
         yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
+                                data_dir=platform.settings().data_dir,
                                 **platform.environment())
         observe_marts(context, platform)
 
