@@ -229,32 +229,58 @@ def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, mo
 
 
 MONTHLY_FACTS = ("fct_milestone_status_monthly", "fct_commitment_progress_monthly", "fct_plan_progress_monthly")
+# The facts a monthly run adds to rather than rebuilds (checked equal to a full rebuild).
+INCREMENTAL_FACTS = (*MONTHLY_FACTS, "fct_progress_reports")
 
 
 def _facts(data: Path) -> dict[str, list]:
-    """The facts without their computation time, doubles to 9 decimals (sums of doubles may differ
+    """The facts without their computation or validation time, doubles to 9 decimals (sums of doubles may differ
     in the last bits with the order DuckDB's threads add them)."""
     with _warehouse(data) as con:
         facts = {}
-        for table in MONTHLY_FACTS:
+        for table in INCREMENTAL_FACTS:
             columns = con.execute(f"describe marts.{table}").fetchall()
             select = ", ".join(
-                f"round({name}, 9)" if kind == "DOUBLE" else name for name, kind, *_ in columns if name != "computed_at"
+                f"round({name}, 9)" if kind == "DOUBLE" else name for name, kind, *_ in columns if name not in ("computed_at", "validated_at")
             )
             facts[table] = con.execute(f"select {select} from marts.{table} order by all").fetchall()
         return facts
 
 
-def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo, tmp_path, monkeypatch):
-    """The monthly facts are incremental: a report for an old month, loaded today, recomputes that
-    month and the ones after it (carried forward from the month before), nothing earlier, and the
-    result is exactly what a full rebuild gives."""
+def _full_rebuild(data: Path, target: Path) -> None:
     import os
-    import shutil
     import subprocess
 
     from orchestration.dbt_project import dbt_executable
     from orchestration.settings import DBT_PROJECT_DIR
+
+    subprocess.run(
+        [dbt_executable(), "run", "--full-refresh", "--quiet", "--select", "tag:monthly_fact fct_progress_reports",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+        check=True, cwd=DBT_PROJECT_DIR, env={**os.environ, "OGP_DATA_DIR": str(data)},
+    )
+
+
+def _compiled_progress_reports(data: Path) -> str:
+    """fct_progress_reports' SQL as the last run's warehouse build compiled it."""
+    import dagster as dg
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        run_id = instance.get_runs(limit=1)[0].run_id
+    [compiled] = (DBT_PROJECT_DIR / "target").glob(
+        f"warehouse_models-{run_id[:7]}-*/compiled/ogp_progress/models/marts/fct_progress_reports.sql")
+    return compiled.read_text(encoding="utf-8")
+
+
+def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo, tmp_path, monkeypatch):
+    """The monthly facts are incremental: a report for an old month, loaded today, recomputes that
+    month and the ones after it (carried forward from the month before), nothing earlier, and the
+    result is exactly what a full rebuild gives. The accepted reports are incremental too: a run
+    validates only what it loaded, unless the catalogue was loaded again (a milestone it lacked
+    makes an old report acceptable), and either way equals a full rebuild."""
+    import shutil
 
     data = tmp_path / "data"
     shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
@@ -289,12 +315,28 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     assert recomputed[0] == date(2021, 3, 1)
     assert march[0] == 90.0
     assert february  # months before the late report were not touched
+    assert "where loaded_at >" in _compiled_progress_reports(data)  # only the new reports were validated
     incremental = _facts(data)
-    subprocess.run(
-        [dbt_executable(), "run", "--full-refresh", "--quiet", "--select", "tag:monthly_fact",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "dbt_target")],
-        check=True, cwd=DBT_PROJECT_DIR, env={**os.environ, "OGP_DATA_DIR": str(data)},
-    )
+    _full_rebuild(data, tmp_path / "dbt_target")
+    assert _facts(data) == incremental
+
+    # The catalogue gains EC0021-H9, unknown until now: its November report, loaded long ago and
+    # rejected then, is accepted now, as every report is validated again.
+    unknown = "select count(*) from marts.fct_progress_reports where milestone_code = 'EC0021-H9'"
+    with _warehouse(data) as con:
+        assert con.execute(unknown).fetchone()[0] == 0
+    catalogue = tmp_path / "hitos_v2.csv"
+    text = (cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if ",EC0021-H1," in l).split(",")
+    line[3], line[4] = "EC0021-H9", "Hito añadido al catálogo"
+    catalogue.write_text(text.rstrip("\n") + "\n" + ",".join(line) + "\n", encoding="utf-8")
+    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
+    assert cli.main(["refresh"]) == 0
+    assert "where loaded_at >" not in _compiled_progress_reports(data)
+    with _warehouse(data) as con:
+        assert con.execute(unknown).fetchone()[0] == 1
+    incremental = _facts(data)
+    _full_rebuild(data, tmp_path / "dbt_target")
     assert _facts(data) == incremental
 
 

@@ -45,3 +45,30 @@
         where computed_at > (select coalesce(max(computed_at), cast('1900-01-01' as timestamp)) from {{ this }})
     )
 {%- endmacro %}
+
+{# fct_progress_reports is incremental by load time: a run validates only the reports loaded
+   since the fact was last built (its newest `validated_at`). Each report's acceptance and
+   evidence check read, besides the report itself, only the plan catalogue and the portal's
+   harvest and evidence checks; when any of them was loaded again since then, every report is
+   validated again (the fact is emptied by its pre-hook and rebuilt whole), as on the first build
+   and with --full-refresh. `ogp reparse` rebuilds with --full-refresh (rows it re-parses may
+   leave). #}
+{% macro reports_validated_again() -%}
+    {#- each source validation reads, with its load-time column -#}
+    {%- set context_loads = [
+        (ref('stg_plan_catalogue__milestones'), 'loaded_at'),
+        (ref('stg_open_data_portal__datasets'), 'loaded_at'),
+        (ref('stg_open_data_portal__evidence_checks'), 'checked_at'),
+    ] -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set query -%}
+        select coalesce(
+            (select max(validated_at) from {{ this }})
+            > greatest({% for relation, column in context_loads %}(select max({{ column }}) from {{ relation }}){{ ", " if not loop.last }}{% endfor %}),
+            false
+        ) is false
+    {%- endset -%}
+    {{ return(run_query(query).rows[0][0]) }}
+{%- endmacro %}

@@ -1,6 +1,21 @@
+-- Incremental by load time (macros/incremental_window.sql, reports_validated_again): a run adds
+-- the reports loaded since this fact was last built, and validates every report again when the
+-- plan catalogue or the portal was loaded again since then.
+{%- set validated_again = reports_validated_again() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='submission_id',
+    on_schema_change='append_new_columns',
+    pre_hook="{% if reports_validated_again() and is_incremental() %}delete from {{ this }}{% endif %}",
+) }}
+
 with validated_reports as (
 
     select * from {{ ref('int_progress_reports__validated') }}
+    {%- if not validated_again %}
+    where loaded_at > (select max(validated_at) from {{ this }})
+    {%- endif %}
 
 ),
 
@@ -67,7 +82,9 @@ final as (
         challenges,
         source_tool,
         submitted_at,
-        landed_file_id
+        landed_file_id,
+        loaded_at,
+        cast({{ dbt.current_timestamp() }} as timestamp) as validated_at
 
     from with_evidence
     cross join portal_read
