@@ -47,7 +47,7 @@ ui: manifest
 	$(BIN)/ogp init-instance
 	$(BIN)/dagster dev -w workspace.yaml
 
-# The benchmark (not a test): BENCH_SCALE=small|medium|large (medium by default), BENCH_REPEAT.
+# The benchmark (not a test): BENCH_SCALE=small|medium|large or a list (small,medium,large), medium by default; BENCH_REPEAT.
 bench: manifest
 	$(BIN)/python -m benchmarks.run
 

@@ -1,6 +1,6 @@
 """`make bench`: the platform at the scale of every OGP member, measured.
 
-For a scale (BENCH_SCALE: small, medium (default), large) it generates the inputs once (seeded),
+For a scale (BENCH_SCALE: small, medium (default), large, or several comma-separated) it generates the inputs once (seeded),
 then measures, each the median of BENCH_REPEAT runs (3; 1 for large):
   1. full build: every source loaded, the warehouse built with its checks, one month published
      (`ogp run-month`, a fresh data directory each time);
@@ -195,7 +195,12 @@ def main() -> None:
         kind, inputs, last, first, out = sys.argv[1:6]
         (floor_figures if kind == "floor" else pandas_figures)(Path(inputs), date.fromisoformat(last), first, Path(out))
         return
-    scale_name = os.environ.get("BENCH_SCALE", "medium")
+    # BENCH_SCALE: one scale or several, comma-separated (`small,medium,large`: all three in turn).
+    for scale_name in os.environ.get("BENCH_SCALE", "medium").split(","):
+        bench_scale(scale_name.strip())
+
+
+def bench_scale(scale_name: str) -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "1" if scale_name == "large" else "3"))
     work = Path(os.environ.get("BENCH_WORK_DIR", Path(tempfile.gettempdir()) / "ogp-bench"))
     inputs = work / f"inputs-{scale_name}"
