@@ -2,10 +2,13 @@
 `marts.dim_commitments`, with the model's name and version and a hash of what was embedded, so a
 run embeds only commitments whose text (or the model) changed; and, for every commitment of the
 tracked plans, its closest commitments of other members (`search.commitment_peers`, which the
-mart fct_similar_commitments documents and publishes)."""
+mart fct_similar_commitments documents and publishes), ranked again only when what the ranking
+reads changed (`search.commitment_peers_basis`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -18,6 +21,7 @@ from similarity.search import PEERS_PER_COMMITMENT, Corpus, rank
 SCHEMA = "search"
 EMBEDDINGS = f"{SCHEMA}.commitment_embeddings"
 PEERS = f"{SCHEMA}.commitment_peers"
+PEERS_BASIS = f"{SCHEMA}.commitment_peers_basis"
 
 DDL = f"""
 create schema if not exists {SCHEMA};
@@ -38,6 +42,12 @@ create table if not exists {PEERS} (
     lexical_score double not null,
     model_version varchar not null,
     primary key (commitment_id, peer_rank)
+);
+-- A digest of everything the peers were ranked from (texts, vectors' model, members, which
+-- commitments are tracked, the number of peers): equal next run, nothing is ranked again.
+create table if not exists {PEERS_BASIS} (
+    basis varchar not null,
+    ranked_at timestamp not null
 );
 """
 
@@ -60,6 +70,7 @@ class IndexRefresh:
     removed: int
     peer_rows: int
     model_version: str
+    peers_ranked: bool = True  # False: nothing the ranking reads changed, the peers were kept
 
 
 def ensure_search_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -93,20 +104,32 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: in
         con.execute(f"insert into {EMBEDDINGS} select commitment_id, content_hash, ?, ?, embedding, now()::timestamp from new_rows",
                     [encoder.MODEL_NAME, version])
         [(total,)] = con.execute("select count(*) from current_commitment_texts").fetchall()
-        peer_rows = _rank_peers(con, peers, version)
+        peer_rows, ranked = _rank_peers(con, peers, version)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return IndexRefresh(total, pending.num_rows, total - pending.num_rows, vanished, peer_rows, version)
+    return IndexRefresh(total, pending.num_rows, total - pending.num_rows, vanished, peer_rows, version, ranked)
 
 
-def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> int:
+def ranking_basis(corpus: Corpus, peers: int, version: str) -> str:
+    """A digest of what the peers are ranked from: each commitment's id, text, title, member and
+    whether it is tracked (its vector follows from its text and the model's version)."""
+    columns = ("commitment_id", "embedded_text", "commitment_title", "member_code", "is_tracked")
+    digest = hashlib.sha256(json.dumps([version, peers, *(corpus.columns[c] for c in columns)], default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> tuple[int, bool]:
     """Each tracked commitment's `peers` closest commitments of other members, rewritten whole
-    (a few dozen queries against the corpus: cheaper than tracking what changed). The candidates
-    of a member's commitments are the other members' commitments only, BM25 included, so a
-    member's own new commitment does not move its peers' scores."""
+    when anything the ranking reads changed since the last ranking, kept as they are otherwise
+    (at the scale of every OGP member, ranking all of them is the index's main cost). The
+    candidates of a member's commitments are the other members' commitments only, BM25 included,
+    so a member's own new commitment does not move its peers' scores."""
     corpus = Corpus.load(con)
+    basis = ranking_basis(corpus, peers, version)
+    if con.execute(f"select count(*) from {PEERS_BASIS} where basis = ?", [basis]).fetchone()[0]:
+        return con.execute(f"select count(*) from {PEERS}").fetchone()[0], False
     members = np.array([m or "" for m in corpus.member_codes])
     rows = []
     for member in sorted(set(members[corpus.is_tracked])):
@@ -123,5 +146,9 @@ def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> int
                  for q, hits in zip(tracked, rankings) for position, hit in enumerate(hits)]
     con.execute(f"delete from {PEERS}")
     if rows:
-        con.executemany(f"insert into {PEERS} values (?, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+        names = ("commitment_id", "peer_rank", "peer_commitment_id", "score", "semantic_score", "lexical_score", "model_version")
+        ranked = pa.Table.from_pydict(dict(zip(names, map(list, zip(*rows)))))  # noqa: F841 - read by name below
+        con.execute(f"insert into {PEERS} select * from ranked")
+    con.execute(f"delete from {PEERS_BASIS}")
+    con.execute(f"insert into {PEERS_BASIS} values (?, now()::timestamp)", [basis])
+    return len(rows), True

@@ -61,8 +61,16 @@ def test_the_index_embeds_only_what_changed(corpus_db):
     first = refresh_index(corpus_db)
     assert (first.commitments, first.embedded, first.reused) == (5, 5, 0)
     assert first.model_version == encoder.model_version()
+    peers = corpus_db.execute("select * from search.commitment_peers order by all").fetchall()
     again = refresh_index(corpus_db)
     assert (again.embedded, again.reused, again.removed) == (0, 5, 0), "an unchanged corpus costs nothing"
+    assert not again.peers_ranked and again.peer_rows == first.peer_rows, "nor does ranking the same peers again"
+    assert corpus_db.execute("select * from search.commitment_peers order by all").fetchall() == peers
+    # Which commitments are tracked is part of what the peers are ranked from.
+    corpus_db.execute("update marts.dim_commitments set is_tracked = true where commitment_id = 'KE0001'")
+    tracked = refresh_index(corpus_db)
+    assert tracked.peers_ranked and tracked.embedded == 0
+    assert corpus_db.execute("select count(distinct commitment_id) from search.commitment_peers").fetchone()[0] == 2
 
     corpus_db.execute("update marts.dim_commitments set commitment_text = 'Texto nuevo' where commitment_id = 'KE0001'")
     corpus_db.execute("delete from marts.dim_commitments where commitment_id = 'FR0001'")

@@ -29,10 +29,12 @@ def build_commitment_index_asset(warehouse_assets: list[dg.AssetsDefinition]) ->
         with platform.warehouse() as con:
             refreshed = refresh_index(con)
         context.log.info(f"commitment index: {refreshed.embedded} embedded, {refreshed.reused} unchanged, "
-                         f"{refreshed.removed} removed; {refreshed.peer_rows} peer rows")
+                         f"{refreshed.removed} removed; {refreshed.peer_rows} peer rows"
+                         f"{'' if refreshed.peers_ranked else ' (kept: nothing the ranking reads changed)'}")
         return dg.MaterializeResult(metadata={
             "commitments": refreshed.commitments, "embedded_now": refreshed.embedded, "unchanged": refreshed.reused,
             "removed": refreshed.removed, "peer_rows": refreshed.peer_rows, "model": refreshed.model_version,
+            "peers_ranked": refreshed.peers_ranked,
         })
 
     return commitment_index
