@@ -40,6 +40,7 @@ from orchestration.check_descriptions import dbt_test_description
 from orchestration.dbt_project import dbt_project, prepare_manifest
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
+from orchestration.settings import Settings
 from orchestration.shared import OWNERS, WAREHOUSE_POOL, whole_asset_graph
 from orchestration.stage_times import dbt_stages, record
 
@@ -114,8 +115,7 @@ def dbt_environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, parse_state: Path, data_dir: Path,
-                 **env: str):
+def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, settings: Settings, **env: str):
     """`dbt build` from this data directory's partial-parse state, which it then updates.
 
     The step fails, and nothing downstream runs, when a model or test could not run or an
@@ -123,6 +123,7 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
     reference data (OGP's exports, the local-government index) is recorded as a failed check and
     the step succeeds: the publication gate then stops only the publications holding that data
     (orchestration/blast_radius.py). Its time is recorded by kind of dbt node (stage_times.py)."""
+    parse_state, data_dir = settings.dbt_parse_state_dir, settings.data_dir
     target = Path(dbt.project_dir) / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     if (parse_state / PARTIAL_PARSE_FILE).exists():
         target.mkdir(parents=True, exist_ok=True)
@@ -204,8 +205,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
         yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
-                                parse_state=platform.settings().dbt_parse_state_dir,
-                                data_dir=platform.settings().data_dir, **platform.environment())
+                                settings=platform.settings(), **platform.environment())
         observe_marts(context, platform)
 
     @dbt_assets(
@@ -221,8 +221,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     def monthly_progress_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
         first_month = context.partition_time_window.start.strftime("%Y-%m-%d")
         context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
-        yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
-                                data_dir=platform.settings().data_dir,
+        yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(),
                                 **platform.environment(), **{REBUILD_FROM_MONTH_ENV: first_month})
 
     @dbt_assets(
@@ -235,9 +234,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     )
     def commitment_similarity_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource,
                                      config: WarehouseConfig):
-        yield from stream_build(context, dbt, dbt_build_args(config), parse_state=platform.settings().dbt_parse_state_dir,
-                                data_dir=platform.settings().data_dir,
-                                **platform.environment())
+        yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(), **platform.environment())
         observe_marts(context, platform)
 
     return [warehouse_models, monthly_progress_facts, commitment_similarity_models]
