@@ -41,7 +41,7 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         from quality.landed_data import validate_landed_rows  # great-expectations: not at code-location load
 
         settings = platform.settings()
-        docs_dir = settings.data_dir / "data_docs" / context.run.run_id
+        docs_dir = settings.data_dir / "data_docs"  # one site: each suite's latest validation
         with platform.warehouse(read_only=True) as con:
             landed = run_totals(con, context.run.run_id, spec.name).loaded
         arguments = (settings.warehouse_path, suite, context.run.run_id)
@@ -66,7 +66,7 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                 "failed_expectations": len(summary.failures),
                 "failing_rows": failing,
                 "result": dg.MetadataValue.md(summary.markdown()),
-                **({"data_docs": dg.MetadataValue.path(str(summary.docs_index))} if summary.docs_index else {}),
+                **({"data_docs": dg.MetadataValue.path(str(summary.docs_page))} if summary.docs_page else {}),
             },
         )
 

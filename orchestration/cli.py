@@ -387,6 +387,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Report for {version.parent.name}:     {version / 'informe.html'}")
         print(f"Open-data package:      {version / 'datapackage.json'}")
     print(f"Every publication:      {settings.snapshots_dir / 'index.html'} (catalogo.json, catalogo.atom)")
+    print(f"Data quality (GX):      {settings.data_dir / 'data_docs' / 'index.html'} (each suite's latest validation)")
     print('Similar commitments:    ogp similar "Transparencia en el uso de la inteligencia artificial"')
     print(f"Dagster runs:           {os.environ['DAGSTER_HOME']} (see them with `make ui`)")
     print("All progress reports in the demo are DEMONSTRATION DATA.")

@@ -40,7 +40,7 @@ class ValidationSummary:
     evaluated: int
     success: bool
     failures: list[Failure] = field(default_factory=list)
-    docs_index: Path | None = None
+    docs_page: Path | None = None  # this validation's page in the Data Docs site
 
     def markdown(self) -> str:
         if not self.failures:
@@ -52,37 +52,45 @@ class ValidationSummary:
         return "\n".join(lines)
 
 
-def validate(suite_name: str, frame, *, docs_dir: Path | None = None) -> ValidationSummary:
-    """Run the named suite on a pandas frame. With `docs_dir`, GX Data Docs (HTML) for the
-    validation are written there. great-expectations is imported only here (slow import)."""
+def validate(suite_name: str, frame, *, docs_dir: Path | None = None, run_name: str | None = None) -> ValidationSummary:
+    """Run the named suite on a pandas frame. With `docs_dir`, the validation joins the Data Docs
+    site there (`quality.data_docs`: one site, each suite's latest run, readable offline); its
+    results are kept under `run_name` (the Dagster run). great-expectations is imported only here
+    (slow import)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    actions = []
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name="ogp",
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["ogp"]))
-    source = context.data_sources.add_pandas(f"landed_{suite_name}")
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+        return _run_suite(gx, context, suite_name, frame, run_name, with_docs=False)
+    from quality import data_docs
+
+    with data_docs.site_context(docs_dir) as context:
+        data_docs.forget_earlier_validations(context, suite_name, keep_run=run_name)
+        summary = _run_suite(gx, context, suite_name, frame, run_name, with_docs=True)
+        data_docs.serve_assets_locally(docs_dir)
+    return summary
+
+
+def _run_suite(gx, context, suite_name: str, frame, run_name: str | None, *, with_docs: bool) -> ValidationSummary:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    from quality.data_docs import SITE_NAME
+
+    source = context.data_sources.add_or_update_pandas(f"landed_{suite_name}")
     batch_definition = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe("run")
     suite = gx.ExpectationSuite(name=suite_name)
     for expectation in expectations_of(suite_name)(gx):
         suite.add_expectation(expectation)
-    suite = context.suites.add(suite)
-    definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name))
-    checkpoint = context.checkpoints.add(
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name))
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])] if with_docs else []
+    checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(name=f"landed_{suite_name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY")
     )
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
-    result = next(iter(run.run_results.values()))
+    run = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
+    (key, result), = run.run_results.items()
     failures = []
     for r in result.results:
         if r.success:
@@ -96,8 +104,11 @@ def validate(suite_name: str, frame, *, docs_dir: Path | None = None) -> Validat
             sample=list((r.result or {}).get("partial_unexpected_list") or [])[:10],
             rule=_describe(config.type, config.kwargs),
         ))
-    docs_index = docs_dir / "index.html" if docs_dir is not None and (docs_dir / "index.html").exists() else None
-    return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures, docs_index)
+    docs_page = None
+    if with_docs:
+        urls = context.get_docs_sites_urls(resource_identifier=key, site_names=[SITE_NAME])
+        docs_page = Path(urls[0]["site_url"].removeprefix("file://")) if urls else None
+    return ValidationSummary(suite_name, len(frame), len(result.results), result.success, failures, docs_page)
 
 
 def suite_columns(suite_name: str) -> list[str]:
@@ -115,7 +126,9 @@ def suite_columns(suite_name: str) -> list[str]:
     return columns
 
 
-def validate_batches(suite_name: str, batches: Iterable, *, docs_dir: Path | None = None) -> ValidationSummary:
+def validate_batches(
+    suite_name: str, batches: Iterable, *, docs_dir: Path | None = None, run_name: str | None = None,
+) -> ValidationSummary:
     """Run the suite over a large landing batch by batch (pandas frames), so memory stays bounded
     however many rows a run loaded; failures are summed per expectation and column. Data Docs are
     written for the first batch and for every batch that fails."""
@@ -124,9 +137,9 @@ def validate_batches(suite_name: str, batches: Iterable, *, docs_dir: Path | Non
     for number, frame in enumerate(batches):
         if frame.empty:
             continue
-        summary = validate(suite_name, frame, docs_dir=docs_dir if number == 0 else None)
+        summary = validate(suite_name, frame, docs_dir=docs_dir if number == 0 else None, run_name=run_name)
         if not summary.success and docs_dir is not None and number > 0:
-            summary = validate(suite_name, frame, docs_dir=docs_dir)
+            summary = validate(suite_name, frame, docs_dir=docs_dir, run_name=run_name)
         for failure in summary.failures:
             key = (failure.expectation, failure.column)
             if key in merged:
@@ -140,7 +153,7 @@ def validate_batches(suite_name: str, batches: Iterable, *, docs_dir: Path | Non
         else:
             total.rows += summary.rows
             total.success = total.success and summary.success
-            total.docs_index = total.docs_index or summary.docs_index
+            total.docs_page = summary.docs_page or total.docs_page
     if total is None:
         return ValidationSummary(suite_name, 0, 0, True)
     total.failures = list(merged.values())
@@ -178,4 +191,4 @@ def validate_landed_rows(
                 where landed_file_id in (select landed_file_id from raw.ingestion_ledger where run_id = ?)""",
             params=[run_id],
         ).to_arrow_reader(batch_rows)
-        return validate_batches(suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir)
+        return validate_batches(suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir, run_name=run_id)

@@ -4,6 +4,7 @@ publication: a bad batch fails its check, and the month is not published."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from orchestration import cli
 from quality.landed_data import validate, validate_batches
+from tests.test_site import browser  # noqa: F401  (the module's Chromium fixture)
 
 
 def test_progress_report_suite_names_the_rule_rows_and_sample(tmp_path):
@@ -27,7 +29,53 @@ def test_progress_report_suite_names_the_rule_rows_and_sample(tmp_path):
     assert failed["commitment_code must match ^[A-Z]{2,3}[0-9]{4}$"] == (1, ["compromiso 4"])
     assert failed["review_state must be one of ['received', 'approved', 'has_issues', 'rejected', 'unknown']"][1] == ["maybe"]
     assert "| commitment_code must match" in summary.markdown()
-    assert summary.docs_index is not None and summary.docs_index.exists()
+    assert summary.docs_page is not None and summary.docs_page.exists()
+
+
+def _reports(ids, codes):
+    return pd.DataFrame({
+        "submission_id": ids, "source_tool": ["google_forms"] * len(ids), "reporting_month": [date(2023, 11, 1)] * len(ids),
+        "milestone_code": ["EC0014-H1"] * len(ids), "percent_complete": [10.0] * len(ids),
+        "review_state": ["approved"] * len(ids), "commitment_code": codes,
+    })
+
+
+def test_data_docs_are_one_site_of_each_suites_latest_run_that_renders_offline(tmp_path, browser):
+    """Validations of several suites and runs share one site: its index lists every suite, a
+    suite's earlier run leaves it, and the pages load only files of the site (Bootstrap, jQuery,
+    Vega, Font Awesome vendored), in Chromium with every other host refused."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.test_site import Visit, _QuietHandler
+
+    docs = tmp_path / "data_docs"
+    validate("progress_reports", _reports(["a", "a"], ["x", "EC0014"]), docs_dir=docs, run_name="run-1")
+    validate("progress_reports", _reports(["a", "b"], ["EC0014", "EC0015"]), docs_dir=docs, run_name="run-2")
+    latest = validate("local_government_index", pd.DataFrame({"municipality": ["A", None], "index_score": [50.0, 120.0], "year": [2023, 2023]}),
+                      docs_dir=docs, run_name="run-2")
+    pages = sorted(p.relative_to(docs).parts[:3] for p in (docs / "validations").rglob("*.html"))
+    assert pages == [("validations", "local_government_index", "run-2"), ("validations", "progress_reports", "run-2")]
+    assert latest.docs_page is not None and latest.docs_page.exists() and not latest.success
+    for page in docs.rglob("*.html"):
+        html = page.read_text()
+        assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="https?://', html), page
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(docs)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        visit = Visit(browser, base)
+        index = visit.open(base + "index.html")
+        index.get_by_role("link", name="local_government_index").wait_for()
+        assert index.evaluate("typeof jQuery.fn.bootstrapTable") == "function"  # the vendored scripts ran
+        assert "progress_reports" in index.inner_text("body")
+        page = visit.open(base + latest.docs_page.relative_to(docs).as_posix())
+        page.get_by_text("index_score").first.wait_for()
+        assert (visit.errors, visit.failed, visit.outside) == ([], [], [])
+    finally:
+        server.shutdown()
 
 
 def test_a_large_landing_is_validated_batch_by_batch(tmp_path):
