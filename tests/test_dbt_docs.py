@@ -28,6 +28,18 @@ def test_dbt_docs_are_one_static_page_that_works_offline(demo, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     catalog = json.loads((target / "catalog.json").read_text())
     assert any(key.endswith("fct_commitment_progress_monthly") for key in catalog["nodes"])
+    manifest = json.loads((target / "manifest.json").read_text())
+    undocumented = []
+    for key, node in {**manifest["nodes"], **manifest["sources"]}.items():
+        if node["resource_type"] not in ("model", "snapshot", "seed", "source"):
+            continue
+        if not node.get("description", "").strip():
+            undocumented.append(key)
+        # Every column the warehouse really has (the catalog), not only those the YAML lists.
+        for column in (catalog["nodes"].get(key) or {}).get("columns", {}):
+            if not node["columns"].get(column, {}).get("description", "").strip():
+                undocumented.append(f"{key}.{column}")
+    assert undocumented == []
     errors = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -46,6 +58,10 @@ def test_dbt_docs_are_one_static_page_that_works_offline(demo, tmp_path):
         assert "Welcome!" not in page.inner_text("body")
         page.goto((target / "static_index.html").as_uri() + "#!/model/model.ogp_progress.fct_commitment_progress_monthly")
         page.wait_for_selector("text=fct_commitment_progress_monthly", timeout=60_000)
+        page.goto((target / "static_index.html").as_uri() + "#!/snapshot/snapshot.ogp_progress.snap_plan_milestones")
+        page.wait_for_selector("text=Vigente hasta", timeout=60_000)
+        page.goto((target / "static_index.html").as_uri() + "#!/source/source.ogp_progress.forms.progress_reports")
+        page.wait_for_selector("text=Informes de avance por hito y mes", timeout=60_000)
         browser.close()
     assert not errors, errors
 
