@@ -27,6 +27,21 @@ def plan_figures(con, month) -> list[dict]:
                         where reporting_month = $month order by action_plan_id, commitment_id""", {"month": month})
 
 
+def rows_by_month(con, relation: str, first, last) -> dict[str, int]:
+    """Rows of a monthly fact per reporting month from `first` to `last` (ISO dates), months
+    without rows included as 0."""
+    counted = dict(con.execute(
+        f"""select strftime(reporting_month, '%Y-%m-%d'), count(*) from {relation}
+            where reporting_month between cast(? as date) and cast(? as date) group by 1""",
+        [first, last],
+    ).fetchall())
+    months = con.execute(
+        "select strftime(m, '%Y-%m-%d') from generate_series(cast(? as date), cast(? as date), interval 1 month) as t(m)",
+        [first, last],
+    ).fetchall()
+    return {month: counted.get(month, 0) for (month,) in months}
+
+
 def table_summary(con, relation: str, *, preview_rows: int = 5) -> tuple[int, str]:
     """Rows in `relation` and its first rows as a markdown table (for the UI's metadata)."""
     [(count,)] = con.execute(f"select count(*) from {relation}").fetchall()

@@ -375,6 +375,13 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
         [commitments] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["marts", "dim_commitments"])), limit=1).records
     assert commitments.asset_observation.metadata["dagster/row_count"].value > 100
     assert "commitment_id" in commitments.asset_observation.metadata["preview"].value
+    # The monthly facts, with each month's own row count on its partition.
+    plan_progress = dg.AssetKey(["marts", "fct_plan_progress_monthly"])
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        [november] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=plan_progress, asset_partitions=["2023-11-01"]), limit=1).records
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
+        [(plans,)] = con.execute("select count(*) from marts.fct_plan_progress_monthly where reporting_month = date '2023-11-01'").fetchall()
+    assert november.asset_observation.metadata["dagster/row_count"].value == plans > 0
 
 
 def test_republishing_one_month_as_the_ui_does_changes_nothing(demo, tmp_path):

@@ -188,6 +188,19 @@ def observe_marts(context: dg.AssetExecutionContext, platform: PlatformResource)
             context.log_event(dg.AssetObservation(asset_key=key, metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)}))
 
 
+def observe_monthly_facts(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
+    """Each monthly fact's rows per month of the run, recorded on that month's partition (the
+    build's one materialization per fact cannot say how many rows each month has)."""
+    from exports.queries import rows_by_month
+
+    first, last = context.partition_keys[0], context.partition_keys[-1]
+    marts = [key for key in context.selected_asset_keys if len(key.path) == 2 and key.path[0] == "marts"]
+    with platform.warehouse(read_only=True) as con:
+        for key in marts:
+            for month, rows in rows_by_month(con, f"marts.{key.path[-1]}", first, last).items():
+                context.log_event(dg.AssetObservation(asset_key=key, partition=month, metadata={"dagster/row_count": rows}))
+
+
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     project = dbt_project()
     manifest = prepare_manifest(project)
@@ -223,6 +236,7 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
         yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(),
                                 **platform.environment(), **{REBUILD_FROM_MONTH_ENV: first_month})
+        observe_monthly_facts(context, platform)
 
     @dbt_assets(
         manifest=manifest,
