@@ -42,6 +42,15 @@ def rows_by_month(con, relation: str, first, last) -> dict[str, int]:
     return {month: counted.get(month, 0) for (month,) in months}
 
 
+def first_rows_markdown(con, relation: str, *, limit: int = 5) -> str:
+    """The first rows of `relation` as a markdown table, on a DuckDB or a psycopg connection."""
+    import pandas
+
+    cursor = con.execute(f"select * from {relation} limit {int(limit)}")
+    frame = pandas.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+    return frame.to_markdown(index=False) if len(frame) else "_empty_"
+
+
 def table_summary(con, relation: str, *, preview_rows: int = 5) -> tuple[int, str]:
     """Rows in `relation` and its first rows as a markdown table (for the UI's metadata)."""
     [(count,)] = con.execute(f"select count(*) from {relation}").fetchall()

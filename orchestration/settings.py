@@ -68,6 +68,20 @@ class Settings:
     odk_password: Secret = field(default=Secret(""), repr=False)
     odk_forms: tuple[tuple[str, str], ...] = ()  # (project id, form id)
     duckdb_memory_limit: str = "1GB"  # for the platform's own connections, as for dbt's
+    # The dbt postgres target (dbt_project/profiles.yml reads the same variables).
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_user: str = "postgres"
+    pg_password: Secret = field(default=Secret(""), repr=False)
+    pg_database: str = "postgres"
+
+    @property
+    def warehouse_pg_conninfo(self) -> Secret:
+        """libpq connection string of the dbt postgres target's database."""
+        from psycopg.conninfo import make_conninfo  # not at code-location load
+
+        password = {"password": self.pg_password.value} if self.pg_password else {}
+        return Secret(make_conninfo(host=self.pg_host, port=self.pg_port, user=self.pg_user, dbname=self.pg_database, **password))
 
     @property
     def warehouse_path(self) -> Path:
@@ -137,6 +151,11 @@ class Settings:
             odk_password=Secret(env.get("ODK_PASSWORD") or ""),
             odk_forms=tuple(tuple(item.split(":", 1)) for item in _items(env.get("ODK_FORMS")) if ":" in item),
             duckdb_memory_limit=env.get("OGP_DUCKDB_MEMORY_LIMIT") or "1GB",
+            pg_host=env.get("OGP_PG_HOST") or "127.0.0.1",
+            pg_port=int(env.get("OGP_PG_PORT") or 5432),
+            pg_user=env.get("OGP_PG_USER") or "postgres",
+            pg_password=Secret(env.get("OGP_PG_PASSWORD") or ""),
+            pg_database=env.get("OGP_PG_DATABASE") or "postgres",
             report_languages=tuple(l.strip() for l in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if l.strip()),
             operator_language="en" if (env.get("OGP_OPERATOR_LANGUAGE") or "es").strip().lower().startswith("en") else "es",
         )

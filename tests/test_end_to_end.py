@@ -382,6 +382,12 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
     with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
         [(plans,)] = con.execute("select count(*) from marts.fct_plan_progress_monthly where reporting_month = date '2023-11-01'").fetchall()
     assert november.asset_observation.metadata["dagster/row_count"].value == plans > 0
+    # A failing dbt test shows which rows fail (the demo's plan whose milestone weights do not add up).
+    with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
+        evaluations = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000).records
+    [metadata] = [e.event_log_entry.dagster_event.event_specific_data.metadata for e in evaluations
+                  if e.event_log_entry.dagster_event.event_specific_data.check_name == "assert_milestone_weights_sum_to_100"]
+    assert "| EC0004" in metadata["failing_rows"].value and "total_weight" in metadata["failing_rows"].value
 
 
 def test_republishing_one_month_as_the_ui_does_changes_nothing(demo, tmp_path):

@@ -131,12 +131,16 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
     started = time.perf_counter()
     with dbt_environment(**env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
-    failed_checks = []
+    failed_checks, failed_tests = [], []
     for event in invocation.stream():
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)) and not event.passed \
                 and event.severity == dg.AssetCheckSeverity.ERROR:
             failed_checks.append(event.asset_key)
+        if isinstance(event, dg.AssetCheckResult) and not event.passed:
+            failed_tests.append(event)  # yielded below with its failing rows, once dbt lets go of the warehouse
+            continue
         yield event
+    yield from with_failing_rows(failed_tests, invocation.manifest, settings)
     process_seconds = time.perf_counter() - started
     if (target / "run_results.json").exists():
         for stage, seconds in dbt_stages(invocation.get_artifact("run_results.json"), process_seconds).items():
@@ -156,6 +160,46 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
             "dbt tests failed only on reference data; the build goes on and the publications holding it are "
             f"stopped by the gate: {sorted({k.to_user_string() for k in failed_checks})}"
         )
+
+
+@contextmanager
+def dbt_target_connection(settings: Settings) -> Iterator[Any]:
+    """A read connection to where dbt builds: the DuckDB warehouse, or the postgres target."""
+    if settings.dbt_target == "postgres":
+        import psycopg
+
+        with psycopg.connect(settings.warehouse_pg_conninfo.value) as con:
+            yield con
+    else:
+        from ingestion.connection import connect
+
+        with connect(settings.warehouse_path, read_only=True, memory_limit=settings.duckdb_memory_limit) as con:
+            yield con
+
+
+def with_failing_rows(results: list[dg.AssetCheckResult], manifest: Mapping[str, Any], settings: Settings) -> Iterator[dg.AssetCheckResult]:
+    """Each failed dbt test's check with its first failing rows (the view dbt stored them in,
+    `store_failures_as: view`): which commitment, which month."""
+    import duckdb
+    import psycopg
+
+    from exports.queries import first_rows_markdown
+
+    if not results:
+        return
+    with dbt_target_connection(settings) as con:
+        for result in results:
+            node = manifest["nodes"].get(result.metadata["unique_id"].value) if "unique_id" in result.metadata else None
+            if node is None or not node["config"].get("store_failures"):
+                yield result
+                continue
+            try:
+                preview = first_rows_markdown(con, f'"{node["schema"]}"."{node["alias"]}"')
+            except (duckdb.Error, psycopg.Error) as error:  # the view was not written (the test itself errored)
+                preview = f"_failing rows not stored: {type(error).__name__}_"
+                if isinstance(con, psycopg.Connection):
+                    con.rollback()
+            yield result.with_metadata({**result.metadata, "failing_rows": dg.MetadataValue.md(preview)})
 
 
 def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
