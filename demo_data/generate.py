@@ -12,6 +12,9 @@ Files, in the shapes institutions send them:
   commitments of other members (demo_data/ogp_peers.py, also demonstration data) for the
   similar-commitments aid.
 - inbox/*.csv: Google Forms exports of the monthly progress-report form (Spanish headers).
+- miembros.csv: the members the demo deployment follows (OGP_TRACKED_MEMBERS): Ecuador, and the
+  municipality of Cuenca with a local plan (AP_ECCU01). The local plan, its commitments, milestones
+  and reports are invented as well (its own random stream: the national files do not change).
 """
 
 from __future__ import annotations
@@ -368,6 +371,78 @@ def indicator_measurements(rng: random.Random) -> list[list[str]]:
     return rows
 
 
+# The local plan (demonstration data): a municipality's first OGP Local action plan.
+LOCAL_MEMBER_CODE, LOCAL_MEMBER_NAME, LOCAL_MUNICIPALITY = "ECCU", "Cuenca, Ecuador", "Cuenca"
+LS, LE = date(2023, 3, 1), date(2024, 12, 31)
+
+
+@dataclass
+class LocalCommitment(Commitment):
+    @property
+    def ogp_id(self) -> str:
+        return f"CUE{self.number:04d}"
+
+    @property
+    def plan_id(self) -> str:
+        return f"AP_{LOCAL_MEMBER_CODE}0{self.plan}"
+
+
+LOCAL_COMMITMENTS = [
+    LocalCommitment(1, 1, "Presupuesto participativo municipal en línea", "Online Participatory Budgeting", "GAD Municipal de Cuenca - Dirección de Participación Ciudadana", "Participación", LS, LE, [30, 30, 40], ["Public Participation In Budget/Fiscal Policy", "Digital Participation"]),
+    LocalCommitment(1, 2, "Contratación pública municipal abierta", "Open Municipal Contracting", "GAD Municipal de Cuenca - Dirección de Compras Públicas", "Contratación abierta", LS, LE, [25, 25, 50], ["Open Contracting", "Public Procurement"]),
+    LocalCommitment(1, 3, "Datos abiertos de movilidad y transporte urbano", "Open Mobility Data", "Empresa Municipal de Movilidad de Cuenca (EMOV EP)", "Datos abiertos", LS, LE, [20, 40, 40], ["Open Data", "Infrastructure & Transport"]),
+    LocalCommitment(1, 4, "Rendición de cuentas de las juntas parroquiales", "Parish Accountability", "GAD Municipal de Cuenca - Dirección de Gobernabilidad", "Rendición de cuentas", LS, LE, [50, 50], ["Social Accountability", "Subnational"]),
+    LocalCommitment(1, 5, "Calidad del agua en datos abiertos", "Open Water Quality Data", "Empresa Pública Municipal de Telecomunicaciones, Agua Potable y Saneamiento de Cuenca (ETAPA EP)", "Agua", LS, LE, [30, 30, 40], ["Water & Sanitation", "Open Data (Water/Sanitation)"]),
+]
+LOCAL_FINAL = [85, 60, 45, 100, 30]  # each commitment's progress at the plan's end (2024-12)
+
+
+def local_reports(rng: random.Random) -> list[list[str]]:
+    rows = []
+    for c, target in zip(LOCAL_COMMITMENTS, LOCAL_FINAL):
+        for m, v in zip(milestones_of(c), fill(c.weights, target)):
+            value_at = date(m.end.year, m.end.month, 1) if v >= 100 else date(2024, 12, 1)
+            for month, pct in curve(m.start, value_at, v, rng):
+                rows.append(report_row(m, month, pct, rng))
+    return rows
+
+
+def local_catalogue_rows() -> list[list[str]]:
+    return [[c.plan_id, c.ogp_id, str(c.number), m.code, title, f"{m.weight:g}", m.start.isoformat(), m.end.strftime("%d/%m/%Y"), c.lead]
+            for c in LOCAL_COMMITMENTS for m, title in zip(milestones_of(c), MILESTONE_TITLES)]
+
+
+def local_dashboard_rows() -> list[dict[str, str]]:
+    policy_columns = DASHBOARD_COLUMNS[DASHBOARD_COLUMNS.index("Anti-Corruption and Integrity"):DASHBOARD_COLUMNS.index("Report Publication Year (Progress Report)")]
+    rows = []
+    for i, c in enumerate(LOCAL_COMMITMENTS):
+        row = {col: "ND" for col in DASHBOARD_COLUMNS}
+        row.update({col: "0" for col in policy_columns})
+        row.update({col: "1" for col in c.policy_areas})
+        row.update({
+            "Commitment Unique Identifier": c.ogp_id, "Country/Locality": LOCAL_MEMBER_NAME,
+            "Action Plan Number": str(c.plan), "Commitment Number": str(c.number), "Code": LOCAL_MEMBER_CODE,
+            "Region": "Americas", "National Or Local": "Local", "Commitment Dummy": "1",
+            "Year Of Submission": "2023", "Action Plan End Year": "2024", "Action Plan Duration (Years)": "2",
+            "Theme": c.theme, "Commitment Title": c.title, "Short Title": c.short_title,
+            "Full Text": f"Compromiso {c.number} del plan de acción local de {LOCAL_MUNICIPALITY}. [Texto de demostración]",
+            "Start Date": f"{c.start.month}/{c.start.day}/{c.start.year}", "End Date": f"{c.end.month}/{c.end.day}/{c.end.year}",
+            "Lead Institution": c.lead, "Supporting Institution(s)": "Comité de Gobierno Abierto de Cuenca",
+            "Report Publication Year (Progress Report)": "NR", "Report Publication Year (End Of Term)": "NR",
+            "Action Plan ID": c.plan_id,
+            "URL": f"https://www.opengovpartnership.org/members/cuenca-ecuador/commitments/{c.ogp_id.lower()}",
+            "id": str(9500 + i), "Active Commitment": "1",
+        })
+        rows.append(row)
+    return rows
+
+
+MEMBERS = [  # codigo_miembro, nombre, nivel, municipio, pais
+    ("ECU", "Ecuador", "nacional", "", "Ecuador"),
+    (LOCAL_MEMBER_CODE, LOCAL_MEMBER_NAME, "local", LOCAL_MUNICIPALITY, "Ecuador"),
+]
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]] | list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -385,8 +460,8 @@ def main() -> None:
     rng = random.Random(20231117)
     write_csv(HERE / "plan_catalogue" / "hitos.csv",
               ["id_plan_de_accion", "id_compromiso", "numero_compromiso", "codigo_hito", "hito", "peso",
-               "fecha_inicio", "fecha_fin", "institucion_responsable"], catalogue_rows())
-    write_csv(HERE / "ogp" / "ogp_dashboard_export.csv", DASHBOARD_COLUMNS, dashboard_rows())
+               "fecha_inicio", "fecha_fin", "institucion_responsable"], catalogue_rows() + local_catalogue_rows())
+    write_csv(HERE / "ogp" / "ogp_dashboard_export.csv", DASHBOARD_COLUMNS, dashboard_rows() + local_dashboard_rows())
     write_csv(HERE / "inbox" / "informes_avance_plan_2019_2022.csv", REPORT_HEADER, plan1_reports(rng))
     write_csv(HERE / "inbox" / "informes_avance_plan_2022_2024.csv", REPORT_HEADER, plan2_reports(rng))
     write_csv(HERE / "plan_catalogue" / "indicadores.csv",
@@ -395,6 +470,8 @@ def main() -> None:
     # Indicator measurements use their own random stream, so the progress reports above stay as they were.
     write_csv(HERE / "inbox" / "mediciones_indicadores_2022_2024.csv",
               ["Marca temporal", "Código del indicador", "Periodo", "Valor", "Evidencia"], indicator_measurements(random.Random(7)))
+    write_csv(HERE / "inbox" / "informes_avance_plan_local_cuenca_2023_2024.csv", REPORT_HEADER, local_reports(random.Random(2023)))
+    write_csv(HERE / "miembros.csv", ["codigo_miembro", "nombre", "nivel", "municipio", "pais"], [list(m) for m in MEMBERS])
 
 
 if __name__ == "__main__":

@@ -24,12 +24,14 @@ from ingestion.open_data_portal import (
 )
 from ingestion.plan_catalogue import SPEC as PLAN_CATALOGUE
 from ingestion.progress_reports import SPEC as PROGRESS_REPORTS
+from ingestion.tracked_members import SPEC as TRACKED_MEMBERS
 from ingestion.source_spec import Domain, SourceSpec
 
 SOURCES: tuple[SourceSpec, ...] = (
     INDICATOR_VALUES,
     PROGRESS_REPORTS,
     PLAN_CATALOGUE,
+    TRACKED_MEMBERS,
     INDICATOR_CATALOGUE,
     OGP_DASHBOARD,
     OGP_EXPLORER,

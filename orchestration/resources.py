@@ -28,6 +28,7 @@ class PlatformResource(dg.ConfigurableResource):
     OGP_DATA_DIR: Optional[str] = _from_environment("OGP_DATA_DIR", "Where the landing zone, warehouse, snapshots and logs live.")
     OGP_INBOX_DIR: Optional[str] = _from_environment("OGP_INBOX_DIR", "The folder institutions drop their spreadsheets into.")
     OGP_PLAN_CATALOGUE_URL: Optional[str] = _from_environment("OGP_PLAN_CATALOGUE_URL", "The plans' milestone catalogue (URL or path).")
+    OGP_TRACKED_MEMBERS: Optional[str] = _from_environment("OGP_TRACKED_MEMBERS", "The OGP members followed, national and local (URL or path).")
     OGP_INDICATOR_CATALOGUE_URL: Optional[str] = _from_environment("OGP_INDICATOR_CATALOGUE_URL", "The indicator catalogue (URL or path).")
     OGP_DASHBOARD_URL: Optional[str] = _from_environment("OGP_DASHBOARD_URL", "OGP's Data Dashboard export (URL or path).")
     OGP_EXPLORER_URL: Optional[str] = _from_environment("OGP_EXPLORER_URL", "OGP's older Explorer file (URL or path).")

@@ -68,6 +68,7 @@ class Settings:
     odk_password: Secret = field(default=Secret(""), repr=False)
     odk_forms: tuple[tuple[str, str], ...] = ()  # (project id, form id)
     duckdb_memory_limit: str = "1GB"  # for the platform's own connections, as for dbt's
+    tracked_members_url: str = ""  # the members the platform follows (ingestion/tracked_members.py)
     # The dbt postgres target (dbt_project/profiles.yml reads the same variables).
     pg_host: str = "127.0.0.1"
     pg_port: int = 5432
@@ -109,7 +110,8 @@ class Settings:
         """True when any source reads the project's embedded demonstration files."""
         demo = str(DEMO_DATA_DIR)
         return any(
-            str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url, self.local_government_index_url, self.indicator_catalogue_url)
+            str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url, self.local_government_index_url,
+                                                  self.indicator_catalogue_url, self.tracked_members_url)
         )
 
     @classmethod
@@ -131,6 +133,7 @@ class Settings:
             indicator_catalogue_url=_source(
                 env.get("OGP_INDICATOR_CATALOGUE_URL"), DEMO_DATA_DIR / "plan_catalogue" / "indicadores.csv"
             ),
+            tracked_members_url=_source(env.get("OGP_TRACKED_MEMBERS"), DEMO_DATA_DIR / "miembros.csv"),
             dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
             pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),
             max_file_bytes=int(env.get("OGP_MAX_FILE_BYTES") or 50 * 1024 * 1024),

@@ -24,6 +24,12 @@ catalogue_plans as (
 
 ),
 
+tracked_members as (
+
+    select * from {{ ref('stg_tracked_members__members') }}
+
+),
+
 explorer_rows as (
 
     select * from {{ ref('int_ogp_explorer__linked') }}
@@ -75,31 +81,55 @@ ogp_plans as (
 
 ),
 
-final as (
+plans as (
 
     select
-        coalesce(catalogue_plans.action_plan_id, ogp_plans.action_plan_id) as action_plan_id,
-        ogp_plans.member_code,
-        ogp_plans.member_name,
-        ogp_plans.member_type,
-        ogp_plans.action_plan_number,
-        coalesce(ogp_plans.year_of_submission, cast(extract(year from catalogue_plans.period_start) as integer)) as start_year,
-        coalesce(ogp_plans.end_year, cast(extract(year from catalogue_plans.period_end) as integer)) as end_year,
+        catalogue_plans.action_plan_id is not null as in_catalogue,
         catalogue_plans.period_start,
         catalogue_plans.period_end,
-        coalesce(catalogue_plans.tracked_commitments, 0) as tracked_commitments,
-        coalesce(catalogue_plans.milestones, 0) as milestones,
+        catalogue_plans.tracked_commitments,
+        catalogue_plans.milestones,
+        ogp_plans.member_name,
+        ogp_plans.member_type,
+        ogp_plans.year_of_submission,
+        ogp_plans.end_year,
         ogp_plans.ogp_commitments,
-        catalogue_plans.action_plan_id is not null as is_tracked,
-        case
-            when catalogue_plans.period_start is null then 'not_tracked'
-            when current_date < catalogue_plans.period_start then 'planned'
-            when current_date <= catalogue_plans.period_end then 'implementation'
-            else 'ended'
-        end as status
+        coalesce(catalogue_plans.action_plan_id, ogp_plans.action_plan_id) as plan_id,
+        -- A plan only in the catalogue: its member and number from its id (AP_<code><number>).
+        coalesce(ogp_plans.member_code, {{ regex_group('catalogue_plans.action_plan_id', '^AP_([A-Z]+)[0-9]+$') }}) as plan_member_code,
+        coalesce(ogp_plans.action_plan_number,
+                 cast({{ regex_group('catalogue_plans.action_plan_id', '^AP_[A-Z]+([0-9]+)$') }} as integer)) as plan_number
 
     from catalogue_plans
     full outer join ogp_plans on catalogue_plans.action_plan_id = ogp_plans.action_plan_id
+
+),
+
+final as (
+
+    select
+        plans.plan_id as action_plan_id,
+        plans.plan_member_code as member_code,
+        coalesce(tracked_members.member_name, plans.member_name) as member_name,
+        plans.member_type,
+        plans.plan_number as action_plan_number,
+        coalesce(plans.year_of_submission, cast(extract(year from plans.period_start) as integer)) as start_year,
+        coalesce(plans.end_year, cast(extract(year from plans.period_end) as integer)) as end_year,
+        plans.period_start,
+        plans.period_end,
+        coalesce(plans.tracked_commitments, 0) as tracked_commitments,
+        coalesce(plans.milestones, 0) as milestones,
+        plans.ogp_commitments,
+        plans.in_catalogue as is_tracked,
+        case
+            when plans.period_start is null then 'not_tracked'
+            when current_date < plans.period_start then 'planned'
+            when current_date <= plans.period_end then 'implementation'
+            else 'ended'
+        end as status
+
+    from plans
+    left join tracked_members on tracked_members.member_code = plans.plan_member_code
 
 )
 

@@ -11,6 +11,12 @@ ogp_commitments as (
 
 ),
 
+tracked_members as (
+
+    select * from {{ ref('stg_tracked_members__members') }}
+
+),
+
 reports as (
 
     select * from {{ ref('stg_forms__progress_reports') }}
@@ -21,7 +27,8 @@ named as (
 
     select responsible_institution as institution_name, 'responsible' as institution_role from milestones
     union all
-    select lead_institution, 'lead' from ogp_commitments where member_code = 'ECU' or commitment_id in (select commitment_id from milestones)
+    select lead_institution, 'lead' from ogp_commitments
+    where member_code in (select member_code from tracked_members) or commitment_id in (select commitment_id from milestones)
     union all
     select reporting_institution, 'reporting' from reports
 
