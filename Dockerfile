@@ -13,11 +13,15 @@ COPY orchestration ./orchestration
 COPY ingestion ./ingestion
 COPY quality ./quality
 COPY exports ./exports
+COPY similarity ./similarity
+COPY deploy ./deploy
 COPY dbt_project ./dbt_project
 COPY demo_data ./demo_data
 COPY workspace.yaml ./
 
-RUN pip install -c constraints.txt . \
+# EXTRAS=k8s adds dagster-k8s, for runs launched as pods (deploy/helm/values.yaml).
+ARG EXTRAS=""
+RUN pip install -c constraints.txt ".${EXTRAS:+[$EXTRAS]}" \
  && ogp prepare \
  && mkdir -p "$DAGSTER_HOME" /data
 COPY deploy/dagster.yaml $DAGSTER_HOME/dagster.yaml

@@ -104,7 +104,7 @@ def is_portal_resource(name: str) -> bool:
     the methodology. The site's pages and briefs are served from the snapshot folder as a whole
     (relative links), not as ninety separate resources."""
     return "/" not in name and (Path(name).suffix in (".csv", ".parquet", ".json", ".md")
-                                or name == "informe.html" or (name.startswith("report.") and name.endswith(".html")))
+                                or (name.startswith("informe") and name.endswith(".html")))
 
 
 def publish_snapshot(client: CkanClient, snapshot_folder: Path, *, reporting_month: str, organization: str | None) -> CkanPublication:

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader
 
 from exports.formatting import MONTHS_ES, REPORTING_ES, es_number, es_percent, localized, page_name, plan_title, points
 from exports.queries import rows
+from ingestion.tabular import sql_literal
 
 
 STATUS = {
@@ -35,6 +36,13 @@ STAGES = {
 LABELS = {
     "es": {
         "title": "Avance de los compromisos de gobierno abierto", "subtitle": "Informe mensual",
+        "title_of": "Avance de los compromisos de gobierno abierto de {member}",
+        "reports": "Informes del mes por miembro", "level_national": "plan nacional", "level_local": "plan local",
+        "reports_note": "Un informe por miembro de OGP seguido (nacional y local); los datos abiertos del paquete traen a todos, con la columna member_code.",
+        "local_member": "Índice de gobierno abierto local de {municipality}", "year": "Año",
+        "local_member_note": "evolución de la evaluación del municipio; 0–100, enviada por la asociación de municipalidades",
+        "dimensions": {"index": "Índice", "transparency": "Transparencia", "participation": "Participación ciudadana",
+                       "accountability": "Rendición de cuentas", "open_data": "Datos abiertos"},
         "platform": "Plataforma de monitoreo de los planes de acción OGP",
         "demo": "DATOS DE DEMOSTRACIÓN: los informes de avance de este documento son inventados para mostrar la plataforma; no son cifras oficiales.",
         "plan_progress": "Avance del plan", "expected_lc": "esperado", "commitments_lc": "compromisos",
@@ -71,6 +79,13 @@ LABELS = {
     },
     "en": {
         "title": "Progress of the open government commitments", "subtitle": "Monthly report",
+        "title_of": "Progress of the open government commitments of {member}",
+        "reports": "The month's reports by member", "level_national": "national plan", "level_local": "local plan",
+        "reports_note": "One report per OGP member followed (national and local); the package's open data holds them all, with the member_code column.",
+        "local_member": "Local open government index of {municipality}", "year": "Year",
+        "local_member_note": "the municipality's assessments over the years; 0-100, sent by the association of municipalities",
+        "dimensions": {"index": "Index", "transparency": "Transparency", "participation": "Citizen participation",
+                       "accountability": "Accountability", "open_data": "Open data"},
         "platform": "OGP action plan monitoring platform",
         "demo": "DEMONSTRATION DATA: the progress reports in this document are invented to show the platform; they are not official figures.",
         "plan_progress": "Plan progress", "expected_lc": "expected", "commitments_lc": "commitments",
@@ -191,9 +206,11 @@ class Plan:
     commitments: list[dict]
 
 
-def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dict:
-    """Everything the report shows, from the marts (expects the `plans_in_scope` view)."""
-    params = {"month": month, "previous": _previous_month(month)}
+def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", municipality: str | None = None) -> dict:
+    """Everything a member's report shows, from the marts (expects the `report_plans` view: the
+    member's plans in scope). A local member's report shows its municipality's maturity index
+    over the years; a national one the latest ranking of every municipality."""
+    params = {"month": month, "previous": _previous_month(month), "municipality": municipality}
     commitments = rows(con, """
         select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
                p.progress_percent - coalesce(prev.progress_percent, 0) as change_points,
@@ -202,19 +219,19 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
         join marts.dim_commitments c using (commitment_id)
         left join marts.fct_commitment_progress_monthly prev
                on prev.commitment_id = p.commitment_id and prev.reporting_month = $previous
-        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
+        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from report_plans)
         order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
     """, params)
     plan_rows = rows(con, """
         select f.*, p.action_plan_number, p.member_name, p.start_year, p.end_year
         from marts.fct_plan_progress_monthly f
         left join marts.dim_action_plans p using (action_plan_id)
-        where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from plans_in_scope)
+        where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from report_plans)
         order by f.action_plan_id
     """, params)
     history = rows(con, """
         select h.action_plan_id, h.reporting_month, h.progress_percent, h.expected_percent
-        from marts.fct_plan_progress_monthly h join plans_in_scope s using (action_plan_id)
+        from marts.fct_plan_progress_monthly h join report_plans s using (action_plan_id)
         where h.reporting_month <= $month and h.reporting_month >= s.period_start_month
         order by h.action_plan_id, h.reporting_month
     """, params)
@@ -223,27 +240,37 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
                s.expected_percent, s.schedule_gap, m.planned_end, s.reporting_status
         from marts.fct_milestone_status_monthly s join marts.dim_milestones m using (milestone_code)
         where s.reporting_month = $month and s.schedule_status = 'delayed'
-          and s.action_plan_id in (select action_plan_id from plans_in_scope)
+          and s.action_plan_id in (select action_plan_id from report_plans)
         order by s.schedule_gap, s.milestone_code
     """, params)
     quality = rows(con, """
         select stage, source_name, rule_code, reason, file_name, source_row_number, submission_id, issue_status,
                count(*) over () as total
-        from marts.fct_data_quality_issues
-        where annex_month = $month
+        from marts.fct_data_quality_issues q
+        left join marts.dim_milestones m using (milestone_code)
+        left join marts.dim_action_plans p on p.action_plan_id = m.action_plan_id
+        -- The member's own issues, and those no catalogue milestone ties to a member (in every report).
+        where q.annex_month = $month
+          and (m.milestone_code is null or p.member_code in (select member_code from report_plans))
         order by stage, rule_code, file_name, source_row_number, submission_id
     """, params)
-    local_index = rows(con, """
+    local_index = [] if municipality else rows(con, """
         select municipality, province, index_year, score, rank_in_year, change_from_previous
         from marts.fct_local_government_index
         where dimension = 'index'
           and index_year = (select max(index_year) from marts.fct_local_government_index where index_year <= year($month))
         order by rank_in_year, municipality
     """, params)
+    municipality_years = rows(con, """
+        select index_year, dimension, score, rank_in_year, change_from_previous
+        from marts.fct_local_government_index
+        where lower(municipality) = lower($municipality) and index_year <= year($month)
+        order by index_year, dimension
+    """, params) if municipality else []
     replanned = rows(con, """
         select milestone_code, milestone_title, responsible_institution, original_planned_end, planned_end, weight, original_weight
         from marts.dim_milestones
-        where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from plans_in_scope)
+        where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from report_plans)
         order by milestone_code
     """, params)
     for c in commitments:
@@ -260,7 +287,30 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es") -> dic
             [c | {"page": localized(page_name("compromiso", c["commitment_id"]), lang)}
              for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
         ))
-    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index, "replanned": replanned}
+    by_year: dict[int, dict] = {}
+    for r in municipality_years:
+        by_year.setdefault(r["index_year"], {"year": r["index_year"]})[r["dimension"]] = r
+    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index,
+            "replanned": replanned, "municipality_years": list(by_year.values())}
+
+
+def render_reports_index(con: duckdb.DuckDBPyConnection, month: date, members: list, *, is_demo: bool, lang: str = "es",
+                         previous_report: str | None = None) -> str:
+    """informe.html: the month's reports, one per member, each with its plans' progress."""
+    plans = rows(con, """
+        select s.member_code, f.action_plan_id, f.progress_percent, f.expected_percent, p.action_plan_number, p.member_name,
+               p.start_year, p.end_year
+        from plans_in_scope s
+        join marts.fct_plan_progress_monthly f on f.action_plan_id = s.action_plan_id and f.reporting_month = $month
+        left join marts.dim_action_plans p on p.action_plan_id = s.action_plan_id
+        order by f.action_plan_id
+    """, {"month": month})
+    listed = [{"member": m, "report": localized(m.report, lang),
+               "plans": [p | {"title": plan_title(p["action_plan_number"], p["member_name"], p["start_year"], p["end_year"], lang)}
+                         for p in plans if p["member_code"] == m.code]} for m in members]
+    return _environment(lang).get_template("reports_index.html.j2").render(
+        t=LABELS[lang], lang=lang, month=month, month_label=month_label(month, lang), is_demo=is_demo, members=listed,
+        site_index=localized("index.html", lang), previous_report=previous_report)
 
 
 @cache  # compiled once per process and language: a backfill renders every month
@@ -274,16 +324,24 @@ def _environment(lang: str) -> Environment:
     return env
 
 
+REPORTS_INDEX = "informe.html"  # in each version: the month's reports, one per member
+
+
 def render_report(
-    con: duckdb.DuckDBPyConnection, month: date, *, is_demo: bool, methodology: dict, lang: str = "es",
+    con: duckdb.DuckDBPyConnection, month: date, *, member, is_demo: bool, methodology: dict, lang: str = "es",
     quality_warnings: list[dict] | None = None, previous_report: str | None = None, portal_url: str | None = None,
 ) -> str:
+    """The month's report of one member (`exports.snapshot.ReportMember`): its plans in scope."""
     if lang not in LABELS:
         raise ValueError(f"report language {lang!r} is not one of {sorted(LABELS)}")
     env = _environment(lang)
-    data = gather(con, month, lang)
+    con.execute(f"create or replace temp view report_plans as select * from plans_in_scope where member_code = {sql_literal(member.code)}")
+    data = gather(con, month, lang, municipality=member.municipality if member.level == "local" else None)
     return env.get_template("monthly_report.html.j2").render(
         t=LABELS[lang],
+        member=member,
+        title=LABELS[lang]["title_of"].format(member=member.name),
+        reports_index=localized(REPORTS_INDEX, lang),
         si=0 if lang == "es" else 1,
         month=month,
         month_label=month_label(month, lang),

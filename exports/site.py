@@ -319,7 +319,7 @@ def write_site(con: duckdb.DuckDBPyConnection, month: date, folder: Path, *, is_
 
         common = {"month": month, "is_demo": is_demo, "plans": site["plans"], "institutions": site["institutions"],
                   "data_files": data_files, "previous_report": previous_report, "portal_url": portal_url,
-                  "report": "informe.html" if lang == "es" else f"report.{lang}.html",
+                  "report": localized("informe.html", lang),
                   "chart": lambda series, title, lang=lang: line_chart_svg(series, title=title, lang=lang)}
 
         def render(template: str, page_file: str, **values) -> None:

@@ -23,7 +23,8 @@ import duckdb
 
 from exports.queries import used_params
 from exports.formatting import REPORTING_ES, STATUS_ES
-from exports.report import IRM, render_report
+from exports.formatting import localized
+from exports.report import IRM, REPORTS_INDEX, render_report, render_reports_index
 from exports.site import write_site
 from exports.versions import latest_version, write_latest_version
 from ingestion.landing import sha256_file
@@ -50,7 +51,7 @@ TABLES: list[tuple[str, str, str]] = [
         "compromisos",
         "Avance de los compromisos en el mes / Commitment progress in the month",
         f"""
-        select p.action_plan_id, p.commitment_id, c.commitment_number, c.commitment_title, c.lead_institution,
+        select pl.member_code, p.action_plan_id, p.commitment_id, c.commitment_number, c.commitment_title, c.lead_institution,
                p.reporting_month, round(p.progress_percent, 1) as progress_percent, p.progress_percent_rounded,
                round(p.expected_percent, 1) as expected_percent, round(p.schedule_gap, 1) as schedule_gap,
                p.schedule_status, {label('p.schedule_status', 'status')} as schedule_status_etiqueta,
@@ -59,7 +60,8 @@ TABLES: list[tuple[str, str, str]] = [
                p.milestones_without_report, p.milestones_stale, p.weights_normalised
         from marts.fct_commitment_progress_monthly p
         join marts.dim_commitments c using (commitment_id)
-        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from plans_in_scope)
+        join plans_in_scope pl on pl.action_plan_id = p.action_plan_id
+        where p.reporting_month = $month
         order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
         """,
     ),
@@ -67,7 +69,7 @@ TABLES: list[tuple[str, str, str]] = [
         "hitos",
         "Estado de los hitos en el mes / Milestone status in the month",
         f"""
-        select s.action_plan_id, s.commitment_id, s.milestone_code, m.milestone_title, m.responsible_institution,
+        select pl.member_code, s.action_plan_id, s.commitment_id, s.milestone_code, m.milestone_title, m.responsible_institution,
                s.weight, m.planned_start, m.planned_end, m.original_planned_end, m.is_replanned, s.reporting_month, round(s.percent_complete, 1) as percent_complete,
                round(s.expected_percent, 1) as expected_percent, s.schedule_status,
                {label('s.schedule_status', 'status')} as schedule_status_etiqueta, s.reporting_status,
@@ -75,7 +77,8 @@ TABLES: list[tuple[str, str, str]] = [
                s.last_report_month, s.months_since_report
         from marts.fct_milestone_status_monthly s
         join marts.dim_milestones m using (milestone_code)
-        where s.reporting_month = $month and s.action_plan_id in (select action_plan_id from plans_in_scope)
+        join plans_in_scope pl on pl.action_plan_id = s.action_plan_id
+        where s.reporting_month = $month
         order by s.milestone_code
         """,
     ),
@@ -83,37 +86,41 @@ TABLES: list[tuple[str, str, str]] = [
         "avance_planes",
         "Avance de los planes mes a mes / Plan progress month by month",
         """
-        select action_plan_id, reporting_month, round(progress_percent, 1) as progress_percent,
-               round(expected_percent, 1) as expected_percent, commitments, commitments_completed,
-               commitments_on_track, commitments_at_risk, commitments_delayed, commitments_not_started
-        from marts.fct_plan_progress_monthly
-        where reporting_month <= $month and action_plan_id in (select action_plan_id from plans_in_scope)
-          and reporting_month >= (select min(period_start_month) from plans_in_scope)
-        order by action_plan_id, reporting_month
+        select pl.member_code, f.action_plan_id, f.reporting_month, round(f.progress_percent, 1) as progress_percent,
+               round(f.expected_percent, 1) as expected_percent, f.commitments, f.commitments_completed,
+               f.commitments_on_track, f.commitments_at_risk, f.commitments_delayed, f.commitments_not_started
+        from marts.fct_plan_progress_monthly f
+        join plans_in_scope pl on pl.action_plan_id = f.action_plan_id
+        where f.reporting_month <= $month
+          and f.reporting_month >= (select min(period_start_month) from plans_in_scope)
+        order by f.action_plan_id, f.reporting_month
         """,
     ),
     (
         "informes",
         "Informes de avance aceptados del mes / Accepted progress reports of the month",
         """
-        select submission_id, action_plan_id, commitment_id, milestone_code, reporting_month, percent_complete,
-               reported_status, review_state, reporting_institution, narrative, evidence_urls, challenges, source_tool
-        from marts.fct_progress_reports
-        where reporting_month = $month and action_plan_id in (select action_plan_id from plans_in_scope)
-        order by milestone_code, submission_id
+        select pl.member_code, r.submission_id, r.action_plan_id, r.commitment_id, r.milestone_code, r.reporting_month,
+               r.percent_complete, r.reported_status, r.review_state, r.reporting_institution, r.narrative, r.evidence_urls,
+               r.challenges, r.source_tool
+        from marts.fct_progress_reports r
+        join plans_in_scope pl on pl.action_plan_id = r.action_plan_id
+        where r.reporting_month = $month
+        order by r.milestone_code, r.submission_id
         """,
     ),
     (
         "indicadores",
         "Valores de los indicadores hasta el mes / Indicator values up to the month",
         """
-        select v.indicator_code, i.indicator_name, i.unit, v.commitment_id, i.milestone_code, v.period_start,
+        select pl.member_code, v.indicator_code, i.indicator_name, i.unit, v.commitment_id, i.milestone_code, v.period_start,
                v.period_precision, v.measured_value, v.baseline, v.target,
                round(v.target_attainment_percent, 1) as target_attainment_percent, i.direction, v.evidence_url
         from marts.fct_indicator_values v
         join marts.dim_indicators i using (indicator_code)
         join marts.dim_commitments c on c.commitment_id = v.commitment_id
-        where c.action_plan_id in (select action_plan_id from plans_in_scope) and v.period_start <= $month
+        join plans_in_scope pl on pl.action_plan_id = c.action_plan_id
+        where v.period_start <= $month
         order by v.indicator_code, v.period_start
         """,
     ),
@@ -121,13 +128,13 @@ TABLES: list[tuple[str, str, str]] = [
         "evaluaciones_irm",
         "Evaluaciones del Mecanismo de Revisión Independiente (IRM) de OGP / IRM assessments",
         """
-        select commitment_id, action_plan_id, methodology_version, report_type, report_year, specificity,
-               specificity_code, potential_impact, potential_impact_code, completion, completion_code,
-               completion_missing_reason, did_it_open_government, did_it_open_government_code, starred,
-               verifiable, potential_for_results, potential_for_results_code, early_results, early_results_code
-        from marts.fct_irm_assessments
-        where action_plan_id in (select action_plan_id from plans_in_scope)
-        order by commitment_id, methodology_version, report_type
+        select pl.member_code, a.commitment_id, a.action_plan_id, a.methodology_version, a.report_type, a.report_year,
+               a.specificity, a.specificity_code, a.potential_impact, a.potential_impact_code, a.completion, a.completion_code,
+               a.completion_missing_reason, a.did_it_open_government, a.did_it_open_government_code, a.starred,
+               a.verifiable, a.potential_for_results, a.potential_for_results_code, a.early_results, a.early_results_code
+        from marts.fct_irm_assessments a
+        join plans_in_scope pl on pl.action_plan_id = a.action_plan_id
+        order by a.commitment_id, a.methodology_version, a.report_type
         """,
     ),
     (
@@ -155,13 +162,13 @@ TABLES: list[tuple[str, str, str]] = [
 
 # Where each table's columns are documented (dbt's descriptions are the one source of truth), and
 # its keys. Foreign keys only where every value has its row in the package.
-TABLE_MODELS = {
-    "compromisos": ["fct_commitment_progress_monthly", "dim_commitments"],
-    "hitos": ["fct_milestone_status_monthly", "dim_milestones"],
-    "avance_planes": ["fct_plan_progress_monthly"],
-    "informes": ["fct_progress_reports"],
-    "indicadores": ["fct_indicator_values", "dim_indicators"],
-    "evaluaciones_irm": ["fct_irm_assessments"],
+TABLE_MODELS = {  # the member's code is documented in dim_action_plans
+    "compromisos": ["fct_commitment_progress_monthly", "dim_commitments", "dim_action_plans"],
+    "hitos": ["fct_milestone_status_monthly", "dim_milestones", "dim_action_plans"],
+    "avance_planes": ["fct_plan_progress_monthly", "dim_action_plans"],
+    "informes": ["fct_progress_reports", "dim_action_plans"],
+    "indicadores": ["fct_indicator_values", "dim_indicators", "dim_action_plans"],
+    "evaluaciones_irm": ["fct_irm_assessments", "dim_action_plans"],
     "gobiernos_locales": ["fct_local_government_index"],
     "calidad_datos": ["fct_data_quality_issues"],
 }
@@ -225,14 +232,40 @@ class SnapshotResult:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 
 
+@dataclass(frozen=True)
+class ReportMember:
+    """A member with plans in the month: one report each."""
+    code: str
+    name: str
+    level: str  # national or local (OGP's member type when the deployment does not declare it)
+    municipality: str | None
+
+    @property
+    def report(self) -> str:
+        """Its report's file in a version: `informe-<code>.html` (informe.html lists them)."""
+        return f"informe-{self.code.lower()}.html"
+
+
 def plans_in_scope_sql(month: date) -> str:
     # Tracked plans whose period overlaps the month.
     return f"""
         create or replace temp view plans_in_scope as
-        select action_plan_id, cast(date_trunc('month', period_start) as date) as period_start_month
+        select action_plan_id, member_code, cast(date_trunc('month', period_start) as date) as period_start_month
         from marts.dim_action_plans
         where is_tracked and period_start <= last_day(date '{month.isoformat()}') and period_end >= date '{month.isoformat()}'
     """
+
+
+def members_in_scope(con: duckdb.DuckDBPyConnection) -> list[ReportMember]:
+    """The members of the plans in scope, national first (expects the `plans_in_scope` view)."""
+    found = con.execute("""
+        select distinct p.member_code, coalesce(m.member_name, p.member_code),
+               coalesce(m.member_level, case when m.member_type = 'local' then 'local' else 'national' end), m.municipality
+        from plans_in_scope p left join marts.dim_members m using (member_code)
+        where p.member_code is not null
+    """).fetchall()
+    members = [ReportMember(*row) for row in found]
+    return sorted(members, key=lambda m: (m.level != "national", m.name, m.code))
 
 
 def _neutralised_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -292,10 +325,13 @@ def _previous_report(snapshots_dir: Path, month: date) -> str | None:
     return f"../../{previous:%Y-%m}/index.html" if latest_version(snapshots_dir / f"{previous:%Y-%m}") else None
 
 
-def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list[dict]) -> dict:
+def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list[dict], members: list[ReportMember]) -> dict:
+    names = [m.name for m in members]
+    who = (", ".join(names[:-1]) + " y " + names[-1]) if len(names) > 1 else (names[0] if names else "los miembros seguidos")
     description = (
-        f"Avance de los compromisos de gobierno abierto (OGP) de Ecuador, mes {month}, calculado por la "
-        "metodología estandarizada de la plataforma (metodologia.html y metodologia.md, en este paquete)."
+        f"Avance de los compromisos de gobierno abierto (OGP) de {who}, mes {month}, calculado por la "
+        "metodología estandarizada de la plataforma (metodologia.html y metodologia.md, en este paquete). "
+        "Un informe por miembro (informe.html los lista); la columna member_code dice de qué miembro es cada fila."
     )
     if is_demo:
         description = DEMO_NOTE + " " + description
@@ -307,7 +343,9 @@ def _datapackage(month: str, tables: list[dict], *, is_demo: bool, sources: list
         "version": "1.0.0",
         "licenses": [LICENSE],
         "sources": sources,
-        "keywords": ["gobierno abierto", "OGP", "open government partnership", "Ecuador", "compromisos"],
+        "keywords": ["gobierno abierto", "OGP", "open government partnership", "compromisos",
+                     *dict.fromkeys(k for m in members for k in (m.name, m.code))],
+        "members": [{"code": m.code, "name": m.name, "level": m.level, "report": m.report} for m in members],
         "demonstration_data": is_demo,
         "reporting_month": month,
         "methodology_documents": ["metodologia.html", "metodologia.md"],
@@ -375,16 +413,21 @@ def build_monthly_snapshot(
                 resources.append(resource)
         previous = _previous_report(snapshots_dir, month)
         portal = f"{portal_url.rstrip('/')}/dataset/{_dataset_name(month_key)}" if portal_url else None
+        members = members_in_scope(con)
         for lang in report_languages:
-            # Spanish is the report of record (informe.html); other languages sit beside it.
-            name = "informe.html" if lang == "es" else f"report.{lang}.html"
-            (staging / name).write_text(render_report(con, month, is_demo=is_demo, methodology=methodology, lang=lang,
-                                                      quality_warnings=quality_warnings, previous_report=previous,
-                                                      portal_url=portal), encoding="utf-8")
+            # One report per member (Spanish is the report of record; other languages sit beside
+            # it), and informe.html listing them.
+            for member in members:
+                (staging / localized(member.report, lang)).write_text(
+                    render_report(con, month, member=member, is_demo=is_demo, methodology=methodology, lang=lang,
+                                  quality_warnings=quality_warnings, previous_report=previous, portal_url=portal),
+                    encoding="utf-8")
+            (staging / localized(REPORTS_INDEX, lang)).write_text(
+                render_reports_index(con, month, members, is_demo=is_demo, lang=lang, previous_report=previous), encoding="utf-8")
         write_site(con, month, staging, is_demo=is_demo, data_files=[f"{name}.csv" for name, _, _ in TABLES],
                    previous_report=previous, portal_url=portal, languages=report_languages)
         _write_peer_briefs(con, staging / PEER_BRIEFS)
-        package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources)
+        package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources, members=members)
         package["methodology"] = methodology
         # Checks that failed with warning severity when this was built (published anyway).
         package["quality_warnings"] = quality_warnings or []

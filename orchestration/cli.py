@@ -16,6 +16,7 @@ same instance ($DAGSTER_HOME) as the UI, so they appear in its run history.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -384,7 +385,9 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Monthly snapshots:      {settings.snapshots_dir}/<YYYY-MM>/<version>/ ({first:%Y-%m} .. {last:%Y-%m})")
     if version is not None:
         print(f"Site for {version.parent.name}:       {version / 'index.html'}")
-        print(f"Report for {version.parent.name}:     {version / 'informe.html'}")
+        members = json.loads((version / "datapackage.json").read_text(encoding="utf-8")).get("members", [])
+        print(f"Reports for {version.parent.name}:    {version / 'informe.html'} (one per member: "
+              f"{', '.join(m['report'] for m in members)})")
         print(f"Open-data package:      {version / 'datapackage.json'}")
     print(f"Every publication:      {settings.snapshots_dir / 'index.html'} (catalogo.json, catalogo.atom)")
     print(f"Data quality (GX):      {settings.data_dir / 'data_docs' / 'index.html'} (each suite's latest validation)")

@@ -77,10 +77,25 @@ def test_snapshot_package_is_complete_and_marked_as_demo(demo):
     sums = dict(line.split("  ")[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
     assert set(sums) >= {"compromisos.csv", "compromisos.parquet", "compromisos.json", "informe.html", "datapackage.json"}
     with open(folder / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
-        published = [int(r["progress_percent_rounded"]) for r in csv.DictReader(handle)]
+        rows = list(csv.DictReader(handle))
+    published = [int(r["progress_percent_rounded"]) for r in rows if r["action_plan_id"] == "AP_ECU02"]
     assert published == PRESENTED_2023_11
-    report = (folder / "informe.html").read_text(encoding="utf-8")
+    # One run publishes both levels: the national plan and the local one, each row with its member.
+    assert {(r["member_code"], r["action_plan_id"]) for r in rows} == {("ECU", "AP_ECU02"), ("ECCU", "AP_ECCU01")}
+    assert [(m["code"], m["level"], m["report"]) for m in package["members"]] == [
+        ("ECU", "national", "informe-ecu.html"), ("ECCU", "local", "informe-eccu.html")]
+    assert "Ecuador" in package["keywords"] and "Cuenca, Ecuador" in package["keywords"]
+    index = (folder / "informe.html").read_text(encoding="utf-8")
+    assert 'href="informe-ecu.html"' in index and 'href="informe-eccu.html"' in index
+    report = (folder / "informe-ecu.html").read_text(encoding="utf-8")
     assert "DATOS DE DEMOSTRACIÓN" in report and "noviembre de 2023" in report and "<svg" in report
+    assert "de Ecuador</h1>" in report and "CUE0001" not in report
+    local = (folder / "informe-eccu.html").read_text(encoding="utf-8")
+    assert "de Cuenca, Ecuador</h1>" in local and "CUE0001" in local and "EC0014" not in local
+    # The local report shows its municipality's maturity index over the years.
+    assert "Índice de gobierno abierto local de Cuenca" in local
+    municipality = local.split("Índice de gobierno abierto local de Cuenca")[1].split("</table>")[0]
+    assert "2022" in municipality and "2023" in municipality and "84,72" in municipality
 
 
 def test_snapshot_is_a_valid_frictionless_data_package(demo):
@@ -111,7 +126,8 @@ def test_rerunning_a_month_changes_nothing(demo, tmp_path, monkeypatch):
     assert (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
     with _warehouse(data) as con:
         # The inbox files were loaded once: the second run landed nothing new.
-        assert con.execute("select count(*) from raw.landed_files where source = 'forms'").fetchone()[0] == 3
+        demo_inbox = len(list((cli.DEMO_DATA_DIR / "inbox").glob("*.csv")))
+        assert con.execute("select count(*) from raw.landed_files where source = 'forms'").fetchone()[0] == demo_inbox
 
 
 def test_checks_ran_and_passed(demo):
@@ -195,7 +211,7 @@ def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(de
         others = con.execute("select count(*) from marts.dim_milestones where is_replanned").fetchone()[0]
     assert row[1] == date(2024, 12, 31) and row[0] != row[1] and row[2] is True and row[3] == 2
     assert others == 1
-    report = (month / "v2" / "informe.html").read_text(encoding="utf-8")
+    report = (month / "v2" / "informe-ecu.html").read_text(encoding="utf-8")
     assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
 
 

@@ -161,5 +161,5 @@ def test_a_broken_reference_source_blocks_only_the_publications_that_hold_it(dem
     package = json.loads((version / "datapackage.json").read_text(encoding="utf-8"))
     assert {"asset": "raw/local_government_index", "check": "no_rows_quarantined", "severity": "error",
             "domain": "reference"} in package["quality_warnings"]
-    assert "no_rows_quarantined" in (version / "informe.html").read_text(encoding="utf-8")
+    assert "no_rows_quarantined" in (version / "informe-ecu.html").read_text(encoding="utf-8")
     assert (data / "serving" / "warehouse.duckdb").read_bytes() == serving

@@ -96,10 +96,10 @@ def test_monthly_run_publishes_to_postgres_and_the_portal(demo, pg, httpserver, 
     assert "ogp-avance-mensual-2023-11" in ckan.packages
     assert ckan.calls.count("resource_create") == len(ckan.packages["ogp-avance-mensual-2023-11"]["resources"])
     resources = {r["name"] for r in ckan.packages["ogp-avance-mensual-2023-11"]["resources"]}
-    assert {"compromisos.csv", "datapackage.json", "informe.html", "SHA256SUMS"} <= resources
+    assert {"compromisos.csv", "datapackage.json", "informe.html", "informe-ecu.html", "informe-eccu.html", "SHA256SUMS"} <= resources
     assert not any(name.startswith(("compromiso-", "similares/")) for name in resources), "the site is served whole, not as resources"
     version = json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
-    report = (data / "snapshots" / "2023-11" / version / "informe.html").read_text(encoding="utf-8")
+    report = (data / "snapshots" / "2023-11" / version / "informe-ecu.html").read_text(encoding="utf-8")
     assert f'{ckan.url}/dataset/ogp-avance-mensual-2023-11' in report, "the report links the portal's entry"
     # The API key never reaches Dagster's event log.
     import dagster as dg

@@ -82,12 +82,13 @@ def _render(warehouse_path, lang):
     from datetime import date
 
     from exports.report import render_report
-    from exports.snapshot import plans_in_scope_sql
+    from exports.snapshot import members_in_scope, plans_in_scope_sql
     from orchestration.methodology import methodology_parameters
 
     with duckdb.connect(str(warehouse_path)) as con:
         con.execute(plans_in_scope_sql(date(2023, 11, 1)))
-        return render_report(con, date(2023, 11, 1), is_demo=True, methodology=methodology_parameters(), lang=lang)
+        national = members_in_scope(con)[0]
+        return render_report(con, date(2023, 11, 1), member=national, is_demo=True, methodology=methodology_parameters(), lang=lang)
 
 
 def test_report_in_english_on_request(demo):

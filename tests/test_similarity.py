@@ -165,7 +165,7 @@ def test_the_mart_holds_ten_peers_elsewhere_for_each_tracked_commitment(demo):
 def test_the_report_links_each_commitment_to_its_peers(demo):
     version = json.loads((demo / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
     folder = demo / "snapshots" / "2023-11" / version
-    report = (folder / "informe.html").read_text(encoding="utf-8")
+    report = (folder / "informe-ecu.html").read_text(encoding="utf-8")
     assert 'href="similares/EC0017.html"' in report
     brief = (folder / "similares" / "EC0017.html").read_text(encoding="utf-8")
     assert "Registro de beneficiarios finales" in brief, "the commitment itself"

@@ -127,7 +127,7 @@ def test_every_commitment_of_both_plans_is_two_clicks_from_the_index(served, bro
 def test_pages_fit_a_phone_and_charts_have_text_alternatives(served, browser):
     base, month = served
     visit = Visit(browser, base, PHONE)
-    pages = ["index.html", "plan-ap-ecu02.html", "compromiso-ec0014.html", "informe.html", "metodologia.html",
+    pages = ["index.html", "plan-ap-ecu02.html", "compromiso-ec0014.html", "informe.html", "informe-ecu.html", "informe-eccu.html", "metodologia.html",
              "similares/EC0014.html", "institucion-asamblea-nacional-an.html"]
     for name in pages:
         page = visit.open(urljoin(base, month + name))
@@ -166,7 +166,9 @@ def test_search_finds_a_commitment_by_a_word_of_its_title(served, browser):
 def test_the_report_links_the_site_the_data_and_the_previous_month(served, browser):
     base, month = served
     visit = Visit(browser, base)
-    page = visit.open(urljoin(base, month + "informe.html"))
+    index = visit.open(urljoin(base, month + "informe.html"))
+    assert {urljoin(base, month + "informe-ecu.html"), urljoin(base, month + "informe-eccu.html")} <= set(_links(index))
+    page = visit.open(urljoin(base, month + "informe-ecu.html"))
     links = set(_links(page))
     for name in ("index.html", "metodologia.html", "compromisos.csv", "compromiso-ec0014.html", "plan-ap-ecu02.html"):
         assert urljoin(base, month + name) in links, name
@@ -194,7 +196,7 @@ def test_english_pages_where_report_languages_ask(demo, tmp_path):
                                         methodology=methodology, report_languages=("es", "en"))
     folder = result.path
     english = sorted(p.name for p in folder.glob("*.en.html"))
-    assert "index.en.html" in english and "compromiso-ec0014.en.html" in english and "report.en.html" in english
+    assert "index.en.html" in english and "compromiso-ec0014.en.html" in english and "informe.en.html" in english and "informe-ecu.en.html" in english
     page = (folder / "compromiso-ec0014.en.html").read_text(encoding="utf-8")
     assert 'lang="en"' in page and "Accepted progress reports" in page and "Second Open Government Action Plan" in page
     for name in english:
