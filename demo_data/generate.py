@@ -437,9 +437,9 @@ def local_dashboard_rows() -> list[dict[str, str]]:
     return rows
 
 
-MEMBERS = [  # codigo_miembro, nombre, nivel, municipio, pais
-    ("ECU", "Ecuador", "nacional", "", "Ecuador"),
-    (LOCAL_MEMBER_CODE, LOCAL_MEMBER_NAME, "local", LOCAL_MUNICIPALITY, "Ecuador"),
+MEMBERS = [  # codigo_miembro, nombre, nivel, municipio, pais (ISO 3166: how its phone numbers are written)
+    ("ECU", "Ecuador", "nacional", "", "EC"),
+    (LOCAL_MEMBER_CODE, LOCAL_MEMBER_NAME, "local", LOCAL_MUNICIPALITY, "EC"),
 ]
 
 

@@ -63,7 +63,7 @@ def es_month(value: date | None) -> str:
 
 
 def plan_title(number: int | None, member: str | None, start_year: int | None, end_year: int | None, lang: str = "es") -> str:
-    """«Segundo Plan de Acción de Gobierno Abierto de Ecuador 2022-2024» from the plan's number,
+    """«Segundo Plan de Acción de Gobierno Abierto de <miembro> 2022-2024» from the plan's number,
     member and years (the warehouse keeps those, not a title)."""
     years = f" {start_year}-{end_year}" if start_year and end_year else ""
     if lang == "es":
@@ -81,7 +81,7 @@ def slug(text: str) -> str:
 
 
 def page_name(kind: str, key: str) -> str:
-    """The site's file for a plan, commitment or institution (`compromiso-ec0014.html`)."""
+    """The site's file for a plan, commitment or institution (`compromiso-<id>.html`)."""
     return f"{kind}-{slug(key)}.html"
 
 

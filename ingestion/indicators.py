@@ -76,7 +76,7 @@ INDICATOR_CATALOGUE = TabularSource(
     reasons_sql="""
         case rule
             when 'missing_indicator' then 'fila ' || source_row_number || ': ' || 'no hay código de indicador'
-            when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (EC0014)'
+            when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
             when 'unparseable_target' then 'fila ' || source_row_number || ': ' || 'la meta no es un número'
             when 'unknown_frequency' then 'fila ' || source_row_number || ': ' || 'la frecuencia debe ser mensual, trimestral o anual'
             when 'unknown_direction' then 'fila ' || source_row_number || ': ' || 'el sentido debe ser ascendente o descendente'

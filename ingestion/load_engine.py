@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 
 from ingestion.ledger import LedgerEntry, record_ledger
-from ingestion.personal_data import redact, redacted_sql
+from ingestion.personal_data import phone_regions, redact, redacted_sql
 
 
 def split_checked_batch(
@@ -102,7 +102,7 @@ def quarantine_whole_file(
     itself as one received item) is quarantined with the same reason. The reason may quote the
     file's first row or a reader's message, so it is redacted like any text that leaves the
     landing zone."""
-    reason = redact(reason)
+    reason = redact(reason, phone_regions(con))
     if batch_table is not None and not con.execute(f"select count(*) from {batch_table}").fetchone()[0]:
         batch_table = None  # no row to quarantine: the file is the item, so it does not vanish
     if batch_table is None:

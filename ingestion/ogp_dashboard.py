@@ -1,6 +1,6 @@
 """OGP's Data Dashboard export: every member's commitments with the IRM's assessments.
 
-The export has 171 columns (ids like EC0014, plan ids like AP_ECU02, 86 policy-area flags, old
+The export has 171 columns (ids of 2-3 letters and 4 digits, plan ids AP_<member><nn>, 86 policy-area flags, old
 and new IRM fields). It is loaded with every known column kept as text under a snake_case name;
 staging types it. Columns renamed, missing or new against the known vintage are reported as
 schema drift (missing ones load as NULL, new ones stay in `raw_payload`), never crashed on."""
@@ -91,8 +91,8 @@ RULES_SQL = """
 
 REASONS_SQL = """
     case rule
-        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el identificador «' || coalesce(commitment_unique_identifier, '') || '» no tiene la forma de OGP (EC0014)'
-        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || action_plan_id || '» no tiene la forma AP_ECU02'
+        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el identificador «' || coalesce(commitment_unique_identifier, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
+        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || action_plan_id || '» no tiene la forma de OGP (AP_, el código del miembro y el número del plan)'
         when 'duplicate_commitment' then 'fila ' || source_row_number || ': ' || 'el compromiso ' || commitment_unique_identifier || ' aparece más de una vez en la exportación'
     end
 """

@@ -4,7 +4,7 @@ organization (the publishing institution), creation and modification dates and r
 Used as indicator values (datasets published per institution per month) and to check that
 evidence URLs that point at the portal name datasets that exist. Pages of `package_search`
 (`rows`/`start`, sorted by creation) are landed unchanged as JSON lists of datasets, then loaded.
-Ecuador's portal answers 403 to requests from outside the region; the error says so."""
+Some national portals answer 403 to requests from abroad; the error says so."""
 
 from __future__ import annotations
 

@@ -14,18 +14,24 @@ batch is never touched row by row."""
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import duckdb
 
 EMAIL_MARK = "[correo]"
 PHONE_MARK = "[teléfono]"
 
-# Regions whose national formats count as phone numbers when written without a country code:
-# Ecuador's (the tracked members) and North America's (OGP's own contact lines). Numbers written
-# with `+` are found whatever their country.
-PHONE_REGIONS = ("EC", "US")
+# Whose national formats count as phone numbers when written without a country code: the
+# countries of the tracked members (raw.tracked_members, ISO codes), and North America's, the
+# numbering plan of OGP's own contact lines. Numbers written with `+` are found whatever their
+# country. Before any members file is loaded (a new warehouse), the countries of the members file
+# the platform reads by default.
+OGP_CONTACT_REGIONS = ("US",)
+DEFAULT_MEMBERS_FILE = Path(__file__).resolve().parents[1] / "demo_data" / "miembros.csv"
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 # What a cell must contain before it is worth a look (cheap, in SQL): an @, or 7 digits with at
@@ -45,16 +51,41 @@ create table if not exists raw.personal_data_redactions (
 """
 
 
-def redact(text: str | None) -> str | None:
-    """The text with every e-mail address and phone number replaced by a mark."""
+def phone_regions(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The regions whose national phone formats are searched: the tracked members' countries."""
+    import phonenumbers
+
+    try:
+        countries = [c for (c,) in con.execute(
+            """select distinct upper(country) from raw.tracked_members
+               where landed_file_id = (select landed_file_id from raw.tracked_members order by loaded_at desc limit 1)
+                 and country is not null""").fetchall()]
+    except duckdb.CatalogException:  # a warehouse without the raw schema yet
+        countries = []
+    if not countries:
+        countries = _default_member_countries()
+    return tuple(sorted({c for c in countries if c in phonenumbers.SUPPORTED_REGIONS} | set(OGP_CONTACT_REGIONS)))
+
+
+@cache
+def _default_member_countries() -> tuple[str, ...]:
+    with open(DEFAULT_MEMBERS_FILE, encoding="utf-8", newline="") as handle:
+        return tuple((row.get("pais") or "").strip().upper() for row in csv.DictReader(handle))
+
+
+def redact(text: str | None, regions: tuple[str, ...] | None = None) -> str | None:
+    """The text with every e-mail address and phone number replaced by a mark; phones written the
+    national way are found for `regions` (default: the default members' countries)."""
     if text is None:
         return None
+    if regions is None:
+        regions = tuple(sorted(set(_default_member_countries()) | set(OGP_CONTACT_REGIONS)))
     redacted = _EMAIL.sub(EMAIL_MARK, text)
     if not any(ch.isdigit() for ch in redacted):
         return redacted
     import phonenumbers  # its metadata takes a moment to load; only cells with digits need it
 
-    for region in PHONE_REGIONS:
+    for region in regions:
         matches = list(phonenumbers.PhoneNumberMatcher(redacted, region, leniency=phonenumbers.Leniency.VALID))
         for match in reversed(matches):
             redacted = redacted[: match.start] + PHONE_MARK + redacted[match.end:]
@@ -76,15 +107,19 @@ _FUNCTION = "ogp_redact_personal_data"
 def redacted_sql(con: duckdb.DuckDBPyConnection, expr: str) -> str:
     """SQL for `expr` with personal data redacted, for the few texts built from fields the bulk
     pass does not search (a quarantine reason quoting what was typed into a percent cell)."""
-    _ensure_function(con)
-    return f"{_FUNCTION}({expr})"
+    return f"{_ensure_function(con)}({expr})"
 
 
-def _ensure_function(con: duckdb.DuckDBPyConnection) -> None:
-    [(registered,)] = con.execute("select count(*) from duckdb_functions() where function_name = ?", [_FUNCTION]).fetchall()
+def _ensure_function(con: duckdb.DuckDBPyConnection) -> str:
+    """The redaction function for the tracked members' current countries, registered on `con`
+    (named after its regions: a new members file gets a function of its own)."""
+    regions = phone_regions(con)
+    name = f"{_FUNCTION}_{'_'.join(regions).lower()}"
+    [(registered,)] = con.execute("select count(*) from duckdb_functions() where function_name = ?", [name]).fetchall()
     if not registered:
-        con.create_function(_FUNCTION, redact, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
+        con.create_function(name, lambda text: redact(text, regions), [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
                             null_handling="special", side_effects=False)
+    return name
 
 
 def _marks(expr: str, mark: str) -> str:
@@ -98,14 +133,14 @@ def redact_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str
 
     if not columns:
         return []
-    _ensure_function(con)
+    function = _ensure_function(con)
     found: list[Redaction] = []
     for column in columns:
         col = quote_ident(column)
         con.execute(
             f"""
             create or replace temp table _redacted as
-            select _landed_file_id, _source_row_number, {col} as before, {_FUNCTION}({col}) as after
+            select _landed_file_id, _source_row_number, {col} as before, {function}({col}) as after
             from {quote_ident(table)}
             where regexp_matches({col}, '{CANDIDATE_SQL_PATTERN}')
             """

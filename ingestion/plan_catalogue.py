@@ -76,8 +76,8 @@ RULES_SQL = """
 REASONS_SQL = """
     case rule
         when 'missing_milestone' then 'fila ' || source_row_number || ': ' || 'el hito no tiene código'
-        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (EC0014)'
-        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || coalesce(action_plan_id, '') || '» no tiene la forma AP_ECU02'
+        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
+        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || coalesce(action_plan_id, '') || '» no tiene la forma de OGP (AP_, el código del miembro y el número del plan)'
         when 'bad_weight' then 'fila ' || source_row_number || ': ' || 'el peso «' || coalesce(weight_raw, '') || '» no es un número positivo'
         when 'unparseable_date' then 'fila ' || source_row_number || ': ' || 'las fechas planificadas «' || coalesce(planned_start_raw, '') || '» / «' || coalesce(planned_end_raw, '') || '» no son fechas'
         when 'end_before_start' then 'fila ' || source_row_number || ': ' || 'el fin planificado ' || planned_end_raw || ' es anterior al inicio ' || planned_start_raw

@@ -16,7 +16,8 @@ from typing import Callable
 
 from ingestion.tabular_source import TabularSource, load_file, load_files
 
-# Identifiers OGP uses in every export (commitments EC0014, plans AP_ECU02).
+# Identifiers OGP uses in every export: commitments (2-3 letters, 4 digits) and plans (AP_, the
+# member's code, the plan's number).
 OGP_COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
 OGP_ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
 

@@ -28,10 +28,10 @@ from ingestion.tracked_members import SPEC as TRACKED_MEMBERS
 from ingestion.source_spec import Domain, SourceSpec
 
 SOURCES: tuple[SourceSpec, ...] = (
+    TRACKED_MEMBERS,  # first: re-parsing loads it before the others (its countries guide the phone redaction)
     INDICATOR_VALUES,
     PROGRESS_REPORTS,
     PLAN_CATALOGUE,
-    TRACKED_MEMBERS,
     INDICATOR_CATALOGUE,
     OGP_DASHBOARD,
     OGP_EXPLORER,

@@ -1,7 +1,8 @@
 """The OGP members the platform follows, national and local: a small table the deployment keeps
 (`OGP_TRACKED_MEMBERS`, a CSV or workbook at a path or URL), one row per member with its OGP code,
-the name its publication shows, its level, and for a local member the municipality whose
-maturity index its report shows. Which plans a member has comes from the plan catalogue (the plan
+the name its publication shows, its level, for a local member the municipality whose maturity
+index its report shows, and its country's ISO code (how phone numbers are written there: the
+personal-data redaction searches those). Which plans a member has comes from the plan catalogue (the plan
 id carries the member code); nothing in the code names a member."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "member_name": ("member_name", "nombre", "miembro", "name"),
     "member_level": ("member_level", "nivel", "level"),
     "municipality": ("municipality", "municipio", "gobierno_local"),
-    "country": ("country", "pais"),
+    "country": ("country", "pais", "codigo_pais"),
 }
 REQUIRED_FIELDS = ("member_code", "member_name", "member_level")
 # Levels as written, to the two the platform publishes apart (a level outside these is
@@ -41,7 +42,7 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
             case lower({sx.text(col('member_level'))}) {levels} end as member_level,
             {sx.text(col('member_level'))} as member_level_raw,
             {sx.text(col('municipality'))} as municipality,
-            {sx.text(col('country'))} as country,
+            upper({sx.text(col('country'))}) as country,
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b
@@ -54,6 +55,7 @@ RULES_SQL = """
         when member_name is null then 'missing_member_name'
         when member_level is null then 'unknown_member_level'
         when member_level = 'local' and municipality is null then 'local_member_without_municipality'
+        when not regexp_full_match(coalesce(country, ''), '[A-Z]{2}') then 'bad_country'
         when row_number() over (partition by member_code order by source_row_number) > 1 then 'duplicate_member'
     end
 """
@@ -67,6 +69,8 @@ REASONS_SQL = """
             || '» de ' || member_code || ' no es nacional ni local'
         when 'local_member_without_municipality' then 'fila ' || source_row_number || ': el miembro local ' || member_code
             || ' no dice su municipio (el del índice de gobierno abierto local)'
+        when 'bad_country' then 'fila ' || source_row_number || ': el país «' || coalesce(country, '') || '» de ' || member_code
+            || ' no es un código ISO 3166 de dos letras (el que dice cómo se escriben allí los teléfonos)'
         when 'duplicate_member' then 'fila ' || source_row_number || ': ' || member_code || ' aparece dos veces'
     end
 """
@@ -81,6 +85,14 @@ TRACKED_MEMBERS = TabularSource(
     reasons_sql=REASONS_SQL,
     structured_fields=("member_code", "member_level"),
 )
+
+
+def members_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any members file was loaded (its countries decide which phone formats are redacted)."""
+    try:
+        return con.execute("select count(*) > 0 from raw.tracked_members").fetchone()[0]
+    except duckdb.CatalogException:  # a warehouse from before the table existed
+        return False
 
 
 def load_tracked_members_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:

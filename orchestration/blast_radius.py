@@ -9,7 +9,7 @@ from the raw sources among its ancestors in the asset graph, so a new model fall
 by construction.
 
 Each publication declares the domains it is blocked by: the monthly snapshot and the portal
-publish Ecuador's progress, so only progress checks stop them (a failing reference check is
+publish the tracked members' progress, so only progress checks stop them (a failing reference check is
 published as a warning in `datapackage.json` and the report); the serving copies mirror every mart,
 so both domains stop them. Dagster's own blocking is used only for progress checks, so a broken
 reference source never stops the dbt build the snapshot needs."""

@@ -286,6 +286,30 @@ def test_personal_data_is_redacted_before_rows_are_loaded_or_quarantined(tmp_pat
     assert "juan.soto@inst.gob.ec" in landed.path.read_text(encoding="utf-8")
 
 
+def test_phones_are_found_in_the_formats_of_the_tracked_members_countries(tmp_path, warehouse):
+    """A Peruvian mobile written the Peruvian way is personal data once a tracked member is
+    Peruvian (the members file says so), and is left alone before: no country is assumed in code."""
+    from ingestion.tracked_members import load_tracked_members_file
+
+    def load_report(name: str, milestone: str) -> str:
+        path = write(tmp_path / name, "codigo_hito,mes_reportado,porcentaje_avance,descripcion_del_avance\n"
+                                      f"{milestone},2023-11,40,Coordinar con 912 345 678 ({name})\n")
+        landed = load_progress_report_file(warehouse, land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**6),
+                                           run_id=None)
+        assert landed.ledger.loaded == 1
+        return warehouse.execute("select narrative from raw.progress_reports order by loaded_at desc limit 1").fetchone()[0]
+
+    assert "912 345 678" in load_report("antes.csv", "EC0011-H1")
+    members = write(tmp_path / "miembros.csv", "codigo_miembro,nombre,nivel,municipio,pais\nPER,Perú,nacional,,pe\n"
+                                               "PELIM,Lima,local,Lima,PE\nXX,Sin país,nacional,,Perú\n")
+    result = load_tracked_members_file(warehouse, land_local_file("tracked_members", members, landing_dir=tmp_path / "landing",
+                                                                  max_bytes=10**6), run_id=None)
+    assert (result.ledger.loaded, result.ledger.quarantined) == (2, 1)
+    [(reason,)] = warehouse.execute("select reason from raw.quarantine where source = 'tracked_members'").fetchall()
+    assert "fila 3" in reason and "«PERÚ»" in reason and "ISO 3166" in reason
+    assert load_report("despues.csv", "EC0011-H2") == "Coordinar con [teléfono] (despues.csv)"
+
+
 def test_ogp_export_dates_are_recorded_once_per_text_beside_the_original(tmp_path, warehouse):
     columns = list(known_columns())
     header = ",".join(f'"{c}"' for c in columns)

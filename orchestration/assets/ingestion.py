@@ -14,6 +14,7 @@ from ingestion.landing import LandedFile, land_source
 from ingestion.ledger import BOOKKEEPING_TABLES
 from ingestion.open_data_portal import check_datasets, fetch_datasets, fetch_organizations, unchecked_evidence_references
 from ingestion.source_spec import SourceSpec
+from ingestion.tracked_members import members_loaded
 from orchestration.resources import PlatformResource
 from orchestration.shared import FORMS_FRESHNESS, OWNERS, REFERENCE_FRESHNESS, SOURCE_RETRY, WAREHOUSE_POOL, stage_clock
 from orchestration.stage_times import LANDING, PARSING
@@ -26,9 +27,28 @@ def asset_spec(spec: SourceSpec) -> dg.AssetSpec:
     )
 
 
+def ensure_tracked_members(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
+    """Phones are redacted by the tracked members' countries: in a warehouse that has none yet,
+    the members file is landed and loaded before the first file of any other source."""
+    settings = platform.settings()
+    if not settings.tracked_members_url:
+        return
+    if settings.warehouse_path.exists():
+        with platform.warehouse(read_only=True) as con:
+            if members_loaded(con):
+                return
+    landed = land_source(sources.TRACKED_MEMBERS.name, settings.tracked_members_url, landing_dir=settings.landing_dir,
+                         max_bytes=settings.max_file_bytes)
+    with platform.warehouse() as con:
+        ingest_new_files(con, sources.TRACKED_MEMBERS, [landed], run_id=context.run_id)
+    context.log.info("the tracked members were loaded first: their countries say which phone formats are redacted")
+
+
 def ingest(context: dg.AssetExecutionContext, platform: PlatformResource, spec: SourceSpec, landed_files: list[LandedFile],
            *, together: bool = False) -> dg.MaterializeResult:
     """Load the landed files not loaded before and say what happened to their rows."""
+    if landed_files and spec is not sources.TRACKED_MEMBERS:
+        ensure_tracked_members(context, platform)
     with stage_clock(context, platform.settings().data_dir, PARSING), platform.warehouse() as con:
         outcome = ingest_new_files(con, spec, landed_files, run_id=context.run_id, together=together)
     for landed in outcome.skipped_files:

@@ -45,7 +45,7 @@ renamed as (
     select
         source.commitment_unique_identifier as commitment_id,
         -- OGP's plan id; for a layout without it (the commitment sheet), the same id built from
-        -- the member code and plan number when both are there (AP_ECU + 02), else NULL.
+        -- the member code and plan number when both are there (AP_ + code + 2 digits), else NULL.
         coalesce(
             nullif(trim(source.action_plan_id), ''),
             'AP_' || nullif(trim(source.code), '') || lpad(cast({{ ogp_code('source.action_plan_number') }} as varchar), 2, '0')
