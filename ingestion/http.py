@@ -65,8 +65,8 @@ def explain_status(response: requests.Response) -> str:
     url = _without_query(response.url)
     if response.status_code == 403:
         return (
-            f"{url} answered 403 Forbidden. Some national portals refuse requests from outside their "
-            "country: run from a network inside the country or through an "
+            f"{url} answered 403 Forbidden. Some national portals refuse requests from outside the region "
+            "they serve: run from a network inside the country or through an "
             "allowed proxy, and check the credentials."
         )
     if response.status_code == 401:

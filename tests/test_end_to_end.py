@@ -199,7 +199,7 @@ def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(de
     assert json.loads((month / "latest.json").read_text())["version"] == "v2"
     assert (month / "v1" / "SHA256SUMS").read_bytes() == v1
     with open(month / "v2" / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
-        first = next(csv.DictReader(handle))
+        first = next(r for r in csv.DictReader(handle) if r["action_plan_id"] == "AP_ECU02")
     assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")
     with open(month / "v2" / "calidad_datos.csv", encoding="utf-8-sig", newline="") as handle:
         status = {r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"}
