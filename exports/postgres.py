@@ -137,3 +137,50 @@ def _copy_table(duck: duckdb.DuckDBPyConnection, pg: psycopg.Connection, source:
         rows = cur.fetchone()[0]
     csv_path.unlink()
     return CopiedTable(name, rows)
+
+
+# PostgreSQL's types (information_schema's data_type) as DuckDB's, for the way back.
+DUCK_TYPES = {
+    "text": "VARCHAR", "character varying": "VARCHAR", "character": "VARCHAR", "double precision": "DOUBLE",
+    "real": "FLOAT", "integer": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "boolean": "BOOLEAN",
+    "date": "DATE", "timestamp without time zone": "TIMESTAMP", "timestamp with time zone": "TIMESTAMPTZ",
+    "jsonb": "JSON", "json": "JSON",
+}
+
+
+def pull_schema(pg_dsn: str, duck: duckdb.DuckDBPyConnection, *, source_schema: str, target_schema: str,
+                tables: list[str] | None = None) -> list[CopiedTable]:
+    """Copy PostgreSQL tables into a DuckDB schema (each replaced in one transaction): what dbt
+    built on the `postgres` target, for the steps that read the warehouse through DuckDB (the
+    search index, the snapshot, the serving copies). Types follow PostgreSQL's; `numeric` keeps
+    its precision and scale when declared, else becomes DOUBLE."""
+    import psycopg  # imported when needed, so the code location loads without it
+    from psycopg import sql
+
+    copied = []
+    duck.execute(f'create schema if not exists "{target_schema}"')
+    with psycopg.connect(pg_dsn) as pg, tempfile.TemporaryDirectory() as tmp:
+        names = tables or [r[0] for r in pg.execute(
+            "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE' order by 1",
+            [source_schema]).fetchall()]
+        for name in names:
+            columns = pg.execute(
+                """select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns
+                   where table_schema = %s and table_name = %s order by ordinal_position""", [source_schema, name]).fetchall()
+            types = {column: (f"DECIMAL({precision},{scale})" if data_type == "numeric" and precision and precision <= 38
+                              else "DOUBLE" if data_type == "numeric" else DUCK_TYPES.get(data_type, "VARCHAR"))
+                     for column, data_type, precision, scale in columns}
+            csv_path = Path(tmp) / f"{name}.csv"
+            with pg.cursor() as cur, open(csv_path, "wb") as handle:
+                with cur.copy(sql.SQL("copy {} to stdout (format csv, null '\\N')").format(sql.Identifier(source_schema, name))) as copy:
+                    for chunk in copy:
+                        handle.write(chunk)
+            quoted = ", ".join(f'"{c}"' for c in types)
+            spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in types.items()) + "}"
+            duck.execute("begin")
+            duck.execute(f'create or replace table "{target_schema}"."{name}" as select {quoted} from read_csv('
+                         f"'{csv_path}', header = false, nullstr = '\\N', columns = {spec}, auto_detect = false)")
+            rows = duck.execute(f'select count(*) from "{target_schema}"."{name}"').fetchone()[0]
+            duck.execute("commit")
+            copied.append(CopiedTable(name, rows))
+    return copied

@@ -162,3 +162,58 @@ def test_the_bi_contract_is_served_with_comments_keys_labels_and_history(demo, p
     assert ["schedule_status", "on_track", "A tiempo", "On track"] in _psql(pg, f"select * from {schema}.status_labels order by 1, 2")
     with psycopg.connect(pg, autocommit=True) as con:
         con.execute(f'drop schema if exists "{schema}" cascade')
+
+
+def test_the_monthly_job_on_the_postgres_target_publishes_duckdbs_figures(demo, pg, tmp_path, monkeypatch):
+    """OGP_DBT_TARGET=postgres, end to end: the job lands the demo in DuckDB's raw zone, copies it
+    to PostgreSQL, builds and tests dbt there, and publishes what PostgreSQL computed. Every
+    commitment-month equals the DuckDB demo's, and so does the published 2023-11. In a database
+    of its own (dbt's schemas have fixed names)."""
+    import csv
+    import uuid
+    from datetime import date
+
+    from orchestration import cli
+
+    database = f"ogp_e2e_{uuid.uuid4().hex[:10]}"
+    params = conninfo_to_dict(pg)
+    with psycopg.connect(pg, autocommit=True) as admin:
+        admin.execute(f'create database "{database}"')
+    try:
+        data = tmp_path / "data"
+        for name, value in {"OGP_DATA_DIR": data, "DAGSTER_HOME": data / "dagster_home", "OGP_DBT_TARGET": "postgres",
+                            "OGP_PG_HOST": params.get("host", "127.0.0.1"), "OGP_PG_PORT": params.get("port", "5432"),
+                            "OGP_PG_USER": params.get("user", "postgres"), "OGP_PG_PASSWORD": params.get("password", ""),
+                            "OGP_PG_DATABASE": database}.items():
+            monkeypatch.setenv(name, str(value))
+        for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL"):
+            monkeypatch.delenv(name, raising=False)
+        settings = cli.Settings.from_env()
+        cli.seed_demo_inbox(settings)
+        assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=settings)
+
+        facts = """select commitment_id, cast(reporting_month as varchar), progress_percent_rounded, schedule_status
+                   from marts.fct_commitment_progress_monthly order by 1, 2"""
+        with psycopg.connect(settings.warehouse_pg_conninfo.value) as on_postgres:
+            computed_there = on_postgres.execute(facts).fetchall()
+            figures = [r[0] for r in on_postgres.execute(FIGURES_SQL.format(schema="marts")).fetchall()]
+        with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as duck:
+            computed_on_duckdb = duck.execute(facts).fetchall()
+        assert figures == PRESENTED_2023_11
+        assert len(computed_there) > 1000 and computed_there == computed_on_duckdb
+        # dbt built nothing in DuckDB: its marts there are PostgreSQL's, copied back for the exports.
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as duck:
+            schemas = {s for (s,) in duck.execute("select schema_name from information_schema.schemata").fetchall()}
+            published_from = duck.execute(facts).fetchall()
+        assert {"raw", "marts", "snapshots", "search"} <= schemas and not schemas & {"staging", "intermediate", "reference"}
+        assert published_from == computed_there
+
+        version = json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
+        with open(data / "snapshots" / "2023-11" / version / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
+            published = [int(r["progress_percent_rounded"]) for r in csv.DictReader(handle) if r["action_plan_id"] == "AP_ECU02"]
+        assert published == PRESENTED_2023_11
+        for report in ("informe.html", "informe-ecu.html", "informe-eccu.html"):
+            assert (data / "snapshots" / "2023-11" / version / report).exists()
+    finally:
+        with psycopg.connect(pg, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{database}" with (force)')

@@ -202,6 +202,30 @@ def with_failing_rows(results: list[dg.AssetCheckResult], manifest: Mapping[str,
             yield result.with_metadata({**result.metadata, "failing_rows": dg.MetadataValue.md(preview)})
 
 
+def copy_to_postgres_target(platform: PlatformResource, schema: str, tables: list[str] | None = None) -> None:
+    """On the postgres target, what dbt reads that the platform writes in DuckDB (the raw schema,
+    the search index's peers) is copied there first, whole, in one swap."""
+    from exports.postgres import copy_schema  # psycopg: at run time
+
+    settings = platform.settings()
+    with platform.warehouse(read_only=True) as con:
+        copy_schema(con, settings.warehouse_pg_conninfo.value, source_schema=schema, target_schema=schema, tables=tables)
+
+
+def pull_from_postgres_target(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
+    """On the postgres target, the marts (and the milestone history) dbt just built there are
+    copied into the DuckDB warehouse, which the search index, the snapshot and the serving copies
+    read: what they publish is what PostgreSQL computed."""
+    from exports.postgres import pull_schema  # psycopg: at run time
+
+    settings = platform.settings()
+    built = {key.path[-1]: key.path[0] for key in context.selected_asset_keys if key.path[0] in ("marts", "snapshots")}
+    with platform.warehouse() as con:
+        for schema in sorted(set(built.values())):
+            pull_schema(settings.warehouse_pg_conninfo.value, con, source_schema=schema, target_schema=schema,
+                        tables=sorted(name for name, s in built.items() if s == schema))
+
+
 def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
     """The ledger and the quarantine, which every ingestion asset writes and none materializes, as
     observed before the build reads them: row counts (and the ledger's balance), so the UI shows
@@ -259,10 +283,15 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     )
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
         observe_bookkeeping(context, platform)
+        on_postgres = platform.settings().dbt_target == "postgres"
+        if on_postgres:
+            copy_to_postgres_target(platform, "raw")
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
         yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
                                 settings=platform.settings(), **platform.environment())
+        if on_postgres:
+            pull_from_postgres_target(context, platform)
         observe_marts(context, platform)
 
     @dbt_assets(
@@ -280,6 +309,8 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
         yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(),
                                 **platform.environment(), **{REBUILD_FROM_MONTH_ENV: first_month})
+        if platform.settings().dbt_target == "postgres":
+            pull_from_postgres_target(context, platform)
         observe_monthly_facts(context, platform)
 
     @dbt_assets(
@@ -292,7 +323,12 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
     )
     def commitment_similarity_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource,
                                      config: WarehouseConfig):
+        on_postgres = platform.settings().dbt_target == "postgres"
+        if on_postgres:
+            copy_to_postgres_target(platform, "search", ["commitment_peers"])
         yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(), **platform.environment())
+        if on_postgres:
+            pull_from_postgres_target(context, platform)
         observe_marts(context, platform)
 
     return [warehouse_models, monthly_progress_facts, commitment_similarity_models]
