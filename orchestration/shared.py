@@ -4,6 +4,7 @@ how a dbt model or a publication's dbt exposure is found among the warehouse's d
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,10 @@ from orchestration.dbt_project import dbt_project
 
 OWNERS = ["team:datos-gobierno-abierto"]
 # Every asset that opens the DuckDB warehouse: one at a time (limit 1 in the instance config).
-WAREHOUSE_POOL = "duckdb_warehouse"
+# One pool per warehouse: a deployment per member (its own data directory) names its own, so two
+# members' runs sharing a Dagster instance proceed side by side. Read when the code location
+# loads (a pool is part of the definitions), the one setting that is.
+WAREHOUSE_POOL = os.environ.get("OGP_WAREHOUSE_POOL") or "duckdb_warehouse"
 SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 # How stale each kind of source may get before the UI flags it (forms daily, reference data weekly).

@@ -23,7 +23,7 @@ from tests.reliability.conftest import record
 
 pytestmark = pytest.mark.slow
 TABLE = "Crashes, concurrency, idempotency"
-CASES = 6  # kill_9, ten_readers, overlapping_runs, idempotent_month, secrets_in_logs, personal_data
+CASES = 7  # kill_9, ten_readers, overlapping_runs, idempotent_month, secrets_in_logs, personal_data, members_side_by_side
 OGP = str(Path(sys.executable).parent / "ogp")
 
 
@@ -271,3 +271,65 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
         assert not any(personal in blob for blob in published), personal
     record(TABLE, CASES, "personal_data", "an OGP Explorer file with officials' names, e-mails and phones",
            "never loaded; absent from the warehouse, every published file and the serving copy")
+
+
+def test_two_members_runs_in_one_instance_proceed_side_by_side(tmp_path):
+    """A deployment per member (the national member's data directory, catalogue and forms; the
+    local member's), one Dagster instance: their runs of the same month, started together, build
+    their warehouses at the same time (each writer pool is its own warehouse's), and each publishes
+    its own member's report."""
+    import csv as csv_module
+
+    import dagster as dg
+
+    from orchestration.settings import DEMO_DATA_DIR
+
+    home = tmp_path / "dagster_home"
+    with open(DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.reader(handle))
+    with open(DEMO_DATA_DIR / "miembros.csv", encoding="utf-8", newline="") as handle:
+        members = list(csv_module.reader(handle))
+    local_code = next(m[0] for m in members[1:] if m[2] == "local")
+    deployments = {}
+    for code, is_local in ((next(m[0] for m in members[1:] if m[2] == "nacional"), False), (local_code, True)):
+        data = tmp_path / code.lower()
+        (data / "inbox").mkdir(parents=True)
+        plan_prefix = f"AP_{code}0"
+        catalogue = data.parent / f"{code}_hitos.csv"
+        with open(catalogue, "w", encoding="utf-8", newline="") as handle:
+            csv_module.writer(handle).writerows([rows[0], *[r for r in rows[1:] if r[0].startswith(plan_prefix)]])
+        members_file = data.parent / f"{code}_miembros.csv"
+        with open(members_file, "w", encoding="utf-8", newline="") as handle:
+            csv_module.writer(handle).writerows([members[0], *[m for m in members[1:] if m[0] == code]])
+        for report in (DEMO_DATA_DIR / "inbox").glob("*.csv"):
+            if ("local" in report.name) == is_local:
+                shutil.copy(report, data / "inbox" / report.name)
+        extra = {"DAGSTER_HOME": str(home), "OGP_WAREHOUSE_POOL": f"warehouse_{code.lower()}",
+                 "OGP_PLAN_CATALOGUE_URL": str(catalogue), "OGP_TRACKED_MEMBERS": str(members_file)}
+        if is_local:  # the demo's indicators are the national plan's
+            indicators = data.parent / "indicadores_vacio.csv"
+            indicators.write_text((DEMO_DATA_DIR / "plan_catalogue" / "indicadores.csv").read_text().splitlines()[0] + "\n")
+            extra["OGP_INDICATOR_CATALOGUE_URL"] = str(indicators)
+        deployments[code] = (data, extra)
+    runs = {code: start_run(data, **extra) for code, (data, extra) in deployments.items()}
+    outputs = {code: run.communicate(timeout=900)[0] for code, run in runs.items()}
+    assert all(run.returncode == 0 for run in runs.values()), {c: o[-3000:] for c, o in outputs.items()}
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        records = instance.get_run_records()
+        assert len(records) == 2
+        builds = []
+        for run_record in records:
+            events = instance.get_records_for_run(run_record.dagster_run.run_id, of_type={
+                dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS}).records
+            times = {(e.event_log_entry.step_key, e.event_log_entry.dagster_event.event_type_value): e.event_log_entry.timestamp
+                     for e in events}
+            builds.append((times[("warehouse_models", "STEP_START")], times[("warehouse_models", "STEP_SUCCESS")]))
+    (start_a, end_a), (start_b, end_b) = builds
+    assert start_a < end_b and start_b < end_a, f"the two dbt builds did not overlap: {builds}"
+    for code, (data, _) in deployments.items():
+        version = json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
+        reports = sorted(p.name for p in (data / "snapshots" / "2023-11" / version).glob("informe-*.html"))
+        assert reports == [f"informe-{code.lower()}.html"]
+    record(TABLE, CASES, "members_side_by_side", "two members' deployments (own data, one Dagster instance) run the same month together",
+           "both complete; their dbt builds overlap (one writer pool per warehouse); each publishes only its member's report")
