@@ -1,4 +1,4 @@
-"""Jobs, schedules and sensors, all in the platform's time zone (America/Guayaquil)."""
+"""Jobs, schedules and sensors, all in the platform's time zone (OGP_TIMEZONE)."""
 
 
 import hashlib
@@ -73,7 +73,7 @@ monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
     name="monthly_snapshot_schedule",
     day_of_month=5,
     hour_of_day=6,
-    description="On the 5th at 06:00 (America/Guayaquil), the snapshot of the month that just ended.",
+    description=f"On the 5th at 06:00 ({PLATFORM_TIMEZONE}), the snapshot of the month that just ended.",
 )
 
 daily_forms_schedule = latest_month_schedule(

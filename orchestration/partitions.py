@@ -1,8 +1,12 @@
 """The reporting month as Dagster's partition, shared by the monthly facts and the snapshot."""
 
+import os
+
 import dagster as dg
 
-PLATFORM_TIMEZONE = "America/Guayaquil"
+# The deployment's time zone (an IANA name, OGP_TIMEZONE): when a month has ended and when the
+# schedules fire. Read when the code location loads: partitions and schedules are definitions.
+PLATFORM_TIMEZONE = os.environ.get("OGP_TIMEZONE") or "UTC"
 
 # A reporting month is a partition. OGP's first action plans date from 2011; a month becomes
 # available once it has ended (end_offset=0), in the platform's time zone.

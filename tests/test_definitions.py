@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.partitions import PLATFORM_TIMEZONE
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +57,7 @@ def test_snapshot_is_monthly_and_downstream_of_the_marts(definitions):
     graph = definitions.resolve_asset_graph()
     snapshot = graph.get(dg.AssetKey("monthly_progress_snapshot"))
     assert isinstance(snapshot.partitions_def, dg.MonthlyPartitionsDefinition)
-    assert snapshot.partitions_def.timezone == "America/Guayaquil"
+    assert snapshot.partitions_def.timezone == PLATFORM_TIMEZONE == (os.environ.get("OGP_TIMEZONE") or "UTC")
     assert dg.AssetKey(["marts", "fct_commitment_progress_monthly"]) in snapshot.parent_keys
 
 
@@ -70,11 +72,11 @@ def test_checks_sit_on_their_assets(definitions):
 def test_schedules_in_the_platform_time_zone(definitions):
     monthly = definitions.resolve_schedule_def("monthly_snapshot_schedule")
     assert monthly.cron_schedule == "0 6 5 * *"
-    assert monthly.execution_timezone == "America/Guayaquil"
+    assert monthly.execution_timezone == PLATFORM_TIMEZONE
     daily = definitions.resolve_schedule_def("daily_forms_schedule")
-    assert (daily.cron_schedule, daily.execution_timezone) == ("0 2 * * *", "America/Guayaquil")
+    assert (daily.cron_schedule, daily.execution_timezone) == ("0 2 * * *", PLATFORM_TIMEZONE)
     weekly = definitions.resolve_schedule_def("weekly_reference_data_schedule")
-    assert (weekly.cron_schedule, weekly.execution_timezone) == ("0 3 * * 1", "America/Guayaquil")
+    assert (weekly.cron_schedule, weekly.execution_timezone) == ("0 3 * * 1", PLATFORM_TIMEZONE)
 
 
 def test_sources_and_snapshot_declare_how_stale_they_may_get(definitions):
