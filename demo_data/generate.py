@@ -30,6 +30,9 @@ from ogp_peers import commitments as peer_commitments
 HERE = Path(__file__).resolve().parent
 DASHBOARD_COLUMNS = (HERE.parent / "ingestion" / "schemas" / "ogp_dashboard_columns.txt").read_text(encoding="utf-8").splitlines()
 
+# The export's 86 policy-area flag columns.
+POLICY_COLUMNS = DASHBOARD_COLUMNS[DASHBOARD_COLUMNS.index("Anti-Corruption and Integrity"):DASHBOARD_COLUMNS.index("Report Publication Year (Progress Report)")]
+
 PROGRESS_MONTH = date(2023, 11, 1)  # the month presented on 17 Nov 2023
 PRESENTED = [20, 0, 0, 0, 20, 38, 23, 48, 13, 48, 39, 19, 26, 25, 42]
 PLAN1_FINAL = [100, 85, 60, 100, 45, 90, 30, 75, 50, 100]
@@ -255,7 +258,7 @@ def catalogue_rows() -> list[list[str]]:
 
 
 def dashboard_rows() -> list[dict[str, str]]:
-    policy_columns = DASHBOARD_COLUMNS[DASHBOARD_COLUMNS.index("Anti-Corruption and Integrity"):DASHBOARD_COLUMNS.index("Report Publication Year (Progress Report)")]
+    policy_columns = POLICY_COLUMNS
     rows = []
     for i, c in enumerate(COMMITMENTS):
         row = {col: "ND" for col in DASHBOARD_COLUMNS}
@@ -413,7 +416,7 @@ def local_catalogue_rows() -> list[list[str]]:
 
 
 def local_dashboard_rows() -> list[dict[str, str]]:
-    policy_columns = DASHBOARD_COLUMNS[DASHBOARD_COLUMNS.index("Anti-Corruption and Integrity"):DASHBOARD_COLUMNS.index("Report Publication Year (Progress Report)")]
+    policy_columns = POLICY_COLUMNS
     rows = []
     for i, c in enumerate(LOCAL_COMMITMENTS):
         row = {col: "ND" for col in DASHBOARD_COLUMNS}
