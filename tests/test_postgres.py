@@ -164,6 +164,7 @@ def test_the_bi_contract_is_served_with_comments_keys_labels_and_history(demo, p
         con.execute(f'drop schema if exists "{schema}" cascade')
 
 
+@pytest.mark.slow
 def test_the_monthly_job_on_the_postgres_target_publishes_duckdbs_figures(demo, pg, tmp_path, monkeypatch):
     """OGP_DBT_TARGET=postgres, end to end: the job lands the demo in DuckDB's raw zone, copies it
     to PostgreSQL, builds and tests dbt there, and publishes what PostgreSQL computed. Every
