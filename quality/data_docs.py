@@ -71,7 +71,9 @@ def forget_earlier_validations(context: Any, suite_name: str, *, keep_run: str |
 
 def serve_assets_locally(docs_dir: Path) -> None:
     """Copy the vendored assets into the site and point every page at them instead of the CDNs."""
-    shutil.copytree(ASSETS / "vendor", docs_dir / VENDOR_URL_PATH, dirs_exist_ok=True)
+    notice, copied = ASSETS / "vendor" / "NOTICE.md", docs_dir / VENDOR_URL_PATH / "NOTICE.md"
+    if not copied.exists() or copied.read_bytes() != notice.read_bytes():  # once per site and vendored set
+        shutil.copytree(ASSETS / "vendor", docs_dir / VENDOR_URL_PATH, dirs_exist_ok=True)
     addresses = replacements()
     for page in docs_dir.rglob("*.html"):
         html = original = page.read_text(encoding="utf-8")
