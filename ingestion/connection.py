@@ -78,6 +78,12 @@ def connect(
 _OPEN_TRANSACTIONS: "weakref.WeakSet[duckdb.DuckDBPyConnection]" = weakref.WeakSet()
 
 
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a `transaction` block is open on `con` (a re-parse's): a failure inside it aborts it
+    whole, so it cannot be recorded and carried on from."""
+    return con in _OPEN_TRANSACTIONS
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All of a file's rows, its quarantine, ledger and landed-file record commit together or not at

@@ -35,9 +35,9 @@ def _catalogue_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            upper({sx.text(c('indicator_code'))}) as indicator_code,
-            upper({sx.text(c('commitment_id'))}) as commitment_id,
-            upper({sx.text(c('milestone_code'))}) as milestone_code,
+            {sx.code(c('indicator_code'))} as indicator_code,
+            {sx.code(c('commitment_id'))} as commitment_id,
+            {sx.code(c('milestone_code'))} as milestone_code,
             {sx.text(c('indicator_name'))} as indicator_name,
             {sx.text(c('unit'))} as unit,
             {sx.number(c('baseline'))} as baseline,
@@ -107,7 +107,7 @@ def _values_select(mapping: dict[str, str], columns: list[str]) -> str:
             b._source_row_number as source_row_number,
             coalesce({sx.text(c('submission_id'))}, {derived_id}) as submission_id,
             {sx.timestamp(c('submitted_at'))} as submitted_at,
-            upper({sx.text(c('indicator_code'))}) as indicator_code,
+            {sx.code(c('indicator_code'))} as indicator_code,
             {sx.text(c('period'))} as period_raw,
             {sx.period_start(c('period'))} as period_start,
             {sx.period_precision(c('period'))} as period_precision,

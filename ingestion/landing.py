@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -26,6 +27,43 @@ from ingestion.http import SourceError, get, make_session
 
 class PayloadTooLarge(SourceError):
     pass
+
+
+class NotARegularFile(OSError):
+    """A path that is a link, a FIFO, a device or a socket: never opened for reading."""
+
+
+def open_regular_file(path: Path):
+    """Open `path` for reading only if it is a regular file itself: a symbolic link is not followed
+    (O_NOFOLLOW), a FIFO does not block the open (O_NONBLOCK), and what was opened is checked on
+    the descriptor, so nothing can be swapped in between the check and the read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(f"{path.name} is not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def land_open_file(source: str, handle, *, original_name: str, source_uri: str, landing_dir: Path, max_bytes: int) -> LandedFile:
+    """Copy an opened file into the landing zone, never more than `max_bytes` of it (a file that
+    grows while it is read is refused all the same)."""
+    tmp = _temp_in(landing_dir)
+    size = 0
+    try:
+        with open(tmp, "wb") as out:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(f"{original_name} pesa más de {max_bytes:,} bytes, el límite (OGP_MAX_FILE_BYTES)")
+                out.write(chunk)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return land_bytes_from(source, tmp, source_uri=source_uri, original_name=original_name, landing_dir=landing_dir)
 
 
 @dataclass(frozen=True)
@@ -114,6 +152,8 @@ def land_records(source: str, records: list[dict], *, source_uri: str, original_
 
 
 def land_local_file(source: str, path: Path, *, landing_dir: Path, max_bytes: int) -> LandedFile:
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or a device at a source's address is not read
+        raise NotARegularFile(f"{path} is not a regular file")
     size = path.stat().st_size
     if size > max_bytes:
         raise PayloadTooLarge(

@@ -157,6 +157,8 @@ BOOKKEEPING_TABLES = {
     "landed_files": "Every file landed, refused or taken apart: hash, source, original name, size, landing time.",
     "personal_data_redactions": "E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
     "ingestion_ledger": "Per run and file: received = loaded + quarantined (written by every ingestion asset).",
+    "intake_files": "Each file and archive member received, in its one terminal state (loaded, partly loaded, refused) with the reason.",
+    "intake_warnings": "Values loaded that a person may have meant otherwise, and rows that contradict each other, by file and row.",
 }
 
 

@@ -43,7 +43,7 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
             upper({sx.text(col('action_plan_id'))}) as action_plan_id,
             upper({sx.text(col('commitment_id'))}) as commitment_id,
             {sx.text(col('commitment_number'))} as commitment_number,
-            upper({sx.text(col('milestone_code'))}) as milestone_code,
+            {sx.code(col('milestone_code'))} as milestone_code,
             {sx.text(col('milestone_title'))} as milestone_title,
             {sx.number(col('weight'))} as weight,
             {sx.text(col('weight'))} as weight_raw,

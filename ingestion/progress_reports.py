@@ -90,8 +90,8 @@ def _canonical_select(mapping: dict[str, str], source_tool: str) -> str:
             {sx.reporting_month(col('reporting_month'))} as reporting_month,
             {sx.text(col('reporting_month'))} as reporting_month_raw,
             {sx.text(col('institution'))} as institution,
-            upper({sx.text(col('commitment_code'))}) as commitment_code,
-            upper({sx.text(col('milestone_code'))}) as milestone_code,
+            {sx.code(col('commitment_code'))} as commitment_code,
+            {sx.code(col('milestone_code'))} as milestone_code,
             {sx.percent(col('percent_complete'))} as percent_complete,
             {sx.text(col('percent_complete'))} as percent_complete_raw,
             {status} as status,
@@ -111,6 +111,7 @@ RULES_SQL = """
         when regexp_matches(lower(coalesce(milestone_code, '') || ' ' || coalesce(commitment_code, '') || ' ' || coalesce(institution, '')),
                             '^\\s*(sub)?totale?s?\\b') then 'totals_row'
         when milestone_code is null then 'missing_milestone'
+        when commitment_code is not null and not regexp_full_match(commitment_code, '[A-Z]{2,3}[0-9]{4}') then 'malformed_commitment_code'
         when reporting_month is null then 'unparseable_reporting_month'
         when percent_complete is null then 'unparseable_percent'
         when percent_complete < 0 or percent_complete > 100 then 'percent_out_of_range'
@@ -124,10 +125,37 @@ REASONS_SQL = """
     case rule
         when 'totals_row' then 'fila ' || source_row_number || ': es una fila de totales, no un informe'
         when 'missing_milestone' then 'fila ' || source_row_number || ': el informe no tiene código de hito'
+        when 'malformed_commitment_code' then 'fila ' || source_row_number || ': el código de compromiso «' || commitment_code || '» no tiene la forma de OGP (dos o tres letras y cuatro dígitos)'
+            || coalesce(' y contiene caracteres que no se leen como letras ni dígitos: ' || {unusual}, '') || '; corríjalo y envíe la fila de nuevo'
         when 'unparseable_reporting_month' then 'fila ' || source_row_number || ': el mes reportado «' || coalesce(reporting_month_raw, '') || '» no es un mes (escriba 2023-11, 11/2023 o nov-23)'
         when 'unparseable_percent' then 'fila ' || source_row_number || ': el porcentaje de avance «' || coalesce(percent_complete_raw, '') || '» no es un número'
         when 'percent_out_of_range' then 'fila ' || source_row_number || ': el porcentaje de avance ' || percent_complete_raw || ' está fuera de 0-100'
         when 'duplicate_submission' then 'fila ' || source_row_number || ': el envío ' || submission_id || ' ya se había recibido'
+    end
+"""
+
+
+# Loaded, with a warning for the institution's receipt: a percentage a person may have meant
+# otherwise, two rows of one file for the same milestone and month with different figures (the
+# warehouse takes the last one sent), a code holding characters that only look like letters.
+_SAME_MILESTONE_MONTH = "over (partition by landed_file_id, milestone_code, reporting_month)"
+WARNINGS_SQL = f"""
+    case
+        when {sx.percent_is_ambiguous('percent_complete_raw')} then 'ambiguous_percent'
+        when min(percent_complete) {_SAME_MILESTONE_MONTH} <> max(percent_complete) {_SAME_MILESTONE_MONTH} then 'conflicting_rows'
+        when {sx.unusual_characters('milestone_code')} is not null then 'unusual_characters_in_code'
+    end
+"""
+WARNING_MESSAGES_SQL = f"""
+    case rule
+        when 'ambiguous_percent' then 'fila ' || source_row_number || ': el avance «' || percent_complete_raw || '» se leyó como '
+            || percent_complete || ' %; si quiso decir otra cifra, corríjala y envíe el archivo de nuevo'
+        when 'conflicting_rows' then 'fila ' || source_row_number || ': el archivo trae varias filas del hito ' || milestone_code
+            || ' para ' || strftime(reporting_month, '%Y-%m') || ' con avances distintos ('
+            || string_agg(percent_complete_raw, ', ' order by source_row_number) {_SAME_MILESTONE_MONTH}
+            || '); se toma el último enviado: confirme cuál vale'
+        when 'unusual_characters_in_code' then 'fila ' || source_row_number || ': el código de hito «' || milestone_code
+            || '» contiene caracteres que parecen letras o dígitos pero no lo son (' || {sx.unusual_characters('milestone_code')} || ')'
     end
 """
 
@@ -141,7 +169,9 @@ PROGRESS_REPORTS = TabularSource(
         mapping, source_tool_for(columns)
     ),
     rules_sql=RULES_SQL,
-    reasons_sql=REASONS_SQL,
+    reasons_sql=REASONS_SQL.format(unusual=sx.unusual_characters("commitment_code")),
+    warnings_sql=WARNINGS_SQL,
+    warning_messages_sql=WARNING_MESSAGES_SQL,
     structured_fields=("submission_id", "submitted_at", "reporting_month", "commitment_code", "milestone_code",
                        "percent_complete", "status", "review_state", "evidence_urls"),
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion import dates, form_apis, ledger, personal_data, quarantine
+from ingestion import dates, form_apis, intake, ledger, personal_data, quarantine
 from ingestion.indicators import CATALOGUE_SPEC as INDICATOR_CATALOGUE, VALUES_SPEC as INDICATOR_VALUES
 from ingestion.local_government_index import SPEC as LOCAL_GOVERNMENT_INDEX
 from ingestion.ogp_dashboard import SPEC as OGP_DASHBOARD
@@ -44,7 +44,7 @@ BY_NAME: dict[str, SourceSpec] = {spec.name: spec for spec in SOURCES}
 BY_TABLE: dict[str, SourceSpec] = {spec.table_name: spec for spec in SOURCES}
 
 # Tables every source writes (they say nothing about which data an asset holds), in creation order.
-BOOKKEEPING_DDL = (ledger.DDL, quarantine.DDL, form_apis.CURSORS_DDL, dates.DDL, personal_data.DDL)
+BOOKKEEPING_DDL = (ledger.DDL, quarantine.DDL, form_apis.CURSORS_DDL, dates.DDL, personal_data.DDL, intake.DDL)
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,18 +15,47 @@ def text(expr: str) -> str:
     return f"nullif(trim({expr}), '')"
 
 
-# English abbreviations where they differ from the Spanish ones (Excel in English writes `Jan-24`).
-ENGLISH_MONTHS = {1: "jan", 4: "apr", 8: "aug", 12: "dec"}
+# Characters a person does not see, or reads as a hyphen, inside a code typed or pasted from a
+# document: dashes of every kind, spaces (no-break, thin, ideographic), zero-width characters, the
+# soft hyphen, direction marks and the byte-order mark.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_INVISIBLE = r"[\s\x{00A0}\x{00AD}\x{180E}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{205F}-\x{2064}\x{3000}\x{FEFF}]"
 
 
-def _spanish_month_names_to_numbers(expr: str) -> str:
-    # "noviembre 2023" / "Nov. 2023" / "nov-23" / "Jan-24" -> "11 2023" / "11-23" / "01-24"; on lower-cased text.
-    out = f"lower(trim({expr}))"
-    for number, name in enumerate(SPANISH_MONTHS, start=1):
-        out = f"regexp_replace({out}, '^{name[:3]}[a-z]*\\.?', '{number:02d}')"
-    for number, name in ENGLISH_MONTHS.items():
-        out = f"regexp_replace({out}, '^{name}[a-z]*\\.?', '{number:02d}')"
-    return out
+def code(expr: str) -> str:
+    """A code (milestone, commitment, indicator) as a person reads it: Unicode-normalised, every
+    dash a hyphen, invisible characters and spaces inside removed, upper case; empty as NULL."""
+    return (f"nullif(upper(regexp_replace(translate(nfc_normalize(coalesce({expr}, '')), '{_DASHES}', "
+            f"'{'-' * len(_DASHES)}'), '{_INVISIBLE}', '', 'g')), '')")
+
+
+def unusual_characters(expr: str) -> str:
+    """The characters of a code outside letters A-Z, digits and `-_.`, as `U+XXXX`, comma-separated
+    (so a reason can show what a person cannot see); NULL when there are none."""
+    return (f"nullif(array_to_string(list_transform(regexp_extract_all({expr}, '[^A-Z0-9._-]'), "
+            "lambda c: 'U+' || upper(lpad(to_hex(unicode(c)), 4, '0'))), ', '), '')")
+
+
+# Month names and abbreviations in Spanish and English (longest first, so `mar` does not take
+# `marzo` apart), each a whole word; `sept`/`set` as written in parts of Latin America.
+_MONTH_WORDS = {
+    1: "enero|ene|january|jan", 2: "febrero|feb|february", 3: "marzo|mar|march", 4: "abril|abr|april|apr",
+    5: "mayo|may", 6: "junio|jun|june", 7: "julio|jul|july", 8: "agosto|ago|august|aug",
+    9: "septiembre|setiembre|sept|sep|set|september", 10: "octubre|oct|october", 11: "noviembre|nov|november",
+    12: "diciembre|dic|december|dec",
+}
+
+
+def _month_words_to_numbers(expr: str) -> str:
+    """`30 de noviembre de 2023` -> `30-11-2023`, `Nov. 30, 2023` -> `11-30-2023`, `2023-11-30T00:00:00`
+    -> `2023-11-30`: lower case without accents, a time of day dropped, month names as numbers,
+    `de`/`del`/`of` and commas dropped, every separator a hyphen."""
+    out = f"strip_accents(lower(trim({expr})))"
+    out = f"regexp_replace({out}, '[t ]+[0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}}([.][0-9]+)?)?\\s*(z|[+-][0-9]{{2}}:?[0-9]{{2}})?$', '')"
+    for number, words in _MONTH_WORDS.items():
+        out = f"regexp_replace({out}, '\\b(?:{words})\\b\\.?', '{number:02d}', 'g')"
+    out = f"regexp_replace({out}, '\\b(de|del|of)\\b|,', ' ', 'g')"
+    return f"regexp_replace(trim({out}), '\\s*[-/ .]+\\s*', '-', 'g')"
 
 
 def excel_serial_date(expr: str) -> str:
@@ -40,24 +69,21 @@ def excel_serial_date(expr: str) -> str:
 
 
 def reporting_month(expr: str) -> str:
-    """First day of the month a report is for: 2023-11, 2023-11-30, 11/2023, 30/11/2023, noviembre 2023,
-    an Excel serial day; 11/30/2023 (month first) only when it cannot be read day first."""
-    t = f"trim({expr})"
-    named = _spanish_month_names_to_numbers(expr)
+    """First day of the month a report is for, from any unambiguous Spanish or English form: 2023-11,
+    2023-11-30, 2023-11-30T00:00:00, 11/2023, 30/11/2023, 30-11-2023, noviembre 2023, nov-23, 30-nov-2023,
+    1 de noviembre de 2023, November 30, 2023, an Excel serial day. A numeric day and month are read
+    day first (as written in Latin America); month first only when day first cannot be a date."""
+    t = _month_words_to_numbers(expr)
     # `nov-23`, `11/23`: a two-digit year is this century's (read before the four-digit forms, which
     # would take `23` for the year 23).
-    two_digit_year = (
-        f"case when regexp_full_match({named}, '[0-9]{{2}}[-/ .][0-9]{{2}}') "
-        f"then try_strptime(regexp_replace({named}, '[-/ .]', '-'), '%m-%y') end"
-    )
+    two_digit_year = f"case when regexp_full_match({t}, '[0-9]{{1,2}}-[0-9]{{2}}') then try_strptime({t}, '%m-%y') end"
+    four_digit_year = "', '".join(["%Y-%m", "%Y-%m-%d", "%m-%Y", "%d-%m-%Y", "%m-%d-%Y"])
     return (
         "cast(date_trunc('month', coalesce("
         f"{two_digit_year}, "
-        f"try_strptime({t}, '%Y-%m'), try_strptime({t}, '%Y-%m-%d'), try_strptime({t}, '%Y/%m'), "
-        f"try_strptime({t}, '%m/%Y'), try_strptime({t}, '%d/%m/%Y'), try_strptime({t}, '%m-%Y'), "
-        f"try_strptime({t}, '%m/%d/%Y'), try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial_date(expr)}, "
-        f"try_strptime({named}, '%m %Y'), try_strptime({named}, '%m-%Y'), try_strptime({named}, '%m/%Y'), "
-        f"try_strptime({named}, '%m de %Y')"
+        f"case when regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{1,2}}(-[0-9]{{1,2}})?|[0-9]{{1,2}}(-[0-9]{{1,2}})?-[0-9]{{4}}') "
+        f"then coalesce(try_strptime({t}, ['{four_digit_year}'])) end, "
+        f"{excel_serial_date(expr)}"
         ")) as date)"
     )
 
@@ -82,6 +108,13 @@ def timestamp(expr: str) -> str:
         f"try_cast({t} as timestamp), try_cast(try_cast({t} as timestamptz) as timestamp)"
         ")"
     )
+
+
+def percent_is_ambiguous(expr: str) -> str:
+    """Whether a percentage a person may have meant otherwise: `0,5` (half a percent, or half?),
+    `1.000` / `1,000` (one, or a thousand with a thousands separator)."""
+    t = f"trim(regexp_replace(trim({expr}), '\\s*%$', ''))"
+    return f"(regexp_full_match({t}, '0[.,][0-9]+') or regexp_full_match({t}, '[0-9]{{1,3}}[.,][0-9]{{3}}'))"
 
 
 def percent(expr: str) -> str:

@@ -10,7 +10,8 @@ from typing import Callable
 
 import duckdb
 
-from ingestion.workbooks import WORKBOOK_KINDS, file_kind, header_row, read_workbook
+from ingestion.text_files import UndecodableText, decode_text, is_utf16, separator_line
+from ingestion.workbooks import HIDDEN_SHEET, REFUSED_KINDS, WORKBOOK_KINDS, file_kind, header_row, read_workbook
 
 
 class UndecodableFile(ValueError):
@@ -39,10 +40,12 @@ def quote_ident(name: str) -> str:
 
 # Where each row came from, first in every loaded table; not the file's own columns. A workbook's
 # rows also say their sheet and row as the person sees them (kept in the row's payload).
-BOOKKEEPING_COLUMNS = ("_source_row_number", "_landed_file_id", "_hoja", "_fila", "_celdas_de_mas")
-# The cells a row holds beyond its header's columns (read by the tolerant reader): such a row is
-# quarantined alone by the loader, the file's other rows load.
-EXTRA_CELLS = "_celdas_de_mas"
+# A row a reader found is not a report (more cells than the header, hidden or filtered out, a
+# formula saved without its value) carries the rule and what the person should know: the loader
+# quarantines it alone, and the file's other rows load.
+SET_ASIDE_RULE, SET_ASIDE_DETAIL = "_regla_apartada", "_motivo_apartada"
+BOOKKEEPING_COLUMNS = ("_source_row_number", "_landed_file_id", "_hoja", "_fila", SET_ASIDE_RULE, SET_ASIDE_DETAIL)
+ROW_TOO_WIDE = "row_too_wide"
 
 # (the header row's cells) -> how well they describe the caller's record: the number of canonical
 # fields they name, plus HEADER_COMPLETE when every required field is among them.
@@ -59,6 +62,8 @@ def load_table(
     `_landed_file_id`. Returns the file's column names in order."""
     con.execute(f"drop table if exists {quote_ident(table)}")
     kind = file_kind(path) if path.stat().st_size else "text"
+    if kind in REFUSED_KINDS:
+        raise UndecodableFile(f"{path.name} {REFUSED_KINDS[kind]}")
     if kind in WORKBOOK_KINDS:
         _load_workbook(con, path, kind, table, skip_rows, landed_file_id, header_score)
     elif kind == "zip":
@@ -82,7 +87,7 @@ def _may_be_text_table(path: Path) -> bool:
     is UTF-16 text (PDFs, Word files and images have them, or say what they are in their name)."""
     with open(path, "rb") as handle:
         head = handle.read(4096)
-    binary = b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff")
+    binary = b"\x00" in head and not is_utf16(head)
     return not binary and not head.startswith(b"%PDF") and path.suffix.lower() in TEXT_TABLE_SUFFIXES
 
 
@@ -101,6 +106,10 @@ def csv_layout(con: duckdb.DuckDBPyConnection, path: Path, skip_rows: int = 0) -
     the same layout (a form's monthly exports) can be read together by `load_csv_files`."""
     if path.suffix.lower() != ".csv" or path.stat().st_size == 0:
         return None
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if is_utf16(head) or head.lstrip(b"\xef\xbb\xbf")[:4].lower() == b"sep=" or b"\x00" in head:
+        return None  # read by the tolerant reader, which knows these
     try:
         delimiter, quote, escape, new_line, _, skip, has_header, columns, *_ = con.execute(
             "select * from sniff_csv(?, all_varchar = true, null_padding = true, skip = ?)", [str(path), skip_rows]
@@ -158,6 +167,11 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows:
     tolerantly, row by row: a small institutional file, never the bulk of a month's exports."""
     if path.stat().st_size == 0:
         raise UndecodableFile(f"{path.name} está vacío")
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if is_utf16(head) or head.lstrip(b"\xef\xbb\xbf")[:4].lower() == b"sep=":
+        _read_csv_tolerantly(con, path, table, skip_rows, landed_file_id)
+        return
     try:
         _read_csv_into(con, path, table, skip_rows, landed_file_id)
         if not _read_as_one_column(con, table):
@@ -174,14 +188,10 @@ def _read_as_one_column(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _decoded(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
-    candidates = ["utf-16"] if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ["utf-8-sig", "cp1252", "latin-1"]
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise UndecodableFile(f"{path.name} no está en ninguna codificación que la plataforma lea (UTF-8, UTF-16, Windows-1252, Latin-1)")
+    try:
+        return decode_text(path.read_bytes(), path.name)
+    except UndecodableText as exc:
+        raise UndecodableFile(str(exc)) from exc
 
 
 def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
@@ -191,11 +201,12 @@ def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str,
     import pandas as pd  # only this fallback needs it
 
     text, encoding = _decoded(path)
-    # The separator is the one that splits the header into the most columns (csv.Sniffer reads a
-    # space in "Código del hito" as one when a single row is ragged).
+    named, text = separator_line(text)  # Excel's `sep=;` line names the separator
+    # Otherwise the separator is the one that splits the header into the most columns (csv.Sniffer
+    # reads a space in "Código del hito" as one when a single row is ragged).
     lines = text.splitlines()
     header_line = lines[skip_rows] if len(lines) > skip_rows else ""
-    delimiter = max(",;\t|", key=lambda d: (len(next(csv.reader([header_line], delimiter=d), [])), d == ","))
+    delimiter = named or max(",;\t|", key=lambda d: (len(next(csv.reader([header_line], delimiter=d), [])), d == ","))
     # newline="" semantics: \r\n, \n and \r all end a row, quoted newlines stay in their cell.
     rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)][skip_rows:]
     rows = [r for r in rows if any(cell.strip() for cell in r)]
@@ -207,8 +218,9 @@ def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str,
     width = len(header)
     body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame.insert(0, EXTRA_CELLS, [" | ".join(r[width:]) if len(r) > width and any(c.strip() for c in r[width:]) else None
-                                  for r in rows[1:]])
+    extra = [" | ".join(r[width:]) if len(r) > width and any(c.strip() for c in r[width:]) else None for r in rows[1:]]
+    frame.insert(0, SET_ASIDE_DETAIL, [None if e is None else f"tiene más celdas que el encabezado; sobran: {e}" for e in extra])
+    frame.insert(0, SET_ASIDE_RULE, [None if e is None else ROW_TOO_WIDE for e in extra])
     _frame_into(con, frame, table, landed_file_id)
 
 
@@ -272,35 +284,52 @@ def _load_workbook(
     con: duckdb.DuckDBPyConnection, path: Path, kind: str, table: str, skip_rows: int, landed_file_id: str,
     header_score: HeaderScore | None,
 ) -> None:
-    """Every sheet whose header names all the record's required fields (or, when none does, the
-    best sheet), each below its own header (a title block above it is skipped), in sheet order."""
+    """Every visible sheet whose header names all the record's required fields (or, when none does,
+    the best visible sheet), each below its own header (a title block above it is skipped), in
+    sheet order. A hidden sheet whose header names them is read too, every row of it set aside as
+    not a report; so are the rows the reader marked (hidden, filtered out, formulas without value)."""
     import pandas as pd  # only spreadsheets need it; keeps module import light
 
     try:
         sheets = read_workbook(path, kind)
-    except Exception as exc:  # each reader raises its own kinds for a broken workbook
-        raise UndecodableFile(f"{path.name} no se pudo leer como hoja de cálculo ({kind}): {exc}") from exc
+    except (UndecodableFile, UnicodeError):
+        raise
+    except Exception as exc:  # each reader raises its own kinds for a broken workbook: the reason is ours
+        raise UndecodableFile(
+            f"{path.name} no se pudo leer como hoja de cálculo ({_KIND_NAMES.get(kind, kind)}): está dañado, incompleto o "
+            "no es del formato que dice su nombre; ábralo, guárdelo de nuevo como .xlsx o .csv y envíelo"
+        ) from exc
     scored = []
     for sheet in sheets:
         rows = sheet.rows[skip_rows:]
         at = header_row(rows, header_score)
         header = [v or "" for v in rows[at]] if rows else []
         scored.append((header_score(header) if header_score else 0, sheet, rows, at))
-    complete = [s for s in scored if s[0] >= HEADER_COMPLETE]
-    chosen = complete or sorted(scored, key=lambda s: -s[0])[:1]
+    visible = [s for s in scored if not s[1].hidden]
+    complete = [s for s in visible if s[0] >= HEADER_COMPLETE]
+    chosen = complete or sorted(visible, key=lambda s: -s[0])[:1]
+    chosen += [s for s in scored if s[1].hidden and s[0] >= HEADER_COMPLETE]
     frames = []
     for _, sheet, rows, at in sorted(chosen, key=lambda s: sheets.index(s[1])):
         if not rows:
             continue
         header = _unique_names([rows[at][i] if i < len(rows[at]) else None for i in range(max(len(r) for r in rows))])
-        body = [(skip_rows + at + 2 + n, r) for n, r in enumerate(rows[at + 1:]) if any(v is not None for v in r)]
+        body = [(at + 1 + n, r) for n, r in enumerate(rows[at + 1:]) if any(v is not None for v in r)]
+        marks = [(HIDDEN_SHEET, "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja "
+                  "y envíe el archivo de nuevo") if sheet.hidden else sheet.marks.get(skip_rows + i) for i, _ in body]
         frame = pd.DataFrame([r + [None] * (len(header) - len(r)) for _, r in body], columns=header, dtype=object)
-        frame.insert(0, "_fila", [str(n) for n, _ in body])
+        frame.insert(0, SET_ASIDE_DETAIL, [m[1] if m else None for m in marks])
+        frame.insert(0, SET_ASIDE_RULE, [m[0] if m else None for m in marks])
+        frame.insert(0, "_fila", [str(skip_rows + i + 1) for i, _ in body])
         frame.insert(0, "_hoja", sheet.name)
         frames.append(frame)
     if not frames:
         raise UndecodableFile(f"{path.name}: el libro no tiene filas con datos")
     _frame_into(con, pd.concat(frames, ignore_index=True).astype(object).where(lambda f: f.notna(), None), table, landed_file_id)
+
+
+_KIND_NAMES = {"xlsx": "Excel .xlsx", "xls": "Excel 97 .xls", "ods": "OpenDocument .ods", "html": "tabla HTML",
+               "xml2003": "Excel 2003 XML"}
 
 
 def _unique_names(cells: list[str | None]) -> list[str]:

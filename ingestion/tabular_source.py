@@ -17,9 +17,11 @@ import duckdb
 from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
 from ingestion.personal_data import record_redactions, redact_columns, redacted_sql
+from ingestion.intake import FileState, record_loaded_file, record_warnings, refusal_reason
 from ingestion.tabular import (
-    EXTRA_CELLS,
     HEADER_COMPLETE,
+    SET_ASIDE_DETAIL,
+    SET_ASIDE_RULE,
     UndecodableFile,
     csv_layout,
     load_csv_files,
@@ -28,7 +30,7 @@ from ingestion.tabular import (
     quote_ident,
     sql_literal,
 )
-from ingestion.connection import transaction
+from ingestion.connection import in_transaction, transaction
 from ingestion.ledger import LedgerEntry, record_landed_file
 from ingestion.load_engine import quarantine_whole_file, split_checked_batch
 
@@ -51,6 +53,10 @@ class TabularSource:
     rules_sql: str
     reasons_sql: str
     skip_rows: int = 0
+    # Warnings on loaded rows (a value a person may have meant otherwise, rows that contradict each
+    # other): SQL over the canonical rows giving a rule code or NULL, and the message for each rule.
+    warnings_sql: str | None = None
+    warning_messages_sql: str | None = None
     # Optional header check (e.g. schema drift against a known export vintage).
     describe_schema: Callable[[list[str]], dict] = field(default=lambda columns: {})
     # Headers (normalised) holding personal data: never stored, not even in quarantine payloads.
@@ -79,6 +85,7 @@ class LoadResult:
     unmapped_columns: list[str]
     quarantine_reasons: dict[str, int]
     schema_report: dict
+    file_state: FileState | None = None
 
 
 def source_column(mapping: dict[str, str], name: str) -> str:
@@ -114,6 +121,9 @@ def header_score(*specs: TabularSource):
 
 
 def load_file(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+    """Load one landed file: its rows, quarantine, ledger entry, landed-file record and terminal
+    state commit together. Whatever reading or loading it raises, the file is refused with a
+    reason and the caller goes on to the next file (hostile input is normal input)."""
     # Read before the transaction: a file DuckDB fails to read part-way would abort it, and the
     # file's quarantine must still be written.
     try:
@@ -122,9 +132,22 @@ def load_file(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: Lande
     except UndecodableFile as exc:
         # Named as the institution named it, not as the landing zone stores it.
         columns, unreadable = [], str(exc).replace(landed.path.name, landed.original_name)
-    with transaction(con):
-        result = _load(con, spec, landed, columns, unreadable, run_id)
-        record_landed_file(con, landed)
+    except Exception as exc:  # noqa: BLE001 - any failure of one file's reader is that file's refusal
+        if in_transaction(con) and isinstance(exc, duckdb.Error):
+            raise  # a re-parse's transaction is aborted: it fails whole, as it promises
+        log.warning("%s could not be read (%s)", landed.original_name, type(exc).__name__, exc_info=True)
+        columns, unreadable = [], f"{landed.original_name} {refusal_reason(exc)}"
+    try:
+        with transaction(con):
+            result = _load(con, spec, landed, columns, unreadable, run_id)
+            record_landed_file(con, landed)
+    except Exception as exc:  # noqa: BLE001 - the file is refused; the others still load
+        if in_transaction(con):
+            raise
+        log.warning("%s could not be loaded (%s); refused", landed.original_name, type(exc).__name__, exc_info=True)
+        with transaction(con):
+            result = _load(con, spec, landed, [], f"{landed.original_name} {refusal_reason(exc)}", run_id)
+            record_landed_file(con, landed)
     return result
 
 
@@ -146,9 +169,11 @@ def load_files(
                     for landed in group:
                         record_landed_file(con, landed)
                 continue
-            except duckdb.Error as exc:
+            except Exception as exc:  # noqa: BLE001 - loaded one by one, each with its own outcome
+                if in_transaction(con):
+                    raise
                 log.warning("%d %s files could not be loaded together (%s); loading them one by one",
-                            len(group), spec.name, str(exc).splitlines()[0])
+                            len(group), spec.name, type(exc).__name__)
         results.extend(load_file(con, spec, landed, run_id=run_id) for landed in group)
     return results
 
@@ -183,9 +208,27 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
         rules_sql=spec.rules_sql, target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
+    _record_warnings(con, spec)
     used = set(mapping.values())
     unmapped = [c for c in columns if c not in used]
-    return [LoadResult(entry, mapping, unmapped, reasons, spec.describe_schema(columns)) for entry, reasons in outcomes]
+    names = {landed.sha256: landed.original_name for landed in group}
+    return [LoadResult(entry, mapping, unmapped, reasons, spec.describe_schema(columns), _record_state(con, spec, entry, reasons, names, run_id))
+            for entry, reasons in outcomes]
+
+
+def _record_warnings(con: duckdb.DuckDBPyConnection, spec: TabularSource) -> None:
+    if spec.warnings_sql and spec.warning_messages_sql:
+        record_warnings(con, source=spec.name, canonical_table="_canonical", warnings_sql=spec.warnings_sql,
+                        messages_sql=spec.warning_messages_sql,
+                        loaded_filter="not exists (select 1 from _broken k where k.landed_file_id = c.landed_file_id "
+                                      "and k.source_row_number = c.source_row_number)")
+
+
+def _record_state(con, spec: TabularSource, entry: LedgerEntry, reasons: dict[str, int], names: dict[str, str],
+                  run_id: str | None) -> FileState:
+    return record_loaded_file(con, source=spec.name, landed_file_id=entry.landed_file_id, file_name=names[entry.landed_file_id],
+                              received=entry.received, loaded=entry.loaded, quarantined=entry.quarantined, reasons=reasons,
+                              run_id=run_id)
 
 
 _DATA_LIKE_CELL = re.compile(r"[A-Z]{2,3}[0-9]{4}.*|-?[0-9]+([.,][0-9]+)?\s*%?|[0-9]{1,4}[-/][0-9]{1,2}([-/][0-9]{1,4})?")
@@ -201,32 +244,39 @@ def _header_struct(columns: list[str]) -> str:
     return "struct_pack(" + ", ".join(f"{quote_ident(c)} := {sql_literal(c)}" for c in columns) + ")"
 
 
-def _quarantine_too_wide_rows(con: duckdb.DuckDBPyConnection, source: str, landed_file_id: str) -> dict[str, int]:
-    """Rows with more cells than the header (the tolerant reader keeps the extra ones apart) are
-    quarantined alone, naming the cells they carry too many; the file's other rows load."""
-    if EXTRA_CELLS not in {row[0] for row in con.execute("describe _batch").fetchall()}:
+def _quarantine_set_aside_rows(con: duckdb.DuckDBPyConnection, source: str, landed_file_id: str) -> dict[str, int]:
+    """Rows the reader found are not reports (more cells than the header, hidden or filtered out,
+    a formula saved without its value) are quarantined alone with the reader's reason, naming the
+    row as the person sees it; the file's other rows load."""
+    present = {row[0] for row in con.execute("describe _batch").fetchall()}
+    if SET_ASIDE_RULE not in present:
         return {}
-    [(count,)] = con.execute(f"select count(*) from _batch where {EXTRA_CELLS} is not null").fetchall()
-    if count:
+    counts = dict(con.execute(f"select {SET_ASIDE_RULE}, count(*) from _batch where {SET_ASIDE_RULE} is not null group by all").fetchall())
+    if counts:
+        where = ("' (hoja ' || _hoja || ', fila ' || _fila || ')'" if {"_hoja", "_fila"} <= present else "''")
         con.execute(
             f"""insert into raw.quarantine
-                select ?, ?, _source_row_number, null, 'row_too_wide',
-                       {redacted_sql(con, f"'la fila ' || _source_row_number || ' tiene más celdas que el encabezado; sobran: ' || {EXTRA_CELLS}")},
+                select ?, ?, _source_row_number, null, {SET_ASIDE_RULE},
+                       {redacted_sql(con, f"'fila ' || _source_row_number || coalesce({where}, '') || ': ' || {SET_ASIDE_DETAIL}")},
                        to_json(b), now(), null, null
-                from _batch b where {EXTRA_CELLS} is not null""",
+                from _batch b where {SET_ASIDE_RULE} is not null""",
             [source, landed_file_id],
         )
-        con.execute(f"delete from _batch where {EXTRA_CELLS} is not null")
-    return {"row_too_wide": count} if count else {}
+        con.execute(f"delete from _batch where {SET_ASIDE_RULE} is not null")
+    return counts
 
 
 def _load(
     con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, columns: list[str], unreadable: str | None, run_id: str | None
 ) -> LoadResult:
+    names = {landed.sha256: landed.original_name}
+
     def whole_file(rule: str, reason: str, batch_table: str | None, mapping: dict, columns: list[str]) -> LoadResult:
         entry = quarantine_whole_file(con, source=spec.name, landed_file_id=landed.sha256, rule=rule,
                                       reason=reason, batch_table=batch_table, run_id=run_id)
-        return LoadResult(entry, mapping, columns, {rule: entry.quarantined}, spec.describe_schema(columns))
+        reasons = {rule: entry.quarantined}
+        return LoadResult(entry, mapping, columns, reasons, spec.describe_schema(columns),
+                          _record_state(con, spec, entry, reasons, names, run_id))
 
     if unreadable is not None:
         return whole_file("undecodable_file", unreadable, None, {}, [])
@@ -248,7 +298,7 @@ def _load(
         con.execute(f"create or replace temp table _batch_kept as {kept}")
         return whole_file("missing_column", reason, "_batch_kept", mapping, columns)
 
-    set_aside = _quarantine_too_wide_rows(con, spec.name, landed.sha256)
+    set_aside = _quarantine_set_aside_rows(con, spec.name, landed.sha256)
     canonical = spec.canonical_select(mapping, columns)
     con.execute(f"create or replace temp table _canonical as select *, 0 as _file_position from ({canonical})")
     [(entry, reasons)] = split_checked_batch(
@@ -257,5 +307,7 @@ def _load(
         set_aside={landed.sha256: set_aside} if set_aside else None,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
+    _record_warnings(con, spec)
     used = set(mapping.values())
-    return LoadResult(entry, mapping, [c for c in columns if c not in used], reasons, spec.describe_schema(columns))
+    return LoadResult(entry, mapping, [c for c in columns if c not in used], reasons, spec.describe_schema(columns),
+                      _record_state(con, spec, entry, reasons, names, run_id))

@@ -1,5 +1,13 @@
 """Spreadsheets as institutions save them: Excel 2007+ (.xlsx, .xlsm, with openpyxl), Excel 97
-(.xls, with xlrd) and OpenDocument (.ods, with odfpy), every sheet, each cell as the person saw it.
+(.xls, with xlrd), OpenDocument (.ods, with odfpy), and what web systems save as `.xls` (an HTML
+table, read with pandas and lxml; Excel 2003 XML), every sheet, each cell as the person saw it.
+
+Read as a person sees the workbook: a hidden or filtered-out row, and every row of a hidden sheet,
+is marked (`Sheet.marks`) so the loader keeps it apart with its reason instead of taking it for a
+report; a formula cell uses the value the program saved with it, and a formula saved without one
+(a file written by a script, never opened) marks its row, naming the cell. The file's kind is told
+by its bytes; kinds no reader here can open (an encrypted workbook, Excel's binary .xlsb, another
+OLE document) are refused with a reason a clerk can act on (`RefusedWorkbook`).
 
 A number formatted as a percentage is read as the percentage shown (0.355 shown as `35,5 %` is
 `35.5`), a date cell as an ISO date, whole numbers without `.0`; text stays text. The file's kind
@@ -10,41 +18,94 @@ header rows (a title block above the header, an instructions sheet beside the da
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from struct import error as struct_error
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Callable
 
-WORKBOOK_KINDS = ("xlsx", "xls", "ods")
+WORKBOOK_KINDS = ("xlsx", "xls", "ods", "html", "xml2003")
+# Kinds recognised but not readable, with what the clerk should do.
+REFUSED_KINDS = {
+    "encrypted": "es un libro protegido con contraseña; quite la contraseña (Archivo > Información > Proteger libro) y envíelo de nuevo",
+    "xlsb": "es un libro binario de Excel (.xlsb), que la plataforma no lee; guárdelo como .xlsx (Libro de Excel) y envíelo de nuevo",
+    "ole_other": "es un documento de Office que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
+}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SEARCH_ROWS = 30  # a title block is a few rows; the header is within the first thirty
+
+
+class RefusedWorkbook(ValueError):
+    """A file recognised as a kind no reader here can open; its message is the reason in Spanish."""
+
+
+# Why a row of a workbook is not a report (rule codes of the quarantine).
+HIDDEN_ROW, HIDDEN_SHEET, FORMULA_WITHOUT_VALUE = "hidden_row", "hidden_sheet", "formula_without_value"
 
 
 @dataclass(frozen=True)
 class Sheet:
     name: str
     rows: list[list[str | None]]
+    hidden: bool = False
+    # row index (into `rows`) -> (rule, what the person should know), for rows that are not reports
+    marks: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def file_kind(path: Path) -> str:
-    """`xlsx`, `xls`, `ods`, `zip` (any other archive) or `text` (CSV, JSON, or unreadable)."""
+    """`xlsx`, `xls`, `ods`, `html` or `xml2003` (what web systems save as .xls), `zip` (any other
+    archive), one of `REFUSED_KINDS`, or `text` (CSV, JSON, or unreadable)."""
     with open(path, "rb") as handle:
-        head = handle.read(8)
+        head = handle.read(4096)
     if head.startswith(_OLE_MAGIC):
-        return "xls"
+        return _ole_kind(path)
     if head.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
-                if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+                if "mimetype" in names and archive.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
                     return "ods"
+                if "[Content_Types].xml" in names and "xl/workbook.bin" in names:
+                    return "xlsb"
                 if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
                     return "xlsx"
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             return "text"
         return "zip"
-    return "text"
+    return _markup_kind(head) or "text"
+
+
+def _ole_kind(path: Path) -> str:
+    """An OLE compound file: Excel 97 (a `Workbook` stream), an encrypted Office 2007+ file (Office
+    wraps those in OLE with an `EncryptedPackage`), or another document."""
+    from xlrd.compdoc import CompDoc, CompDocError
+
+    try:
+        streams = {node.name for node in CompDoc(path.read_bytes(), logfile=_Silent()).dirlist}
+    except (CompDocError, IndexError, ValueError, struct_error):
+        return "xls"  # damaged: the Excel 97 reader says so
+    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+        return "encrypted"
+    if streams & {"Workbook", "Book", "WORKBOOK", "BOOK"}:
+        return "xls"
+    return "ole_other"
+
+
+class _Silent:
+    def write(self, text: str) -> None:  # xlrd's diagnostics are not the operator's
+        pass
+
+
+def _markup_kind(head: bytes) -> str | None:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = head[2:].decode("utf-16", "ignore").encode("ascii", "ignore").lstrip().lower()
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+        return "xml2003"
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<?xml")) and (b"<table" in text or b"<html" in text):
+        return "html"
+    return None
 
 
 def cell_text(value, *, percent: bool = False) -> str | None:
@@ -73,20 +134,90 @@ def _trimmed(rows: list[list[str | None]]) -> list[list[str | None]]:
     return out
 
 
+_HIDDEN_ROW_DETAIL = "está oculta o filtrada en el libro: no se toma como informe; si lo es, muéstrela y envíe el archivo de nuevo"
+_HIDDEN_SHEET_DETAIL = "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja y envíe el archivo de nuevo"
+
+
+def _formula_detail(cell: str, formula: str) -> str:
+    return (f"la celda {cell} tiene una fórmula sin valor guardado ({formula[:80]}); abra el archivo en Excel o "
+            "LibreOffice, guárdelo para que calcule y envíelo de nuevo")
+
+
+def _marks(rows: list[list[str | None]], hidden_rows: set[int], formulas: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+    """Marks by row index: hidden first (a hidden row is not read at all), then formulas."""
+    marks = {i: (HIDDEN_ROW, _HIDDEN_ROW_DETAIL) for i in hidden_rows if i < len(rows)}
+    for i, (cell, formula) in formulas.items():
+        if i < len(rows) and i not in marks:
+            marks[i] = (FORMULA_WITHOUT_VALUE, _formula_detail(cell, formula))
+    return marks
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the package, from the workbook and its relationships."""
+    from defusedxml.ElementTree import fromstring
+
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relations = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in relations.iter(f"{_PKG_REL_NS}Relationship")}
+    parts = {}
+    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _xlsx_row_facts(archive: zipfile.ZipFile, part: str) -> tuple[set[int], dict[int, tuple[str, str]]]:
+    """What openpyxl's value reader does not say, read from the sheet's XML as one stream: the rows
+    hidden (by hand or by a filter) and the formula cells saved without a value, by row index."""
+    from defusedxml.ElementTree import iterparse
+
+    hidden: set[int] = set()
+    formulas: dict[int, tuple[str, str]] = {}
+    index = -1
+    with archive.open(part) as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{_MAIN_NS}row":
+                    number = element.get("r") or ""
+                    index = int(number) - 1 if number.isdigit() else index + 1
+                    if element.get("hidden") in ("1", "true"):
+                        hidden.add(index)
+                continue
+            if element.tag == f"{_MAIN_NS}c":
+                formula, value = element.find(f"{_MAIN_NS}f"), element.find(f"{_MAIN_NS}v")
+                saved = value is not None and bool((value.text or "").strip())
+                # A shared formula's followers carry no text of their own, only a reference.
+                if formula is not None and not saved and element.find(f"{_MAIN_NS}is") is None:
+                    formulas.setdefault(index, (element.get("r") or "?", "=" + (formula.text or "…")))
+                element.clear()
+            elif element.tag == f"{_MAIN_NS}row":
+                element.clear()
+    return hidden, formulas
+
+
 def _read_xlsx(path: Path) -> list[Sheet]:
     import openpyxl
 
     # Opened as a stream: openpyxl refuses a workbook whose name does not end in .xlsx.
-    with open(path, "rb") as handle:
+    with open(path, "rb") as handle, zipfile.ZipFile(path) as archive:
+        parts = _xlsx_sheet_parts(archive)
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         try:
-            return [
-                Sheet(sheet.title, _trimmed([
+            sheets = []
+            for sheet in book.worksheets:
+                rows = _trimmed([
                     [cell_text(c.value, percent="%" in (getattr(c, "number_format", "") or "")) for c in row]
                     for row in sheet.iter_rows()
-                ]))
-                for sheet in book.worksheets
-            ]
+                ])
+                part = parts.get(sheet.title)
+                hidden, formulas = _xlsx_row_facts(archive, part) if part in archive.NameToInfo else (set(), {})
+                sheets.append(Sheet(sheet.title, rows, sheet.sheet_state != "visible", _marks(rows, hidden, formulas)))
+            return sheets
         finally:
             book.close()
 
@@ -94,7 +225,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
 def _read_xls(path: Path) -> list[Sheet]:
     import xlrd
 
-    book = xlrd.open_workbook(str(path), formatting_info=True)
+    book = xlrd.open_workbook(str(path), formatting_info=True, logfile=_Silent())
     sheets = []
     for sheet in book.sheets():
         rows = []
@@ -109,10 +240,14 @@ def _read_xls(path: Path) -> list[Sheet]:
                     row.append(cell_text(cell.value, percent=bool(fmt and "%" in fmt.format_str)))
                 elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
                     row.append(cell_text(bool(cell.value)))
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    row.append(None)
                 else:
                     row.append(cell_text(cell.value))
             rows.append(row)
-        sheets.append(Sheet(sheet.name, _trimmed(rows)))
+        # Excel 97 always saves a formula's result with it; rows hide by hand or by a filter.
+        hidden = {r for r, info in sheet.rowinfo_map.items() if info.hidden}
+        sheets.append(Sheet(sheet.name, _trimmed(rows), sheet.visibility != 0, _marks(rows, hidden, {})))
     return sheets
 
 
@@ -120,12 +255,20 @@ def _read_ods(path: Path) -> list[Sheet]:
     from odf import teletype
     from odf.namespaces import TABLENS
     from odf.opendocument import load
+    from odf.style import Style, TableProperties
     from odf.table import Table, TableRow
 
     document = load(str(path))
+    hidden_styles = set()
+    for style in [*document.automaticstyles.getElementsByType(Style), *document.styles.getElementsByType(Style)]:
+        for properties in style.getElementsByType(TableProperties):
+            if properties.getAttribute("display") == "false":
+                hidden_styles.add(style.getAttribute("name"))
     sheets = []
     for table in document.spreadsheet.getElementsByType(Table):
         rows: list[list[str | None]] = []
+        hidden: set[int] = set()
+        formulas: dict[int, tuple[str, str]] = {}
         for row in table.getElementsByType(TableRow):
             cells: list[str | None] = []
             for cell in row.childNodes:
@@ -141,20 +284,94 @@ def _read_ods(path: Path) -> list[Sheet]:
                     text = cell_text(cell.getAttribute("booleanvalue") == "true")
                 else:
                     text = cell_text(teletype.extractText(cell))
+                formula = cell.getAttribute("formula") if cell.qname[1] == "table-cell" else None
+                if formula and not kind and text is None:
+                    formulas.setdefault(len(rows), (f"columna {len(cells) + 1}", formula.removeprefix("of:")))
                 # Trailing empty cells repeated to the sheet's edge are not data.
                 cells.extend([text] * (repeat if text is not None else min(repeat, 1024)))
             row_repeat = int(row.getAttribute("numberrowsrepeated") or 1)
             cells = _trimmed([cells])[0]
+            if row.getAttribute("visibility") in ("collapse", "filter") and cells:
+                hidden.update(range(len(rows), len(rows) + min(row_repeat, 1024)))
             # Empty rows repeated to the sheet's edge are one empty row (empty rows are not data).
-            rows.extend([list(cells) for _ in range(row_repeat if cells else 1)])
-        sheets.append(Sheet(table.getAttribute("name"), rows))
+            rows.extend([list(cells) for _ in range(min(row_repeat, 1024) if cells else 1)])
+        sheets.append(Sheet(table.getAttribute("name"), rows, table.getAttribute("stylename") in hidden_styles,
+                            _marks(rows, hidden, formulas)))
     return sheets
 
 
-READERS: dict[str, Callable[[Path], list[Sheet]]] = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods}
+def _read_html(path: Path) -> list[Sheet]:
+    """An HTML table saved with an .xls name (many web systems' "export to Excel"): every table is
+    a sheet, each cell's text as shown."""
+    from io import StringIO
+
+    import pandas as pd
+
+    from ingestion.text_files import decode_text
+
+    text, _ = decode_text(path.read_bytes(), path.name)
+    try:
+        frames = pd.read_html(StringIO(text), header=None, flavor="lxml", keep_default_na=False, thousands=None, decimal=",")
+    except ValueError as exc:  # pandas says so when the page has no table
+        raise RefusedWorkbook("es una página web sin ninguna tabla; envíe la hoja de cálculo") from exc
+    return [Sheet(f"tabla {n}", _trimmed([[cell_text(v) if not isinstance(v, str) else (v.strip() or None) for v in row]
+                                          for row in frame.astype(object).itertuples(index=False)]))
+            for n, frame in enumerate(frames, start=1)]
+
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+
+
+def _read_xml2003(path: Path) -> list[Sheet]:
+    """Excel 2003 XML (SpreadsheetML), which some systems save as .xls: its cells' data as shown,
+    rows hidden and sheets hidden as such, a formula without its data marked."""
+    from defusedxml.ElementTree import parse
+
+    root = parse(str(path)).getroot()
+    sheets = []
+    for worksheet in root.iter(f"{_SS}Worksheet"):
+        rows: list[list[str | None]] = []
+        hidden: set[int] = set()
+        formulas: dict[int, tuple[str, str]] = {}
+        for table in worksheet.iter(f"{_SS}Table"):
+            for row in table.iter(f"{_SS}Row"):
+                at = row.get(f"{_SS}Index")
+                while at and at.isdigit() and len(rows) < min(int(at) - 1, 1_000_000):
+                    rows.append([])
+                cells: list[str | None] = []
+                for cell in row.iter(f"{_SS}Cell"):
+                    column = cell.get(f"{_SS}Index")
+                    if column and column.isdigit():
+                        cells.extend([None] * max(0, min(int(column) - 1, 16384) - len(cells)))
+                    data = cell.find(f"{_SS}Data")
+                    value = "".join(data.itertext()) if data is not None else None
+                    if cell.get(f"{_SS}Formula") and not value:
+                        formulas.setdefault(len(rows), (f"columna {len(cells) + 1}", cell.get(f"{_SS}Formula")))
+                    if data is not None and data.get(f"{_SS}Type") == "Number" and value:
+                        try:
+                            value = cell_text(float(value))
+                        except ValueError:
+                            pass
+                    cells.append(value.strip() or None if value else None)
+                if row.get(f"{_SS}Hidden") == "1":
+                    hidden.add(len(rows))
+                rows.append(cells)
+        options = worksheet.find(f"{{urn:schemas-microsoft-com:office:excel}}WorksheetOptions")
+        visible = options.find("{urn:schemas-microsoft-com:office:excel}Visible") if options is not None else None
+        is_hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
+        rows = _trimmed(rows)
+        sheets.append(Sheet(worksheet.get(f"{_SS}Name") or f"hoja {len(sheets) + 1}", rows, is_hidden, _marks(rows, hidden, formulas)))
+    return sheets
+
+
+READERS: dict[str, Callable[[Path], list[Sheet]]] = {
+    "xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "html": _read_html, "xml2003": _read_xml2003,
+}
 
 
 def read_workbook(path: Path, kind: str) -> list[Sheet]:
+    if kind in REFUSED_KINDS:
+        raise RefusedWorkbook(REFUSED_KINDS[kind])
     return READERS[kind](path)
 
 

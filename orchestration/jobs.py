@@ -88,7 +88,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     if not inbox.is_dir():
         return dg.SkipReason(f"{inbox} does not exist")
     files = inbox_files(inbox)
-    state = hashlib.sha256("".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}\n" for p in files).encode()).hexdigest()
+    # lstat: a link in the inbox is never followed, not even to see whether it changed.
+    state = hashlib.sha256("".join(f"{p.name}:{p.lstat().st_size}:{p.lstat().st_mtime_ns}\n" for p in files).encode()).hexdigest()
     if not files or state == context.cursor:
         return dg.SkipReason("no new or changed files in the inbox")
     context.update_cursor(state)

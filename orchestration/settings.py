@@ -50,6 +50,10 @@ class Settings:
     pg_dsn: Secret = field(repr=False)
     max_file_bytes: int
     publish_postgres: bool = False
+    # Caps on what one archive in the inbox may unpack (ingestion.inbox.IntakeLimits).
+    max_archive_members: int = 1000
+    max_unpacked_bytes: int = 200 * 1024 * 1024
+    max_compression_ratio: int = 200
     pg_serving_schema: str = "marts"
     ckan_url: str = ""
     ckan_api_key: Secret = field(default=Secret(""), repr=False)
@@ -137,6 +141,9 @@ class Settings:
             dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
             pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),
             max_file_bytes=int(env.get("OGP_MAX_FILE_BYTES") or 50 * 1024 * 1024),
+            max_archive_members=int(env.get("OGP_MAX_ARCHIVE_MEMBERS") or 1000),
+            max_unpacked_bytes=int(env.get("OGP_MAX_UNPACKED_BYTES") or 200 * 1024 * 1024),
+            max_compression_ratio=int(env.get("OGP_MAX_COMPRESSION_RATIO") or 200),
             publish_postgres=(env.get("OGP_PUBLISH_POSTGRES") or "0").lower() in ("1", "true", "yes"),
             pg_serving_schema=env.get("OGP_PG_SERVING_SCHEMA") or "marts",
             ckan_url=env.get("OGP_CKAN_URL") or "",

@@ -8,7 +8,7 @@ import dagster as dg
 from ingestion import sources
 from ingestion.form_apis import FetchResult, advance_cursor, fetch_kobo, fetch_odk, read_cursor
 from ingestion.http import redact_url
-from ingestion.inbox import land_inbox
+from ingestion.inbox import IntakeLimits, land_inbox, settle_archives
 from ingestion.ingest import ingest_new_files
 from ingestion.landing import LandedFile, land_source
 from ingestion.ledger import BOOKKEEPING_TABLES
@@ -84,13 +84,17 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
     settings = platform.settings()
     if not settings.inbox_dir.is_dir():
         context.log.warning(f"the inbox {settings.inbox_dir} does not exist yet; nothing to load")
+    limits = IntakeLimits(settings.max_file_bytes, settings.max_archive_members, settings.max_unpacked_bytes,
+                          settings.max_compression_ratio)
     with stage_clock(context, settings.data_dir, LANDING):
         with platform.warehouse() as con:
-            landing = land_inbox(con, settings.inbox_dir, landing_dir=settings.landing_dir, max_bytes=settings.max_file_bytes,
+            landing = land_inbox(con, settings.inbox_dir, landing_dir=settings.landing_dir, limits=limits,
                                  run_id=context.run_id, ledger_source=sources.PROGRESS_REPORTS.name)
         fetched = fetch_form_apis(context, platform)
     for note in landing.notes:
         context.log.info(note)
+    for refused in landing.refused:
+        context.log.warning(f"rechazado: {refused.reason}")
     reports = landing.files.get(sources.PROGRESS_REPORTS.name, []) + [page for result in fetched for page in result.pages]
     yield ingest(context, platform, sources.PROGRESS_REPORTS, reports, together=True)
     # Only now that every page is loaded does each API source's high-water mark move.
@@ -98,6 +102,10 @@ def form_submissions(context: dg.AssetExecutionContext, platform: PlatformResour
         for result in fetched:
             advance_cursor(con, result.source, result.high_water_mark)
     yield ingest(context, platform, sources.INDICATOR_VALUES, landing.files.get(sources.INDICATOR_VALUES.name, []), together=True)
+    # An archive's state once each of its members has one (a crash before this leaves it to the next run).
+    with platform.warehouse() as con:
+        for archive in settle_archives(con, landing, ledger_source=sources.PROGRESS_REPORTS.name, run_id=context.run_id):
+            context.log.info(f"{archive.file_name}: {archive.state} ({archive.loaded} tomados, {archive.quarantined} rechazados)")
 
 
 def fetch_form_apis(context: dg.AssetExecutionContext, platform: PlatformResource) -> list[FetchResult]:

@@ -243,7 +243,8 @@ CASES = [
          source="local_government_index", quarantined={"score_out_of_range": 1}),
 ]
 
-BOOKKEEPING = {"raw.quarantine", "raw.ingestion_ledger", "raw.landed_files", "raw.date_interpretations", "raw.personal_data_redactions"}
+BOOKKEEPING = {"raw.quarantine", "raw.ingestion_ledger", "raw.landed_files", "raw.date_interpretations", "raw.personal_data_redactions",
+               "raw.intake_files", "raw.intake_warnings"}
 MAX_BYTES = 4096  # the limit in the oversized case: small, so the case is small too
 
 
