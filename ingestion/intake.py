@@ -168,3 +168,55 @@ def refusal_reason(exc: BaseException) -> str:
 
 class RefusedFile(ValueError):
     """A file refused for a reason already written in Spanish (its message)."""
+
+
+# --- what the operator is shown (`ogp status`) -------------------------------------------------
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    files: int
+
+
+def state_counts(con: duckdb.DuckDBPyConnection) -> list[StateCount]:
+    """How many files (and archive members) are in each terminal state now."""
+    rows = con.execute("""select state, count(*) from raw.intake_files where superseded_at is null
+                          group by state order by state""").fetchall()
+    return [StateCount(*row) for row in rows]
+
+
+def files_not_fully_loaded(con: duckdb.DuckDBPyConnection) -> list[FileState]:
+    """Every refused file and member, then every partly loaded one, by name, with its reason."""
+    rows = con.execute(
+        """select file_id, source, file_name, state, reason, received, loaded, quarantined, warnings, archive_id
+           from raw.intake_files where superseded_at is null and state <> 'loaded'
+           order by state = 'partly_loaded', file_name, recorded_at"""
+    ).fetchall()
+    return [FileState(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class RowNote:
+    file_name: str | None
+    source_row_number: int | None
+    rule: str
+    text: str
+
+
+def quarantined_rows(con: duckdb.DuckDBPyConnection, *, limit: int) -> tuple[list[RowNote], int]:
+    """The quarantined rows of current files by file and row (the first `limit`), and how many there are."""
+    query = """from raw.quarantine q left join raw.landed_files f using (landed_file_id)
+               where q.source_row_number is not null and q.rule <> 'archive_member_refused'"""
+    [(total,)] = con.execute(f"select count(*) {query}").fetchall()
+    rows = con.execute(f"""select f.original_name, q.source_row_number, q.rule, q.reason {query}
+                           order by f.original_name, q.source_row_number limit {int(limit)}""").fetchall()
+    return [RowNote(*row) for row in rows], int(total)
+
+
+def warnings_by_row(con: duckdb.DuckDBPyConnection, *, limit: int) -> tuple[list[RowNote], int]:
+    """The warnings on loaded rows by file and row (the first `limit`), and how many there are."""
+    query = "from raw.intake_warnings w left join raw.landed_files f using (landed_file_id)"
+    [(total,)] = con.execute(f"select count(*) {query}").fetchall()
+    rows = con.execute(f"""select f.original_name, w.source_row_number, w.rule, w.message {query}
+                           order by f.original_name, w.source_row_number limit {int(limit)}""").fetchall()
+    return [RowNote(*row) for row in rows], int(total)

@@ -30,6 +30,9 @@ REFUSED_KINDS = {
     "encrypted": "es un libro protegido con contraseña; quite la contraseña (Archivo > Información > Proteger libro) y envíelo de nuevo",
     "xlsb": "es un libro binario de Excel (.xlsb), que la plataforma no lee; guárdelo como .xlsx (Libro de Excel) y envíelo de nuevo",
     "ole_other": "es un documento de Office que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
+    "office_document": "es un documento de Office u OpenDocument que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
+    "damaged_zip": ("está dañado o incompleto (un .zip, .xlsx u .ods que se cortó al copiarlo, descargarlo o enviarlo); "
+                    "expórtelo de nuevo y envíelo"),
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -70,8 +73,10 @@ def file_kind(path: Path) -> str:
                     return "xlsb"
                 if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
                     return "xlsx"
+                if "[Content_Types].xml" in names or "mimetype" in names:
+                    return "office_document"
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-            return "text"
+            return "damaged_zip"
         return "zip"
     return _markup_kind(head) or "text"
 
@@ -302,21 +307,32 @@ def _read_ods(path: Path) -> list[Sheet]:
 
 def _read_html(path: Path) -> list[Sheet]:
     """An HTML table saved with an .xls name (many web systems' "export to Excel"): every table is
-    a sheet, each cell's text as shown."""
-    from io import StringIO
-
-    import pandas as pd
+    a sheet, each cell's text as shown; a row styled `display: none` is hidden."""
+    import lxml.html
 
     from ingestion.text_files import decode_text
 
     text, _ = decode_text(path.read_bytes(), path.name)
-    try:
-        frames = pd.read_html(StringIO(text), header=None, flavor="lxml", keep_default_na=False, thousands=None, decimal=",")
-    except ValueError as exc:  # pandas says so when the page has no table
-        raise RefusedWorkbook("es una página web sin ninguna tabla; envíe la hoja de cálculo") from exc
-    return [Sheet(f"tabla {n}", _trimmed([[cell_text(v) if not isinstance(v, str) else (v.strip() or None) for v in row]
-                                          for row in frame.astype(object).itertuples(index=False)]))
-            for n, frame in enumerate(frames, start=1)]
+    document = lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
+    sheets = []
+    for number, table in enumerate(document.iter("table"), start=1):
+        rows, hidden = [], set()
+        for row in table.iter("tr"):
+            cells: list[str | None] = []
+            for cell in row:
+                if cell.tag not in ("td", "th"):
+                    continue
+                value = " ".join(cell.text_content().split()) or None
+                span = cell.get("colspan") or "1"
+                cells.extend([value] + [None] * (min(int(span), 100) - 1 if span.isdigit() and int(span) > 1 else 0))
+            if "display:none" in (row.get("style") or "").replace(" ", "").lower():
+                hidden.add(len(rows))
+            rows.append(cells)
+        rows = _trimmed(rows)
+        sheets.append(Sheet(f"tabla {number}", rows, False, _marks(rows, hidden, {})))
+    if not sheets:
+        raise RefusedWorkbook("es una página web sin ninguna tabla; envíe la hoja de cálculo")
+    return sheets
 
 
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"

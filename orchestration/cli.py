@@ -476,6 +476,7 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
         print("Quarantine by rule:")
         for rule, count in quarantine_by_rule(con):
             print(f"  {rule:<32} {count}")
+        _print_intake(con)
         standing = blocking_rows(con, blocking_sources(set(Domain)))
         print(f"Quarantined rows that stop publications until corrected or released: {len(standing)}")
         for row in standing[:50]:
@@ -489,6 +490,38 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     if months:
         print(f"  latest: {months[-1].name} {latest_version(months[-1])} at {months[-1] / latest_version(months[-1])}")
     return 0
+
+
+STATUS_ROWS_SHOWN = 200  # quarantined rows and warnings listed by file and row; the rest are counted
+
+
+def _print_intake(con) -> None:
+    """Every file received in its terminal state: the refused and partly loaded ones by name with
+    their reason, then the quarantined rows and the warnings by file and row."""
+    from ingestion.intake import STATE_LABELS, files_not_fully_loaded, quarantined_rows, state_counts, warnings_by_row
+
+    [(present,)] = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                               "and table_name = 'intake_files'").fetchall()
+    if not present:  # a warehouse no run has touched since the file states were introduced
+        return
+    counts = ", ".join(f"{STATE_LABELS.get(c.state, c.state)} {c.files}" for c in state_counts(con))
+    print(f"Archivos recibidos, por estado: {counts or 'ninguno'}")
+    for state in files_not_fully_loaded(con):
+        label = STATE_LABELS.get(state.state, state.state)
+        print(f"  {label:<16} {state.file_name}  (filas: {state.loaded} cargadas, {state.quarantined} en cuarentena)")
+        print(f"    {state.reason}")
+    rows, total = quarantined_rows(con, limit=STATUS_ROWS_SHOWN)
+    print(f"Filas en cuarentena, por archivo y fila: {total}")
+    for row in rows:
+        print(f"  {row.file_name}  fila {row.source_row_number}  [{row.rule}] {row.text}")
+    if total > len(rows):
+        print(f"  … y {total - len(rows)} más")
+    notes, total = warnings_by_row(con, limit=STATUS_ROWS_SHOWN)
+    print(f"Avisos sobre filas cargadas (valores ambiguos, filas en conflicto): {total}")
+    for note in notes:
+        print(f"  {note.file_name}  fila {note.source_row_number}  [{note.rule}] {note.text}")
+    if total > len(notes):
+        print(f"  … y {total - len(notes)} más")
 
 
 def release(args: argparse.Namespace, settings: Settings) -> int:

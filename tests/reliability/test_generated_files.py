@@ -180,3 +180,171 @@ def test_generated_workbooks_keep_percent_cells_as_shown(tmp_path_factory, workb
     with _warehouse(tmp_path) as con:
         landed = land_local_file("forms", tmp_path / "informe.xlsx", landing_dir=tmp_path / "landing", max_bytes=10**7)
         _check(con, load_progress_report_file(con, landed, run_id="generated"), generated)
+
+
+# --- Whole inboxes of mutated real files ---------------------------------------------------------
+# Real spreadsheet files (CSV, .xlsx with hidden rows and formulas, .xls, .ods, zips of them) are
+# mutated as transfers and people do (cut short, bytes flipped, re-encoded, archived inside
+# archives, damaged inside an archive) and mixed with links, hard links and FIFOs pointing at a
+# file outside the inbox. Whatever the mix, the intake completes, every entry ends in exactly one
+# terminal state, no byte of the outside file reaches a table or the landing zone, and what is
+# landed stays within the caps.
+
+OUTSIDE_CANARY = "CANARIO-9f3c-FUERA-DE-LA-BANDEJA"
+LIMITS = dict(max_file_bytes=2 << 20, max_archive_members=40, max_unpacked_bytes=4 << 20, max_compression_ratio=100)
+
+
+def _csv_bytes(n: int, encoding: str) -> bytes:
+    rows = [f"EC0011,EC0011-H{n}{i},2023-11,{10 * i},entrega {n} fila {i}" for i in range(1, 4)]
+    text = "Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Descripción\n" + "\n".join(rows) + "\n"
+    if encoding == "utf-16-le-nobom":
+        return text.encode("utf-16-le")
+    if encoding == "sep":
+        return ("sep=;\n" + text.replace(",", ";")).encode("utf-8")
+    return text.encode(encoding)
+
+
+def _xlsx_bytes(n: int, hidden: bool, formula: bool) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)"])
+    sheet.append([f"EC0012-H{n}1", "2023-11", 10])
+    sheet.append([f"EC0012-H{n}2", "nov-23", "=A1*2" if formula else 60])
+    if hidden:
+        sheet.row_dimensions[2].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _workbook_bytes(kind: str, n: int) -> bytes:
+    import tempfile
+
+    from tests import institution_files
+
+    writer = {"xls": institution_files.xls_with_percent, "ods": institution_files.ods_with_percent}[kind]
+    with tempfile.TemporaryDirectory() as tmp:
+        return writer(Path(tmp) / f"informe{n}.{kind}").read_bytes()
+
+
+def _zip_bytes(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@st.composite
+def real_files(draw, n: int):
+    kind = draw(st.sampled_from(["csv", "xlsx", "xls", "ods"]))
+    if kind == "csv":
+        return f"informe{n}.csv", _csv_bytes(n, draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le-nobom", "sep"])))
+    if kind == "xlsx":
+        return f"libro{n}.xlsx", _xlsx_bytes(n, draw(st.booleans()), draw(st.booleans()))
+    return f"libro{n}.{kind}", _workbook_bytes(kind, n)
+
+
+@st.composite
+def mutated(draw, n: int):
+    name, data = draw(real_files(n))
+    how = draw(st.sampled_from(["as_is", "truncated", "flipped", "zipped", "nested_zip", "damaged_member", "renamed"]))
+    if how == "truncated":
+        data = data[: draw(st.integers(0, max(len(data) - 1, 0)))]
+    elif how == "flipped":
+        damaged = bytearray(data)
+        for position in draw(st.lists(st.integers(0, max(len(data) - 1, 0)), min_size=1, max_size=8)):
+            if damaged:
+                damaged[position] ^= draw(st.integers(1, 255))
+        data = bytes(damaged)
+    elif how == "zipped":
+        other_name, other = draw(real_files(n + 100))
+        name, data = f"entrega{n}.zip", _zip_bytes({name: data, f"sub/{other_name}": other})
+    elif how == "nested_zip":
+        depth = draw(st.integers(1, 4))
+        for level in range(depth):
+            name, data = f"nivel{n}_{level}.zip", _zip_bytes({name: data})
+    elif how == "damaged_member":
+        archive = _zip_bytes({name: data, f"sano{n}.csv": _csv_bytes(n + 200, "utf-8")})
+        cut = draw(st.integers(10, max(len(archive) - 30, 11)))
+        name, data = f"danado{n}.zip", archive[:cut] + bytes([archive[cut] ^ 0xFF]) + archive[cut + 1:]
+    elif how == "renamed":
+        name = f"renombrado{n}" + draw(st.sampled_from([".csv", ".xls", ".txt", ""]))
+    return ("file", name, data)
+
+
+@st.composite
+def inboxes(draw):
+    entries = [draw(mutated(n)) for n in range(draw(st.integers(1, 5)))]
+    for n, kind in enumerate(draw(st.lists(st.sampled_from(["symlink", "hardlink", "fifo", "dangling"]), max_size=3))):
+        entries.append((kind, f"enlace{n}.csv", b""))
+    return entries
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inboxes())
+def test_any_mix_of_mutated_files_ends_in_one_terminal_state_each(tmp_path_factory, entries):
+    import os
+    import tracemalloc
+
+    from ingestion.inbox import IntakeLimits
+    from ingestion.intake_run import take_in_inbox
+    from ingestion.landing import sha256_file
+
+    root = tmp_path_factory.mktemp("inbox")
+    outside = root / "fuera" / "secreto.csv"
+    outside.parent.mkdir()
+    outside.write_text(f"Código del hito,Mes que se reporta,Porcentaje de avance (%)\n{OUTSIDE_CANARY},2023-11,99\n", encoding="utf-8")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for kind, name, data in entries:
+        path = inbox / name
+        if kind == "file":
+            path.write_bytes(data)
+        elif kind == "symlink":
+            path.symlink_to(outside)
+        elif kind == "dangling":
+            path.symlink_to(root / "no-existe")
+        elif kind == "hardlink":
+            os.link(outside, path)
+        else:
+            os.mkfifo(path)
+    with _warehouse(root) as con:
+        tracemalloc.start()
+        try:
+            take_in_inbox(con, inbox, landing_dir=root / "landing", limits=IntakeLimits(**LIMITS), run_id="generated")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        states = con.execute("select file_id, file_name, state, received, loaded, quarantined from raw.intake_files").fetchall()
+        by_id = {}
+        for file_id, name, state, received, loaded_rows, quarantined in states:
+            assert state in ("loaded", "partly_loaded", "refused")
+            assert received == loaded_rows + quarantined
+            assert file_id not in by_id, f"{name} has two states"
+            by_id[file_id] = name
+        names = {name for _, name, *_ in states}
+        for kind, name, _ in entries:
+            path = inbox / name
+            if kind == "file":  # identical contents are one file, under the first name
+                assert sha256_file(path) in by_id, f"{name} has no terminal state"
+            else:
+                assert name in names, f"{name} ({kind}) has no terminal state"
+        unbalanced = con.execute("""select count(*) from (select landed_file_id from raw.ingestion_ledger
+                                    group by all having sum(received) <> sum(loaded) + sum(quarantined))""").fetchone()[0]
+        assert unbalanced == 0
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
+        for table in tables:
+            text = " ".join(str(row) for row in con.execute(f"select * from raw.{table}").fetchall())
+            assert OUTSIDE_CANARY not in text, f"the file outside the inbox reached raw.{table}"
+    landed = [p for p in (root / "landing").rglob("*") if p.is_file()]
+    assert not [p for p in landed if OUTSIDE_CANARY.encode() in p.read_bytes()]
+    inbox_bytes = sum(len(data) for kind, _, data in entries if kind == "file")
+    archives = sum(1 for kind, name, _ in entries if name.endswith(".zip"))
+    assert sum(p.stat().st_size for p in landed) <= 2 * inbox_bytes + archives * LIMITS["max_unpacked_bytes"] + 1_000_000
+    assert peak < 256 << 20, f"Python memory peaked at {peak:,} bytes"

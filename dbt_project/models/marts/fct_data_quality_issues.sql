@@ -8,6 +8,18 @@ with landed_files as (
 
 ),
 
+intake_files as (
+
+    select * from {{ ref('stg_ingestion__intake_files') }}
+
+),
+
+all_reports as (
+
+    select * from {{ ref('int_progress_reports__validated') }}
+
+),
+
 ingestion_quarantine as (
 
     select * from {{ ref('stg_ingestion__quarantine') }}
@@ -83,15 +95,80 @@ corrections as (
 
 ),
 
+-- The month a file is about: the month most of its reports name; and the month a delivery is
+-- about: the month most reports received in the same run name (for a file that has no month of
+-- its own: refused whole, or an archive whose member was refused).
+file_month_counts as (
+
+    select landed_file_id, reporting_month, count(*) as reports
+    from all_reports
+    where reporting_month is not null
+    group by landed_file_id, reporting_month
+
+),
+
+file_months as (
+
+    select landed_file_id, reporting_month
+    from (
+        select
+            landed_file_id,
+            reporting_month,
+            row_number() over (partition by landed_file_id order by reports desc, reporting_month desc) as rank_in_file
+        from file_month_counts
+    ) ranked
+    where rank_in_file = 1
+
+),
+
+run_month_counts as (
+
+    select intake_files.run_id, file_month_counts.reporting_month, sum(file_month_counts.reports) as reports
+    from file_month_counts
+    inner join intake_files on intake_files.landed_file_id = file_month_counts.landed_file_id
+    where intake_files.run_id is not null
+    group by intake_files.run_id, file_month_counts.reporting_month
+
+),
+
+run_months as (
+
+    select run_id, reporting_month
+    from (
+        select
+            run_id,
+            reporting_month,
+            row_number() over (partition by run_id order by reports desc, reporting_month desc) as rank_in_run
+        from run_month_counts
+    ) ranked
+    where rank_in_run = 1
+
+),
+
+delivery_months as (
+
+    select
+        intake_files.landed_file_id,
+        max(coalesce(file_months.reporting_month, run_months.reporting_month)) as delivery_month
+    from intake_files
+    left join file_months on file_months.landed_file_id = intake_files.landed_file_id
+    left join run_months on run_months.run_id = intake_files.run_id
+    group by intake_files.landed_file_id
+
+),
+
 final as (
 
     select
         unioned.*,
         landed_files.file_name,
-        -- The month whose annex lists it: the month it reports; an issue about a whole file (no
-        -- month) once, in the month being published when the file arrived (the month before).
+        -- The month whose annex lists it: the month it reports; a row or file that names none, the
+        -- month its file or its delivery is about; failing that, once, the month being published
+        -- when the file arrived (the month before).
         coalesce(
             unioned.reporting_month,
+            file_months.reporting_month,
+            delivery_months.delivery_month,
             cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'unioned.detected_at')) }} as date)
         ) as annex_month,
         case when corrections.released_by_submission_id is null then 'open' else 'released' end as issue_status,
@@ -99,6 +176,8 @@ final as (
 
     from unioned
     left join landed_files on landed_files.landed_file_id = unioned.landed_file_id
+    left join file_months on file_months.landed_file_id = unioned.landed_file_id
+    left join delivery_months on delivery_months.landed_file_id = unioned.landed_file_id
     left join corrections
         on unioned.stage = corrections.stage
         and unioned.source_name = corrections.source_name
