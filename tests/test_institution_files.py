@@ -4,6 +4,7 @@ script, months written as `nov-23`. Each case asserts the ledger: received = loa
 
 from __future__ import annotations
 
+import os
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -92,7 +93,7 @@ def test_invalid_months_are_one_line_in_spanish(text, message, capsys):
     assert message in err and "\n" not in err and "Traceback" not in err
 
 
-def test_every_file_in_the_inbox_is_an_item_of_the_ledger(data_dir, tmp_path, monkeypatch):
+def test_every_file_in_the_inbox_is_an_item_of_the_ledger(data_dir, tmp_path, monkeypatch, capsys):
     """`ogp load` with what institutions send: an .xls, an .ods, a .zip holding a CSV, a workbook,
     a PDF and macOS's metadata, names in other scripts, a file over the size limit. Nothing
     vanishes: each has a ledger entry under its original name, and the rows balance."""
@@ -112,6 +113,33 @@ def test_every_file_in_the_inbox_is_an_item_of_the_ledger(data_dir, tmp_path, mo
         archive.writestr("noviembre/acta.pdf", b"%PDF-1.4 not a spreadsheet")
         archive.writestr("__MACOSX/noviembre/._informe.csv", b"\x00\x05\x16\x07")
     assert cli.main(["load", *map(str, sorted(drop.iterdir()))]) == 0
+    # Then what the second round of files brought, straight into the inbox: a link to a file outside
+    # it, a FIFO, a zip with a damaged member beside a healthy one. The next load still exits 0.
+    inbox = data_dir / "inbox"
+    secret = write(tmp_path / "fuera" / "secreto.csv", "Código del hito,Mes que se reporta,Porcentaje de avance (%)\nSECRETO-H1,2023-11,99\n")
+    (inbox / "enlace.csv").symlink_to(secret)
+    os.mkfifo(inbox / "tuberia.csv")
+    with zipfile.ZipFile(inbox / "segunda.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("sano.csv", csv_text.replace("EC0011-H1", "EC0014-H1"))
+        archive.writestr("danado.csv", csv_text.replace("40", "41") * 50)
+    damaged = bytearray((inbox / "segunda.zip").read_bytes())
+    with zipfile.ZipFile(inbox / "segunda.zip") as archive:
+        info = archive.getinfo("danado.csv")
+    damaged[info.header_offset + 30 + len("danado.csv") + info.compress_size // 2] ^= 0xFF
+    (inbox / "segunda.zip").write_bytes(bytes(damaged))
+    assert cli.main(["refresh"]) == 0
+    capsys.readouterr()
+    assert cli.main(["status"]) == 0
+    status = capsys.readouterr().out
+    for name, words in [("enlace.csv", "enlace simbólico"), ("tuberia.csv", "tubería"), ("segunda.zip/danado.csv", "dañado"),
+                        ("grande.csv", "OGP_MAX_FILE_BYTES"), ("entregas.zip/noviembre/acta.pdf", "no es una hoja de cálculo")]:
+        assert name in status and words in status, (name, status)
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        assert "SECRETO" not in " ".join(str(r) for t in ("quarantine", "progress_reports", "intake_files", "landed_files")
+                                           for r in con.execute(f"select * from raw.{t}").fetchall())
+        assert con.execute("select count(*) from raw.progress_reports where milestone_code = 'EC0014-H1'").fetchone()[0] == 1
+        annex = {n for (n,) in con.execute("select file_name from marts.fct_data_quality_issues where annex_month = date '2023-11-01'").fetchall()}
+        assert {"enlace.csv", "segunda.zip", "grande.csv"} <= annex, annex
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         names = {n for (n,) in con.execute("select original_name from raw.landed_files where source = 'forms'").fetchall()}
         assert {"进度报告.csv", "ñ.csv", "..csv", "informe.xls", "informe.ods", "grande.csv", "entregas.zip",
@@ -124,7 +152,8 @@ def test_every_file_in_the_inbox_is_an_item_of_the_ledger(data_dir, tmp_path, mo
         assert every_file_has_an_entry == 0
         rules = dict(con.execute("""select rule, count(*) from raw.quarantine where source = 'progress_reports'
                                     and rule in ('file_refused', 'archive_member_refused', 'undecodable_file') group by all""").fetchall())
-        assert rules == {"file_refused": 1, "archive_member_refused": 1, "undecodable_file": 1}
+        # the large file, the link and the FIFO; macOS's metadata and the damaged member; the PDF
+        assert rules == {"file_refused": 3, "archive_member_refused": 2, "undecodable_file": 1}
         loaded = {m for (m,) in con.execute("select milestone_code from raw.progress_reports").fetchall()}
         assert {"EC0011-H1", "EC0011-H2", "EC0012-H1", "EC0013-H1"} <= loaded
 
