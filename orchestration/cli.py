@@ -510,18 +510,15 @@ def _print_intake(con) -> None:
         label = STATE_LABELS.get(state.state, state.state)
         print(f"  {label:<16} {state.file_name}  (filas: {state.loaded} cargadas, {state.quarantined} en cuarentena)")
         print(f"    {state.reason}")
-    rows, total = quarantined_rows(con, limit=STATUS_ROWS_SHOWN)
-    print(f"Filas en cuarentena, por archivo y fila: {total}")
-    for row in rows:
-        print(f"  {row.file_name}  fila {row.source_row_number}  [{row.rule}] {row.text}")
-    if total > len(rows):
-        print(f"  … y {total - len(rows)} más")
-    notes, total = warnings_by_row(con, limit=STATUS_ROWS_SHOWN)
-    print(f"Avisos sobre filas cargadas (valores ambiguos, filas en conflicto): {total}")
-    for note in notes:
-        print(f"  {note.file_name}  fila {note.source_row_number}  [{note.rule}] {note.text}")
-    if total > len(notes):
-        print(f"  … y {total - len(notes)} más")
+    for title, (rows, total) in (
+        ("Filas en cuarentena, por archivo y fila", quarantined_rows(con, limit=STATUS_ROWS_SHOWN)),
+        ("Avisos sobre filas cargadas (valores ambiguos, filas en conflicto)", warnings_by_row(con, limit=STATUS_ROWS_SHOWN)),
+    ):
+        print(f"{title}: {total}")
+        for row in rows:
+            print(f"  {row.file_name}  fila {row.source_row_number}  [{row.rule}] {row.text}")
+        if total > len(rows):
+            print(f"  … y {total - len(rows)} más")
 
 
 def release(args: argparse.Namespace, settings: Settings) -> int:

@@ -67,3 +67,15 @@ def ods_with_percent(path: Path) -> Path:
     document.spreadsheet.addElement(table)
     document.save(str(path))
     return path
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A .zip (deflated) holding `members` by name."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()

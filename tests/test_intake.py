@@ -17,6 +17,7 @@ import pytest
 from ingestion.inbox import IntakeLimits
 from ingestion.intake_run import take_in_inbox
 from tests.conftest import write
+from tests.institution_files import zip_bytes
 
 HEADER = "Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Descripción del avance\n"
 SECRET = "CANARIO-FUERA-DE-LA-BANDEJA"
@@ -69,12 +70,7 @@ def test_links_fifos_and_hard_links_are_refused_without_being_read(tmp_path, war
     assert warehouse.execute("select count(*) from raw.intake_files").fetchone()[0] == before
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
+_zip = zip_bytes
 
 
 def _corrupt_member(data: bytes, name: str) -> bytes:

@@ -230,13 +230,9 @@ def _workbook_bytes(kind: str, n: int) -> bytes:
 
 
 def _zip_bytes(members: dict[str, bytes]) -> bytes:
-    import zipfile
+    from tests.institution_files import zip_bytes
 
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
+    return zip_bytes(members)
 
 
 @st.composite
