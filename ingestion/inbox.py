@@ -152,6 +152,9 @@ def expand_archive(landed: LandedFile, *, landing_dir: Path, budget: _Budget, ar
         return pending
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
+        if not infos:
+            pending.damaged = "el archivo comprimido está vacío: no trae ningún archivo"
+            return pending
         if len(infos) > budget.limits.max_archive_members:
             pending.damaged = (f"el archivo comprimido tiene {len(infos):,} archivos, más que los "
                                f"{budget.limits.max_archive_members:,} admitidos (OGP_MAX_ARCHIVE_MEMBERS); envíelo en partes")
@@ -222,10 +225,12 @@ def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, landing_dir: Path
     not be read, take archives apart, and sort the files by the source whose header they carry.
     Refusals and archives are recorded under `ledger_source`."""
     done = landed_file_ids(con, LANDING_SOURCE)
+    names = dict(con.execute("select landed_file_id, original_name from raw.landed_files where source = ?", [LANDING_SOURCE]).fetchall())
     landing = InboxLanding({}, [])
     for path in inbox_files(inbox):
         try:
-            _land_entry(con, path, landing, done, landing_dir=landing_dir, limits=limits, run_id=run_id, ledger_source=ledger_source)
+            _land_entry(con, path, landing, done, names, landing_dir=landing_dir, limits=limits, run_id=run_id,
+                        ledger_source=ledger_source)
         except FileNotFoundError:
             landing.notes.append(f"{path.name}: desapareció de la bandeja antes de leerlo")
         except Exception as exc:  # noqa: BLE001 - one entry's failure is its own refusal, never the run's
@@ -238,8 +243,8 @@ def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, landing_dir: Path
     return landing
 
 
-def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], *, landing_dir: Path, limits: IntakeLimits,
-                run_id: str | None, ledger_source: str) -> None:
+def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], names: dict[str, str], *, landing_dir: Path,
+                limits: IntakeLimits, run_id: str | None, ledger_source: str) -> None:
     st = os.lstat(path)
     uri = path.absolute().as_uri()
     unreadable = _entry_kind(st.st_mode, st.st_nlink)
@@ -264,8 +269,19 @@ def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], *, landi
             landing.notes.append(f"{path.name}: {reason}")
             done.add(file_id)
         return
-    if landed.sha256 in done:
-        landing.notes.append(f"{path.name}: recibido antes; omitido")
+    if landed.sha256 in done or landed.sha256 in {f.sha256 for files in landing.files.values() for f in files}:
+        first = names.get(landed.sha256) or next((f.original_name for files in landing.files.values() for f in files
+                                                  if f.sha256 == landed.sha256), path.name)
+        if first == path.name:
+            landing.notes.append(f"{path.name}: recibido antes; omitido")
+            return
+        # The same bytes under another name: the rows are loaded once; this arrival gets its own state.
+        copy_id = hashlib.sha256(f"copy|{landed.sha256}|{path.name}".encode()).hexdigest()
+        if copy_id not in done:
+            reason = f"tiene el mismo contenido que «{first}», recibido antes: sus filas se cargan una sola vez"
+            landing.refused.append(refuse_entry(con, file_id=copy_id, name=path.name, reason=reason, size=landed.size_bytes,
+                                                uri=uri, ledger_source=ledger_source, run_id=run_id))
+            done.add(copy_id)
         return
     if file_kind(landed.path) == "zip":
         pending = expand_archive(landed, landing_dir=landing_dir, budget=_Budget(limits))

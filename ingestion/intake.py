@@ -147,8 +147,10 @@ UNREADABLE_ON_DISK = "no se pudo abrir en el disco (permisos o un archivo que de
 
 def refusal_reason(exc: BaseException) -> str:
     """The reason, in Spanish, for a file whose reading raised `exc` (decided by its type)."""
-    from defusedxml import DefusedXmlException
+    from csv import Error as CsvError
     from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
 
     if isinstance(exc, RefusedFile):
         return str(exc)
@@ -160,6 +162,9 @@ def refusal_reason(exc: BaseException) -> str:
         return TOO_LARGE_TO_READ
     if isinstance(exc, (ParseError, UnicodeError)):
         return NOT_A_SPREADSHEET
+    if isinstance(exc, CsvError):  # a NUL byte or an unclosed quote the tolerant reader cannot get past
+        return ("no se pudo leer como CSV: tiene caracteres nulos o comillas sin cerrar; ábralo en una hoja de cálculo, "
+                "guárdelo como CSV o .xlsx y envíelo de nuevo")
     if isinstance(exc, OSError):
         return UNREADABLE_ON_DISK
     return (f"no se pudo procesar por un error interno de la plataforma ({type(exc).__name__}); el archivo quedó "

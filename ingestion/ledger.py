@@ -33,6 +33,17 @@ create table if not exists raw.ingestion_ledger (
     recorded_at timestamptz not null
 );
 alter table raw.ingestion_ledger add column if not exists superseded_at timestamptz;  -- set when a file is re-parsed
+
+-- The great-expectations outcome for each landed file a suite checked: a file whose latest
+-- validation failed is checked again by every run until it passes (corrected or re-parsed), so a
+-- check judges the data being published, not only what the last run landed.
+create table if not exists raw.landed_file_validations (
+    landed_file_id varchar not null,
+    suite varchar not null,
+    passed boolean not null,
+    run_id varchar,
+    validated_at timestamptz not null
+);
 """
 
 
@@ -60,6 +71,23 @@ def record_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry, run_id: st
         "insert into raw.ingestion_ledger values (?, ?, ?, ?, ?, ?, now(), null)",
         [run_id, entry.source, entry.landed_file_id, entry.received, entry.loaded, entry.quarantined],
     )
+
+
+def record_validations(con: duckdb.DuckDBPyConnection, suite: str, landed_file_ids: list[str], passed: bool, run_id: str | None) -> None:
+    """The outcome of one validation for each file it checked."""
+    if landed_file_ids:
+        con.execute("insert into raw.landed_file_validations select unnest(?), ?, ?, ?, now()", [landed_file_ids, suite, passed, run_id])
+
+
+def files_to_validate_sql(suite: str) -> str:
+    """SQL selecting the landed files a suite checks in a run (parameter: the run id): those the
+    run loaded, and those whose latest validation by the suite failed."""
+    return f"""
+        select landed_file_id from raw.ingestion_ledger where run_id = ?
+        union
+        select landed_file_id from raw.landed_file_validations where suite = '{suite}'
+        group by landed_file_id having not arg_max(passed, validated_at)
+    """
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
@@ -157,6 +185,7 @@ BOOKKEEPING_TABLES = {
     "landed_files": "Every file landed, refused or taken apart: hash, source, original name, size, landing time.",
     "personal_data_redactions": "E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
     "ingestion_ledger": "Per run and file: received = loaded + quarantined (written by every ingestion asset).",
+    "landed_file_validations": "Each landed file's latest great-expectations outcome per suite (a failed one is checked again by every run).",
     "intake_files": "Each file and archive member received, in its one terminal state (loaded, partly loaded, refused) with the reason.",
     "intake_warnings": "Values loaded that a person may have meant otherwise, and rows that contradict each other, by file and row.",
 }

@@ -261,7 +261,7 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_fi
         rel = con.read_json(str(path), format="array")  # scanned by name in the SQL below
         columns = con.execute("describe select * from rel").fetchall()
     except duckdb.Error as exc:
-        raise UndecodableFile(f"{path.name} could not be read as JSON records: {str(exc).splitlines()[0]}") from exc
+        raise UndecodableFile(f"{path.name} no se pudo leer como registros JSON (una lista de objetos): está dañado o incompleto") from exc
     selects = []
     for name, dtype, *_ in columns:
         column = quote_ident(name)

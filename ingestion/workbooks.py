@@ -36,6 +36,7 @@ REFUSED_KINDS = {
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 HEADER_SEARCH_ROWS = 30  # a title block is a few rows; the header is within the first thirty
 
 
@@ -63,6 +64,8 @@ def file_kind(path: Path) -> str:
         head = handle.read(4096)
     if head.startswith(_OLE_MAGIC):
         return _ole_kind(path)
+    if head.startswith(_EMPTY_ZIP_MAGIC):  # an archive with nothing in it (only its end record)
+        return "zip"
     if head.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as archive:

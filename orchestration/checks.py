@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import dagster as dg
 
-from ingestion.ledger import quarantined_in_run, run_totals
+from ingestion.ledger import quarantined_in_run, record_validations, run_totals
 from ingestion.source_spec import Domain, SourceSpec
 from ingestion.sources import SOURCES
 from orchestration.resources import PlatformResource
@@ -54,6 +54,10 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
                 summary = child.submit(validate_landed_rows, *arguments, **options).result()
         else:
             summary = validate_landed_rows(*arguments, **options)
+        if summary.landed_file_ids:
+            # A file that fails stays to be checked by every run until it passes.
+            with platform.warehouse() as con:
+                record_validations(con, suite, summary.landed_file_ids, summary.success, context.run.run_id)
         if summary.rows == 0:
             return dg.AssetCheckResult(passed=True, metadata={"rows_checked": 0, "note": "nothing new landed in this run"})
         failing = sum(f.unexpected_count or 0 for f in summary.failures)
@@ -62,6 +66,7 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
                 "rows_checked": summary.rows,
+                "files_checked": len(summary.landed_file_ids),
                 "expectations": summary.evaluated,
                 "failed_expectations": len(summary.failures),
                 "failing_rows": failing,

@@ -41,6 +41,7 @@ class ValidationSummary:
     success: bool
     failures: list[Failure] = field(default_factory=list)
     docs_page: Path | None = None  # this validation's page in the Data Docs site
+    landed_file_ids: list[str] = field(default_factory=list)  # the files whose rows were checked
 
     def markdown(self) -> str:
         if not self.failures:
@@ -182,13 +183,17 @@ def validate_landed_rows(
     warehouse (read-only) `batch_rows` at a time, only the columns the suite checks. Like every
     reader of the warehouse, it waits while another run holds the write lock."""
     from ingestion.connection import connect
+    from ingestion.ledger import files_to_validate_sql
     from ingestion.tabular import quote_ident
 
     columns = ", ".join(quote_ident(c) for c in suite_columns(suite_name))
     with connect(warehouse, read_only=True, lock_timeout_s=lock_timeout_s, memory_limit=memory_limit) as con:
+        files = [f for (f,) in con.execute(
+            f"select distinct landed_file_id from raw.{suite_name} where landed_file_id in ({files_to_validate_sql(suite_name)})",
+            [run_id]).fetchall()]
         reader = con.sql(
-            f"""select {columns} from raw.{suite_name}
-                where landed_file_id in (select landed_file_id from raw.ingestion_ledger where run_id = ?)""",
-            params=[run_id],
+            f"select {columns} from raw.{suite_name} where list_contains(?, landed_file_id)", params=[files],
         ).to_arrow_reader(batch_rows)
-        return validate_batches(suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir, run_name=run_id)
+        summary = validate_batches(suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir, run_name=run_id)
+    summary.landed_file_ids = files
+    return summary

@@ -215,10 +215,15 @@ def test_refusals_are_in_spanish_not_a_librarys_english(tmp_path, warehouse):
     (inbox / "binario.xlsb").write_bytes(out.getvalue())
     (inbox / "cortado.xlsx").write_bytes(_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook"}))
     (inbox / "acta.pdf").write_bytes(b"%PDF-1.4 acta")
+    (inbox / "protegido.xlsx").write_bytes(_encrypted_workbook())
+    (inbox / "vacio.zip").write_bytes(_zip({}))
+    (inbox / "nulos.csv").write_bytes(HEADER.encode() + b"EC0011,EC0011-H1,2023-11,4\x000,x\n")
     take_in(warehouse, inbox, tmp_path)
     found = states(warehouse)
-    assert all(state == "refused" for state, _ in found.values())
+    assert all(state == "refused" for state, _ in found.values()), found
     assert ".xlsb" in found["binario.xlsb"][1] and "guárdelo como .xlsx" in found["binario.xlsb"][1]
+    assert "protegido con contraseña" in found["protegido.xlsx"][1]
+    assert "vacío" in found["vacio.zip"][1]
     english = ("File contains", "Can't find", "could not", "Error", "Traceback")
     for _, reason in found.values():
         assert not any(word in reason for word in english), reason
@@ -247,3 +252,56 @@ def test_a_crash_before_an_archive_is_settled_leaves_it_to_the_next_run(tmp_path
     assert found["entregas.zip"][0] == "loaded"
     assert set(loaded(warehouse)) == {"EC0011-H1", "EC0011-H2"}
     assert warehouse.execute("select count(*) from raw.progress_reports").fetchone()[0] == 2
+
+
+def _encrypted_workbook() -> bytes:
+    """An .xlsx protected with a password, as Excel writes it (an OLE file around the package)."""
+    import msoffcrypto.format.ooxml
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)"])
+    plain, encrypted = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    plain.seek(0)
+    msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("clave", encrypted)
+    return encrypted.getvalue()
+
+
+def test_the_same_file_under_two_names_is_loaded_once_and_each_arrival_has_a_state(tmp_path, warehouse):
+    inbox = tmp_path / "inbox"
+    content = report("EC0011,EC0011-H1,2023-11,40,uno")
+    write(inbox / "a.csv", content)
+    write(inbox / "b_copia.csv", content)
+    take_in(warehouse, inbox, tmp_path)
+    take_in(warehouse, inbox, tmp_path)  # nothing new the second time
+    found = states(warehouse)
+    assert found["a.csv"][0] == "loaded"
+    assert found["b_copia.csv"][0] == "refused" and "«a.csv»" in found["b_copia.csv"][1]
+    assert warehouse.execute("select count(*) from raw.progress_reports").fetchone()[0] == 1
+
+
+def test_opendocument_hidden_rows_are_not_reports(tmp_path, warehouse):
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Hoja1")
+    rows = [(["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)"], None),
+            (["EC0011-H1", "2023-11", "10"], "collapse"), (["EC0011-H1", "2023-11", "60"], None),
+            (["EC0011-H2", "2023-11", "20"], "filter")]
+    for cells, visibility in rows:
+        row = TableRow(visibility=visibility) if visibility else TableRow()
+        for text in cells:
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text=text))
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    document.save(str(inbox / "libro.ods"))
+    take_in(warehouse, inbox, tmp_path)
+    assert loaded(warehouse) == {"EC0011-H1": (date(2023, 11, 1), 60.0)}
+    assert warehouse.execute("select count(*) from raw.quarantine where rule = 'hidden_row'").fetchone()[0] == 2

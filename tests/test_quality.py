@@ -228,3 +228,37 @@ def test_the_gate_judges_the_data_published_not_the_run_that_landed_it(demo, tmp
         [(who, why)] = con.execute("select released_by, reason from raw.quarantine_releases").fetchall()
     assert who and why.startswith("El peso")
     assert cli.run_months(month, month, settings=cli.Settings.from_env())
+
+
+def test_a_file_that_fails_its_suite_is_checked_again_by_every_run_until_it_passes(tmp_path):
+    """The check judges the data being published, not only what the last run landed: a file whose
+    rows failed the suite (rows no row rule caught) fails it again in the next run, which landed
+    nothing, and passes once its rows are corrected."""
+    from ingestion.connection import connect
+    from ingestion.ledger import LedgerEntry, record_ledger, record_validations
+    from ingestion.sources import ensure_raw_schema
+    from quality.landed_data import validate_landed_rows
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with connect(warehouse) as con:
+        ensure_raw_schema(con)
+        con.execute("""insert into raw.progress_reports (submission_id, source_tool, reporting_month, milestone_code, percent_complete,
+                       review_state, commitment_code, landed_file_id, source_row_number, loaded_at)
+                       values ('s1', 'spreadsheet', date '2023-11-01', 'EC0014-H1', 40, 'received', 'EC0014', 'f1', 1, now()),
+                              ('s2', 'spreadsheet', date '2023-11-01', 'EC0014-H2', 40, 'received', 'mal', 'f1', 2, now())""")
+        record_ledger(con, LedgerEntry("progress_reports", "f1", 2, 2, 0), "run-1")
+
+    def check(run_id: str):
+        summary = validate_landed_rows(warehouse, "progress_reports", run_id, docs_dir=None, batch_rows=1000, memory_limit="1GB")
+        with connect(warehouse) as con:
+            record_validations(con, "progress_reports", summary.landed_file_ids, summary.success, run_id)
+        return summary
+
+    first = check("run-1")
+    assert (first.success, first.landed_file_ids) == (False, ["f1"])
+    again = check("run-2")                       # nothing landed, the failing file is still published
+    assert (again.success, again.landed_file_ids, again.rows) == (False, ["f1"], 2)
+    with connect(warehouse) as con:              # corrected (as a re-parse would)
+        con.execute("update raw.progress_reports set commitment_code = 'EC0014' where submission_id = 's2'")
+    assert check("run-3").success
+    assert check("run-4").landed_file_ids == []  # passed: not checked again
