@@ -287,21 +287,39 @@ def _explain_failure(result) -> None:
 
 
 def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
-    """Copy files into the inbox under safe names (an existing different file is never replaced)."""
-    import hashlib
+    """Copy files into the inbox under safe names (an existing different file is never replaced).
+    What is not a regular file (a link, a FIFO) is never read here either: it goes into the inbox as
+    what it is (a link to the same place, a FIFO), where the intake refuses it by name."""
+    import os
+    import stat
 
     from ingestion.inbox import inbox_name
+    from ingestion.landing import open_regular_file, sha256_file
 
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     dropped = []
     for source in files:
-        if not source.is_file():
-            raise UsageError(f"no hay ningún archivo en {source}")
-        content = source.read_bytes()
+        try:
+            mode = source.lstat().st_mode
+        except FileNotFoundError:
+            raise UsageError(f"no hay ningún archivo en {source}") from None
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{source} es una carpeta: indique los archivos")
         target = settings.inbox_dir / inbox_name(source.name)
-        if target.exists() and target.read_bytes() != content:
-            target = target.with_name(f"{target.stem}-{hashlib.sha256(content).hexdigest()[:8]}{target.suffix}")
-        target.write_bytes(content)
+        if not stat.S_ISREG(mode):
+            if not target.exists() and not target.is_symlink():
+                if stat.S_ISFIFO(mode):
+                    os.mkfifo(target)
+                else:
+                    target.symlink_to(os.readlink(source) if stat.S_ISLNK(mode) else source.absolute())
+            dropped.append(target)
+            continue
+        digest = sha256_file(source)
+        if (target.exists() or target.is_symlink()) and (not target.is_file() or target.is_symlink() or sha256_file(target) != digest):
+            target = target.with_name(f"{target.stem}-{digest[:8]}{target.suffix}")
+        with open_regular_file(source) as handle, open(target, "wb") as out:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                out.write(chunk)
         dropped.append(target)
     return dropped
 

@@ -305,3 +305,19 @@ def test_opendocument_hidden_rows_are_not_reports(tmp_path, warehouse):
     take_in(warehouse, inbox, tmp_path)
     assert loaded(warehouse) == {"EC0011-H1": (date(2023, 11, 1), 60.0)}
     assert warehouse.execute("select count(*) from raw.quarantine where rule = 'hidden_row'").fetchone()[0] == 2
+
+
+def test_ogp_load_puts_links_and_fifos_in_the_inbox_as_they_are_never_reading_them(data_dir, tmp_path):
+    from orchestration.cli import drop_into_inbox
+    from orchestration.settings import Settings
+
+    outside = write(tmp_path / "fuera" / "secreto.csv", report(f"EC0011,{SECRET},2023-11,50,x"))
+    drop = tmp_path / "drop"
+    write(drop / "bueno.csv", report("EC0011,EC0011-H1,2023-11,40,uno"))
+    (drop / "enlace.csv").symlink_to(outside)
+    os.mkfifo(drop / "tuberia.csv")
+    dropped = drop_into_inbox(Settings.from_env(), sorted(drop.iterdir()))
+    inbox = Settings.from_env().inbox_dir
+    assert sorted(p.name for p in dropped) == ["bueno.csv", "enlace.csv", "tuberia.csv"]
+    assert (inbox / "enlace.csv").is_symlink() and not (inbox / "tuberia.csv").is_file()
+    assert not [p for p in inbox.iterdir() if not p.is_symlink() and p.is_file() and SECRET.encode() in p.read_bytes()]
