@@ -71,6 +71,12 @@ def inbox_files(inbox: Path) -> list[Path]:
         return sorted(Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False))
 
 
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a name written on another system) shown as
+    the replacement character, so the name can be stored and printed."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def _entry_kind(mode: int, links: int) -> str | None:
     """Why an inbox entry is not opened, or None for a regular file it may read."""
     if stat.S_ISLNK(mode):
@@ -86,9 +92,13 @@ def _entry_kind(mode: int, links: int) -> str | None:
     return None
 
 
-def _unread_id(kind: str, path: Path, st: os.stat_result) -> str:
+def _unread_id(kind: str, name: str, st: os.stat_result) -> str:
     """An id for an entry that is never read: the same entry keeps it, a new one gets another."""
-    return hashlib.sha256(f"unread|{kind}|{path.name}|{st.st_ino}|{st.st_mtime_ns}".encode()).hexdigest()
+    return hashlib.sha256(f"unread|{kind}|{name}|{st.st_ino}|{st.st_mtime_ns}".encode()).hexdigest()
+
+
+def _uri(path: Path) -> str:
+    return path.absolute().as_uri()
 
 
 @dataclass
@@ -232,13 +242,14 @@ def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, landing_dir: Path
             _land_entry(con, path, landing, done, names, landing_dir=landing_dir, limits=limits, run_id=run_id,
                         ledger_source=ledger_source)
         except FileNotFoundError:
-            landing.notes.append(f"{path.name}: desapareció de la bandeja antes de leerlo")
+            landing.notes.append(f"{display_name(path.name)}: desapareció de la bandeja antes de leerlo")
         except Exception as exc:  # noqa: BLE001 - one entry's failure is its own refusal, never the run's
-            log.warning("%s could not be landed (%s)", path.name, type(exc).__name__, exc_info=True)
-            file_id = hashlib.sha256(f"failed|{path.name}|{type(exc).__name__}".encode()).hexdigest()
+            name = display_name(path.name)
+            log.warning("%s could not be landed (%s)", name, type(exc).__name__, exc_info=True)
+            file_id = hashlib.sha256(f"failed|{name}|{type(exc).__name__}".encode()).hexdigest()
             if file_id not in done:
-                landing.refused.append(refuse_entry(con, file_id=file_id, name=path.name, reason=refusal_reason(exc), size=0,
-                                                    uri=path.absolute().as_uri(), ledger_source=ledger_source, run_id=run_id))
+                landing.refused.append(refuse_entry(con, file_id=file_id, name=name, reason=refusal_reason(exc), size=0,
+                                                    uri=_uri(inbox / name), ledger_source=ledger_source, run_id=run_id))
                 done.add(file_id)
     return landing
 
@@ -246,40 +257,41 @@ def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, landing_dir: Path
 def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], names: dict[str, str], *, landing_dir: Path,
                 limits: IntakeLimits, run_id: str | None, ledger_source: str) -> None:
     st = os.lstat(path)
-    uri = path.absolute().as_uri()
+    name = display_name(path.name)
+    uri = _uri(path.parent / name)
     unreadable = _entry_kind(st.st_mode, st.st_nlink)
     if unreadable is not None:
-        file_id = _unread_id(unreadable, path, st)
+        file_id = _unread_id(unreadable, name, st)
         if file_id not in done:
-            landing.refused.append(refuse_entry(con, file_id=file_id, name=path.name, reason=unreadable, size=st.st_size, uri=uri,
+            landing.refused.append(refuse_entry(con, file_id=file_id, name=name, reason=unreadable, size=st.st_size, uri=uri,
                                                 ledger_source=ledger_source, run_id=run_id))
-            landing.notes.append(f"{path.name}: {unreadable}")
+            landing.notes.append(f"{name}: {unreadable}")
             done.add(file_id)
         return
     try:
         with open_regular_file(path) as handle:
-            landed = land_open_file(LANDING_SOURCE, handle, original_name=path.name, source_uri=uri,
+            landed = land_open_file(LANDING_SOURCE, handle, original_name=name, source_uri=uri,
                                     landing_dir=landing_dir, max_bytes=limits.max_file_bytes)
     except PayloadTooLarge:
-        file_id = _unread_id("too_large", path, st)
+        file_id = _unread_id("too_large", name, st)
         if file_id not in done:
             reason = f"pesa {st.st_size:,} bytes, más que el límite de {limits.max_file_bytes:,} (OGP_MAX_FILE_BYTES); no se guardó"
-            landing.refused.append(refuse_entry(con, file_id=file_id, name=path.name, reason=reason, size=st.st_size, uri=uri,
+            landing.refused.append(refuse_entry(con, file_id=file_id, name=name, reason=reason, size=st.st_size, uri=uri,
                                                 ledger_source=ledger_source, run_id=run_id))
-            landing.notes.append(f"{path.name}: {reason}")
+            landing.notes.append(f"{name}: {reason}")
             done.add(file_id)
         return
     if landed.sha256 in done or landed.sha256 in {f.sha256 for files in landing.files.values() for f in files}:
         first = names.get(landed.sha256) or next((f.original_name for files in landing.files.values() for f in files
-                                                  if f.sha256 == landed.sha256), path.name)
-        if first == path.name:
-            landing.notes.append(f"{path.name}: recibido antes; omitido")
+                                                  if f.sha256 == landed.sha256), name)
+        if first == name:
+            landing.notes.append(f"{name}: recibido antes; omitido")
             return
         # The same bytes under another name: the rows are loaded once; this arrival gets its own state.
-        copy_id = hashlib.sha256(f"copy|{landed.sha256}|{path.name}".encode()).hexdigest()
+        copy_id = hashlib.sha256(f"copy|{landed.sha256}|{name}".encode()).hexdigest()
         if copy_id not in done:
             reason = f"tiene el mismo contenido que «{first}», recibido antes: sus filas se cargan una sola vez"
-            landing.refused.append(refuse_entry(con, file_id=copy_id, name=path.name, reason=reason, size=landed.size_bytes,
+            landing.refused.append(refuse_entry(con, file_id=copy_id, name=name, reason=reason, size=landed.size_bytes,
                                                 uri=uri, ledger_source=ledger_source, run_id=run_id))
             done.add(copy_id)
         return
@@ -290,7 +302,7 @@ def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], names: d
             for member in archive.members:
                 if member.sha256 not in done:
                     landing.files.setdefault(spec_for_landed(LANDING_SOURCE, member.path).name, []).append(member)
-        landing.notes.append(f"{path.name}: archivo comprimido abierto")
+        landing.notes.append(f"{name}: archivo comprimido abierto")
         return
     landing.files.setdefault(spec_for_landed(LANDING_SOURCE, landed.path).name, []).append(landed)
 

@@ -11,7 +11,7 @@ from typing import Callable
 import duckdb
 
 from ingestion.text_files import UndecodableText, decode_text, is_utf16, separator_line
-from ingestion.workbooks import HIDDEN_SHEET, REFUSED_KINDS, WORKBOOK_KINDS, file_kind, header_row, read_workbook
+from ingestion.workbooks import HIDDEN_SHEET, REFUSED_KINDS, WORKBOOK_KINDS, RefusedWorkbook, file_kind, header_row, read_workbook
 
 
 class UndecodableFile(ValueError):
@@ -79,7 +79,8 @@ def load_table(
     return _file_columns(con, table)
 
 
-TEXT_TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
+# Names text tables come under: a CSV or TSV that a web system saved as `.xls` is read too.
+TEXT_TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ".xls", ""}
 
 
 def _may_be_text_table(path: Path) -> bool:
@@ -294,6 +295,8 @@ def _load_workbook(
         sheets = read_workbook(path, kind)
     except (UndecodableFile, UnicodeError):
         raise
+    except RefusedWorkbook as exc:  # its message is already the reason
+        raise UndecodableFile(f"{path.name} {exc}") from exc
     except Exception as exc:  # each reader raises its own kinds for a broken workbook: the reason is ours
         raise UndecodableFile(
             f"{path.name} no se pudo leer como hoja de cálculo ({_KIND_NAMES.get(kind, kind)}): está dañado, incompleto o "

@@ -38,6 +38,11 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 HEADER_SEARCH_ROWS = 30  # a title block is a few rows; the header is within the first thirty
+MAX_COLUMNS = 16384       # as many as Excel has: a cell repeated further is not data
+# A workbook is a zip of XML: what it unpacks to is bounded (a small file can hold gigabytes of
+# rows), and so is how much more than the file it is.
+MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_WORKBOOK_RATIO = 200
 
 
 class RefusedWorkbook(ValueError):
@@ -296,7 +301,7 @@ def _read_ods(path: Path) -> list[Sheet]:
                 if formula and not kind and text is None:
                     formulas.setdefault(len(rows), (f"columna {len(cells) + 1}", formula.removeprefix("of:")))
                 # Trailing empty cells repeated to the sheet's edge are not data.
-                cells.extend([text] * (repeat if text is not None else min(repeat, 1024)))
+                cells.extend([text] * min(repeat, MAX_COLUMNS if text is not None else 1024))
             row_repeat = int(row.getAttribute("numberrowsrepeated") or 1)
             cells = _trimmed([cells])[0]
             if row.getAttribute("visibility") in ("collapse", "filter") and cells:
@@ -391,7 +396,18 @@ READERS: dict[str, Callable[[Path], list[Sheet]]] = {
 def read_workbook(path: Path, kind: str) -> list[Sheet]:
     if kind in REFUSED_KINDS:
         raise RefusedWorkbook(REFUSED_KINDS[kind])
+    if kind in ("xlsx", "ods"):
+        _check_unpacked_size(path)
     return READERS[kind](path)
+
+
+def _check_unpacked_size(path: Path) -> None:
+    with zipfile.ZipFile(path) as package:
+        unpacked = sum(info.file_size for info in package.infolist())
+    packed = max(path.stat().st_size, 1)
+    if unpacked > MAX_WORKBOOK_UNPACKED_BYTES or (unpacked > 1 << 24 and unpacked > MAX_WORKBOOK_RATIO * packed):
+        raise RefusedWorkbook(f"es un libro que se descomprime en {unpacked:,} bytes, demasiado para leerlo; "
+                              "divídalo en libros más pequeños o envíelo como CSV")
 
 
 def header_row(rows: list[list[str | None]], score: Callable[[list[str]], int] | None) -> int:

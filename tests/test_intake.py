@@ -321,3 +321,25 @@ def test_ogp_load_puts_links_and_fifos_in_the_inbox_as_they_are_never_reading_th
     assert sorted(p.name for p in dropped) == ["bueno.csv", "enlace.csv", "tuberia.csv"]
     assert (inbox / "enlace.csv").is_symlink() and not (inbox / "tuberia.csv").is_file()
     assert not [p for p in inbox.iterdir() if not p.is_symlink() and p.is_file() and SECRET.encode() in p.read_bytes()]
+
+
+def test_names_that_are_not_utf8_a_tsv_saved_as_xls_and_a_workbook_that_unpacks_too_far(tmp_path, warehouse, monkeypatch):
+    from ingestion import workbooks
+
+    monkeypatch.setattr(workbooks, "MAX_WORKBOOK_UNPACKED_BYTES", 4096)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    odd = Path(os.fsdecode(bytes(inbox) + b"/informe-\xff.csv"))
+    odd.write_text(report("EC0011,EC0011-H1,2023-11,40,uno"), encoding="utf-8")
+    write(inbox / "exportado.xls", report("EC0012,EC0012-H1,2023-11,50,dos").replace(",", "\t"))
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for n in range(400):
+        book.active.append(["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)", "x" * 20, n])
+    book.save(inbox / "enorme.xlsx")
+    take_in(warehouse, inbox, tmp_path)
+    found = states(warehouse)
+    assert found["informe-\ufffd.csv"][0] == "loaded"
+    assert found["exportado.xls"][0] == "loaded"
+    assert found["enorme.xlsx"][0] == "refused" and "se descomprime" in found["enorme.xlsx"][1]
