@@ -82,11 +82,12 @@ def state_of(received: int, loaded: int, quarantined: int) -> str:
 
 def summary_reason(state: str, reasons: dict[str, int], first_reason: str | None) -> str | None:
     """The reason a partly loaded or refused file carries: its first quarantine reason, and how
-    many rows each rule kept apart."""
+    many more rows were kept apart (each listed with its own reason)."""
     if state == LOADED:
         return None
-    counts = ", ".join(f"{rule}: {count}" for rule, count in sorted(reasons.items()))
-    return f"{first_reason or 'filas en cuarentena'} ({counts})" if counts else first_reason
+    others = sum(reasons.values()) - 1
+    more = f" (y {others} fila{'s' if others > 1 else ''} más en cuarentena, cada una con su motivo)" if others > 0 else ""
+    return f"{first_reason or 'filas en cuarentena'}{more}"
 
 
 def record_state(con: duckdb.DuckDBPyConnection, state: FileState, run_id: str | None) -> None:
