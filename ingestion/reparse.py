@@ -16,9 +16,11 @@ from pathlib import Path
 import duckdb
 
 from ingestion.connection import transaction
+from ingestion.intake import supersede
 from ingestion.landing import LandedFile
 from ingestion.sources import spec_for_landed
 from ingestion.tabular_source import LoadResult
+from ingestion.workbooks import file_kind
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ def landed_files(con: duckdb.DuckDBPyConnection, sources: list[str] | None, land
     rows = con.execute(
         """select source, landed_file_id, landed_path, source_uri, original_name, size_bytes, fetched_at
            from raw.landed_files
-           where ? is null or list_contains(?, source) or (list_contains(?, 'forms_api') and regexp_matches(source, '^(kobo|odk)_'))
+           where landed_path <> ''  -- refused before landing (a link, a file too large): nothing to read again
+             and (? is null or list_contains(?, source) or (list_contains(?, 'forms_api') and regexp_matches(source, '^(kobo|odk)_')))
            order by loaded_at, landed_file_id""",
         [sources, sources, sources],
     ).fetchall()
@@ -47,7 +50,8 @@ def landed_files(con: duckdb.DuckDBPyConnection, sources: list[str] | None, land
 
 def reparse(con: duckdb.DuckDBPyConnection, sources: list[str] | None, *, landing_dir: Path, run_id: str | None) -> list[ReparsedFile]:
     """Load every landed file of `sources` (all when None) again with today's loaders."""
-    files = landed_files(con, sources, landing_dir)
+    # An archive is not re-parsed itself: its members are landed files of their own.
+    files = [f for f in landed_files(con, sources, landing_dir) if not (f.path.is_file() and file_kind(f.path) == "zip")]
     missing = [f.path for f in files if not f.path.is_file()]
     if missing:
         raise FileNotFoundError(f"landed payloads are missing from the landing zone (restore them first): {missing[:5]}")
@@ -63,6 +67,7 @@ def reparse(con: duckdb.DuckDBPyConnection, sources: list[str] | None, *, landin
             con.execute(f"delete from {table} where landed_file_id = ?", [landed.sha256])
             con.execute("delete from raw.quarantine where landed_file_id = ?", [landed.sha256])
             con.execute("delete from raw.personal_data_redactions where landed_file_id = ?", [landed.sha256])
+            supersede(con, landed.sha256)  # its state and warnings give way to the new load's
             con.execute(
                 "update raw.ingestion_ledger set superseded_at = now() where landed_file_id = ? and superseded_at is null",
                 [landed.sha256],

@@ -343,3 +343,17 @@ def test_names_that_are_not_utf8_a_tsv_saved_as_xls_and_a_workbook_that_unpacks_
     assert found["informe-\ufffd.csv"][0] == "loaded"
     assert found["exportado.xls"][0] == "loaded"
     assert found["enorme.xlsx"][0] == "refused" and "se descomprime" in found["enorme.xlsx"][1]
+
+
+def test_a_reparse_gives_each_file_a_new_state_and_leaves_unread_entries_and_archives_alone(tmp_path, warehouse):
+    from ingestion.reparse import reparse
+
+    inbox = tmp_path / "inbox"
+    write(inbox / "bueno.csv", report("EC0011,EC0011-H1,2023-11,40,uno", "EC0011,,2023-11,40,sin hito"))
+    (inbox / "enlace.csv").symlink_to(inbox / "bueno.csv")
+    (inbox / "entregas.zip").write_bytes(_zip({"a.csv": report("EC0011,EC0011-H2,2023-11,50,dos").encode()}))
+    take_in(warehouse, inbox, tmp_path)
+    before = states(warehouse)
+    reparse(warehouse, None, landing_dir=tmp_path / "landing", run_id="reparse-1")
+    assert states(warehouse) == before   # one current state per file, the same outcome
+    assert set(loaded(warehouse)) == {"EC0011-H1", "EC0011-H2"}
