@@ -184,6 +184,13 @@ class StateCount:
     files: int
 
 
+def states_recorded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has the file states (one no run has touched since they came has not)."""
+    [(present,)] = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                               "and table_name = 'intake_files'").fetchall()
+    return bool(present)
+
+
 def state_counts(con: duckdb.DuckDBPyConnection) -> list[StateCount]:
     """How many files (and archive members) are in each terminal state now."""
     rows = con.execute("""select state, count(*) from raw.intake_files where superseded_at is null

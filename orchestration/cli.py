@@ -516,11 +516,9 @@ STATUS_ROWS_SHOWN = 200  # quarantined rows and warnings listed by file and row;
 def _print_intake(con) -> None:
     """Every file received in its terminal state: the refused and partly loaded ones by name with
     their reason, then the quarantined rows and the warnings by file and row."""
-    from ingestion.intake import STATE_LABELS, files_not_fully_loaded, quarantined_rows, state_counts, warnings_by_row
+    from ingestion.intake import STATE_LABELS, files_not_fully_loaded, quarantined_rows, state_counts, states_recorded, warnings_by_row
 
-    [(present,)] = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
-                               "and table_name = 'intake_files'").fetchall()
-    if not present:  # a warehouse no run has touched since the file states were introduced
+    if not states_recorded(con):
         return
     counts = ", ".join(f"{STATE_LABELS.get(c.state, c.state)} {c.files}" for c in state_counts(con))
     print(f"Archivos recibidos, por estado: {counts or 'ninguno'}")

@@ -22,7 +22,13 @@ Beside these recorded cases, `tests/reliability/test_generated_files.py` generat
 with Hypothesis (encodings, delimiters, mixed line endings, header names, month and percent forms,
 free text with e-mails and phones, rows too wide, workbooks with %-formatted cells under title
 blocks) and asserts for each: one ledger entry, every row loaded or quarantined, no contact data
-stored, and every loaded value equal to an independent reading of the generated row.
+stored, and every loaded value equal to an independent reading of the generated row. It also
+builds whole inboxes of real spreadsheet files mutated as transfers and people do (cut short,
+bytes flipped, re-encoded, hidden rows, formulas without a value, zipped and nested, a damaged
+member) mixed with symbolic links, hard links and FIFOs pointing at a file outside the inbox, and
+asserts that the intake completes, every entry ends in exactly one terminal state, no byte of the
+outside file reaches a table or the landing zone, and what is landed stays within the caps
+(`tests/test_intake.py` holds the named cases).
 """
 
 
