@@ -35,6 +35,8 @@ from ingestion.connection import transaction
 from ingestion.intake import LOADED, PARTLY_LOADED, REFUSED, FileState, record_state, refusal_reason
 from ingestion.landing import LandedFile, PayloadTooLarge, land_bytes_from, land_open_file, open_regular_file
 from ingestion.ledger import LedgerEntry, landed_file_ids, record_landed_file, record_ledger
+from ingestion.load_engine import quarantine_whole_file
+from ingestion.personal_data import phone_regions, redact
 from ingestion.sources import spec_for_landed
 from ingestion.workbooks import file_kind
 
@@ -216,13 +218,15 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, landed: LandedFile
 def refuse_entry(con: duckdb.DuckDBPyConnection, *, file_id: str, name: str, reason: str, size: int, uri: str,
                  ledger_source: str, run_id: str | None, archive_id: str | None = None) -> FileState:
     """An entry refused before any row was read (a link, a file too large, an archive that cannot be
-    opened): one quarantined item with its reason, its ledger entry, its landed-file record (so it
-    is not tried again until it changes) and its terminal state, committed together."""
-    state = FileState(file_id, ledger_source, name, REFUSED, f"{name}: {reason}", 1, 0, 1, 0, archive_id)
+    opened): one quarantined item with its reason (as the load engine quarantines a whole file),
+    its landed-file record (so it is not tried again until it changes) and its terminal state,
+    committed together. The reason names the file, so it is redacted like every text that leaves
+    the landing zone."""
+    said = redact(f"{name}: {reason}", phone_regions(con))
+    state = FileState(file_id, ledger_source, name, REFUSED, said, 1, 0, 1, 0, archive_id)
     with transaction(con):
-        con.execute("insert into raw.quarantine values (?, ?, null, null, 'file_refused', ?, null, now(), null, null)",
-                    [ledger_source, file_id, state.reason])
-        record_ledger(con, LedgerEntry(ledger_source, file_id, 1, 0, 1), run_id)
+        quarantine_whole_file(con, source=ledger_source, landed_file_id=file_id, rule="file_refused", reason=said,
+                              batch_table=None, run_id=run_id)
         con.execute("insert or ignore into raw.landed_files values (?, ?, ?, '', ?, ?, now(), now())",
                     [file_id, LANDING_SOURCE, uri, name, size])
         record_state(con, state, run_id)
@@ -235,6 +239,7 @@ def land_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, landing_dir: Path
     not be read, take archives apart, and sort the files by the source whose header they carry.
     Refusals and archives are recorded under `ledger_source`."""
     done = landed_file_ids(con, LANDING_SOURCE)
+    # The name each content was first received under: recorded before, or queued in this run.
     names = dict(con.execute("select landed_file_id, original_name from raw.landed_files where source = ?", [LANDING_SOURCE]).fetchall())
     landing = InboxLanding({}, [])
     for path in inbox_files(inbox):
@@ -281,12 +286,8 @@ def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], names: d
             landing.notes.append(f"{name}: {reason}")
             done.add(file_id)
         return
-    if landed.sha256 in done or landed.sha256 in {f.sha256 for files in landing.files.values() for f in files}:
-        first = names.get(landed.sha256) or next((f.original_name for files in landing.files.values() for f in files
-                                                  if f.sha256 == landed.sha256), name)
-        if first == name:
-            landing.notes.append(f"{name}: recibido antes; omitido")
-            return
+    first = names.setdefault(landed.sha256, name)
+    if first != name:
         # The same bytes under another name: the rows are loaded once; this arrival gets its own state.
         copy_id = hashlib.sha256(f"copy|{landed.sha256}|{name}".encode()).hexdigest()
         if copy_id not in done:
@@ -295,11 +296,15 @@ def _land_entry(con, path: Path, landing: InboxLanding, done: set[str], names: d
                                                 uri=uri, ledger_source=ledger_source, run_id=run_id))
             done.add(copy_id)
         return
+    if landed.sha256 in done:
+        landing.notes.append(f"{name}: recibido antes; omitido")
+        return
     if file_kind(landed.path) == "zip":
         pending = expand_archive(landed, landing_dir=landing_dir, budget=_Budget(limits))
         for archive in _innermost_first(pending):
             landing.archives.append(archive)
             for member in archive.members:
+                names.setdefault(member.sha256, member.original_name)
                 if member.sha256 not in done:
                     landing.files.setdefault(spec_for_landed(LANDING_SOURCE, member.path).name, []).append(member)
         landing.notes.append(f"{name}: archivo comprimido abierto")
@@ -348,17 +353,19 @@ def _settle(con, archive: PendingArchive, states: dict[str, str], *, ledger_sour
     else:
         overall = REFUSED
     taken = len(archive.members) + len(archive.nested)
-    refused_names = "; ".join(f"{name}: {reason}" for _, name, reason in archive.refused[:5])
+    regions = phone_regions(con)
+    refused = [(member_id, name, redact(f"{name}: {reason}", regions)) for member_id, name, reason in archive.refused]
+    refused_names = "; ".join(said for _, _, said in refused[:5])
     reason = None if overall == LOADED else (
         f"{landed.original_name}: {taken} archivo(s) tomados del comprimido, {len(archive.refused)} rechazado(s)"
         + (f" ({refused_names})" if refused_names else "") + ("; vea el estado de cada archivo" if taken else ""))
     state = FileState(landed.sha256, ledger_source, landed.original_name, overall, reason, taken + len(archive.refused), taken,
                       len(archive.refused), 0, archive.archive_id)
     with transaction(con):
-        for position, (member_id, name, member_reason) in enumerate(archive.refused, start=1):
+        for position, (member_id, name, said) in enumerate(refused, start=1):
             con.execute("insert into raw.quarantine values (?, ?, ?, null, 'archive_member_refused', ?, null, now(), null, null)",
-                        [ledger_source, landed.sha256, position, f"{name}: {member_reason}"])
-            record_state(con, FileState(member_id, ledger_source, name, REFUSED, f"{name}: {member_reason}", 1, 0, 1, 0, landed.sha256), run_id)
+                        [ledger_source, landed.sha256, position, said])
+            record_state(con, FileState(member_id, ledger_source, name, REFUSED, said, 1, 0, 1, 0, landed.sha256), run_id)
         if member_ids:
             con.execute("update raw.intake_files set archive_id = ? where list_contains(?, file_id) and archive_id is null",
                         [landed.sha256, member_ids])

@@ -20,14 +20,11 @@ type, so that no error of one file stops another file, the step or the run."""
 
 from __future__ import annotations
 
-import logging
 import zipfile
 import zlib
 from dataclasses import dataclass
 
 import duckdb
-
-log = logging.getLogger(__name__)
 
 LOADED, PARTLY_LOADED, REFUSED = "loaded", "partly_loaded", "refused"
 STATE_LABELS = {LOADED: "cargado", PARTLY_LOADED: "cargado en parte", REFUSED: "rechazado"}
@@ -153,8 +150,6 @@ def refusal_reason(exc: BaseException) -> str:
 
     from defusedxml import DefusedXmlException
 
-    if isinstance(exc, RefusedFile):
-        return str(exc)
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
         return DAMAGED
     if isinstance(exc, DefusedXmlException):
@@ -170,10 +165,6 @@ def refusal_reason(exc: BaseException) -> str:
         return UNREADABLE_ON_DISK
     return (f"no se pudo procesar por un error interno de la plataforma ({type(exc).__name__}); el archivo quedó "
             "guardado y el equipo técnico puede volver a procesarlo con `ogp reparse`")
-
-
-class RefusedFile(ValueError):
-    """A file refused for a reason already written in Spanish (its message)."""
 
 
 # --- what the operator is shown (`ogp status`) -------------------------------------------------

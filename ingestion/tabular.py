@@ -11,7 +11,7 @@ from typing import Callable
 import duckdb
 
 from ingestion.text_files import UndecodableText, decode_text, is_utf16, separator_line
-from ingestion.workbooks import HIDDEN_SHEET, REFUSED_KINDS, WORKBOOK_KINDS, RefusedWorkbook, file_kind, header_row, read_workbook
+from ingestion.workbooks import HIDDEN_SHEET_MARK, REFUSED_KINDS, WORKBOOK_KINDS, RefusedWorkbook, file_kind, header_row, read_workbook
 
 
 class UndecodableFile(ValueError):
@@ -318,8 +318,7 @@ def _load_workbook(
             continue
         header = _unique_names([rows[at][i] if i < len(rows[at]) else None for i in range(max(len(r) for r in rows))])
         body = [(at + 1 + n, r) for n, r in enumerate(rows[at + 1:]) if any(v is not None for v in r)]
-        marks = [(HIDDEN_SHEET, "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja "
-                  "y envíe el archivo de nuevo") if sheet.hidden else sheet.marks.get(skip_rows + i) for i, _ in body]
+        marks = [HIDDEN_SHEET_MARK if sheet.hidden else sheet.marks.get(skip_rows + i) for i, _ in body]
         frame = pd.DataFrame([r + [None] * (len(header) - len(r)) for _, r in body], columns=header, dtype=object)
         frame.insert(0, SET_ASIDE_DETAIL, [m[1] if m else None for m in marks])
         frame.insert(0, SET_ASIDE_RULE, [m[0] if m else None for m in marks])

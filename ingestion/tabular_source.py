@@ -17,7 +17,7 @@ import duckdb
 from ingestion.dates import record_date_interpretations
 from ingestion.landing import LandedFile
 from ingestion.personal_data import record_redactions, redact_columns, redacted_sql
-from ingestion.intake import FileState, record_loaded_file, record_warnings, refusal_reason
+from ingestion.intake import record_loaded_file, record_warnings, refusal_reason
 from ingestion.tabular import (
     HEADER_COMPLETE,
     SET_ASIDE_DETAIL,
@@ -85,7 +85,6 @@ class LoadResult:
     unmapped_columns: list[str]
     quarantine_reasons: dict[str, int]
     schema_report: dict
-    file_state: FileState | None = None
 
 
 def source_column(mapping: dict[str, str], name: str) -> str:
@@ -212,8 +211,9 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
     used = set(mapping.values())
     unmapped = [c for c in columns if c not in used]
     names = {landed.sha256: landed.original_name for landed in group}
-    return [LoadResult(entry, mapping, unmapped, reasons, spec.describe_schema(columns), _record_state(con, spec, entry, reasons, names, run_id))
-            for entry, reasons in outcomes]
+    for entry, reasons in outcomes:
+        _record_state(con, spec, entry, reasons, names, run_id)
+    return [LoadResult(entry, mapping, unmapped, reasons, spec.describe_schema(columns)) for entry, reasons in outcomes]
 
 
 def _record_warnings(con: duckdb.DuckDBPyConnection, spec: TabularSource) -> None:
@@ -225,8 +225,8 @@ def _record_warnings(con: duckdb.DuckDBPyConnection, spec: TabularSource) -> Non
 
 
 def _record_state(con, spec: TabularSource, entry: LedgerEntry, reasons: dict[str, int], names: dict[str, str],
-                  run_id: str | None) -> FileState:
-    return record_loaded_file(con, source=spec.name, landed_file_id=entry.landed_file_id, file_name=names[entry.landed_file_id],
+                  run_id: str | None) -> None:
+    record_loaded_file(con, source=spec.name, landed_file_id=entry.landed_file_id, file_name=names[entry.landed_file_id],
                               received=entry.received, loaded=entry.loaded, quarantined=entry.quarantined, reasons=reasons,
                               run_id=run_id)
 
@@ -275,8 +275,8 @@ def _load(
         entry = quarantine_whole_file(con, source=spec.name, landed_file_id=landed.sha256, rule=rule,
                                       reason=reason, batch_table=batch_table, run_id=run_id)
         reasons = {rule: entry.quarantined}
-        return LoadResult(entry, mapping, columns, reasons, spec.describe_schema(columns),
-                          _record_state(con, spec, entry, reasons, names, run_id))
+        _record_state(con, spec, entry, reasons, names, run_id)
+        return LoadResult(entry, mapping, columns, reasons, spec.describe_schema(columns))
 
     if unreadable is not None:
         return whole_file("undecodable_file", unreadable, None, {}, [])
@@ -308,6 +308,6 @@ def _load(
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
     _record_warnings(con, spec)
+    _record_state(con, spec, entry, reasons, names, run_id)
     used = set(mapping.values())
-    return LoadResult(entry, mapping, [c for c in columns if c not in used], reasons, spec.describe_schema(columns),
-                      _record_state(con, spec, entry, reasons, names, run_id))
+    return LoadResult(entry, mapping, [c for c in columns if c not in used], reasons, spec.describe_schema(columns))

@@ -18,7 +18,6 @@ header rows (a title block above the header, an instructions sheet beside the da
 from __future__ import annotations
 
 import zipfile
-from struct import error as struct_error
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -92,11 +91,11 @@ def file_kind(path: Path) -> str:
 def _ole_kind(path: Path) -> str:
     """An OLE compound file: Excel 97 (a `Workbook` stream), an encrypted Office 2007+ file (Office
     wraps those in OLE with an `EncryptedPackage`), or another document."""
-    from xlrd.compdoc import CompDoc, CompDocError
+    from xlrd.compdoc import CompDoc
 
     try:
         streams = {node.name for node in CompDoc(path.read_bytes(), logfile=_Silent()).dirlist}
-    except (CompDocError, struct_error, Exception):  # noqa: BLE001 - xlrd asserts, recurses, indexes out on broken sectors
+    except Exception:  # noqa: BLE001 - xlrd asserts, recurses, indexes out of range on broken sectors
         return "xls"  # damaged: the Excel 97 reader refuses it with the reason
     if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
         return "encrypted"
@@ -148,7 +147,9 @@ def _trimmed(rows: list[list[str | None]]) -> list[list[str | None]]:
 
 
 _HIDDEN_ROW_DETAIL = "está oculta o filtrada en el libro: no se toma como informe; si lo es, muéstrela y envíe el archivo de nuevo"
-_HIDDEN_SHEET_DETAIL = "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja y envíe el archivo de nuevo"
+# The mark of every row of a hidden sheet the reader of a record chooses to read (tabular.py).
+HIDDEN_SHEET_MARK = (HIDDEN_SHEET, "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja "
+                     "y envíe el archivo de nuevo")
 
 
 def _formula_detail(cell: str, formula: str) -> str:

@@ -56,7 +56,10 @@ def test_links_fifos_and_hard_links_are_refused_without_being_read(tmp_path, war
     (inbox / "roto.csv").symlink_to(tmp_path / "no-existe.csv")
     os.link(outside, inbox / "duro.csv")
     os.mkfifo(inbox / "tuberia.csv")
+    (inbox / "de ana.perez@inst.gob.ec.csv").symlink_to(outside)
     take_in(warehouse, inbox, tmp_path)
+    reasons = " ".join(r for (r,) in warehouse.execute("select reason from raw.quarantine").fetchall())
+    assert "ana.perez@inst.gob.ec" not in reasons and "[correo]" in reasons  # a reason quoting a name is redacted
     found = states(warehouse)
     assert found["bueno.csv"][0] == "loaded"
     for name in ("enlace.csv", "roto.csv", "duro.csv", "tuberia.csv"):
