@@ -29,6 +29,7 @@ REFUSED_KINDS = {
     "encrypted": "es un libro protegido con contraseña; quite la contraseña (Archivo > Información > Proteger libro) y envíelo de nuevo",
     "xlsb": "es un libro binario de Excel (.xlsb), que la plataforma no lee; guárdelo como .xlsx (Libro de Excel) y envíelo de nuevo",
     "ole_other": "es un documento de Office que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
+    "apple_numbers": "es un libro de Apple Numbers, que la plataforma no lee; expórtelo como .xlsx o .csv (Archivo > Exportar a) y envíelo",
     "office_document": "es un documento de Office u OpenDocument que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
     "damaged_zip": ("está dañado o incompleto (un .zip, .xlsx u .ods que se cortó al copiarlo, descargarlo o enviarlo); "
                     "expórtelo de nuevo y envíelo"),
@@ -82,6 +83,8 @@ def file_kind(path: Path) -> str:
                     return "xlsx"
                 if "[Content_Types].xml" in names or "mimetype" in names:
                     return "office_document"
+                if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+                    return "apple_numbers"
         except Exception:  # noqa: BLE001 - a broken or hostile package (bad CRC, unknown method, password) is damaged
             return "damaged_zip"
         return "zip"

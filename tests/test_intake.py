@@ -220,6 +220,7 @@ def test_refusals_are_in_spanish_not_a_librarys_english(tmp_path, warehouse):
     (inbox / "acta.pdf").write_bytes(b"%PDF-1.4 acta")
     (inbox / "protegido.xlsx").write_bytes(_encrypted_workbook())
     (inbox / "vacio.zip").write_bytes(_zip({}))
+    (inbox / "libro.numbers").write_bytes(_zip({"Index/Document.iwa": b"\x00\x01", "Metadata/Properties.plist": b"x"}))
     (inbox / "nulos.csv").write_bytes(HEADER.encode() + b"EC0011,EC0011-H1,2023-11,4\x000,x\n")
     take_in(warehouse, inbox, tmp_path)
     found = states(warehouse)
@@ -227,6 +228,7 @@ def test_refusals_are_in_spanish_not_a_librarys_english(tmp_path, warehouse):
     assert ".xlsb" in found["binario.xlsb"][1] and "guárdelo como .xlsx" in found["binario.xlsb"][1]
     assert "protegido con contraseña" in found["protegido.xlsx"][1]
     assert "vacío" in found["vacio.zip"][1]
+    assert "Apple Numbers" in found["libro.numbers"][1]
     english = ("File contains", "Can't find", "could not", "Error", "Traceback")
     for _, reason in found.values():
         assert not any(word in reason for word in english), reason
