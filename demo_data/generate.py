@@ -12,6 +12,9 @@ Files, in the shapes institutions send them:
   commitments of other members (demo_data/ogp_peers.py, also demonstration data) for the
   similar-commitments aid.
 - inbox/*.csv: Google Forms exports of the monthly progress-report form (Spanish headers).
+- contactos_instituciones.csv: whom the demo's receipts and reminders go to (OGP_INSTITUTION_CONTACTS):
+  a liaison per responsible institution and the coordinating office, at the reserved `.example`
+  domain, so no message of the demo can reach anyone.
 - miembros.csv: the members the demo deployment follows (OGP_TRACKED_MEMBERS): Ecuador, and the
   municipality of Cuenca with a local plan (AP_ECCU01). The local plan, its commitments, milestones
   and reports are invented as well (its own random stream: the national files do not change).
@@ -446,6 +449,25 @@ MEMBERS = [  # codigo_miembro, nombre, nivel, municipio, pais (ISO 3166: how its
 ]
 
 
+DEMO_MAIL_DOMAIN = "demo-gobiernoabierto.example"  # RFC 2606: never delivered
+
+
+def contact_rows() -> list[list[str]]:
+    """institucion, correo, rol: one liaison per responsible institution, then the coordinating office."""
+    import re
+    import unicodedata
+
+    institutions = sorted({row[-1] for row in catalogue_rows() + local_catalogue_rows()})
+    rows = []
+    for name in institutions:
+        acronym = re.search(r"\(([^)]+)\)\s*$", name)
+        words = acronym.group(1) if acronym else "".join(w[0] for w in re.findall(r"\w+", name) if w[0].isupper())
+        local = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode().lower().replace(" ", "")
+        rows.append([name, f"enlace.{local}@{DEMO_MAIL_DOMAIN}", "responsable"])
+    rows.append(["", f"coordinacion@{DEMO_MAIL_DOMAIN}", "coordinacion"])
+    return rows
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]] | list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -474,6 +496,7 @@ def main() -> None:
     write_csv(HERE / "inbox" / "mediciones_indicadores_2022_2024.csv",
               ["Marca temporal", "Código del indicador", "Periodo", "Valor", "Evidencia"], indicator_measurements(random.Random(7)))
     write_csv(HERE / "inbox" / "informes_avance_plan_local_cuenca_2023_2024.csv", REPORT_HEADER, local_reports(random.Random(2023)))
+    write_csv(HERE / "contactos_instituciones.csv", ["institucion", "correo", "rol"], contact_rows())
     write_csv(HERE / "miembros.csv", ["codigo_miembro", "nombre", "nivel", "municipio", "pais"], [list(m) for m in MEMBERS])
 
 

@@ -25,10 +25,12 @@ OGP_ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
 class Domain(str, Enum):
     """*Progress* data is what the platform exists to publish (institutions' reports, indicator
     measurements, plan catalogues); *reference* data is context gathered from elsewhere (OGP's
-    global exports, the local-government index, the open-data portal)."""
+    global exports, the local-government index, the open-data portal); *correspondence* is whom
+    the platform writes to (the institutions' contacts): in no publication, so it stops none."""
 
     PROGRESS = "progress"
     REFERENCE = "reference"
+    CORRESPONDENCE = "correspondence"
 
 
 @dataclass(frozen=True)

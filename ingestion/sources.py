@@ -14,6 +14,7 @@ import duckdb
 
 from ingestion import dates, form_apis, intake, ledger, personal_data, quarantine
 from ingestion.indicators import CATALOGUE_SPEC as INDICATOR_CATALOGUE, VALUES_SPEC as INDICATOR_VALUES
+from ingestion.institution_contacts import SPEC as INSTITUTION_CONTACTS
 from ingestion.local_government_index import SPEC as LOCAL_GOVERNMENT_INDEX
 from ingestion.ogp_dashboard import SPEC as OGP_DASHBOARD
 from ingestion.ogp_explorer import SPEC as OGP_EXPLORER
@@ -39,6 +40,7 @@ SOURCES: tuple[SourceSpec, ...] = (
     PORTAL_DATASETS,
     PORTAL_ORGANIZATIONS,
     PORTAL_EVIDENCE_CHECKS,
+    INSTITUTION_CONTACTS,
 )
 BY_NAME: dict[str, SourceSpec] = {spec.name: spec for spec in SOURCES}
 BY_TABLE: dict[str, SourceSpec] = {spec.table_name: spec for spec in SOURCES}

@@ -4,7 +4,8 @@ Data falls in two domains. *Progress* data is what the platform exists to publis
 progress reports, indicator measurements and the plan catalogues (and every model built from any
 of them). *Reference* data is context gathered from elsewhere: OGP's global exports (Dashboard,
 Explorer), the local-government maturity index and the open-data portal (and the models built
-only from them). Each source declares its domain (`SourceSpec.domain`); an asset's domain is read
+only from them). *Correspondence* (the institutions' contacts) is in no publication and
+blocks none. Each source declares its domain (`SourceSpec.domain`); an asset's domain is read
 from the raw sources among its ancestors in the asset graph, so a new model falls in its domain
 by construction.
 
@@ -38,6 +39,9 @@ def asset_domain(asset_graph, key: dg.AssetKey) -> Domain:
     # Each source declares its domain; the bookkeeping tables every source writes (ledger,
     # quarantine, ...) say nothing about which data an asset holds.
     raw = {BY_TABLE[k.path[-1]].domain for k in keys if len(k.path) == 2 and k.path[0] == "raw" and k.path[-1] in BY_TABLE}
+    if raw == {Domain.CORRESPONDENCE}:
+        return Domain.CORRESPONDENCE
+    raw.discard(Domain.CORRESPONDENCE)
     if raw == {Domain.REFERENCE}:
         return Domain.REFERENCE
     return Domain.PROGRESS

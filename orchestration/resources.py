@@ -22,13 +22,18 @@ class PlatformResource(dg.ConfigurableResource):
     its environment variable, shown in the UI's resource page and the Launchpad; a field left
     unset is read from the environment when the run starts, so a changed variable takes effect on
     the next run without reloading the code location. Secrets (API keys, tokens, passwords, the
-    PostgreSQL DSN, the webhook) are never fields: they are read from the environment only."""
+    PostgreSQL DSN, the webhook, the mail server's URL) are never fields: they are read from the environment only."""
 
     lock_timeout_s: float = Field(default=300.0, description="How long a step waits for another process's lock on the warehouse.")
     OGP_DATA_DIR: Optional[str] = _from_environment("OGP_DATA_DIR", "Where the landing zone, warehouse, snapshots and logs live.")
     OGP_INBOX_DIR: Optional[str] = _from_environment("OGP_INBOX_DIR", "The folder institutions drop their spreadsheets into.")
     OGP_PLAN_CATALOGUE_URL: Optional[str] = _from_environment("OGP_PLAN_CATALOGUE_URL", "The plans' milestone catalogue (URL or path).")
     OGP_TRACKED_MEMBERS: Optional[str] = _from_environment("OGP_TRACKED_MEMBERS", "The OGP members followed, national and local (URL or path).")
+    OGP_INSTITUTION_CONTACTS: Optional[str] = _from_environment("OGP_INSTITUTION_CONTACTS", "Whom receipts and reminders go to (URL or path).")
+    OGP_SMTP_USER: Optional[str] = _from_environment("OGP_SMTP_USER", "User of the mail server (its password: OGP_SMTP_PASSWORD, never a field).")
+    OGP_MAIL_FROM: Optional[str] = _from_environment("OGP_MAIL_FROM", "The sender of receipts and reminders.")
+    OGP_REMINDER_DAY: Optional[int] = _from_environment("OGP_REMINDER_DAY", "Day of the next month when the first reminder goes out.")
+    OGP_ESCALATION_DAYS: Optional[int] = _from_environment("OGP_ESCALATION_DAYS", "Days after the first reminder when the second goes, coordination copied.")
     OGP_INDICATOR_CATALOGUE_URL: Optional[str] = _from_environment("OGP_INDICATOR_CATALOGUE_URL", "The indicator catalogue (URL or path).")
     OGP_DASHBOARD_URL: Optional[str] = _from_environment("OGP_DASHBOARD_URL", "OGP's Data Dashboard export (URL or path).")
     OGP_EXPLORER_URL: Optional[str] = _from_environment("OGP_EXPLORER_URL", "OGP's older Explorer file (URL or path).")

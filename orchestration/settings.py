@@ -73,6 +73,14 @@ class Settings:
     odk_forms: tuple[tuple[str, str], ...] = ()  # (project id, form id)
     duckdb_memory_limit: str = "1GB"  # for the platform's own connections, as for dbt's
     tracked_members_url: str = ""  # the members the platform follows (ingestion/tracked_members.py)
+    # The institutions' loop (correspondence/): whom to write to, through which server, and when.
+    institution_contacts_url: str = ""  # ingestion/institution_contacts.py
+    smtp_url: Secret = field(default=Secret(""), repr=False)  # smtp://host:port or smtps://user:password@host:port
+    smtp_user: str = ""
+    smtp_password: Secret = field(default=Secret(""), repr=False)
+    mail_from: str = "Gobierno Abierto <no-responder@gobiernoabierto.example>"
+    reminder_day: int = 5  # day of the month after a reporting month when the first reminder goes out
+    escalation_days: int = 10  # days after the first reminder when the second goes, the coordinating office copied
     # The dbt postgres target (dbt_project/profiles.yml reads the same variables).
     pg_host: str = "127.0.0.1"
     pg_port: int = 5432
@@ -102,6 +110,11 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
+    def outbox_dir(self) -> Path:
+        """Where each message is written as an .eml file when no mail server is set (the demo)."""
+        return self.data_dir / "outbox"
+
+    @property
     def snapshots_dir(self) -> Path:
         return self.data_dir / "snapshots"
 
@@ -115,7 +128,8 @@ class Settings:
         demo = str(DEMO_DATA_DIR)
         return any(
             str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url, self.local_government_index_url,
-                                                  self.indicator_catalogue_url, self.tracked_members_url)
+                                                  self.indicator_catalogue_url, self.tracked_members_url,
+                                                  self.institution_contacts_url)
         )
 
     @classmethod
@@ -138,6 +152,13 @@ class Settings:
                 env.get("OGP_INDICATOR_CATALOGUE_URL"), DEMO_DATA_DIR / "plan_catalogue" / "indicadores.csv"
             ),
             tracked_members_url=_source(env.get("OGP_TRACKED_MEMBERS"), DEMO_DATA_DIR / "miembros.csv"),
+            institution_contacts_url=_source(env.get("OGP_INSTITUTION_CONTACTS"), DEMO_DATA_DIR / "contactos_instituciones.csv"),
+            smtp_url=Secret(env.get("OGP_SMTP_URL") or ""),
+            smtp_user=env.get("OGP_SMTP_USER") or "",
+            smtp_password=Secret(env.get("OGP_SMTP_PASSWORD") or ""),
+            mail_from=env.get("OGP_MAIL_FROM") or "Gobierno Abierto <no-responder@gobiernoabierto.example>",
+            reminder_day=min(28, max(1, int(env.get("OGP_REMINDER_DAY") or 5))),
+            escalation_days=max(1, int(env.get("OGP_ESCALATION_DAYS") or 10)),
             dbt_target=env.get("OGP_DBT_TARGET") or "duckdb",
             pg_dsn=Secret(env.get("OGP_PG_DSN") or "postgresql://postgres@127.0.0.1:5432/postgres"),
             max_file_bytes=int(env.get("OGP_MAX_FILE_BYTES") or 50 * 1024 * 1024),

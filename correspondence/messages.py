@@ -1,0 +1,171 @@
+"""Every message the platform writes to an institution, recorded before it is sent and updated with
+what became of it: `raw.outbound_messages` (who, what, when, outcome) and, for receipts, which
+files each acknowledged (`raw.outbound_message_files`, so a file is acknowledged once).
+
+A message is composed once (its id is a hash of what it is about, so composing it again changes
+nothing) and delivered by `deliver_pending`: its recipients are read from the contacts at that
+moment, it goes through the transport, and its state becomes `sent` (a mail server took it),
+`written` (the outbox folder holds it), `failed` (with the reason, retried at the next delivery)
+or `no_contact` (no address for the institution yet: delivered once one is loaded). A failure is
+recorded, never raised: no load or publication waits for the mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from correspondence.contacts import recipients
+from correspondence.mailer import DeliveryError, Transport, build_message
+
+RECEIPT, REMINDER, ESCALATION = "receipt", "reminder", "escalation"
+KIND_LABELS = {RECEIPT: "acuse de recibo", REMINDER: "recordatorio", ESCALATION: "segundo recordatorio"}
+PENDING, SENT, WRITTEN, FAILED, NO_CONTACT = "pending", "sent", "written", "failed", "no_contact"
+DELIVERED = (SENT, WRITTEN)
+# After this many failed attempts (one per delivery run) a message is left for the operator.
+MAX_ATTEMPTS = 10
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.outbound_messages (
+    message_id varchar primary key,    -- a hash of what it is about: composing it again adds nothing
+    kind varchar not null,             -- receipt | reminder | escalation
+    institution varchar,               -- as the catalogue or the report names it; null: the coordinating office alone
+    institution_key varchar,           -- the name under the normalisation of codes (how contacts are matched)
+    institution_id varchar,            -- as dim_institutions keys it
+    reporting_month date,
+    copy_coordination boolean not null,
+    subject varchar not null,
+    body varchar not null,
+    state varchar not null,            -- pending | sent | written | failed | no_contact
+    attempts integer not null,
+    last_error varchar,                -- in Spanish, by the failure's type; never an address
+    recipients_to varchar,             -- personal data: raw zone only
+    recipients_cc varchar,
+    composed_at timestamptz not null,
+    composed_on date not null,         -- the day it was due (a reminder's escalation counts from it)
+    delivered_at timestamptz,
+    run_id varchar
+);
+create table if not exists raw.outbound_message_files (
+    message_id varchar not null,
+    file_id varchar not null,
+    institution_key varchar not null   -- '' for the coordinating office
+);
+"""
+
+# What leaves the raw zone of these tables (the warehouse's staging reads nothing else).
+PERSONAL_COLUMNS = ("recipients_to", "recipients_cc")
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+@dataclass(frozen=True)
+class Composed:
+    message_id: str
+    kind: str
+    institution: str | None
+    institution_key: str | None
+    reporting_month: date | None
+    copy_coordination: bool
+    subject: str
+    body: str
+    file_ids: tuple[str, ...] = ()
+
+
+def record(con: duckdb.DuckDBPyConnection, messages: list[Composed], *, today: date, run_id: str | None) -> int:
+    """Record composed messages not recorded before; returns how many are new."""
+    new = 0
+    con.execute("begin")
+    try:
+        for m in messages:
+            inserted = con.execute(
+                """insert into raw.outbound_messages
+                   select ?, ?, ?, ?, md5(lower(trim(?))), ?, ?, ?, ?, 'pending', 0, null, null, null, now(), ?, null, ?
+                   where not exists (select 1 from raw.outbound_messages where message_id = ?)
+                   returning message_id""",
+                [m.message_id, m.kind, m.institution, m.institution_key, m.institution, m.reporting_month,
+                 m.copy_coordination, m.subject, m.body, today, run_id, m.message_id],
+            ).fetchall()
+            if inserted:
+                new += 1
+            if inserted and m.file_ids:
+                con.executemany("insert into raw.outbound_message_files values (?, ?, ?)",
+                                [[m.message_id, f, m.institution_key or ""] for f in m.file_ids])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return new
+
+
+@dataclass(frozen=True)
+class Delivery:
+    message_id: str
+    kind: str
+    institution: str | None
+    state: str
+    error: str | None
+
+
+def deliver_pending(con: duckdb.DuckDBPyConnection, transport: Transport, *, sender: str) -> list[Delivery]:
+    """Deliver every message not delivered yet (new, failed before, or waiting for a contact)."""
+    waiting = con.execute(
+        f"""select message_id, kind, institution, institution_key, copy_coordination, subject, body
+            from raw.outbound_messages
+            where state in ('{PENDING}', '{FAILED}', '{NO_CONTACT}') and attempts < {MAX_ATTEMPTS}
+            order by composed_at, message_id""").fetchall()
+    outcomes = []
+    for message_id, kind, institution, key, copy_coordination, subject, body in waiting:
+        to, cc = recipients(con, key, copy_coordination=copy_coordination)
+        if not to:
+            con.execute(f"update raw.outbound_messages set state = '{NO_CONTACT}' where message_id = ?", [message_id])
+            outcomes.append(Delivery(message_id, kind, institution, NO_CONTACT,
+                                     f"sin contacto registrado para {institution or 'la coordinación'}"))
+            continue
+        email = build_message(message_id, sender=sender, to=to, cc=cc, subject=subject, body=body)
+        try:
+            state = transport.send(email)
+            error = None
+        except DeliveryError as failure:
+            state, error = FAILED, failure.reason
+        con.execute(
+            """update raw.outbound_messages
+               set state = ?, attempts = attempts + 1, last_error = ?, recipients_to = ?, recipients_cc = ?,
+                   delivered_at = case when ? then now() end
+               where message_id = ?""",
+            [state, error, ", ".join(to), ", ".join(cc), state in DELIVERED, message_id])
+        outcomes.append(Delivery(message_id, kind, institution, state, error))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    kind: str
+    institution: str | None
+    reporting_month: date | None
+    state: str
+    attempts: int
+    last_error: str | None
+
+
+def undelivered(con: duckdb.DuckDBPyConnection) -> list[Undelivered]:
+    """Messages not delivered (failed, or waiting for a contact), for `ogp status`."""
+    try:
+        rows = con.execute(
+            f"""select kind, institution, reporting_month, state, attempts, last_error from raw.outbound_messages
+                where state not in ('{SENT}', '{WRITTEN}') order by composed_at""").fetchall()
+    except duckdb.CatalogException:  # a warehouse from before the loop existed
+        return []
+    return [Undelivered(*row) for row in rows]
+
+
+def delivered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    try:
+        return dict(con.execute(
+            "select kind, count(*) from raw.outbound_messages where state in ('sent', 'written') group by kind").fetchall())
+    except duckdb.CatalogException:
+        return {}

@@ -1,0 +1,187 @@
+"""A receipt (acuse de recibo) for every delivery: after each load, one message to each institution
+whose rows or files arrived, listing every file with its terminal state (`raw.intake_files`), the
+rows of that institution loaded, each quarantined row by number with its Spanish reason, and the
+warnings on loaded rows (`raw.intake_warnings`). A file is acknowledged once.
+
+Whose rows they are: the institution a row names, when the catalogue knows that name (matched
+under the normalisation of codes); else the institution the catalogue makes responsible for the
+row's milestone (an indicator's milestone for a measurement); else the name as written. What
+names no institution (a file refused before any row was read, rows without either) is
+acknowledged to the coordinating office, so no delivery goes unanswered."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from correspondence.messages import RECEIPT, Composed
+from correspondence.render import render
+from ingestion.indicators import VALUES_SPEC
+from ingestion.institution_contacts import institution_key
+from ingestion.intake import STATE_LABELS
+from ingestion.progress_reports import FIELD_ALIASES as REPORT_FIELDS, SPEC as REPORTS_SPEC
+from ingestion.tabular import normalize_header
+
+# The files institutions send (the inbox and the forms); the catalogues and OGP's exports are not deliveries.
+DELIVERY_SOURCES = (REPORTS_SPEC.name, VALUES_SPEC.name)
+# Rows listed one by one per file and institution; the rest are counted (`ogp status` lists all).
+ROWS_LISTED = 200
+_INSTITUTION_HEADERS = set(REPORT_FIELDS["institution"]) | set(VALUES_SPEC.tabular.field_aliases.get("institution", ()))
+
+
+@dataclass
+class FileReceipt:
+    name: str
+    state: str
+    reason: str | None
+    loaded: int = 0
+    quarantined: list[tuple[int | None, str]] = field(default_factory=list)
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+    reporting_month: date | None = None
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, self.state)
+
+
+def _files_to_acknowledge(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+        create or replace temp table _receipt_files as
+        select file_id, file_name, state, reason, recorded_at
+        from raw.intake_files f
+        where superseded_at is null
+          and source in {DELIVERY_SOURCES}
+          -- an archive is acknowledged through its members
+          and file_id not in (select archive_id from raw.intake_files where archive_id is not null)
+          and file_id not in (select file_id from raw.outbound_message_files)
+    """)
+
+
+def _payload_institution_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Which key of a quarantined row's payload holds the institution, per file (the file's own
+    header, as its tool wrote it)."""
+    keys = con.execute("""
+        select distinct q.landed_file_id, k.key
+        from raw.quarantine q, unnest(json_keys(q.raw_payload)) as k(key)
+        where q.landed_file_id in (select file_id from _receipt_files)""").fetchall()
+    chosen = {}
+    for file_id, key in keys:
+        if normalize_header(key) in _INSTITUTION_HEADERS:
+            chosen.setdefault(file_id, key)
+    con.execute("create or replace temp table _payload_institution (file_id varchar, payload_key varchar)")
+    if chosen:
+        con.executemany("insert into _payload_institution values (?, ?)", list(chosen.items()))
+
+
+VALIDATION_ISSUES = """
+    select landed_file_id, source_row_number, string_agg(reason, '; ' order by rule_code) as reason
+    from marts.fct_data_quality_issues
+    where stage = 'validation' and landed_file_id in (select file_id from _receipt_files)
+    group by all
+"""
+NO_VALIDATION_ISSUES = "select cast(null as varchar) as landed_file_id, cast(null as bigint) as source_row_number, cast(null as varchar) as reason where false"
+
+ROWS_SQL = """
+with validation_issues as ({validation}),
+catalogue as (
+    select milestone_code, responsible_institution from raw.plan_milestones
+    where landed_file_id = (select arg_max(landed_file_id, loaded_at) from raw.plan_milestones)
+),
+catalogue_names as (
+    select {key_of_responsible} as key, min(responsible_institution) as name
+    from catalogue where responsible_institution is not null group by 1
+),
+indicator_milestones as (
+    select indicator_code, any_value(milestone_code) as milestone_code from raw.indicator_catalogue
+    where landed_file_id = (select arg_max(landed_file_id, loaded_at) from raw.indicator_catalogue)
+    group by indicator_code
+),
+delivered_rows as (
+    -- a loaded report the warehouse's validation rejected (unknown milestone, month outside the plan) carries its reason
+    select r.landed_file_id as file_id, r.source_row_number, r.institution, r.milestone_code, r.reporting_month, v.reason
+    from raw.progress_reports r
+    left join validation_issues v on v.landed_file_id = r.landed_file_id and v.source_row_number = r.source_row_number
+    where r.landed_file_id in (select file_id from _receipt_files)
+    union all
+    select v.landed_file_id, v.source_row_number, v.institution, i.milestone_code, cast(date_trunc('month', v.period_start) as date), null
+    from raw.indicator_values v left join indicator_milestones i on i.indicator_code = v.indicator_code
+    where v.landed_file_id in (select file_id from _receipt_files)
+    union all
+    select q.landed_file_id, q.source_row_number, nullif(trim(q.raw_payload ->> p.payload_key), ''), q.milestone_code,
+           q.reporting_month, q.reason
+    from raw.quarantine q left join _payload_institution p on p.file_id = q.landed_file_id
+    where q.landed_file_id in (select file_id from _receipt_files)
+)
+select r.file_id, r.source_row_number, r.reason, r.reporting_month,
+       coalesce(named.name, owner.responsible_institution, r.institution) as institution
+from delivered_rows r
+left join catalogue_names named on named.key = {key_of_reported}
+left join catalogue owner on owner.milestone_code = r.milestone_code
+"""
+
+
+def _validated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has been built (its validation's rejections can be told)."""
+    return bool(con.execute("select count(*) from information_schema.tables "
+                            "where table_schema = 'marts' and table_name = 'fct_data_quality_issues'").fetchone()[0])
+
+
+def compose_receipts(con: duckdb.DuckDBPyConnection) -> list[Composed]:
+    """One receipt per institution for the files not acknowledged yet."""
+    _files_to_acknowledge(con)
+    files = {row[0]: row[1:] for row in con.execute(
+        "select file_id, file_name, state, reason from _receipt_files order by recorded_at, file_name").fetchall()}
+    if not files:
+        return []
+    _payload_institution_keys(con)
+    validation = VALIDATION_ISSUES if _validated(con) else NO_VALIDATION_ISSUES
+    rows = con.execute(ROWS_SQL.format(validation=validation, key_of_reported=institution_key("r.institution"),
+                                       key_of_responsible=institution_key("responsible_institution"))).fetchall()
+    warnings = con.execute("""
+        select landed_file_id, source_row_number, message from raw.intake_warnings
+        where landed_file_id in (select file_id from _receipt_files) order by landed_file_id, source_row_number""").fetchall()
+    keys = dict(con.execute(f"select name, {institution_key('name')} from (select distinct unnest(?) as name)",
+                            [[r[4] for r in rows if r[4]]]).fetchall()) if rows else {}
+
+    by_institution: dict[str | None, dict[str, FileReceipt]] = defaultdict(dict)
+    row_owner: dict[tuple[str, int | None], str | None] = {}
+    for file_id, row_number, reason, month, institution in rows:
+        owner = institution if institution and keys.get(institution) else None
+        receipt = by_institution[owner].setdefault(file_id, FileReceipt(*files[file_id]))
+        row_owner[(file_id, row_number)] = owner
+        if reason is None:
+            receipt.loaded += 1
+        else:
+            receipt.quarantined.append((row_number, reason))
+        if month and (receipt.reporting_month is None or month > receipt.reporting_month):
+            receipt.reporting_month = month
+    for file_id, row_number, message in warnings:
+        owner = row_owner.get((file_id, row_number))
+        if file_id in by_institution.get(owner, {}):
+            by_institution[owner][file_id].warnings.append((row_number, message))
+    # A file none of whose rows could be read names no institution: the coordinating office hears of it.
+    for file_id, details in files.items():
+        if not any(file_id in receipts for receipts in by_institution.values()):
+            by_institution[None][file_id] = FileReceipt(*details)
+
+    composed = []
+    for institution, receipts in sorted(by_institution.items(), key=lambda item: item[0] or ""):
+        listed = [receipts[f] for f in files if f in receipts]
+        for receipt in listed:
+            receipt.quarantined.sort(key=lambda r: (r[0] is None, r[0] or 0))
+        months = [r.reporting_month for r in listed if r.reporting_month]
+        file_ids = tuple(f for f in files if f in receipts)
+        subject = (f"Acuse de recibo: {len(listed)} archivo{'s' if len(listed) != 1 else ''} recibido{'s' if len(listed) != 1 else ''}"
+                   + (f" de {institution}" if institution else " sin institución identificada"))
+        body = render("acuse_de_recibo.txt", institution=institution, files=listed, rows_listed=ROWS_LISTED)
+        digest = hashlib.sha256(("receipt|" + (institution or "") + "|" + "|".join(file_ids)).encode()).hexdigest()[:24]
+        composed.append(Composed(
+            message_id=f"acuse-{digest}", kind=RECEIPT, institution=institution,
+            institution_key=keys.get(institution) if institution else None,
+            reporting_month=max(months) if months else None, copy_coordination=False,
+            subject=subject, body=body, file_ids=file_ids))
+    return composed

@@ -1,0 +1,203 @@
+"""The institutions' loop on the plain engine: receipts for what a load took in and set aside,
+reminders once per institution, month and stage, delivery through a real SMTP server on 127.0.0.1
+(aiosmtpd), retried when the server is away, and the outbox when none is set. No Dagster, no dbt:
+the reminders read marts built here with the columns they read."""
+
+from __future__ import annotations
+
+import email
+import socket
+from datetime import date
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from correspondence.loop import send_receipts, send_reminders
+from correspondence.mailer import OutboxTransport, SmtpTransport
+from correspondence.messages import undelivered
+from ingestion.inbox import IntakeLimits
+from ingestion.ingest import ingest_new_files
+from ingestion.intake_run import take_in_inbox
+from ingestion.landing import land_source
+from ingestion.sources import INSTITUTION_CONTACTS, PLAN_CATALOGUE
+from tests.conftest import write
+
+SENDER = "Gobierno Abierto <no-responder@gobiernoabierto.example>"
+CONTACTS = """institucion,correo,rol
+Ministerio de Salud Pública (MSP),enlace.msp@salud.example,responsable
+Ministerio de Educación,enlace.mineduc@educacion.example,Responsable
+,coordinacion@gobiernoabierto.example,coordinacion
+Sin correo,,responsable
+Ministerio de Educación,no es un correo,responsable
+"""
+CATALOGUE = """id_plan_de_accion,id_compromiso,numero_compromiso,codigo_hito,hito,peso,fecha_inicio,fecha_fin,institucion_responsable
+AP_ECU02,EC0011,1,EC0011-H1,Primer hito,50,2023-01-01,2024-06-30,Ministerio de Salud Pública (MSP)
+AP_ECU02,EC0011,1,EC0011-H2,Segundo hito,50,2023-01-01,2024-06-30,Ministerio de Educación
+"""
+REPORT_HEADER = "Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
+
+
+class Mailbox:
+    """An SMTP handler keeping what it received; `refuse_next` answers "try later" that many times."""
+
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.refuse_next = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_next:
+            self.refuse_next -= 1
+            return "451 4.3.0 intente más tarde"
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=default_policy)))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield mailbox, f"smtp://127.0.0.1:{controller.port}"
+    finally:
+        controller.stop()
+
+
+def load_address_source(warehouse, spec, path: Path, tmp_path: Path) -> None:
+    landed = land_source(spec.name, str(path), landing_dir=tmp_path / "landing", max_bytes=10_000_000)
+    ingest_new_files(warehouse, spec, [landed], run_id="r0")
+
+
+@pytest.fixture
+def loop_warehouse(warehouse, tmp_path):
+    load_address_source(warehouse, INSTITUTION_CONTACTS, write(tmp_path / "src" / "contactos.csv", CONTACTS), tmp_path)
+    load_address_source(warehouse, PLAN_CATALOGUE, write(tmp_path / "src" / "hitos.csv", CATALOGUE), tmp_path)
+    return warehouse
+
+
+def take_in(warehouse, inbox: Path, tmp_path: Path):
+    take_in_inbox(warehouse, inbox, landing_dir=tmp_path / "landing", limits=IntakeLimits(), run_id="r1")
+
+
+def test_contacts_are_loaded_with_bad_rows_set_aside_without_quoting_an_address(loop_warehouse):
+    rows = loop_warehouse.execute("select institution, role from raw.institution_contacts order by all").fetchall()
+    assert ("Ministerio de Educación", "responsable") in rows and (None, "coordinacion") in rows
+    reasons = dict(loop_warehouse.execute(
+        "select rule, reason from raw.quarantine where source = 'institution_contacts'").fetchall())
+    assert set(reasons) == {"missing_email", "bad_email"}
+    assert "no es un correo" not in reasons["bad_email"] and "fila 5" in reasons["bad_email"]
+
+
+def test_a_load_sends_each_institution_a_receipt_naming_its_file_and_bad_row(loop_warehouse, tmp_path, smtp_server):
+    mailbox, url = smtp_server
+    inbox = tmp_path / "inbox"
+    write(inbox / "avance_noviembre.csv", REPORT_HEADER
+          + "Ministerio de Salud Pública (MSP),EC0011,EC0011-H1,2023-11,40\n"
+          + "Ministerio de Salud Pública (MSP),EC0011,EC0011-H1,2023-11,ciento diez\n")
+    write(inbox / "roto.xlsx", "esto no es un libro de Excel")
+    take_in(loop_warehouse, inbox, tmp_path)
+
+    outcome = send_receipts(loop_warehouse, SmtpTransport(url), sender=SENDER, run_id="r1")
+
+    assert outcome.by_state == {"sent": 2}
+    by_recipient = {tuple(to): message for to, message in mailbox.messages}
+    receipt = by_recipient[("enlace.msp@salud.example",)]
+    text = receipt.get_body().get_content()
+    assert "Acuse de recibo" in receipt["Subject"] and "Ministerio de Salud Pública (MSP)" in receipt["Subject"]
+    assert "avance_noviembre.csv" in text and "cargado en parte" in text
+    assert "Filas cargadas de su institución: 1" in text
+    assert "fila 2: el porcentaje de avance «ciento diez» no es un número" in text, text
+    # The damaged workbook names no institution: the coordinating office is told, with the reason.
+    office = by_recipient[("coordinacion@gobiernoabierto.example",)].get_body().get_content()
+    assert "roto.xlsx" in office and "rechazado" in office
+
+    # A file is acknowledged once: another pass sends nothing.
+    again = send_receipts(loop_warehouse, SmtpTransport(url), sender=SENDER, run_id="r2")
+    assert again.composed == 0 and again.deliveries == [] and len(mailbox.messages) == 2
+
+
+def test_a_server_that_is_away_is_retried_and_shown_never_raised(loop_warehouse, tmp_path, smtp_server):
+    mailbox, url = smtp_server
+    inbox = tmp_path / "inbox"
+    write(inbox / "avance.csv", REPORT_HEADER + "Ministerio de Educación,EC0011,EC0011-H2,2023-11,20\n")
+    take_in(loop_warehouse, inbox, tmp_path)
+
+    away = f"smtp://127.0.0.1:{free_port()}"
+    outcome = send_receipts(loop_warehouse, SmtpTransport(away, wait_s=0.01), sender=SENDER, run_id="r1")
+    assert outcome.by_state == {"failed": 1}
+    [failed] = undelivered(loop_warehouse)
+    assert failed.state == "failed" and "servidor de correo" in failed.last_error and failed.attempts == 1
+
+    # The server says "try later" twice, then takes it: tenacity's retries carry it within one pass.
+    mailbox.refuse_next = 2
+    retried = send_receipts(loop_warehouse, SmtpTransport(url, wait_s=0.01), sender=SENDER, run_id="r2")
+    assert retried.composed == 0 and retried.by_state == {"sent": 1}
+    assert undelivered(loop_warehouse) == []
+    [(to, message)] = mailbox.messages
+    assert to == ["enlace.mineduc@educacion.example"] and "avance.csv" in message.get_body().get_content()
+
+
+def build_marts(warehouse) -> None:
+    """The two marts the reminders read, with only the columns they read."""
+    warehouse.execute("""
+        create schema if not exists marts;
+        create or replace table marts.dim_milestones as select * from (values
+            ('EC0011-H1', 'Primer hito', date '2023-01-01', date '2024-06-30', 'Ministerio de Salud Pública (MSP)'),
+            ('EC0011-H2', 'Segundo hito', date '2023-01-01', date '2024-06-30', 'Ministerio de Educación'),
+            ('EC0011-H3', 'Tercer hito', date '2024-01-01', date '2024-06-30', 'Ministerio de Educación'),
+            ('EC0011-H4', 'Cuarto hito', date '2023-01-01', date '2024-06-30', 'Defensoría del Pueblo'))
+            as t(milestone_code, milestone_title, planned_start, planned_end, responsible_institution);
+        create or replace table marts.fct_milestone_status_monthly as select * from (values
+            ('EC0011-H1', 'EC0011', date '2023-11-01', 40.0, 'carried_forward', date '2023-10-01', false),
+            ('EC0011-H2', 'EC0011', date '2023-11-01', 20.0, 'reported', date '2023-11-01', false),
+            ('EC0011-H3', 'EC0011', date '2023-11-01', 0.0, 'no_report', null, false),
+            ('EC0011-H4', 'EC0011', date '2023-11-01', 10.0, 'no_report', null, false))
+            as t(milestone_code, commitment_id, reporting_month, percent_complete, reporting_status, last_report_month, is_withdrawn);
+    """)
+
+
+def test_reminders_go_once_per_institution_month_and_stage(loop_warehouse, tmp_path, smtp_server):
+    mailbox, url = smtp_server
+    build_marts(loop_warehouse)
+    remind = dict(reminder_day=5, escalation_days=10, due_day=10, sender=SENDER, run_id="r")
+    november = date(2023, 11, 1)
+
+    assert send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 4), **remind).composed == 0
+    first = send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 5), **remind)
+    # H1 (MSP) is due and unreported; H2 was reported; H3 has not started; H4's institution has no contact.
+    assert first.composed == 2 and first.by_state == {"sent": 1, "no_contact": 1}
+    [(to, message)] = mailbox.messages
+    assert to == ["enlace.msp@salud.example"] and "Recordatorio" in message["Subject"]
+    text = message.get_body().get_content()
+    assert "EC0011-H1" in text and "EC0011-H2" not in text and "10/12/2023" in text
+
+    again = send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 6), **remind)
+    assert again.composed == 0 and len(mailbox.messages) == 1
+
+    # Ten days after the first, a second one, the coordinating office copied; then nothing more.
+    second = send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 15), **remind)
+    assert second.composed == 2
+    to, escalation = mailbox.messages[-1]
+    assert sorted(to) == ["coordinacion@gobiernoabierto.example", "enlace.msp@salud.example"]
+    assert "Segundo recordatorio" in escalation["Subject"] and escalation["Cc"] == "coordinacion@gobiernoabierto.example"
+    assert send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 30), **remind).composed == 0
+
+
+def test_without_a_server_every_message_is_an_eml_file_in_the_outbox(loop_warehouse, tmp_path):
+    build_marts(loop_warehouse)
+    outbox = tmp_path / "outbox"
+    outcome = send_reminders(loop_warehouse, OutboxTransport(outbox), date(2023, 11, 1), today=date(2026, 12, 2),
+                             reminder_day=5, escalation_days=10, due_day=10, sender=SENDER, run_id="r")
+    assert outcome.by_state == {"written": 1, "no_contact": 1}
+    [eml] = list(outbox.glob("*.eml"))
+    message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
+    assert message["To"] == "enlace.msp@salud.example" and message["Auto-Submitted"] == "auto-generated"
+    assert not list(outbox.glob("*.partial"))
