@@ -169,3 +169,22 @@ def delivered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "select kind, count(*) from raw.outbound_messages where state in ('sent', 'written') group by kind").fetchall())
     except duckdb.CatalogException:
         return {}
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    kind: str
+    institution: str | None
+    state: str
+    last_error: str | None
+
+
+def messages_about(con: duckdb.DuckDBPyConnection, month: date, kinds: tuple[str, ...]) -> list[MessageLine]:
+    """The messages of `kinds` about `month`, for the operator (no address)."""
+    try:
+        rows = con.execute(
+            "select kind, institution, state, last_error from raw.outbound_messages "
+            "where reporting_month = ? and list_contains(?, kind) order by kind, institution", [month, list(kinds)]).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [MessageLine(*row) for row in rows]

@@ -5,7 +5,7 @@ second one goes `OGP_ESCALATION_DAYS` after the first, the coordinating office c
 still missing. Once per institution, month and stage: the message id is a hash of the three, so
 running it again composes nothing new.
 
-A milestone is *due* in a month when it is not withdrawn, its planned start has come and, unless
+A milestone is *due* in a month when it is not withdrawn, its planned start has come, its plan has not ended and, unless
 reported that month, it is not complete (the same rule as `fct_institution_reporting_monthly`).
 Read from the marts, so what a reminder lists is what the month's publication will show."""
 
@@ -22,11 +22,16 @@ from correspondence.render import render
 from ingestion.institution_contacts import institution_key
 
 MISSING_REPORTS_SQL = f"""
+    with plan_ends as (
+        select action_plan_id, date_trunc('month', max(planned_end)) as last_month from marts.dim_milestones group by action_plan_id
+    )
     select m.responsible_institution, {institution_key('m.responsible_institution')} as institution_key,
            s.milestone_code, m.milestone_title, s.commitment_id, s.percent_complete, s.last_report_month, m.planned_end
     from marts.fct_milestone_status_monthly s
     join marts.dim_milestones m on m.milestone_code = s.milestone_code
+    join plan_ends p on p.action_plan_id = m.action_plan_id
     where s.reporting_month = ?
+      and s.reporting_month <= p.last_month
       and not s.is_withdrawn
       and date_trunc('month', m.planned_start) <= s.reporting_month
       and s.reporting_status <> 'reported'

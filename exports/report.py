@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from exports.formatting import MONTHS_ES, REPORTING_ES, es_number, es_percent, localized, page_name, plan_title, points
+from exports.formatting import MONTHS_ES, REPORTING_ES, es_date, es_number, es_percent, localized, page_name, plan_title, points
 from exports.queries import rows
 from ingestion.tabular import sql_literal
 
@@ -54,7 +54,10 @@ LABELS = {
         "line_legend": "Línea continua: avance del plan (promedio de sus compromisos) · línea discontinua: avance esperado.",
         "no_plans": "No hay planes de acción en implementación en", "delayed": "Hitos retrasados",
         "milestone": "Hito", "gap": "Brecha", "planned_end": "Fin planificado", "report": "Reporte",
-        "none_delayed": "Ningún hito retrasado.", "changes": "Cambios respecto del mes anterior",
+        "none_delayed": "Ningún hito retrasado.",
+        "overdue": "Instituciones con reportes pendientes del mes", "overdue_lead": "Hitos en curso sin reporte aceptado de {month}; plazo: el {deadline}.",
+        "none_overdue": "Todas las instituciones reportaron sus hitos en curso.", "due": "Hitos por reportar", "missing": "Sin reporte",
+        "late": "Con atraso", "reminders": "Recordatorios", "changes": "Cambios respecto del mes anterior",
         "none_moved": "Ningún compromiso cambió su avance.",
         "replanned": "Hitos replanificados", "original_end": "Fin original", "current_end": "Fin vigente",
         "original_weight": "Peso original", "current_weight": "Peso vigente", "none_replanned": "Ningún hito fue replanificado.",
@@ -97,7 +100,10 @@ LABELS = {
         "line_legend": "Solid line: plan progress (mean of its commitments) · dashed line: expected progress.",
         "no_plans": "No action plan in implementation in", "delayed": "Delayed milestones",
         "milestone": "Milestone", "gap": "Gap", "planned_end": "Planned end", "report": "Report",
-        "none_delayed": "No delayed milestone.", "changes": "Changes since the previous month",
+        "none_delayed": "No delayed milestone.",
+        "overdue": "Institutions with reports outstanding for the month", "overdue_lead": "Milestones under way with no accepted report for {month}; deadline: {deadline}.",
+        "none_overdue": "Every institution reported on its milestones under way.", "due": "Milestones due", "missing": "Not reported",
+        "late": "Late", "reminders": "Reminders", "changes": "Changes since the previous month",
         "none_moved": "No commitment changed its progress.",
         "replanned": "Replanned milestones", "original_end": "Original end", "current_end": "Current end",
         "original_weight": "Original weight", "current_weight": "Current weight", "none_replanned": "No milestone was replanned.",
@@ -267,6 +273,16 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
         where lower(municipality) = lower($municipality) and index_year <= year($month)
         order by index_year, dimension
     """, params) if municipality else []
+    # Who is overdue: the member's institutions with milestones under way and no report for the month.
+    overdue = rows(con, """
+        select r.institution_name, r.milestones_due, r.not_reported, r.reported_late, r.report_deadline,
+               r.reminders_sent + r.escalations_sent as reminders
+        from marts.fct_institution_reporting_monthly r
+        where r.reporting_month = $month and r.not_reported > 0
+          and r.institution_name in (select trim(m.responsible_institution) from marts.dim_milestones m
+                                     where m.action_plan_id in (select action_plan_id from report_plans))
+        order by r.not_reported desc, r.institution_name
+    """, params)
     replanned = rows(con, """
         select milestone_code, milestone_title, responsible_institution, original_planned_end, planned_end, weight, original_weight
         from marts.dim_milestones
@@ -290,7 +306,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
     by_year: dict[int, dict] = {}
     for r in municipality_years:
         by_year.setdefault(r["index_year"], {"year": r["index_year"]})[r["dimension"]] = r
-    return {"plans": plans, "delayed": delayed, "quality": quality, "moved": moved, "local_index": local_index,
+    return {"plans": plans, "delayed": delayed, "overdue": overdue, "quality": quality, "moved": moved, "local_index": local_index,
             "replanned": replanned, "municipality_years": list(by_year.values())}
 
 
@@ -320,6 +336,7 @@ def _environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
     env.filters["pct"] = (lambda v: es_percent(v, 0)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.0f} %")
     env.filters["pts"] = lambda v: points(v, lang)
+    env.filters["fecha"] = es_date if lang == "es" else (lambda v: "—" if v is None else v.isoformat())
     env.filters["score"] = (lambda v: es_number(v, 2)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.2f}")
     return env
 

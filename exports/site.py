@@ -127,6 +127,13 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             select i.indicator_code from marts.dim_indicators i join marts.dim_commitments c using (commitment_id)
             where c.action_plan_id in (select unnest($plans)))
         order by indicator_code, period_start""", params)
+    # Each responsible institution's reporting record, month by month up to the published one.
+    reporting_record = rows_of(con, """
+        select institution_name, reporting_month, report_deadline, milestones_due, reported_on_time, reported_late,
+               not_reported, reminders_sent, escalations_sent
+        from marts.fct_institution_reporting_monthly
+        where reporting_month <= $month
+        order by institution_name, reporting_month desc""", params)
     from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
 
     peers = stored_peers(con, [c["commitment_id"] for c in commitments])
@@ -181,8 +188,12 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             for m in c["milestones"]:
                 if m["responsible_institution"]:
                     institutions.setdefault(m["responsible_institution"], {"commitments": [], "milestones": []})["milestones"].append((c, m))
+    record_by_name: dict[str, list] = {}
+    for r in reporting_record:
+        record_by_name.setdefault(r["institution_name"], []).append(r)
     order = {"delayed": 0, "at_risk": 1, "not_started": 2, "on_track": 3, "completed": 4}
     for name, entry in institutions.items():
+        entry["reporting"] = record_by_name.get(name.strip(), [])
         entry["name"] = name
         entry["page"] = page_name("institucion", name)
         entry["commitments"].sort(key=lambda c: (order.get(c["schedule_status"], 5), c["commitment_id"]))
@@ -234,6 +245,9 @@ LABELS = {
         "peers_caveat": "Es una ayuda para la consulta, no un juicio sobre este compromiso.",
         "institution_lead": "{commitments} compromisos a su cargo y {milestones} hitos; {delayed} retrasados. Primero los retrasados.",
         "leads": "Compromisos que lidera", "none": "Ninguno.", "its_milestones": "Hitos a su cargo", "planned_end": "Fin planificado",
+        "reporting_record": "Cumplimiento del reporte mensual", "reporting_lead": "Por cada mes: los hitos en curso que debía reportar, cuántos reportó hasta la fecha límite, cuántos después y cuántos no; y los recordatorios que recibió.",
+        "month_col": "Mes", "deadline": "Fecha límite", "due": "Hitos por reportar", "on_time": "A tiempo", "late": "Con atraso",
+        "missing": "Sin reporte", "reminders": "Recordatorios",
         "method_source": "Texto fuente (Markdown)", "method_params": "Los parámetros con que se calculó esta publicación están en",
     },
     "en": {
@@ -274,6 +288,9 @@ LABELS = {
         "peers_caveat": "A consultation aid, not a judgement of this commitment.",
         "institution_lead": "{commitments} commitments and {milestones} milestones in its charge; {delayed} delayed. Delayed first.",
         "leads": "Commitments it leads", "none": "None.", "its_milestones": "Milestones in its charge", "planned_end": "Planned end",
+        "reporting_record": "Monthly reporting record", "reporting_lead": "For each month: the milestones under way it had to report on, how many it reported by the deadline, how many later and how many not at all; and the reminders it was sent.",
+        "month_col": "Month", "deadline": "Deadline", "due": "Milestones due", "on_time": "On time", "late": "Late",
+        "missing": "Not reported", "reminders": "Reminders",
         "method_source": "Source text (Markdown)", "method_params": "The parameters this publication was computed with are in",
     },
 }

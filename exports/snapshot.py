@@ -148,6 +148,17 @@ TABLES: list[tuple[str, str, str]] = [
         """,
     ),
     (
+        "cumplimiento_reporte",
+        "Cumplimiento del reporte por institución en el mes / Institutions' reporting record in the month",
+        """
+        select institution_id, institution_name, reporting_month, report_deadline, milestones_due, reported_on_time,
+               reported_late, not_reported, receipts_sent, reminders_sent, escalations_sent
+        from marts.fct_institution_reporting_monthly
+        where reporting_month = $month
+        order by not_reported desc, institution_name
+        """,
+    ),
+    (
         "calidad_datos",
         "Anexo de calidad de datos: lo recibido que no entra en las cifras / Data-quality annex",
         """
@@ -170,12 +181,14 @@ TABLE_MODELS = {  # the member's code is documented in dim_action_plans
     "indicadores": ["fct_indicator_values", "dim_indicators", "dim_action_plans"],
     "evaluaciones_irm": ["fct_irm_assessments", "dim_action_plans"],
     "gobiernos_locales": ["fct_local_government_index"],
+    "cumplimiento_reporte": ["fct_institution_reporting_monthly"],
     "calidad_datos": ["fct_data_quality_issues"],
 }
 PRIMARY_KEYS = {
     "compromisos": ["commitment_id"], "hitos": ["milestone_code"], "avance_planes": ["action_plan_id", "reporting_month"],
     "informes": ["submission_id"], "indicadores": ["indicator_code", "period_start"],
     "gobiernos_locales": ["municipality", "index_year", "dimension"],
+    "cumplimiento_reporte": ["institution_id"],
 }
 FOREIGN_KEYS = {
     "hitos": [{"fields": ["commitment_id"], "reference": {"resource": "compromisos", "fields": ["commitment_id"]}}],

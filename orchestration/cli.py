@@ -430,6 +430,25 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if refresh_warehouse(settings) else 1
 
 
+def remind(args: argparse.Namespace, settings: Settings) -> int:
+    """Remind institutions with milestones lacking a report for a month, as the schedule does:
+    each stage once (a second call sends nothing new)."""
+    from correspondence.messages import ESCALATION, KIND_LABELS, REMINDER, messages_about
+    from ingestion.connection import connect
+
+    month = _month(args.month, settings.operator_language)
+    if not run_job(settings, "institution_reminders_job", first=month, last=month):
+        return 1
+    with connect(settings.warehouse_path, read_only=True) as con:
+        lines = messages_about(con, month, (REMINDER, ESCALATION))
+    where = "el servidor de correo" if settings.smtp_url else f"la bandeja de salida {settings.outbox_dir}"
+    print(f"Recordatorios de {month:%Y-%m} ({len(lines)}; entregados por {where}):")
+    for line in lines:
+        print(f"  {KIND_LABELS[line.kind]:<20} {line.institution or 'coordinación':<60} {line.state}"
+              + (f" ({line.last_error})" if line.last_error else ""))
+    return 0
+
+
 def reparse(args: argparse.Namespace, settings: Settings) -> int:
     """Re-parse what the landing zone holds, then rebuild the warehouse from it."""
     from datetime import datetime, timezone
@@ -495,6 +514,7 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
         for rule, count in quarantine_by_rule(con):
             print(f"  {rule:<32} {count}")
         _print_intake(con)
+        _print_correspondence(con, settings)
         standing = blocking_rows(con, blocking_sources(set(Domain)))
         print(f"Quarantined rows that stop publications until corrected or released: {len(standing)}")
         for row in standing[:50]:
@@ -535,6 +555,22 @@ def _print_intake(con) -> None:
             print(f"  {row.file_name}  fila {row.source_row_number}  [{row.rule}] {row.text}")
         if total > len(rows):
             print(f"  … y {total - len(rows)} más")
+
+
+def _print_correspondence(con, settings: Settings) -> None:
+    """Messages delivered by kind, and every one not delivered with why (no address is shown)."""
+    from correspondence.messages import KIND_LABELS, delivered_counts, undelivered
+
+    counts = delivered_counts(con)
+    where = "servidor de correo" if settings.smtp_url else f"bandeja de salida {settings.outbox_dir}"
+    print(f"Mensajes a las instituciones entregados ({where}): "
+          + (", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(counts.items())) or "ninguno"))
+    waiting = undelivered(con)
+    print(f"Mensajes sin entregar (se reintentan en la próxima ejecución): {len(waiting)}")
+    for m in waiting[:STATUS_ROWS_SHOWN]:
+        month = f" {m.reporting_month:%Y-%m}" if m.reporting_month else ""
+        print(f"  {KIND_LABELS.get(m.kind, m.kind)}{month} para {m.institution or 'la coordinación'}: {m.state}, "
+              f"{m.attempts} intento(s){f' ({m.last_error})' if m.last_error else ''}")
 
 
 def release(args: argparse.Namespace, settings: Settings) -> int:
@@ -649,6 +685,8 @@ def parser() -> argparse.ArgumentParser:
         "month", help="YYYY-MM or YYYY-MM:YYYY-MM")
     command("load", load, "drop spreadsheets into the inbox and load them").add_argument("files", nargs="+", type=Path)
     command("refresh", refresh, "load new reports and rebuild the warehouse")
+    command("remind", remind, "remind institutions of milestones without a report for a month (once per stage)").add_argument(
+        "month", help="YYYY-MM: the reporting month")
     command("status", status, "ledger, quarantine and snapshots")
     free = command("release", release, "publish despite a quarantined row: an explicit, recorded decision")
     free.add_argument("quarantine_id", help="the row's id, as `ogp status` lists it")

@@ -5,6 +5,7 @@ settings, so loading the location is the same on every machine."""
 
 import dagster as dg
 
+from orchestration.assets.correspondence import build_correspondence_assets
 from orchestration.assets.ingestion import INGESTION_ASSETS, ingestion_bookkeeping
 from orchestration.assets.publication import build_serving_assets, build_snapshot_asset
 from orchestration.assets.similarity import build_commitment_index_asset, co_creation_briefs
@@ -21,7 +22,7 @@ def defs() -> dg.Definitions:
     snapshot = build_snapshot_asset(warehouse)
     return dg.Definitions(
         assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, build_commitment_index_asset(warehouse), co_creation_briefs, snapshot,
-                *build_serving_assets(warehouse, snapshot)],
+                *build_serving_assets(warehouse, snapshot), *build_correspondence_assets(warehouse)],
         asset_checks=LANDED_DATA_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,

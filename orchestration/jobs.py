@@ -2,6 +2,8 @@
 
 
 import hashlib
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -11,12 +13,15 @@ from orchestration.alerts import alert_on_run_failure, tag_runs_with_check_outco
 from orchestration.partitions import PLATFORM_TIMEZONE, latest_reporting_month, reporting_months
 from orchestration.settings import Settings
 
-INGESTION_AND_WAREHOUSE = dg.AssetSelection.groups("ingestion", "warehouse")
+REMINDERS = dg.AssetSelection.assets(dg.AssetKey(["correspondence", "reporting_reminders"]))
+RECEIPTS = dg.AssetSelection.assets(dg.AssetKey(["correspondence", "delivery_receipts"]))
+INGESTION_AND_WAREHOUSE = dg.AssetSelection.groups("ingestion", "warehouse") | RECEIPTS
 
-# The main job: every source, the warehouse, its checks and the snapshot of one reporting month.
+# The main job: every source, the warehouse, its checks, the receipts and the snapshot of one
+# reporting month (reminders go on their own schedule).
 monthly_progress_job = dg.define_asset_job(
     "monthly_progress_job",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - REMINDERS,
     partitions_def=reporting_months,
     description="Ingest every source, build the warehouse with its checks, publish the month's snapshot.",
 )
@@ -28,7 +33,7 @@ refresh_warehouse_job = dg.define_asset_job(
     "refresh_warehouse_job",
     selection=INGESTION_AND_WAREHOUSE,
     partitions_def=reporting_months,
-    description="Load new progress reports and source data, rebuild the warehouse and run its checks.",
+    description="Load new progress reports and source data, send their receipts, rebuild the warehouse and run its checks.",
 )
 
 # After `ogp reparse`: the warehouse from what raw holds now, nothing fetched, every incremental
@@ -82,6 +87,33 @@ daily_forms_schedule = latest_month_schedule(
 )
 
 
+institution_reminders_job = dg.define_asset_job(
+    "institution_reminders_job",
+    selection=REMINDERS,
+    partitions_def=reporting_months,
+    description="Remind institutions with milestones under way and no report for the month; a second time, coordination copied.",
+)
+
+
+def reminder_days(today: date, settings: Settings) -> bool:
+    """Whether `today` is a day a reminder falls on: OGP_REMINDER_DAY, or OGP_ESCALATION_DAYS after it
+    (for the month just ended, or for the one before when the second reminder falls that late). A
+    run on another day would find nothing due; a run that was missed catches up at the next one."""
+    first = today.replace(day=settings.reminder_day)
+    previous_first = (today.replace(day=1) - timedelta(days=1)).replace(day=settings.reminder_day)
+    return today == first or today in (first + timedelta(days=settings.escalation_days),
+                                       previous_first + timedelta(days=settings.escalation_days))
+
+
+@dg.schedule(job=institution_reminders_job, cron_schedule="0 8 * * *", execution_timezone=PLATFORM_TIMEZONE,
+             description="At 08:00 on the reminder day and on the second reminder's day: the month just ended.")
+def institution_reminders_schedule(context: dg.ScheduleEvaluationContext):
+    today = (context.scheduled_execution_time or datetime.now(ZoneInfo(PLATFORM_TIMEZONE))).astimezone(ZoneInfo(PLATFORM_TIMEZONE)).date()
+    if not reminder_days(today, Settings.from_env()):
+        return dg.SkipReason(f"{today}: no reminder falls today (OGP_REMINDER_DAY, OGP_ESCALATION_DAYS)")
+    return dg.RunRequest(run_key=f"reminders-{today}", partition_key=latest_reporting_month())
+
+
 @dg.sensor(job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR.")
 def inbox_sensor(context: dg.SensorEvaluationContext):
     inbox = Settings.from_env().inbox_dir
@@ -97,6 +129,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     return dg.RunRequest(run_key=state, partition_key=latest_reporting_month(), tags={"ogp/trigger": "inbox"})
 
 
-JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job, rebuild_warehouse_job]
-SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule, weekly_reference_data_schedule]
+JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job, rebuild_warehouse_job, institution_reminders_job]
+SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule, weekly_reference_data_schedule, institution_reminders_schedule]
 SENSORS = [inbox_sensor, alert_on_run_failure, tag_runs_with_check_outcomes]

@@ -150,11 +150,11 @@ def build_marts(warehouse) -> None:
     warehouse.execute("""
         create schema if not exists marts;
         create or replace table marts.dim_milestones as select * from (values
-            ('EC0011-H1', 'Primer hito', date '2023-01-01', date '2024-06-30', 'Ministerio de Salud Pública (MSP)'),
-            ('EC0011-H2', 'Segundo hito', date '2023-01-01', date '2024-06-30', 'Ministerio de Educación'),
-            ('EC0011-H3', 'Tercer hito', date '2024-01-01', date '2024-06-30', 'Ministerio de Educación'),
-            ('EC0011-H4', 'Cuarto hito', date '2023-01-01', date '2024-06-30', 'Defensoría del Pueblo'))
-            as t(milestone_code, milestone_title, planned_start, planned_end, responsible_institution);
+            ('P', 'EC0011-H1', 'Primer hito', date '2023-01-01', date '2024-06-30', 'Ministerio de Salud Pública (MSP)'),
+            ('P', 'EC0011-H2', 'Segundo hito', date '2023-01-01', date '2024-06-30', 'Ministerio de Educación'),
+            ('P', 'EC0011-H3', 'Tercer hito', date '2024-01-01', date '2024-06-30', 'Ministerio de Educación'),
+            ('P', 'EC0011-H4', 'Cuarto hito', date '2023-01-01', date '2024-06-30', 'Defensoría del Pueblo'))
+            as t(action_plan_id, milestone_code, milestone_title, planned_start, planned_end, responsible_institution);
         create or replace table marts.fct_milestone_status_monthly as select * from (values
             ('EC0011-H1', 'EC0011', date '2023-11-01', 40.0, 'carried_forward', date '2023-10-01', false),
             ('EC0011-H2', 'EC0011', date '2023-11-01', 20.0, 'reported', date '2023-11-01', false),

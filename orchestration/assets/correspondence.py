@@ -1,0 +1,107 @@
+"""The institutions' loop: wires correspondence/ (receipts after each load, reminders on their
+schedule) to the warehouse. Neither ever fails a run for a message that could not be delivered:
+the message is recorded as failed, retried at the next run and shown in `ogp status`."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from ingestion import sources
+from orchestration.partitions import PLATFORM_TIMEZONE, reporting_months
+from orchestration.resources import PlatformResource
+from orchestration.settings import Settings
+from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs
+
+RECEIPTS_KEY = dg.AssetKey(["correspondence", "delivery_receipts"])
+REMINDERS_KEY = dg.AssetKey(["correspondence", "reporting_reminders"])
+
+
+def mail_transport(settings: Settings):
+    from correspondence.mailer import transport_for  # smtplib, jinja: at run time
+
+    return transport_for(settings.smtp_url.value, user=settings.smtp_user, password=settings.smtp_password.value,
+                         outbox=settings.outbox_dir)
+
+
+def today_in_deployment() -> date:
+    return datetime.now(ZoneInfo(PLATFORM_TIMEZONE)).date()
+
+
+def outcome_metadata(outcome, settings: Settings) -> dict:
+    return {
+        "composed": outcome.composed, "new": outcome.new,
+        "delivered": dg.MetadataValue.json(outcome.by_state),
+        "transport": "smtp" if settings.smtp_url else "outbox",
+        **({} if settings.smtp_url else {"outbox": dg.MetadataValue.path(str(settings.outbox_dir))}),
+    }
+
+
+def log_deliveries(context, outcome) -> None:
+    for delivery in outcome.deliveries:
+        who = delivery.institution or "coordinación"
+        if delivery.error:
+            context.log.warning(f"{delivery.kind} para {who}: {delivery.state} ({delivery.error})")
+        else:
+            context.log.info(f"{delivery.kind} para {who}: {delivery.state}")
+
+
+def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
+    @dg.asset(
+        key=RECEIPTS_KEY,
+        group_name="correspondence",
+        # What was loaded, whom to write to, and the warehouse's validation of the reports (its exposure).
+        deps=[*(dg.AssetKey(s.asset_key) for s in (sources.PROGRESS_REPORTS, sources.INDICATOR_VALUES, sources.INSTITUTION_CONTACTS)),
+              *exposure_inputs(warehouse_assets, "delivery_receipts")],
+        kinds={"duckdb", "email"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=(
+            "A receipt (acuse de recibo) for every file delivered and not acknowledged yet: to each institution whose "
+            "rows arrived, every file with its state, its rows loaded and each row set aside with its reason and the "
+            "warnings; what names no institution, to the coordinating office. Through OGP_SMTP_URL, or written to "
+            "$OGP_DATA_DIR/outbox/ when no server is set. Recorded in raw.outbound_messages."
+        ),
+    )
+    def delivery_receipts(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        from correspondence.loop import send_receipts
+
+        settings = platform.settings()
+        with platform.warehouse() as con:
+            outcome = send_receipts(con, mail_transport(settings), sender=settings.mail_from, run_id=context.run_id)
+        log_deliveries(context, outcome)
+        return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
+
+    @dg.asset(
+        key=REMINDERS_KEY,
+        group_name="correspondence",
+        deps=[dg.AssetKey(sources.INSTITUTION_CONTACTS.asset_key), *exposure_inputs(warehouse_assets, "reporting_reminders")],
+        partitions_def=reporting_months,
+        kinds={"duckdb", "email"},
+        owners=OWNERS,
+        pool=WAREHOUSE_POOL,
+        description=(
+            "Reminders for the partition's month: from OGP_REMINDER_DAY of the next month, each institution with "
+            "milestones under way and no report for it is reminded once; OGP_ESCALATION_DAYS later, a second one with "
+            "the coordinating office copied (also for the month before, if its second reminder falls later)."
+        ),
+    )
+    def reporting_reminders(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        from correspondence.loop import send_reminders
+        from orchestration.methodology import methodology_parameters
+
+        settings = platform.settings()
+        month = context.partition_time_window.start.date()
+        previous = reporting_months.get_prev_partition_window(context.partition_time_window.start)
+        due_day = int(methodology_parameters()["report_due_day"])
+        timing = dict(today=today_in_deployment(), sender=settings.mail_from, reminder_day=settings.reminder_day,
+                      escalation_days=settings.escalation_days, due_day=due_day, run_id=context.run_id)
+        transport = mail_transport(settings)
+        with platform.warehouse() as con:
+            if previous is not None:
+                log_deliveries(context, send_reminders(con, transport, previous.start.date(), escalations_only=True, **timing))
+            outcome = send_reminders(con, transport, month, **timing)
+        log_deliveries(context, outcome)
+        return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
+
+    return [delivery_receipts, reporting_reminders]
