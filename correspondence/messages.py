@@ -17,6 +17,7 @@ from datetime import date
 import duckdb
 
 from correspondence.contacts import recipients
+from correspondence.schema import ensure_tables
 from correspondence.mailer import DeliveryError, Transport, build_message
 
 RECEIPT, REMINDER, ESCALATION = "receipt", "reminder", "escalation"
@@ -25,43 +26,6 @@ PENDING, SENT, WRITTEN, FAILED, NO_CONTACT = "pending", "sent", "written", "fail
 DELIVERED = (SENT, WRITTEN)
 # After this many failed attempts (one per delivery run) a message is left for the operator.
 MAX_ATTEMPTS = 10
-
-DDL = """
-create schema if not exists raw;
-create table if not exists raw.outbound_messages (
-    message_id varchar primary key,    -- a hash of what it is about: composing it again adds nothing
-    kind varchar not null,             -- receipt | reminder | escalation
-    institution varchar,               -- as the catalogue or the report names it; null: the coordinating office alone
-    institution_key varchar,           -- the name under the normalisation of codes (how contacts are matched)
-    institution_id varchar,            -- as dim_institutions keys it
-    reporting_month date,
-    copy_coordination boolean not null,
-    subject varchar not null,
-    body varchar not null,
-    state varchar not null,            -- pending | sent | written | failed | no_contact
-    attempts integer not null,
-    last_error varchar,                -- in Spanish, by the failure's type; never an address
-    recipients_to varchar,             -- personal data: raw zone only
-    recipients_cc varchar,
-    composed_at timestamptz not null,
-    composed_on date not null,         -- the day it was due (a reminder's escalation counts from it)
-    delivered_at timestamptz,
-    run_id varchar
-);
-create table if not exists raw.outbound_message_files (
-    message_id varchar not null,
-    file_id varchar not null,
-    institution_key varchar not null   -- '' for the coordinating office
-);
-"""
-
-# What leaves the raw zone of these tables (the warehouse's staging reads nothing else).
-PERSONAL_COLUMNS = ("recipients_to", "recipients_cc")
-
-
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
-
 
 @dataclass(frozen=True)
 class Composed:

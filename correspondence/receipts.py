@@ -5,7 +5,8 @@ warnings on loaded rows (`raw.intake_warnings`). A file is acknowledged once.
 
 Whose rows they are: the institution a row names, when the catalogue knows that name (matched
 under the normalisation of codes); else the institution the catalogue makes responsible for the
-row's milestone (an indicator's milestone for a measurement); else the name as written. What
+row's milestone, or of most of its commitment's milestones (a measurement's indicator says which);
+else the name as written. What
 names no institution (a file refused before any row was read, rows without either) is
 acknowledged to the coordinating office, so no delivery goes unanswered."""
 
@@ -88,39 +89,48 @@ NO_VALIDATION_ISSUES = "select cast(null as varchar) as landed_file_id, cast(nul
 ROWS_SQL = """
 with validation_issues as ({validation}),
 catalogue as (
-    select milestone_code, responsible_institution from raw.plan_milestones
+    select milestone_code, commitment_id, responsible_institution from raw.plan_milestones
     where landed_file_id = (select arg_max(landed_file_id, loaded_at) from raw.plan_milestones)
 ),
 catalogue_names as (
     select {key_of_responsible} as key, min(responsible_institution) as name
     from catalogue where responsible_institution is not null group by 1
 ),
-indicator_milestones as (
-    select indicator_code, any_value(milestone_code) as milestone_code from raw.indicator_catalogue
+-- A commitment's institution, for a row that names no milestone (most measurements): the one
+-- responsible for most of its milestones.
+commitment_owners as (
+    select commitment_id, mode(responsible_institution) as responsible_institution from catalogue group by commitment_id
+),
+indicators as (
+    select indicator_code, any_value(milestone_code) as milestone_code, any_value(commitment_id) as commitment_id
+    from raw.indicator_catalogue
     where landed_file_id = (select arg_max(landed_file_id, loaded_at) from raw.indicator_catalogue)
     group by indicator_code
 ),
 delivered_rows as (
     -- a loaded report the warehouse's validation rejected (unknown milestone, month outside the plan) carries its reason
-    select r.landed_file_id as file_id, r.source_row_number, r.institution, r.milestone_code, r.reporting_month, v.reason
+    select r.landed_file_id as file_id, r.source_row_number, r.institution, r.milestone_code, r.commitment_code as commitment_id,
+           r.reporting_month, v.reason
     from raw.progress_reports r
     left join validation_issues v on v.landed_file_id = r.landed_file_id and v.source_row_number = r.source_row_number
     where r.landed_file_id in (select file_id from _receipt_files)
     union all
-    select v.landed_file_id, v.source_row_number, v.institution, i.milestone_code, cast(date_trunc('month', v.period_start) as date), null
-    from raw.indicator_values v left join indicator_milestones i on i.indicator_code = v.indicator_code
+    select v.landed_file_id, v.source_row_number, v.institution, i.milestone_code, i.commitment_id,
+           cast(date_trunc('month', v.period_start) as date), null
+    from raw.indicator_values v left join indicators i on i.indicator_code = v.indicator_code
     where v.landed_file_id in (select file_id from _receipt_files)
     union all
-    select q.landed_file_id, q.source_row_number, nullif(trim(q.raw_payload ->> p.payload_key), ''), q.milestone_code,
+    select q.landed_file_id, q.source_row_number, nullif(trim(q.raw_payload ->> p.payload_key), ''), q.milestone_code, null,
            q.reporting_month, q.reason
     from raw.quarantine q left join _payload_institution p on p.file_id = q.landed_file_id
     where q.landed_file_id in (select file_id from _receipt_files)
 )
 select r.file_id, r.source_row_number, r.reason, r.reporting_month,
-       coalesce(named.name, owner.responsible_institution, r.institution) as institution
+       coalesce(named.name, owner.responsible_institution, commitment_owner.responsible_institution, r.institution) as institution
 from delivered_rows r
 left join catalogue_names named on named.key = {key_of_reported}
 left join catalogue owner on owner.milestone_code = r.milestone_code
+left join commitment_owners commitment_owner on commitment_owner.commitment_id = r.commitment_id
 """
 
 

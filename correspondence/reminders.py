@@ -77,7 +77,7 @@ def _sent_reminders(con: duckdb.DuckDBPyConnection, month: date) -> dict[tuple[s
 
 
 def compose_reminders(con: duckdb.DuckDBPyConnection, month: date, *, today: date, reminder_day: int,
-                      escalation_days: int, due_day: int, escalations_only: bool = False) -> list[Composed]:
+                      escalation_days: int, due_day: int) -> list[Composed]:
     """The reminders due `today` for `month`: a first one from `reminder_day` of the next month,
     a second one (coordination copied) `escalation_days` after the first, each once."""
     if today < next_month(month) + timedelta(days=reminder_day - 1):
@@ -86,7 +86,7 @@ def compose_reminders(con: duckdb.DuckDBPyConnection, month: date, *, today: dat
     composed = []
     for (institution, key), milestones in missing_reports(con, month).items():
         first = sent.get((key, REMINDER))
-        if first is None and not escalations_only:
+        if first is None:
             stage = REMINDER
         elif first is not None and (key, ESCALATION) not in sent and today >= first + timedelta(days=escalation_days):
             stage = ESCALATION

@@ -54,6 +54,7 @@ def copy_schema(
     contracts: Mapping[str, TableContract] | None = None,
     labels: Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]] | None = None,
     leave_out_empty: bool = False,
+    leave_out_columns: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[CopiedTable]:
     """Copy the tables (and views, as tables) of a DuckDB schema into PostgreSQL `target_schema`.
 
@@ -61,13 +62,17 @@ def copy_schema(
     milestone history); `contracts` become comments, NOT NULLs and keys (exports/bi_contract.py);
     `labels` (code column -> Spanish and English labels of each code) become the table
     `status_labels`; `leave_out_empty` leaves out tables with no rows (an optional source not
-    configured)."""
+    configured); `leave_out_columns` (table -> columns) keeps columns out of the copy (personal
+    data that stays in the raw zone)."""
     names = tables or [
         row[0] for row in duck.execute(
             "select table_name from information_schema.tables where table_schema = ? order by table_name", [source_schema]
         ).fetchall()
     ]
     relations = {name: f'"{source_schema}"."{name}"' for name in names} | dict(also or {})
+    for name, columns in (leave_out_columns or {}).items():
+        if name in relations and columns:
+            relations[name] = f"(select * exclude ({', '.join(chr(34) + c + chr(34) for c in columns)}) from {relations[name]})"
     if leave_out_empty:
         relations = {name: rel for name, rel in relations.items() if duck.execute(f"select count(*) from {rel}").fetchone()[0]}
     loading, previous = f"{target_schema}__loading", f"{target_schema}__previous"

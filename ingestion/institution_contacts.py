@@ -121,6 +121,7 @@ SPEC = SourceSpec(
     quarantine_blocks_publication=False,
     expectations=expectations,
     address_setting="institution_contacts_url",
+    personal_columns=("email", "raw_payload"),
     preview_columns="institution, role",
     description="Whom receipts and reminders go to (institution, e-mail, responsable or coordinacion), from "
                 "OGP_INSTITUTION_CONTACTS. Addresses are personal data: they stay in the raw zone.",

@@ -57,6 +57,9 @@ class SourceSpec:
     kinds: frozenset[str] = frozenset({"duckdb", "csv"})
     # Sources read by the daily forms run: they go stale in days, the others in weeks.
     daily: bool = False
+    # Columns of its raw table that hold personal data on purpose (the contacts' addresses): never
+    # read by staging, never copied out of the raw zone (not even to the postgres target).
+    personal_columns: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -71,5 +71,10 @@ def blocking_sources(domains: frozenset[Domain] | set[Domain]) -> list[str]:
     return [spec.name for spec in SOURCES if spec.quarantine_blocks_publication and spec.domain in domains]
 
 
+def personal_columns() -> dict[str, tuple[str, ...]]:
+    """Raw table -> the columns that hold personal data on purpose and never leave the raw zone."""
+    return {spec.table_name: spec.personal_columns for spec in SOURCES if spec.personal_columns}
+
+
 def reference_tables() -> frozenset[str]:
     return frozenset(spec.table_name for spec in SOURCES if spec.domain == Domain.REFERENCE)

@@ -437,12 +437,17 @@ def remind(args: argparse.Namespace, settings: Settings) -> int:
     from ingestion.connection import connect
 
     month = _month(args.month, settings.operator_language)
+    kinds = (REMINDER, ESCALATION)
+    before = 0
+    if settings.warehouse_path.exists():
+        with connect(settings.warehouse_path, read_only=True) as con:
+            before = len(messages_about(con, month, kinds))
     if not run_job(settings, "institution_reminders_job", first=month, last=month):
         return 1
     with connect(settings.warehouse_path, read_only=True) as con:
-        lines = messages_about(con, month, (REMINDER, ESCALATION))
+        lines = messages_about(con, month, kinds)
     where = "el servidor de correo" if settings.smtp_url else f"la bandeja de salida {settings.outbox_dir}"
-    print(f"Recordatorios de {month:%Y-%m} ({len(lines)}; entregados por {where}):")
+    print(f"Recordatorios de {month:%Y-%m}: {len(lines) - before} nuevo(s) ahora, {len(lines)} en total (por {where}):")
     for line in lines:
         print(f"  {KIND_LABELS[line.kind]:<20} {line.institution or 'coordinación':<60} {line.state}"
               + (f" ({line.last_error})" if line.last_error else ""))

@@ -95,23 +95,29 @@ institution_reminders_job = dg.define_asset_job(
 )
 
 
-def reminder_days(today: date, settings: Settings) -> bool:
-    """Whether `today` is a day a reminder falls on: OGP_REMINDER_DAY, or OGP_ESCALATION_DAYS after it
-    (for the month just ended, or for the one before when the second reminder falls that late). A
-    run on another day would find nothing due; a run that was missed catches up at the next one."""
-    first = today.replace(day=settings.reminder_day)
-    previous_first = (today.replace(day=1) - timedelta(days=1)).replace(day=settings.reminder_day)
-    return today == first or today in (first + timedelta(days=settings.escalation_days),
-                                       previous_first + timedelta(days=settings.escalation_days))
+def months_to_remind(today: date, settings: Settings) -> list[date]:
+    """The reporting months a reminder falls on `today` for: the month just ended on OGP_REMINDER_DAY
+    and OGP_ESCALATION_DAYS after it; the month before when its second reminder falls this late.
+    A run finds due only what was not sent, so one missed catches up at the next."""
+    this_month = today.replace(day=1)
+    just_ended = (this_month - timedelta(days=1)).replace(day=1)
+    months = []
+    for month, first_day in ((just_ended, this_month), ((just_ended - timedelta(days=1)).replace(day=1), just_ended)):
+        first = first_day.replace(day=settings.reminder_day)
+        if today in (first, first + timedelta(days=settings.escalation_days)):
+            months.append(month)
+    return months
 
 
 @dg.schedule(job=institution_reminders_job, cron_schedule="0 8 * * *", execution_timezone=PLATFORM_TIMEZONE,
-             description="At 08:00 on the reminder day and on the second reminder's day: the month just ended.")
+             description="At 08:00 on the reminder day and on the second reminder's day: the month each falls for.")
 def institution_reminders_schedule(context: dg.ScheduleEvaluationContext):
-    today = (context.scheduled_execution_time or datetime.now(ZoneInfo(PLATFORM_TIMEZONE))).astimezone(ZoneInfo(PLATFORM_TIMEZONE)).date()
-    if not reminder_days(today, Settings.from_env()):
+    now = context.scheduled_execution_time or datetime.now(ZoneInfo(PLATFORM_TIMEZONE))
+    today = now.astimezone(ZoneInfo(PLATFORM_TIMEZONE)).date()
+    months = months_to_remind(today, Settings.from_env())
+    if not months:
         return dg.SkipReason(f"{today}: no reminder falls today (OGP_REMINDER_DAY, OGP_ESCALATION_DAYS)")
-    return dg.RunRequest(run_key=f"reminders-{today}", partition_key=latest_reporting_month())
+    return [dg.RunRequest(run_key=f"reminders-{month:%Y-%m}-{today}", partition_key=month.isoformat()) for month in months]
 
 
 @dg.sensor(job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR.")

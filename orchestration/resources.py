@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
+from correspondence.schema import ensure_tables as ensure_correspondence_tables
 from ingestion.connection import connect
 from ingestion.sources import ensure_raw_schema
 from orchestration.settings import Settings
@@ -79,4 +80,5 @@ class PlatformResource(dg.ConfigurableResource):
                      memory_limit=settings.duckdb_memory_limit) as con:
             if not read_only:
                 ensure_raw_schema(con)
+                ensure_correspondence_tables(con)
             yield con

@@ -51,6 +51,22 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def smtp_server():
+    """(mailbox, smtp://127.0.0.1:port): a real SMTP server for the test's length."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_server import Mailbox, free_port
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield mailbox, f"smtp://127.0.0.1:{controller.port}"
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
 def warehouse(tmp_path: Path):
     from ingestion.connection import connect
     from ingestion.sources import ensure_raw_schema

@@ -6,13 +6,11 @@ the reminders read marts built here with the columns they read."""
 from __future__ import annotations
 
 import email
-import socket
 from datetime import date
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from correspondence.loop import send_receipts, send_reminders
 from correspondence.mailer import OutboxTransport, SmtpTransport
@@ -23,7 +21,9 @@ from ingestion.intake_run import take_in_inbox
 from ingestion.landing import land_source
 from ingestion.sources import INSTITUTION_CONTACTS, PLAN_CATALOGUE
 from tests.conftest import write
+from tests.mail_server import free_port
 
+TODAY = date(2026, 12, 2)
 SENDER = "Gobierno Abierto <no-responder@gobiernoabierto.example>"
 CONTACTS = """institucion,correo,rol
 Ministerio de Salud Pública (MSP),enlace.msp@salud.example,responsable
@@ -37,38 +37,6 @@ AP_ECU02,EC0011,1,EC0011-H1,Primer hito,50,2023-01-01,2024-06-30,Ministerio de S
 AP_ECU02,EC0011,1,EC0011-H2,Segundo hito,50,2023-01-01,2024-06-30,Ministerio de Educación
 """
 REPORT_HEADER = "Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
-
-
-class Mailbox:
-    """An SMTP handler keeping what it received; `refuse_next` answers "try later" that many times."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.refuse_next = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse_next:
-            self.refuse_next -= 1
-            return "451 4.3.0 intente más tarde"
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=default_policy)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield mailbox, f"smtp://127.0.0.1:{controller.port}"
-    finally:
-        controller.stop()
 
 
 def load_address_source(warehouse, spec, path: Path, tmp_path: Path) -> None:
@@ -105,7 +73,7 @@ def test_a_load_sends_each_institution_a_receipt_naming_its_file_and_bad_row(loo
     write(inbox / "roto.xlsx", "esto no es un libro de Excel")
     take_in(loop_warehouse, inbox, tmp_path)
 
-    outcome = send_receipts(loop_warehouse, SmtpTransport(url), sender=SENDER, run_id="r1")
+    outcome = send_receipts(loop_warehouse, SmtpTransport(url), today=TODAY, sender=SENDER, run_id="r1")
 
     assert outcome.by_state == {"sent": 2}
     by_recipient = {tuple(to): message for to, message in mailbox.messages}
@@ -120,7 +88,7 @@ def test_a_load_sends_each_institution_a_receipt_naming_its_file_and_bad_row(loo
     assert "roto.xlsx" in office and "rechazado" in office
 
     # A file is acknowledged once: another pass sends nothing.
-    again = send_receipts(loop_warehouse, SmtpTransport(url), sender=SENDER, run_id="r2")
+    again = send_receipts(loop_warehouse, SmtpTransport(url), today=TODAY, sender=SENDER, run_id="r2")
     assert again.composed == 0 and again.deliveries == [] and len(mailbox.messages) == 2
 
 
@@ -131,14 +99,14 @@ def test_a_server_that_is_away_is_retried_and_shown_never_raised(loop_warehouse,
     take_in(loop_warehouse, inbox, tmp_path)
 
     away = f"smtp://127.0.0.1:{free_port()}"
-    outcome = send_receipts(loop_warehouse, SmtpTransport(away, wait_s=0.01), sender=SENDER, run_id="r1")
+    outcome = send_receipts(loop_warehouse, SmtpTransport(away, wait_s=0.01), today=TODAY, sender=SENDER, run_id="r1")
     assert outcome.by_state == {"failed": 1}
     [failed] = undelivered(loop_warehouse)
     assert failed.state == "failed" and "servidor de correo" in failed.last_error and failed.attempts == 1
 
     # The server says "try later" twice, then takes it: tenacity's retries carry it within one pass.
     mailbox.refuse_next = 2
-    retried = send_receipts(loop_warehouse, SmtpTransport(url, wait_s=0.01), sender=SENDER, run_id="r2")
+    retried = send_receipts(loop_warehouse, SmtpTransport(url, wait_s=0.01), today=TODAY, sender=SENDER, run_id="r2")
     assert retried.composed == 0 and retried.by_state == {"sent": 1}
     assert undelivered(loop_warehouse) == []
     [(to, message)] = mailbox.messages
@@ -201,3 +169,25 @@ def test_without_a_server_every_message_is_an_eml_file_in_the_outbox(loop_wareho
     message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
     assert message["To"] == "enlace.msp@salud.example" and message["Auto-Submitted"] == "auto-generated"
     assert not list(outbox.glob("*.partial"))
+
+
+@pytest.mark.parametrize("today, months", [
+    (date(2023, 12, 4), []),
+    (date(2023, 12, 5), [date(2023, 11, 1)]),  # the first reminder of November
+    (date(2023, 12, 15), [date(2023, 11, 1)]),  # its second, ten days later
+    (date(2024, 1, 5), [date(2023, 12, 1)]),
+])
+def test_the_schedule_falls_on_the_reminder_days(today, months):
+    from orchestration.jobs import months_to_remind
+    from orchestration.settings import Settings
+
+    assert months_to_remind(today, Settings.from_env({"OGP_REMINDER_DAY": "5", "OGP_ESCALATION_DAYS": "10"})) == months
+
+
+def test_a_second_reminder_that_falls_in_the_month_after_is_for_the_month_before():
+    from orchestration.jobs import months_to_remind
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env({"OGP_REMINDER_DAY": "25", "OGP_ESCALATION_DAYS": "10"})
+    assert months_to_remind(date(2023, 12, 25), settings) == [date(2023, 11, 1)]
+    assert months_to_remind(date(2024, 1, 4), settings) == [date(2023, 11, 1)]  # 25 Dec + 10 days

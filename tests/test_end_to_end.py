@@ -426,3 +426,44 @@ def test_republishing_one_month_as_the_ui_does_changes_nothing(demo, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir() if p.is_dir()) == ["v1"]
     assert (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
+
+
+def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(demo, tmp_path, monkeypatch, capsys, smtp_server):
+    """The demo wrote each receipt it would send in outbox/ and publishes each institution's
+    reporting record; on a copy, with a real SMTP server: a file with one good and one bad row
+    gets a receipt naming both, `ogp remind 2023-11` reminds the institutions whose milestones
+    lack a November report, and a second call sends nothing new."""
+    import shutil
+
+    assert len(list((demo / "outbox").glob("acuse-*.eml"))) >= 20
+    page = next((demo / "snapshots" / "2023-11" / "v1").glob("institucion-ministerio-de-energia-y-minas*.html"))
+    record_html = page.read_text(encoding="utf-8").split("Cumplimiento del reporte mensual")[1]
+    assert "noviembre de 2023" in record_html and "@" not in record_html
+    with open(demo / "snapshots" / "2023-11" / "v1" / "cumplimiento_reporte.csv", encoding="utf-8-sig", newline="") as handle:
+        overdue = {r["institution_name"] for r in csv.DictReader(handle) if int(r["not_reported"]) > 0}
+    assert "Ministerio de Energía y Minas" in overdue
+
+    mailbox, url = smtp_server
+    data = tmp_path / "data"
+    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home", "outbox"))
+    monkeypatch.setenv("OGP_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    monkeypatch.setenv("OGP_SMTP_URL", url)
+    report = tmp_path / "reporte_mintel.csv"
+    report.write_text(
+        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
+        "8/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,55\n"
+        "8/12/2023 09:01:00,MINTEL,EC0011,EC0011-H3,2023-11,ciento veinte\n", encoding="utf-8")
+    assert cli.main(["load", str(report)]) == 0
+    [(to, receipt)] = [(to, m) for to, m in mailbox.messages if "reporte_mintel.csv" in m.get_body().get_content()]
+    text = receipt.get_body().get_content()
+    assert to == ["enlace.mintel@demo-gobiernoabierto.example"]
+    assert "Filas cargadas de su institución: 1" in text and "fila 2: el porcentaje de avance «ciento veinte»" in text
+
+    sent = len(mailbox.messages)
+    assert cli.main(["remind", "2023-11"]) == 0
+    reminded = {m["Subject"].rsplit("— ", 1)[1] for _, m in mailbox.messages[sent:]}
+    assert reminded == overdue
+    assert cli.main(["remind", "2023-11"]) == 0
+    assert len(mailbox.messages) == sent + len(overdue)
+    assert "0 nuevo(s) ahora" in capsys.readouterr().out

@@ -16,6 +16,13 @@ from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs
 RECEIPTS_KEY = dg.AssetKey(["correspondence", "delivery_receipts"])
 REMINDERS_KEY = dg.AssetKey(["correspondence", "reporting_reminders"])
 
+# Written by both assets below; declared so the dbt source that reads it has a home. Nothing in
+# the warehouse depends on the assets themselves: no build or publication waits for the mail.
+outbound_messages = dg.AssetSpec(
+    ["raw", "outbound_messages"], group_name="correspondence", kinds={"duckdb"}, owners=OWNERS,
+    description="Every message written to an institution (who, what, when, outcome), written by the receipts and "
+                "reminders; the recipients' addresses stay in the raw zone.")
+
 
 def mail_transport(settings: Settings):
     from correspondence.mailer import transport_for  # smtplib, jinja: at run time
@@ -68,7 +75,8 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
 
         settings = platform.settings()
         with platform.warehouse() as con:
-            outcome = send_receipts(con, mail_transport(settings), sender=settings.mail_from, run_id=context.run_id)
+            outcome = send_receipts(con, mail_transport(settings), today=today_in_deployment(), sender=settings.mail_from,
+                                    run_id=context.run_id)
         log_deliveries(context, outcome)
         return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
 
@@ -83,7 +91,7 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
         description=(
             "Reminders for the partition's month: from OGP_REMINDER_DAY of the next month, each institution with "
             "milestones under way and no report for it is reminded once; OGP_ESCALATION_DAYS later, a second one with "
-            "the coordinating office copied (also for the month before, if its second reminder falls later)."
+            "the coordinating office copied. A stage missed (the schedule was off) goes out at the next run."
         ),
     )
     def reporting_reminders(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
@@ -92,16 +100,12 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
 
         settings = platform.settings()
         month = context.partition_time_window.start.date()
-        previous = reporting_months.get_prev_partition_window(context.partition_time_window.start)
         due_day = int(methodology_parameters()["report_due_day"])
         timing = dict(today=today_in_deployment(), sender=settings.mail_from, reminder_day=settings.reminder_day,
                       escalation_days=settings.escalation_days, due_day=due_day, run_id=context.run_id)
-        transport = mail_transport(settings)
         with platform.warehouse() as con:
-            if previous is not None:
-                log_deliveries(context, send_reminders(con, transport, previous.start.date(), escalations_only=True, **timing))
-            outcome = send_reminders(con, transport, month, **timing)
+            outcome = send_reminders(con, mail_transport(settings), month, **timing)
         log_deliveries(context, outcome)
         return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
 
-    return [delivery_receipts, reporting_reminders]
+    return [delivery_receipts, reporting_reminders, outbound_messages]

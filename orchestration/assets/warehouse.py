@@ -204,12 +204,17 @@ def with_failing_rows(results: list[dg.AssetCheckResult], manifest: Mapping[str,
 
 def copy_to_postgres_target(platform: PlatformResource, schema: str, tables: list[str] | None = None) -> None:
     """On the postgres target, what dbt reads that the platform writes in DuckDB (the raw schema,
-    the search index's peers) is copied there first, whole, in one swap."""
+    the search index's peers) is copied there first, whole, in one swap; the columns that hold
+    personal data on purpose (the contacts' and the messages' addresses) stay behind."""
+    from correspondence.schema import PERSONAL_COLUMNS as MESSAGE_RECIPIENTS
     from exports.postgres import copy_schema  # psycopg: at run time
+    from ingestion.sources import personal_columns
 
     settings = platform.settings()
+    raw_zone_only = {**personal_columns(), "outbound_messages": MESSAGE_RECIPIENTS} if schema == "raw" else {}
     with platform.warehouse(read_only=True) as con:
-        copy_schema(con, settings.warehouse_pg_conninfo.value, source_schema=schema, target_schema=schema, tables=tables)
+        copy_schema(con, settings.warehouse_pg_conninfo.value, source_schema=schema, target_schema=schema, tables=tables,
+                    leave_out_columns=raw_zone_only)
 
 
 def pull_from_postgres_target(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:

@@ -272,6 +272,15 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
     record(TABLE, CASES, "personal_data", "an OGP Explorer file with officials' names, e-mails and phones",
            "never loaded; absent from the warehouse, every published file and the serving copy")
 
+    # The institutions' contacts (the demo's, at a reserved domain) are used, and stay in the raw zone.
+    contacts = "@demo-gobiernoabierto.example"
+    assert any(contacts in p.read_text(encoding="utf-8") for p in (data / "outbox").glob("*.eml"))  # they were used
+    assert not any(contacts in text for text in texts)
+    assert not any(contacts.encode() in blob for blob in published[:-1])  # all but the warehouse, which holds the raw zone
+    record(TABLE, CASES, "contact_addresses", "receipts to the institutions' liaisons from a contacts file",
+           "the addresses reach the outbox only: absent from logs, Dagster's storage, the Data Docs, every published "
+           "file and the serving copy")
+
 
 def test_two_members_runs_in_one_instance_proceed_side_by_side(tmp_path):
     """A deployment per member (the national member's data directory, catalogue and forms; the

@@ -123,7 +123,9 @@ final as (
         institution_months.not_reported,
         cast(coalesce(messages_sent.receipts_sent, 0) as bigint) as receipts_sent,
         cast(coalesce(messages_sent.reminders_sent, 0) as bigint) as reminders_sent,
-        cast(coalesce(messages_sent.escalations_sent, 0) as bigint) as escalations_sent
+        cast(coalesce(messages_sent.escalations_sent, 0) as bigint) as escalations_sent,
+        -- As the monthly facts have it: their tests read the rows of the last build.
+        cast({{ dbt.current_timestamp() }} as timestamp) as computed_at
 
     from institution_months
     left join messages_sent

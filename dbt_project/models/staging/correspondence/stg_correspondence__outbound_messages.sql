@@ -1,7 +1,4 @@
--- Built with the monthly facts (tag monthly_fact): the receipts' asset that writes this source
--- reads the warehouse's validation (fct_data_quality_issues), so this view must follow it.
-{{ config(tags=['monthly_fact']) }}
-
+-- What the receipts and reminders delivered, without whom to (the recipients stay in the raw zone).
 with source as (
 
     select * from {{ source('correspondence', 'outbound_messages') }}
