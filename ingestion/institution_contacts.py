@@ -4,9 +4,9 @@
 coordinating office (institution empty), copied on escalations and told of files nobody can be
 named for.
 
-Addresses are personal data: they stay in this raw table (the `email` column is exempt from the
-redaction that clears free text, and never selected by staging), and no reason, preview or check
-quotes one. An institution is matched as reports and the catalogue write it, under the
+Addresses are personal data: they stay in this raw table's `email` column (exempt from the
+redaction that clears free text, marked in the row's payload, never selected by staging, left out
+of the postgres target's copy), and no reason, preview or check quotes one. An institution is matched as reports and the catalogue write it, under the
 normalisation codes get (`sql_expressions.code`: dashes, invisible characters, spaces, case)."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from __future__ import annotations
 import functools
 
 from ingestion import sql_expressions as sx
+from ingestion.personal_data import EMAIL_MARK
 from ingestion.source_spec import Domain, SourceSpec
+from ingestion.tabular import sql_literal
 from ingestion.tabular_source import TabularSource, source_column
 
 SOURCE = "institution_contacts"
@@ -40,6 +42,10 @@ def institution_key(expr: str) -> str:
 def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
     roles = " ".join(f"when '{written}' then '{role}'" for written, role in ROLES.items())
+    # The row as received, its address marked: only the `email` column holds it (so a quarantined
+    # row's payload holds none).
+    payload = (f"json_merge_patch(to_json(b), json_object({sql_literal(mapping['email'])}, {sql_literal(EMAIL_MARK)}))"
+               if "email" in mapping else "to_json(b)")
     return f"""
         select
             b._source_row_number as source_row_number,
@@ -48,7 +54,7 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
             lower({sx.text(col('email'))}) as email,
             case lower({sx.text(col('role'))}) {roles} end as role,
             {sx.text(col('role'))} as role_raw,
-            to_json(b) as raw_payload,
+            {payload} as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b
     """
@@ -121,7 +127,7 @@ SPEC = SourceSpec(
     quarantine_blocks_publication=False,
     expectations=expectations,
     address_setting="institution_contacts_url",
-    personal_columns=("email", "raw_payload"),
+    personal_columns=("email",),
     preview_columns="institution, role",
     description="Whom receipts and reminders go to (institution, e-mail, responsable or coordinacion), from "
                 "OGP_INSTITUTION_CONTACTS. Addresses are personal data: they stay in the raw zone.",

@@ -62,6 +62,10 @@ def test_contacts_are_loaded_with_bad_rows_set_aside_without_quoting_an_address(
         "select rule, reason from raw.quarantine where source = 'institution_contacts'").fetchall())
     assert set(reasons) == {"missing_email", "bad_email"}
     assert "no es un correo" not in reasons["bad_email"] and "fila 5" in reasons["bad_email"]
+    # The address is in its column only: no payload, in the table or the quarantine, holds one.
+    payloads = loop_warehouse.execute("""select raw_payload from raw.institution_contacts
+        union all select raw_payload from raw.quarantine where source = 'institution_contacts'""").fetchall()
+    assert payloads and not any("@" in str(p) or "no es un correo" in str(p) for (p,) in payloads)
 
 
 def test_a_load_sends_each_institution_a_receipt_naming_its_file_and_bad_row(loop_warehouse, tmp_path, smtp_server):
