@@ -14,6 +14,7 @@ COPY ingestion ./ingestion
 COPY quality ./quality
 COPY exports ./exports
 COPY similarity ./similarity
+COPY correspondence ./correspondence
 COPY deploy ./deploy
 COPY dbt_project ./dbt_project
 COPY demo_data ./demo_data

@@ -399,6 +399,8 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     except duckdb.CatalogException as exc:
         raise OperatorError(f"The run finished but the warehouse has no marts ({exc}): see the run in the UI.") from None
     version = current_version_dir(settings.snapshots_dir, f"{month or last:%Y-%m}")
+    # The reminders the presented month's deadline would have sent (receipts went with the run).
+    reminded = run_job(settings, "institution_reminders_job", first=month or last, last=month or last)
     print(f"\nWarehouse (DuckDB):     {settings.warehouse_path}")
     print(f"Monthly snapshots:      {settings.snapshots_dir}/<YYYY-MM>/<version>/ ({first:%Y-%m} .. {last:%Y-%m})")
     if version is not None:
@@ -409,6 +411,11 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Open-data package:      {version / 'datapackage.json'}")
     print(f"Every publication:      {settings.snapshots_dir / 'index.html'} (catalogo.json, catalogo.atom)")
     print(f"Data quality (GX):      {settings.data_dir / 'data_docs' / 'index.html'} (each suite's latest validation)")
+    if not settings.smtp_url:
+        messages = sorted(p.name.split("-")[0] for p in settings.outbox_dir.glob("*.eml"))
+        print(f"Messages to institutions: {settings.outbox_dir} ({messages.count('acuse')} receipts, "
+              f"{messages.count('reminder') + messages.count('escalation')} reminders for {month or last:%Y-%m}"
+              f"{'' if reminded else ', the reminders run failed'}; OGP_SMTP_URL sends them instead)")
     print('Similar commitments:    ogp similar "Transparencia en el uso de la inteligencia artificial"')
     print(f"Dagster runs:           {os.environ['DAGSTER_HOME']} (see them with `make ui`)")
     print("All progress reports in the demo are DEMONSTRATION DATA.")

@@ -195,3 +195,42 @@ def test_a_second_reminder_that_falls_in_the_month_after_is_for_the_month_before
     settings = Settings.from_env({"OGP_REMINDER_DAY": "25", "OGP_ESCALATION_DAYS": "10"})
     assert months_to_remind(date(2023, 12, 25), settings) == [date(2023, 11, 1)]
     assert months_to_remind(date(2024, 1, 4), settings) == [date(2023, 11, 1)]  # 25 Dec + 10 days
+
+
+def test_starttls_and_login_when_the_server_offers_them(loop_warehouse, tmp_path, monkeypatch):
+    """A server that requires STARTTLS before anything and a login over TLS: the user and password
+    from the URL, the certificate checked (trusted here through SSL_CERT_FILE)."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.mail_server import Mailbox, self_signed_certificate
+
+    cert, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, session.ssl is not None))
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"enlace", b"s3creto!"), handled=False)
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True,
+                            authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        inbox = tmp_path / "inbox"
+        write(inbox / "avance.csv", REPORT_HEADER + "Ministerio de Educación,EC0011,EC0011-H2,2023-11,20\n")
+        take_in(loop_warehouse, inbox, tmp_path)
+        url = f"smtp://enlace:s3creto%21@127.0.0.1:{controller.port}"
+        wrong = send_receipts(loop_warehouse, SmtpTransport(url.replace("s3creto", "otra"), wait_s=0.01), today=TODAY,
+                              sender=SENDER, run_id="r1")
+        [failed] = undelivered(loop_warehouse)
+        assert wrong.by_state == {"failed": 1} and "usuario o la contraseña" in failed.last_error and "otra" not in failed.last_error
+        assert send_receipts(loop_warehouse, SmtpTransport(url), today=TODAY, sender=SENDER, run_id="r2").by_state == {"sent": 1}
+    finally:
+        controller.stop()
+    assert logins[-1] == (b"enlace", True) and len(mailbox.messages) == 1

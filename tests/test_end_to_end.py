@@ -429,17 +429,18 @@ def test_republishing_one_month_as_the_ui_does_changes_nothing(demo, tmp_path):
 
 
 def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(demo, tmp_path, monkeypatch, capsys, smtp_server):
-    """The demo wrote each receipt it would send in outbox/ and publishes each institution's
-    reporting record; on a copy, with a real SMTP server: a file with one good and one bad row
-    gets a receipt naming both, `ogp remind 2023-11` reminds the institutions whose milestones
-    lack a November report, and a second call sends nothing new."""
+    """The demo wrote each receipt and November's reminders in outbox/ and publishes each
+    institution's reporting record; on a copy, with a real SMTP server: a file with one good and
+    one bad row gets a receipt naming both, `ogp remind 2023-10` reminds the institutions whose
+    milestones lack an October report, and a second call sends nothing new."""
     import shutil
 
     assert len(list((demo / "outbox").glob("acuse-*.eml"))) >= 20
+    assert {p.name.split("-")[0] for p in (demo / "outbox").glob("*.eml")} == {"acuse", "reminder"}
     page = next((demo / "snapshots" / "2023-11" / "v1").glob("institucion-ministerio-de-energia-y-minas*.html"))
     record_html = page.read_text(encoding="utf-8").split("Cumplimiento del reporte mensual")[1]
     assert "noviembre de 2023" in record_html and "@" not in record_html
-    with open(demo / "snapshots" / "2023-11" / "v1" / "cumplimiento_reporte.csv", encoding="utf-8-sig", newline="") as handle:
+    with open(demo / "snapshots" / "2023-10" / "v1" / "cumplimiento_reporte.csv", encoding="utf-8-sig", newline="") as handle:
         overdue = {r["institution_name"] for r in csv.DictReader(handle) if int(r["not_reported"]) > 0}
     assert "Ministerio de Energía y Minas" in overdue
 
@@ -461,9 +462,9 @@ def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(dem
     assert "Filas cargadas de su institución: 1" in text and "fila 2: el porcentaje de avance «ciento veinte»" in text
 
     sent = len(mailbox.messages)
-    assert cli.main(["remind", "2023-11"]) == 0
+    assert cli.main(["remind", "2023-10"]) == 0
     reminded = {m["Subject"].rsplit("— ", 1)[1] for _, m in mailbox.messages[sent:]}
     assert reminded == overdue
-    assert cli.main(["remind", "2023-11"]) == 0
+    assert cli.main(["remind", "2023-10"]) == 0
     assert len(mailbox.messages) == sent + len(overdue)
     assert "0 nuevo(s) ahora" in capsys.readouterr().out
