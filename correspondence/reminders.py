@@ -41,6 +41,10 @@ MISSING_REPORTS_SQL = f"""
 """
 
 
+class WarehouseNotBuilt(Exception):
+    """The marts a reminder reads are not there yet (a new warehouse)."""
+
+
 @dataclass(frozen=True)
 class MissingReport:
     milestone_code: str
@@ -62,6 +66,10 @@ def deadline(month: date, due_day: int) -> date:
 
 def missing_reports(con: duckdb.DuckDBPyConnection, month: date) -> dict[tuple[str, str], list[MissingReport]]:
     """(institution, key) -> its milestones due in `month` with no report for it."""
+    built = {name for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    if not {"fct_milestone_status_monthly", "dim_milestones"} <= built:
+        raise WarehouseNotBuilt("el almacén aún no tiene los hitos del mes: ejecute `ogp run-month` o `ogp refresh` primero")
     found: dict[tuple[str, str], list[MissingReport]] = {}
     for institution, key, *milestone in con.execute(MISSING_REPORTS_SQL, [month]).fetchall():
         found.setdefault((institution, key), []).append(MissingReport(*milestone))

@@ -234,3 +234,11 @@ def test_starttls_and_login_when_the_server_offers_them(loop_warehouse, tmp_path
     finally:
         controller.stop()
     assert logins[-1] == (b"enlace", True) and len(mailbox.messages) == 1
+
+
+def test_reminders_on_a_warehouse_not_built_say_so(loop_warehouse):
+    from correspondence.reminders import WarehouseNotBuilt
+
+    with pytest.raises(WarehouseNotBuilt, match="ogp run-month"):
+        send_reminders(loop_warehouse, OutboxTransport(Path("/nonexistent")), date(2023, 11, 1), today=TODAY,
+                       reminder_day=5, escalation_days=10, due_day=10, sender=SENDER, run_id="r")

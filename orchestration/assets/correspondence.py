@@ -96,6 +96,7 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
     )
     def reporting_reminders(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
         from correspondence.loop import send_reminders
+        from correspondence.reminders import WarehouseNotBuilt
         from orchestration.methodology import methodology_parameters
 
         settings = platform.settings()
@@ -104,7 +105,10 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
         timing = dict(today=today_in_deployment(), sender=settings.mail_from, reminder_day=settings.reminder_day,
                       escalation_days=settings.escalation_days, due_day=due_day, run_id=context.run_id)
         with platform.warehouse() as con:
-            outcome = send_reminders(con, mail_transport(settings), month, **timing)
+            try:
+                outcome = send_reminders(con, mail_transport(settings), month, **timing)
+            except WarehouseNotBuilt as missing:
+                raise dg.Failure(description=str(missing), allow_retries=False) from None
         log_deliveries(context, outcome)
         return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
 
