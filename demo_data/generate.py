@@ -298,6 +298,9 @@ def dashboard_rows() -> list[dict[str, str]]:
 OLD_METHOD = {  # IRM 2014-2020 verdicts cycled over the peers: (potential impact, completion, DIOG, starred)
     "Potential Impact": [("Minor", "1"), ("Moderate", "2"), ("Transformative", "3"), ("Moderate", "2")],
     "Completion (End Of Term)": [("Limited", "3"), ("Substantial", "4"), ("Complete", "5"), ("Not Started", "2"), ("Complete", "5")],
+    # At mid-term, against the end-of-term cycle above: most kept their level or rose one.
+    "Completion (Progress Report)": [("Limited", "3"), ("Limited", "3"), ("Substantial", "4"), ("Not Started", "2"),
+                                     ("Substantial", "4"), ("Limited", "3")],
     "Did It Open Government (Overall)": [("Did Not Change", "1"), ("Marginal", "2"), ("Major", "3"), ("Outstanding", "4"), ("Marginal", "2")],
 }
 NEW_METHOD = {  # IRM 2021+
@@ -306,6 +309,7 @@ NEW_METHOD = {  # IRM 2021+
     "Early Results": [("No notable results", "1"), ("Moderate", "2"), ("Significant", "3"), ("Moderate", "2")],
 }
 CODED_TWIN = {"Potential Impact": "_Potential Impact", "Completion (End Of Term)": "_CompletionEndTerm",
+              "Completion (Progress Report)": "_CompletionProgress",
               "Did It Open Government (Overall)": "_OpenGovernment", "Potential for Results": "_Potential for Results",
               "Early Results": "_Early Results"}
 
@@ -336,6 +340,7 @@ def peer_rows(policy_columns: list[str]) -> list[dict[str, str]]:
             row[column], row[CODED_TWIN[column]] = label, code
         if old:
             row["Starred (Current Formula) End of Term"] = "1" if (i // 2) % 5 == 2 else "0"
+            row["Report Publication Year (Progress Report)"] = str(submitted + 1)
         else:
             row["Verifiable"] = "Yes"
         rows.append(row)

@@ -55,6 +55,7 @@ LABELS = {
         "no_plans": "No hay planes de acción en implementación en", "delayed": "Hitos retrasados",
         "milestone": "Hito", "gap": "Brecha", "planned_end": "Fin planificado", "report": "Reporte",
         "none_delayed": "Ningún hito retrasado.",
+        "outlook": "Perspectiva", "outlook_note": "Perspectiva: probabilidad de que el compromiso termine sustancial o completo en la escala del IRM, según su avance proyectado al cierre al ritmo actual y cómo terminaron los compromisos de OGP que estaban en su mismo nivel a mitad de término (metodología §11). Es una proyección, no un veredicto; la página de cada compromiso dice en qué se basa.",
         "overdue": "Instituciones con reportes pendientes del mes", "overdue_lead": "Hitos en curso sin reporte aceptado de {month}; plazo: el {deadline}.",
         "none_overdue": "Todas las instituciones reportaron sus hitos en curso.", "due": "Hitos por reportar", "missing": "Sin reporte",
         "late": "Con atraso", "reminders": "Recordatorios", "changes": "Cambios respecto del mes anterior",
@@ -101,6 +102,7 @@ LABELS = {
         "no_plans": "No action plan in implementation in", "delayed": "Delayed milestones",
         "milestone": "Milestone", "gap": "Gap", "planned_end": "Planned end", "report": "Report",
         "none_delayed": "No delayed milestone.",
+        "outlook": "Outlook", "outlook_note": "Outlook: the likelihood that the commitment ends Substantial or Complete on the IRM's scale, from its progress projected to the end at its current pace and how OGP commitments at its level at mid-term ended (methodology §11). A projection, not a verdict; each commitment's page says what it rests on.",
         "overdue": "Institutions with reports outstanding for the month", "overdue_lead": "Milestones under way with no accepted report for {month}; deadline: {deadline}.",
         "none_overdue": "Every institution reported on its milestones under way.", "due": "Milestones due", "missing": "Not reported",
         "late": "Late", "reminders": "Reminders", "changes": "Changes since the previous month",
@@ -220,9 +222,11 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
     commitments = rows(con, """
         select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
                p.progress_percent - coalesce(prev.progress_percent, 0) as change_points,
-               exists (select 1 from marts.fct_similar_commitments s where s.commitment_id = p.commitment_id) as has_peers
+               exists (select 1 from marts.fct_similar_commitments s where s.commitment_id = p.commitment_id) as has_peers,
+               w.probability_substantial_or_complete as outlook_probability, w.outlook_basis
         from marts.fct_commitment_progress_monthly p
         join marts.dim_commitments c using (commitment_id)
+        left join marts.fct_commitment_outlook_monthly w using (commitment_id, reporting_month)
         left join marts.fct_commitment_progress_monthly prev
                on prev.commitment_id = p.commitment_id and prev.reporting_month = $previous
         where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from report_plans)

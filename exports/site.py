@@ -86,12 +86,16 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
                p.reporting_month, p.progress_percent, p.expected_percent, p.schedule_status, p.irm_completion_level,
                p.milestones, p.milestones_completed, p.milestones_stale, p.milestones_without_report,
                o.completion as irm_completion, o.did_it_open_government, o.early_results, o.potential_impact,
-               o.potential_for_results, o.is_starred
+               o.potential_for_results, o.is_starred,
+               w.probability_substantial_or_complete as outlook_probability, w.projected_percent_at_end as outlook_projected,
+               w.outlook_basis
         from marts.dim_commitments c
         join site_plans s using (action_plan_id)
         join marts.fct_commitment_progress_monthly p
           on p.commitment_id = c.commitment_id and p.reporting_month = s.shown_month
         left join marts.fct_commitment_outcomes o on o.commitment_id = c.commitment_id
+        left join marts.fct_commitment_outlook_monthly w
+          on w.commitment_id = c.commitment_id and w.reporting_month = s.shown_month
         order by c.action_plan_id, c.commitment_number_sort, c.commitment_id""", params)
     commitment_history = rows_of(con, """
         select commitment_id, reporting_month, progress_percent, expected_percent
@@ -229,7 +233,8 @@ LABELS = {
         "commitments": "Compromisos", "commitments_caption": "Avance de cada compromiso en {month}", "data_lc": "datos",
         "no": "N.º", "commitment": "Compromiso", "institution": "Institución responsable", "progress": "Avance",
         "counterpart": "Contraparte y apoyo", "period": "Vigencia", "progress_in": "Avance en",
-        "irm_level": "Nivel de cumplimiento (escala IRM)", "irm_verdict": "Evaluación del IRM", "completion_lc": "cumplimiento",
+        "irm_level": "Nivel de cumplimiento (escala IRM)", "irm_verdict": "Evaluación del IRM",
+        "outlook": "Perspectiva al cierre", "outlook_text": "{probability} de probabilidad de terminar sustancial o completo (escala IRM).", "completion_lc": "cumplimiento",
         "diog_lc": "¿abrió el gobierno?", "early_lc": "resultados tempranos", "potential_lc": "potencial de resultados",
         "impact_lc": "impacto potencial", "no_verdict": "sin evaluación publicada", "ogp_page": "página del compromiso en opengovpartnership.org",
         "history": "Evolución",
@@ -272,7 +277,8 @@ LABELS = {
         "commitments": "Commitments", "commitments_caption": "Each commitment's progress in {month}", "data_lc": "data",
         "no": "No.", "commitment": "Commitment", "institution": "Responsible institution", "progress": "Progress",
         "counterpart": "Counterpart and support", "period": "Period", "progress_in": "Progress in",
-        "irm_level": "Completion level (IRM scale)", "irm_verdict": "IRM assessment", "completion_lc": "completion",
+        "irm_level": "Completion level (IRM scale)", "irm_verdict": "IRM assessment",
+        "outlook": "Outlook at the end", "outlook_text": "{probability} likely to end Substantial or Complete (IRM scale). Basis, in Spanish:", "completion_lc": "completion",
         "diog_lc": "did it open government?", "early_lc": "early results", "potential_lc": "potential for results",
         "impact_lc": "potential impact", "no_verdict": "no assessment published", "ogp_page": "the commitment's page on opengovpartnership.org",
         "history": "History",
