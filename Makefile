@@ -51,9 +51,12 @@ ui: manifest
 bench: manifest
 	$(BIN)/python -m benchmarks.run
 
-# The similar-commitments ranker: recall@10 and MRR on the labelled queries, and its speed.
+# The similar-commitments ranker: recall@10 and MRR on the labelled queries, and its speed; then on
+# OGP's real Explorer file and its cross-lingual paraphrases, when ../shared holds it.
 bench-similarity: install
 	$(BIN)/python -m benchmarks.similarity
+	@if test -f ../shared/data/ogp_explorer_full_2011_2014.csv; then $(BIN)/python -m benchmarks.similarity --real; \
+	  else echo "../shared/data/ogp_explorer_full_2011_2014.csv is not here: the real-corpus evaluation is skipped"; fi
 
 # The README's pictures of the publication, from the demo's snapshots (after `make demo`).
 screenshots: install browser

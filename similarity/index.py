@@ -1,6 +1,7 @@
-"""The commitment search index in the warehouse (schema `search`): one vector per commitment of
-`marts.dim_commitments`, with the model's name and version and a hash of what was embedded, so a
-run embeds only commitments whose text (or the model) changed; and, for every commitment of the
+"""The commitment search index in the warehouse (schema `search`): two vectors per commitment of
+`marts.dim_commitments` (its title with its text, and its title alone), with the model's name and
+version and a hash of what was embedded, so a run embeds only commitments whose text (or the
+model, or what is embedded) changed; and, for every commitment of the
 tracked plans, its closest commitments of other members (`search.commitment_peers`, which the
 mart fct_similar_commitments documents and publishes), ranked again only when what the ranking
 reads changed (`search.commitment_peers_basis`)."""
@@ -16,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from similarity import encoder
-from similarity.search import PEERS_PER_COMMITMENT, Corpus, rank
+from similarity.search import LEXICAL_WEIGHT, PEERS_PER_COMMITMENT, TITLE_WEIGHT, Corpus, rank
 
 SCHEMA = "search"
 EMBEDDINGS = f"{SCHEMA}.commitment_embeddings"
@@ -33,6 +34,9 @@ create table if not exists {EMBEDDINGS} (
     embedding float[{encoder.DIMENSIONS}] not null,
     embedded_at timestamp not null
 );
+-- The title's own vector (added with the ranking on titles: rows from before have none, and a
+-- hash that no longer matches, so they are embedded again once).
+alter table {EMBEDDINGS} add column if not exists title_embedding float[{encoder.DIMENSIONS}];
 create table if not exists {PEERS} (
     commitment_id varchar not null,
     peer_rank integer not null,
@@ -51,13 +55,17 @@ create table if not exists {PEERS_BASIS} (
 );
 """
 
-# What is embedded for a commitment, and its hash (with the model's version: a new model re-embeds).
+# What is embedded for a commitment, and its hash (with the model's version and what is embedded:
+# a new model, or a new way of embedding, re-embeds).
+EMBEDDED_PARTS = "title and text; title"
 _CURRENT_TEXTS = """
 create or replace temp table current_commitment_texts as
 select
     commitment_id,
     trim(coalesce(commitment_title, '') || '. ' || coalesce(commitment_text, ''), '. ') as embedded_text,
-    sha256($model_version || chr(10) || coalesce(commitment_title, '') || chr(10) || coalesce(commitment_text, '')) as content_hash
+    coalesce(nullif(trim(commitment_title), ''), commitment_text, '') as embedded_title,
+    sha256($model_version || chr(10) || $parts || chr(10) || coalesce(commitment_title, '') || chr(10)
+           || coalesce(commitment_text, '')) as content_hash
 from marts.dim_commitments
 """
 
@@ -84,7 +92,7 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: in
     version = encoder.model_version()
     con.execute("begin")
     try:
-        con.execute(_CURRENT_TEXTS, {"model_version": version})
+        con.execute(_CURRENT_TEXTS, {"model_version": version, "parts": EMBEDDED_PARTS})
         [(vanished,)] = con.execute(f"""
             select count(*) from {EMBEDDINGS} e
             where not exists (select 1 from current_commitment_texts c where c.commitment_id = e.commitment_id)""").fetchall()
@@ -92,16 +100,23 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: in
             delete from {EMBEDDINGS} e where not exists (
                 select 1 from current_commitment_texts c where c.commitment_id = e.commitment_id and c.content_hash = e.content_hash)""")
         pending = con.sql(f"""
-            select commitment_id, embedded_text, content_hash from current_commitment_texts c
+            select commitment_id, embedded_text, embedded_title, content_hash from current_commitment_texts c
             where not exists (select 1 from {EMBEDDINGS} e where e.commitment_id = c.commitment_id)
             order by commitment_id""").to_arrow_table()
         vectors = encoder.embed(pending.column("embedded_text").to_pylist(), threads=threads)
+        title_vectors = encoder.embed(pending.column("embedded_title").to_pylist(), threads=threads)
+
+        def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
+            return pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1), pa.float32()), encoder.DIMENSIONS)
+
         new_rows = pa.table({  # noqa: F841 - read by name in the insert below
             "commitment_id": pending.column("commitment_id"),
             "content_hash": pending.column("content_hash"),
-            "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1), pa.float32()), encoder.DIMENSIONS),
+            "embedding": vector_column(vectors),
+            "title_embedding": vector_column(title_vectors),
         })
-        con.execute(f"insert into {EMBEDDINGS} select commitment_id, content_hash, ?, ?, embedding, now()::timestamp from new_rows",
+        con.execute(f"""insert into {EMBEDDINGS} (commitment_id, content_hash, model_name, model_version, embedding, embedded_at, title_embedding)
+                        select commitment_id, content_hash, ?, ?, embedding, now()::timestamp, title_embedding from new_rows""",
                     [encoder.MODEL_NAME, version])
         [(total,)] = con.execute("select count(*) from current_commitment_texts").fetchall()
         peer_rows, ranked = _rank_peers(con, peers, version)
@@ -116,7 +131,8 @@ def ranking_basis(corpus: Corpus, peers: int, version: str) -> str:
     """A digest of what the peers are ranked from: each commitment's id, text, title, member and
     whether it is tracked (its vector follows from its text and the model's version)."""
     columns = ("commitment_id", "embedded_text", "commitment_title", "member_code", "is_tracked")
-    digest = hashlib.sha256(json.dumps([version, peers, *(corpus.columns[c] for c in columns)], default=str).encode("utf-8"))
+    digest = hashlib.sha256(json.dumps([version, peers, EMBEDDED_PARTS, TITLE_WEIGHT, LEXICAL_WEIGHT,
+                                        *(corpus.columns[c] for c in columns)], default=str).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -136,9 +152,8 @@ def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> tup
         tracked = np.flatnonzero(corpus.is_tracked & (members == member))
         candidates = np.flatnonzero(members != member)
         # A commitment's title states its aim; its text can be long and diffuse (or, in a
-        # catalogue, a placeholder): the query is the mean of the title's vector and the text's.
-        titles = encoder.embed([corpus.columns["commitment_title"][i] or corpus.texts[i] for i in tracked])
-        blended = titles + corpus.vectors[tracked]
+        # catalogue, a placeholder): the query is the mean of its title's vector and the text's.
+        blended = corpus.title_vectors[tracked] + corpus.vectors[tracked]
         blended /= np.maximum(np.linalg.norm(blended, axis=1, keepdims=True), 1e-12)
         elsewhere = corpus.subset(candidates)
         rankings = rank(elsewhere, [corpus.texts[i] for i in tracked], top_k=peers, query_vectors=blended)

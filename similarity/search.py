@@ -1,7 +1,11 @@
-"""Ranking commitments for a text: the cosine of multilingual sentence vectors (meaning, across
-languages) plus BM25 over the same words (names and acronyms a vector blurs: `Consulta.Lex`,
-EITI, FiTI). Score = cosine + LEXICAL_WEIGHT x (BM25 / the best BM25 for that text), chosen on
-the labelled queries of benchmarks/similarity_queries.json (docs/performance.md)."""
+"""Ranking commitments for a text by the cosine of multilingual sentence vectors (meaning, across
+languages), two per commitment: its title's and its title with its text's. Score =
+TITLE_WEIGHT x cosine(title) + (1 - TITLE_WEIGHT) x cosine(title and text): a title says what a
+commitment is for, and 2,000 characters of text drown it; the text still lets a long draft meet
+a commitment whose title is terse. BM25 over the same words (names and acronyms a vector blurs)
+can be added with `lexical_weight`; on OGP's real corpus it lowers both recall and MRR, even
+within a query's language, so it weighs 0. Chosen on 68 cross-lingual paraphrases of real
+commitments (benchmarks/similarity_real_queries.json; docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import numpy as np
 from similarity import encoder
 
 PEERS_PER_COMMITMENT = 10
-LEXICAL_WEIGHT = 0.1
+TITLE_WEIGHT = 0.7
+LEXICAL_WEIGHT = 0.0
 
 # Commitments with their vector, member, plan and how they fared, narrowed by the filters.
 CORPUS_SQL = """
@@ -39,7 +44,8 @@ select
     o.is_substantial_or_complete,
     coalesce(o.opened_government_notably, false) as opened_government_notably,
     coalesce(o.has_irm_verdict, false) as has_irm_verdict,
-    e.embedding
+    e.embedding,
+    e.title_embedding
 from search.commitment_embeddings as e
 inner join marts.dim_commitments as c on c.commitment_id = e.commitment_id
 left join marts.dim_members as m on m.member_code = c.member_code
@@ -91,21 +97,27 @@ class Filters:
         return " and ".join(conditions), params
 
 
+def _matrix(table, column: str) -> np.ndarray:
+    if not table.num_rows:
+        return np.zeros((0, encoder.DIMENSIONS), dtype=np.float32)
+    values = table.column(column).combine_chunks()
+    return values.flatten().to_numpy(zero_copy_only=False).reshape(-1, encoder.DIMENSIONS).astype(np.float32, copy=False)
+
+
 @dataclass
 class Corpus:
-    """The searchable commitments, columns as arrays (row i is one commitment)."""
+    """The searchable commitments, columns as arrays (row i is one commitment): `vectors` of title
+    and text, `title_vectors` of the title alone (the text's where there is no title)."""
     columns: dict[str, list]
     vectors: np.ndarray
+    title_vectors: np.ndarray | None = None
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> "Corpus":
         where, params = filters.sql()
         table = con.sql(CORPUS_SQL.format(where=where), params=params).to_arrow_table()
-        vectors = table.column("embedding").combine_chunks()
-        matrix = (vectors.flatten().to_numpy(zero_copy_only=False).reshape(-1, encoder.DIMENSIONS)
-                  if table.num_rows else np.zeros((0, encoder.DIMENSIONS), dtype=np.float32))
-        return cls({name: table.column(name).to_pylist() for name in table.column_names if name != "embedding"},
-                   matrix.astype(np.float32, copy=False))
+        return cls({name: table.column(name).to_pylist() for name in table.column_names if not name.endswith("embedding")},
+                   _matrix(table, "embedding"), _matrix(table, "title_embedding"))
 
     def __len__(self) -> int:
         return len(self.vectors)
@@ -127,7 +139,8 @@ class Corpus:
         return np.array(self.columns["is_tracked"], dtype=bool)
 
     def subset(self, rows: np.ndarray) -> "Corpus":
-        return Corpus({name: [values[i] for i in rows] for name, values in self.columns.items()}, self.vectors[rows])
+        return Corpus({name: [values[i] for i in rows] for name, values in self.columns.items()}, self.vectors[rows],
+                      None if self.title_vectors is None else self.title_vectors[rows])
 
     def record(self, i: int) -> dict:
         return {name: values[i] for name, values in self.columns.items() if name != "embedded_text"}
@@ -176,7 +189,7 @@ def lexical_scores(documents: list[str], queries: list[str]) -> np.ndarray:
 
 def rank(corpus: Corpus, queries: list[str], *, top_k: int = PEERS_PER_COMMITMENT, query_vectors: np.ndarray | None = None,
          exclude_member_of: list[str | None] | None = None, lexical_weight: float = LEXICAL_WEIGHT,
-         semantic_weight: float = 1.0) -> list[list[Hit]]:
+         semantic_weight: float = 1.0, title_weight: float = TITLE_WEIGHT) -> list[list[Hit]]:
     """For each query text, the `top_k` best commitments of the corpus (best first). With
     `exclude_member_of`, a query's own member's commitments are left out (peers elsewhere)."""
     if not queries:
@@ -185,6 +198,8 @@ def rank(corpus: Corpus, queries: list[str], *, top_k: int = PEERS_PER_COMMITMEN
         return [[] for _ in queries]
     vectors = encoder.embed(queries) if query_vectors is None else query_vectors
     semantic = vectors @ corpus.vectors.T
+    if corpus.title_vectors is not None and title_weight:
+        semantic = title_weight * (vectors @ corpus.title_vectors.T) + (1 - title_weight) * semantic
     lexical = lexical_scores(corpus.texts, queries) if lexical_weight else np.zeros_like(semantic)
     best = lexical.max(axis=1, keepdims=True)
     lexical_share = np.divide(lexical, best, out=np.zeros_like(lexical), where=best > 0)
