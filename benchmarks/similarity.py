@@ -72,7 +72,7 @@ def evaluate_real(embed, path: Path = EXPLORER) -> dict:
         relevant.append([target])
     start = time.perf_counter()
     texts_vectors = embed([f"{r['title']}. {r['text']}" for r in rows])
-    title_vectors = embed([r["title"] or r["text"] for r in rows])
+    title_vectors = embed([encoder.title_text(r["title"] or r["text"]) for r in rows])
     embedding_s = time.perf_counter() - start
     corpus = corpus_of(rows, texts_vectors, title_vectors)
     queries = [q["query"] for q in spec["queries"]]
@@ -122,7 +122,7 @@ def metrics(rankings: list[list[str]], relevant: list[list[str]]) -> dict:
 def evaluate(embed) -> dict:
     spec = json.loads(QUERIES.read_text(encoding="utf-8"))
     rows = peers()
-    corpus = corpus_of(rows, embed([f"{r['title']}. {r['text']}" for r in rows]), embed([r["title"] for r in rows]))
+    corpus = corpus_of(rows, embed([f"{r['title']}. {r['text']}" for r in rows]), embed([encoder.title_text(r["title"]) for r in rows]))
     texts = [q["query"] for q in spec["queries"]]
     relevant = [q["relevant"] for q in spec["queries"]]
     query_vectors = embed(texts)

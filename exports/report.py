@@ -58,7 +58,7 @@ LABELS = {
         "outlook": "Perspectiva", "outlook_note": "Perspectiva: probabilidad de que el compromiso termine sustancial o completo en la escala del IRM, según su avance proyectado al cierre al ritmo actual y cómo terminaron los compromisos de OGP que estaban en su mismo nivel a mitad de término (metodología §11). Es una proyección, no un veredicto; la página de cada compromiso dice en qué se basa.",
         "overdue": "Instituciones con reportes pendientes del mes", "overdue_lead": "Hitos en curso sin reporte aceptado de {month}; plazo: el {deadline}.",
         "none_overdue": "Todas las instituciones reportaron sus hitos en curso.", "due": "Hitos por reportar", "missing": "Sin reporte",
-        "late": "Con atraso", "reminders": "Recordatorios", "changes": "Cambios respecto del mes anterior",
+        "late": "Con atraso", "changes": "Cambios respecto del mes anterior",
         "none_moved": "Ningún compromiso cambió su avance.",
         "replanned": "Hitos replanificados", "original_end": "Fin original", "current_end": "Fin vigente",
         "original_weight": "Peso original", "current_weight": "Peso vigente", "none_replanned": "Ningún hito fue replanificado.",
@@ -105,7 +105,7 @@ LABELS = {
         "outlook": "Outlook", "outlook_note": "Outlook: the likelihood that the commitment ends Substantial or Complete on the IRM's scale, from its progress projected to the end at its current pace and how OGP commitments at its level at mid-term ended (methodology §11). A projection, not a verdict; each commitment's page says what it rests on.",
         "overdue": "Institutions with reports outstanding for the month", "overdue_lead": "Milestones under way with no accepted report for {month}; deadline: {deadline}.",
         "none_overdue": "Every institution reported on its milestones under way.", "due": "Milestones due", "missing": "Not reported",
-        "late": "Late", "reminders": "Reminders", "changes": "Changes since the previous month",
+        "late": "Late", "changes": "Changes since the previous month",
         "none_moved": "No commitment changed its progress.",
         "replanned": "Replanned milestones", "original_end": "Original end", "current_end": "Current end",
         "original_weight": "Original weight", "current_weight": "Current weight", "none_replanned": "No milestone was replanned.",
@@ -279,8 +279,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
     """, params) if municipality else []
     # Who is overdue: the member's institutions with milestones under way and no report for the month.
     overdue = rows(con, """
-        select r.institution_name, r.milestones_due, r.not_reported, r.reported_late, r.report_deadline,
-               r.reminders_sent + r.escalations_sent as reminders
+        select r.institution_name, r.milestones_due, r.not_reported, r.reported_late, r.report_deadline
         from marts.fct_institution_reporting_monthly r
         where r.reporting_month = $month and r.not_reported > 0
           and r.institution_name in (select trim(m.responsible_institution) from marts.dim_milestones m

@@ -134,7 +134,7 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
     # Each responsible institution's reporting record, month by month up to the published one.
     reporting_record = rows_of(con, """
         select institution_name, reporting_month, report_deadline, milestones_due, reported_on_time, reported_late,
-               not_reported, reminders_sent, escalations_sent
+               not_reported
         from marts.fct_institution_reporting_monthly
         where reporting_month <= $month
         order by institution_name, reporting_month desc""", params)
@@ -250,9 +250,9 @@ LABELS = {
         "peers_caveat": "Es una ayuda para la consulta, no un juicio sobre este compromiso.",
         "institution_lead": "{commitments} compromisos a su cargo y {milestones} hitos; {delayed} retrasados. Primero los retrasados.",
         "leads": "Compromisos que lidera", "none": "Ninguno.", "its_milestones": "Hitos a su cargo", "planned_end": "Fin planificado",
-        "reporting_record": "Cumplimiento del reporte mensual", "reporting_lead": "Por cada mes: los hitos en curso que debía reportar, cuántos reportó hasta la fecha límite, cuántos después y cuántos no; y los recordatorios que recibió.",
+        "reporting_record": "Cumplimiento del reporte mensual", "reporting_lead": "Por cada mes: los hitos en curso que debía reportar, cuántos reportó hasta la fecha límite, cuántos después y cuántos no.",
         "month_col": "Mes", "deadline": "Fecha límite", "due": "Hitos por reportar", "on_time": "A tiempo", "late": "Con atraso",
-        "missing": "Sin reporte", "reminders": "Recordatorios",
+        "missing": "Sin reporte",
         "method_source": "Texto fuente (Markdown)", "method_params": "Los parámetros con que se calculó esta publicación están en",
     },
     "en": {
@@ -294,9 +294,9 @@ LABELS = {
         "peers_caveat": "A consultation aid, not a judgement of this commitment.",
         "institution_lead": "{commitments} commitments and {milestones} milestones in its charge; {delayed} delayed. Delayed first.",
         "leads": "Commitments it leads", "none": "None.", "its_milestones": "Milestones in its charge", "planned_end": "Planned end",
-        "reporting_record": "Monthly reporting record", "reporting_lead": "For each month: the milestones under way it had to report on, how many it reported by the deadline, how many later and how many not at all; and the reminders it was sent.",
+        "reporting_record": "Monthly reporting record", "reporting_lead": "For each month: the milestones under way it had to report on, how many it reported by the deadline, how many later and how many not at all.",
         "month_col": "Month", "deadline": "Deadline", "due": "Milestones due", "on_time": "On time", "late": "Late",
-        "missing": "Not reported", "reminders": "Reminders",
+        "missing": "Not reported",
         "method_source": "Source text (Markdown)", "method_params": "The parameters this publication was computed with are in",
     },
 }

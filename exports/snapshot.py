@@ -152,7 +152,7 @@ TABLES: list[tuple[str, str, str]] = [
         "Cumplimiento del reporte por institución en el mes / Institutions' reporting record in the month",
         """
         select institution_id, institution_name, reporting_month, report_deadline, milestones_due, reported_on_time,
-               reported_late, not_reported, receipts_sent, reminders_sent, escalations_sent
+               reported_late, not_reported
         from marts.fct_institution_reporting_monthly
         where reporting_month = $month
         order by not_reported desc, institution_name

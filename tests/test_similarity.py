@@ -212,3 +212,31 @@ def test_briefs_for_drafts_dropped_in_the_inbox(demo, tmp_path):
     assert list(written) == ["mesa-tecnica.txt"]
     pages = [p.read_text(encoding="utf-8") for p in written["mesa-tecnica.txt"]]
     assert len(pages) == 2 and all("Ecuador" not in p for p in pages), "peers elsewhere: the tracked member is left out"
+
+
+def test_a_title_is_embedded_without_its_plans_numbering():
+    assert encoder.title_text("2.16. Improvement of Active Transparency") == "Improvement of Active Transparency"
+    assert encoder.title_text("Commitment No. 6. Programmes on open data") == "Programmes on open data"
+    assert encoder.title_text("3:i) Difundir infracciones") == "Difundir infracciones"
+    assert encoder.title_text("O2M2:Development of business model") == "Development of business model"
+    assert encoder.title_text("Action 3.2 – Strengthening Freedom of Information") == "Strengthening Freedom of Information"
+    # Words and years are not numbering; a title that would be left with almost nothing stays whole.
+    for kept in ("Action plan monitoring", "2014 Budget transparency", "Ley 20.500 de participación", "EITI", "1.2 Portal"):
+        assert encoder.title_text(kept) == kept
+
+
+def test_a_long_text_does_not_drown_its_title(tmp_path):
+    """A commitment whose text is long and about much else is still found by a short description
+    of its title in another language (the title's own vector weighs most)."""
+    filler = " ".join(["The ministry will hold meetings with stakeholders, review procedures, train staff and "
+                       "report on the implementation of the action plan in every region."] * 25)
+    rows = CORPUS + [
+        ("GB0002", "GBR", "United Kingdom", "Europe", "AP_GBR04", "7. Whistleblower protection law", filler, "Whistleblower Protections", None, None),
+        ("KE0002", "KEN", "Kenya", "Africa and the Middle East", "AP_KEN02", "Regional meetings on the action plan", filler[:400],
+         "Public Participation", None, None),
+    ]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        _marts(con, rows)
+        refresh_index(con)
+        [answer] = similar(con, ["Ley para proteger a quienes denuncian irregularidades"], top_k=1)
+    assert answer.results[0].commitment_id == "GB0002"
