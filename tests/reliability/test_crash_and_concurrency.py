@@ -23,7 +23,8 @@ from tests.reliability.conftest import record
 
 pytestmark = pytest.mark.slow
 TABLE = "Crashes, concurrency, idempotency"
-CASES = 7  # kill_9, ten_readers, overlapping_runs, idempotent_month, secrets_in_logs, personal_data, members_side_by_side
+CASES = 8  # kill_9, ten_readers, overlapping_runs, idempotent_month, secrets_in_logs, personal_data, contact_addresses,
+#           members_side_by_side
 OGP = str(Path(sys.executable).parent / "ogp")
 
 
