@@ -6,6 +6,8 @@ loaded rows), so removing a person from it stops their mail."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from ingestion.institution_contacts import COORDINATION, LIAISON
@@ -19,22 +21,25 @@ _CURRENT = """
 """
 
 
-def recipients(con: duckdb.DuckDBPyConnection, institution_key: str | None, *, copy_coordination: bool) -> tuple[list[str], list[str]]:
-    """(to, cc). A message about an institution goes to its liaisons, the office copied when asked;
-    a message about no institution goes to the office."""
+@dataclass(frozen=True)
+class Contacts:
+    """The current contacts file: each liaison's institution key and address, and the office's."""
+    liaisons: tuple[tuple[str, str], ...] = ()
+    office: tuple[str, ...] = ()
+
+    def recipients(self, institution_key: str | None, *, copy_coordination: bool) -> tuple[list[str], list[str]]:
+        """(to, cc). A message about an institution goes to its liaisons, the office copied when
+        asked; a message about no institution goes to the office."""
+        if institution_key is None:
+            return list(self.office), []
+        to = sorted({email for key, email in self.liaisons if key == institution_key})
+        return to, ([e for e in self.office if e not in to] if copy_coordination and to else [])
+
+
+def current_contacts(con: duckdb.DuckDBPyConnection) -> Contacts:
     try:
         rows = con.execute(_CURRENT).fetchall()
     except duckdb.CatalogException:  # no contacts source yet
-        return [], []
-    liaisons = sorted({email for role, key, email in rows if role == LIAISON and institution_key and key == institution_key})
-    office = sorted({email for role, _, email in rows if role == COORDINATION})
-    if institution_key is None:
-        return office, []
-    return liaisons, ([e for e in office if e not in liaisons] if copy_coordination and liaisons else [])
-
-
-def institutions_with_contact(con: duckdb.DuckDBPyConnection) -> set[str]:
-    try:
-        return {key for role, key, _ in con.execute(_CURRENT).fetchall() if role == LIAISON and key}
-    except duckdb.CatalogException:
-        return set()
+        return Contacts()
+    return Contacts(tuple((key, email) for role, key, email in rows if role == LIAISON and key),
+                    tuple(sorted({email for role, _, email in rows if role == COORDINATION})))

@@ -16,16 +16,17 @@ from datetime import date
 
 import duckdb
 
-from correspondence.contacts import recipients
+from correspondence.contacts import current_contacts
+from correspondence.mailer import SENT, WRITTEN, DeliveryError, Transport, build_message
 from correspondence.schema import ensure_tables
-from correspondence.mailer import DeliveryError, Transport, build_message
 
 RECEIPT, REMINDER, ESCALATION = "receipt", "reminder", "escalation"
 KIND_LABELS = {RECEIPT: "acuse de recibo", REMINDER: "recordatorio", ESCALATION: "segundo recordatorio"}
-PENDING, SENT, WRITTEN, FAILED, NO_CONTACT = "pending", "sent", "written", "failed", "no_contact"
+PENDING, FAILED, NO_CONTACT = "pending", "failed", "no_contact"
 DELIVERED = (SENT, WRITTEN)
 # After this many failed attempts (one per delivery run) a message is left for the operator.
 MAX_ATTEMPTS = 10
+
 
 @dataclass(frozen=True)
 class Composed:
@@ -83,8 +84,9 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, transport: Transport, *, sen
             where state in ('{PENDING}', '{FAILED}', '{NO_CONTACT}') and attempts < {MAX_ATTEMPTS}
             order by composed_at, message_id""").fetchall()
     outcomes = []
+    contacts = current_contacts(con) if waiting else None
     for message_id, kind, institution, key, copy_coordination, subject, body in waiting:
-        to, cc = recipients(con, key, copy_coordination=copy_coordination)
+        to, cc = contacts.recipients(key, copy_coordination=copy_coordination)
         if not to:
             con.execute(f"update raw.outbound_messages set state = '{NO_CONTACT}' where message_id = ?", [message_id])
             outcomes.append(Delivery(message_id, kind, institution, NO_CONTACT,
@@ -120,8 +122,8 @@ def undelivered(con: duckdb.DuckDBPyConnection) -> list[Undelivered]:
     """Messages not delivered (failed, or waiting for a contact), for `ogp status`."""
     try:
         rows = con.execute(
-            f"""select kind, institution, reporting_month, state, attempts, last_error from raw.outbound_messages
-                where state not in ('{SENT}', '{WRITTEN}') order by composed_at""").fetchall()
+            """select kind, institution, reporting_month, state, attempts, last_error from raw.outbound_messages
+               where not list_contains(?, state) order by composed_at""", [list(DELIVERED)]).fetchall()
     except duckdb.CatalogException:  # a warehouse from before the loop existed
         return []
     return [Undelivered(*row) for row in rows]
@@ -130,7 +132,7 @@ def undelivered(con: duckdb.DuckDBPyConnection) -> list[Undelivered]:
 def delivered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     try:
         return dict(con.execute(
-            "select kind, count(*) from raw.outbound_messages where state in ('sent', 'written') group by kind").fetchall())
+            "select kind, count(*) from raw.outbound_messages where list_contains(?, state) group by kind", [list(DELIVERED)]).fetchall())
     except duckdb.CatalogException:
         return {}
 

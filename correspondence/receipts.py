@@ -40,8 +40,8 @@ class FileReceipt:
     state: str
     reason: str | None
     loaded: int = 0
-    quarantined: list[tuple[int | None, str]] = field(default_factory=list)
-    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)  # each row's reason, which names the row
+    warnings: list[str] = field(default_factory=list)
     reporting_month: date | None = None
 
     @property
@@ -86,7 +86,10 @@ VALIDATION_ISSUES = """
 """
 NO_VALIDATION_ISSUES = "select cast(null as varchar) as landed_file_id, cast(null as bigint) as source_row_number, cast(null as varchar) as reason where false"
 
+# Every delivered row of the files to acknowledge, with whose it is: `owner` is the institution,
+# kept only when its name has a key contacts can be matched by.
 ROWS_SQL = """
+create or replace temp table _receipt_rows as
 with validation_issues as ({validation}),
 catalogue as (
     select milestone_code, commitment_id, responsible_institution from raw.plan_milestones
@@ -124,13 +127,36 @@ delivered_rows as (
            q.reporting_month, q.reason
     from raw.quarantine q left join _payload_institution p on p.file_id = q.landed_file_id
     where q.landed_file_id in (select file_id from _receipt_files)
+),
+attributed as (
+    select r.file_id, r.source_row_number, r.reason, r.reporting_month,
+           coalesce(named.name, owner.responsible_institution, commitment_owner.responsible_institution, r.institution) as institution
+    from delivered_rows r
+    left join catalogue_names named on named.key = {key_of_reported}
+    left join catalogue owner on owner.milestone_code = r.milestone_code
+    left join commitment_owners commitment_owner on commitment_owner.commitment_id = r.commitment_id
 )
-select r.file_id, r.source_row_number, r.reason, r.reporting_month,
-       coalesce(named.name, owner.responsible_institution, commitment_owner.responsible_institution, r.institution) as institution
-from delivered_rows r
-left join catalogue_names named on named.key = {key_of_reported}
-left join catalogue owner on owner.milestone_code = r.milestone_code
-left join commitment_owners commitment_owner on commitment_owner.commitment_id = r.commitment_id
+select file_id, source_row_number, reason, reporting_month,
+       case when {key_of_institution} is not null then institution end as owner, {key_of_institution} as owner_key
+from attributed
+"""
+
+# Per file and institution: its rows loaded, each row set aside (its reason names the row), the
+# latest month it reports, and the warnings on its rows.
+RECEIPTS_SQL = """
+select r.file_id, r.owner, any_value(r.owner_key),
+       count(*) filter (where r.reason is null),
+       coalesce(list(r.reason order by r.source_row_number nulls last) filter (where r.reason is not null), []),
+       max(r.reporting_month),
+       coalesce(any_value(w.messages), [])
+from _receipt_rows r
+left join (
+    select rr.file_id, rr.owner, list(w.message order by w.source_row_number) as messages
+    from raw.intake_warnings w
+    join _receipt_rows rr on rr.file_id = w.landed_file_id and rr.source_row_number = w.source_row_number
+    group by all
+) w on w.file_id = r.file_id and w.owner is not distinct from r.owner
+group by r.file_id, r.owner
 """
 
 
@@ -149,30 +175,16 @@ def compose_receipts(con: duckdb.DuckDBPyConnection) -> list[Composed]:
         return []
     _payload_institution_keys(con)
     validation = VALIDATION_ISSUES if _validated(con) else NO_VALIDATION_ISSUES
-    rows = con.execute(ROWS_SQL.format(validation=validation, key_of_reported=institution_key("r.institution"),
-                                       key_of_responsible=institution_key("responsible_institution"))).fetchall()
-    warnings = con.execute("""
-        select landed_file_id, source_row_number, message from raw.intake_warnings
-        where landed_file_id in (select file_id from _receipt_files) order by landed_file_id, source_row_number""").fetchall()
-    keys = dict(con.execute(f"select name, {institution_key('name')} from (select distinct unnest(?) as name)",
-                            [[r[4] for r in rows if r[4]]]).fetchall()) if rows else {}
-
+    con.execute(ROWS_SQL.format(validation=validation, key_of_reported=institution_key("r.institution"),
+                                key_of_responsible=institution_key("responsible_institution"),
+                                key_of_institution=institution_key("institution")))
     by_institution: dict[str | None, dict[str, FileReceipt]] = defaultdict(dict)
-    row_owner: dict[tuple[str, int | None], str | None] = {}
-    for file_id, row_number, reason, month, institution in rows:
-        owner = institution if institution and keys.get(institution) else None
-        receipt = by_institution[owner].setdefault(file_id, FileReceipt(*files[file_id]))
-        row_owner[(file_id, row_number)] = owner
-        if reason is None:
-            receipt.loaded += 1
-        else:
-            receipt.quarantined.append((row_number, reason))
-        if month and (receipt.reporting_month is None or month > receipt.reporting_month):
-            receipt.reporting_month = month
-    for file_id, row_number, message in warnings:
-        owner = row_owner.get((file_id, row_number))
-        if file_id in by_institution.get(owner, {}):
-            by_institution[owner][file_id].warnings.append((row_number, message))
+    keys: dict[str, str] = {}
+    for file_id, owner, key, loaded, set_aside, month, warnings in con.execute(RECEIPTS_SQL).fetchall():
+        by_institution[owner][file_id] = FileReceipt(*files[file_id], loaded=loaded, quarantined=set_aside,
+                                                     warnings=warnings, reporting_month=month)
+        if owner:
+            keys[owner] = key
     # A file none of whose rows could be read names no institution: the coordinating office hears of it.
     for file_id, details in files.items():
         if not any(file_id in receipts for receipts in by_institution.values()):
@@ -181,8 +193,6 @@ def compose_receipts(con: duckdb.DuckDBPyConnection) -> list[Composed]:
     composed = []
     for institution, receipts in sorted(by_institution.items(), key=lambda item: item[0] or ""):
         listed = [receipts[f] for f in files if f in receipts]
-        for receipt in listed:
-            receipt.quarantined.sort(key=lambda r: (r[0] is None, r[0] or 0))
         months = [r.reporting_month for r in listed if r.reporting_month]
         file_ids = tuple(f for f in files if f in receipts)
         subject = (f"Acuse de recibo: {len(listed)} archivo{'s' if len(listed) != 1 else ''} recibido{'s' if len(listed) != 1 else ''}"

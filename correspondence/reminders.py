@@ -96,7 +96,7 @@ def compose_reminders(con: duckdb.DuckDBPyConnection, month: date, *, today: dat
         first = sent.get((key, REMINDER))
         if first is None:
             stage = REMINDER
-        elif first is not None and (key, ESCALATION) not in sent and today >= first + timedelta(days=escalation_days):
+        elif (key, ESCALATION) not in sent and today >= first + timedelta(days=escalation_days):
             stage = ESCALATION
         else:
             continue

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 import duckdb
 
 from exports.bi_contract import TableContract, contract_statements
+from ingestion.tabular import quote_ident
 
 if TYPE_CHECKING:
     import psycopg
@@ -72,7 +73,7 @@ def copy_schema(
     relations = {name: f'"{source_schema}"."{name}"' for name in names} | dict(also or {})
     for name, columns in (leave_out_columns or {}).items():
         if name in relations and columns:
-            relations[name] = f"(select * exclude ({', '.join(chr(34) + c + chr(34) for c in columns)}) from {relations[name]})"
+            relations[name] = f"(select * exclude ({', '.join(map(quote_ident, columns))}) from {relations[name]})"
     if leave_out_empty:
         relations = {name: rel for name, rel in relations.items() if duck.execute(f"select count(*) from {rel}").fetchone()[0]}
     loading, previous = f"{target_schema}__loading", f"{target_schema}__previous"

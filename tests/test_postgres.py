@@ -218,3 +218,27 @@ def test_the_monthly_job_on_the_postgres_target_publishes_duckdbs_figures(demo, 
     finally:
         with psycopg.connect(pg, autocommit=True) as admin:
             admin.execute(f'drop database if exists "{database}" with (force)')
+
+
+def test_the_contacts_and_recipients_addresses_stay_out_of_the_servers_raw_copy(pg, tmp_path):
+    """What the postgres target's copy of the raw schema leaves behind: the columns that hold
+    addresses on purpose (as `orchestration.assets.warehouse.copy_to_postgres_target` passes them)."""
+    from correspondence.schema import PERSONAL_COLUMNS, ensure_tables
+    from ingestion.sources import ensure_raw_schema, personal_columns
+
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as duck:
+        ensure_raw_schema(duck)
+        ensure_tables(duck)
+        duck.execute("insert into raw.institution_contacts (institution, email, role, landed_file_id, source_row_number, loaded_at) "
+                     "values ('MSP', 'enlace@salud.example', 'responsable', 'f', 1, now())")
+        copy_schema(duck, pg, source_schema="raw", target_schema="ogp_raw_zone_test",
+                    tables=["institution_contacts", "outbound_messages"],
+                    leave_out_columns={**personal_columns(), "outbound_messages": PERSONAL_COLUMNS})
+    with psycopg.connect(pg) as con:
+        columns = {(t, c) for t, c in con.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = 'ogp_raw_zone_test'").fetchall()}
+        rows = con.execute("select institution, role from ogp_raw_zone_test.institution_contacts").fetchall()
+        con.execute("drop schema ogp_raw_zone_test cascade")
+    assert ("institution_contacts", "email") not in columns and ("institution_contacts", "role") in columns
+    assert not {("outbound_messages", c) for c in PERSONAL_COLUMNS} & columns and ("outbound_messages", "kind") in columns
+    assert rows == [("MSP", "responsable")]
