@@ -6,9 +6,8 @@ warnings on loaded rows (`raw.intake_warnings`). A file is acknowledged once.
 Whose rows they are: the institution a row names, when the catalogue knows that name (matched
 under the normalisation of codes); else the institution the catalogue makes responsible for the
 row's milestone, or of most of its commitment's milestones (a measurement's indicator says which);
-else the name as written. What
-names no institution (a file refused before any row was read, rows without either) is
-acknowledged to the coordinating office, so no delivery goes unanswered."""
+else the name as written. What names no institution (a file refused before any row was read, rows
+without either) is acknowledged to the coordinating office, so no delivery goes unanswered."""
 
 from __future__ import annotations
 

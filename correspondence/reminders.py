@@ -5,8 +5,9 @@ second one goes `OGP_ESCALATION_DAYS` after the first, the coordinating office c
 still missing. Once per institution, month and stage: the message id is a hash of the three, so
 running it again composes nothing new.
 
-A milestone is *due* in a month when it is not withdrawn, its planned start has come, its plan has not ended and, unless
-reported that month, it is not complete (the same rule as `fct_institution_reporting_monthly`).
+A milestone is *due* in a month when it is not withdrawn, its planned start has come, its plan has
+not ended and, unless reported that month, it is not complete (the same rule as
+`fct_institution_reporting_monthly`, which the dbt build computes; this reads the marts it reads).
 Read from the marts, so what a reminder lists is what the month's publication will show."""
 
 from __future__ import annotations

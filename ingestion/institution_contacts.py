@@ -6,8 +6,9 @@ named for.
 
 Addresses are personal data: they stay in this raw table's `email` column (exempt from the
 redaction that clears free text, marked in the row's payload, never selected by staging, left out
-of the postgres target's copy), and no reason, preview or check quotes one. An institution is matched as reports and the catalogue write it, under the
-normalisation codes get (`sql_expressions.code`: dashes, invisible characters, spaces, case)."""
+of the postgres target's copy), and no reason, preview or check quotes one. An institution is
+matched as reports and the catalogue write it, under the normalisation codes get
+(`sql_expressions.code`: dashes, invisible characters, spaces, case)."""
 
 from __future__ import annotations
 
