@@ -25,54 +25,16 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DEMO_DATA_DIR, PROJECT_ROOT, Settings
+from orchestration.settings import DEMO_DATA_DIR, Settings
 
-INSTANCE_YAML = """\
-# Dagster instance for this platform (written by `ogp init-instance`; edit freely).
-# Every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
-concurrency:
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-"""
-
-
-# Step-level events only on the terminal; everything is in the run's log in the UI.
-QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-
-
-def _dagster_home(settings: Settings) -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
+# `ogp -v`: the run's whole log streamed to the terminal (it is always kept in a file).
+STREAM_RUN_LOG = [False]
 
 
 def init_instance(settings: Settings) -> Path:
-    """$DAGSTER_HOME with its dagster.yaml and its storage created, once, under a file lock: two
-    `ogp` commands starting together on a new home would otherwise both create Dagster's SQLite
-    storage, and one fails ("table alembic_version already exists")."""
-    import fcntl
+    from orchestration.runner import init_instance as ready_instance
 
-    home = _dagster_home(settings)
-    home.mkdir(parents=True, exist_ok=True)
-    config, ready = home / "dagster.yaml", home / ".storage-initialised"
-    if ready.exists():
-        return home
-    with open(home / ".init.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not config.exists():
-            tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-            tmp.write_text(INSTANCE_YAML, encoding="utf-8")
-            os.replace(tmp, config)
-        if not ready.exists():
-            import dagster as dg
-
-            with dg.DagsterInstance.from_config(str(home)) as instance:
-                # Touching each storage creates it (and runs its migrations).
-                instance.run_storage, instance.event_log_storage, instance.schedule_storage  # noqa: B018
-            ready.touch()
-    return home
+    return ready_instance(settings)
 
 
 class UsageError(ValueError):
@@ -127,138 +89,18 @@ def month_range(text: str, language: str = "es") -> tuple[date, date]:
     return first, last
 
 
-# The tag by which the UI lists a job's runs and places them on the timeline: the label
-# "<repository>@<code location>" of the runs it launches itself (Dagster's REPOSITORY_LABEL_TAG,
-# which it does not export). Runs of `ogp` carry it too, so they appear under their job.
-REPOSITORY_LABEL_TAG = ".dagster/repository"
-WORKSPACE = PROJECT_ROOT / "workspace.yaml"
-
-
-def code_location_label(definitions) -> str:
-    """`<repository>@<location>`, the location named as workspace.yaml names it."""
-    import yaml
-
-    [entry] = yaml.safe_load(WORKSPACE.read_text(encoding="utf-8"))["load_from"]
-    location = next(iter(entry.values()))["location_name"]
-    return f"{definitions.get_repository_def().name}@{location}"
-
-
-def _cli_run_tags() -> dict[str, str]:
-    """Who runs it, so a later command can tell a run whose process was killed from a live one."""
-    import socket
-
-    return {"ogp/trigger": "cli", "ogp/pid": str(os.getpid()), "ogp/host": socket.gethostname()}
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return b"ogp" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (ProcessLookupError, PermissionError, FileNotFoundError):
-        return False
-
-
-def recover_abandoned_runs(instance) -> list[str]:
-    """Runs started by `ogp` on this machine whose process is gone (killed, power cut) stay
-    'started' and keep their slot in the warehouse pool, so every later run would wait for ever.
-    They are marked failed and their slots freed. (With the daemon, run monitoring does this:
-    deploy/dagster.yaml.)"""
-    import socket
-
-    import dagster as dg
-
-    recovered = []
-    unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
-                                                         tags={"ogp/trigger": "cli"}))
-    for run in unfinished:
-        pid, host = run.tags.get("ogp/pid"), run.tags.get("ogp/host")
-        if host != socket.gethostname() or not pid or _process_alive(int(pid)) or int(pid) == os.getpid():
-            continue
-        instance.report_run_failed(run, message=f"The process that ran it ({pid}) is gone; marked failed and its pool slots freed.")
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        recovered.append(run.run_id)
-        print(f"run {run.run_id} had been abandoned (its process {pid} is gone): marked failed", file=sys.stderr)
-    return recovered
-
-
-def execute_with_progress(job, instance, *, log_dir: Path, **kwargs):
-    """Run `job` in process with a progress bar of its steps on a terminal (tqdm): the run goes on
-    in a thread while this one follows its event log; dbt's and Dagster's own lines go to a log
-    file instead of over the bar. Without a terminal, no bar and the usual output."""
-    import contextlib
-    import threading
-    import uuid
-
-    from dagster import DagsterEventType
-    from tqdm import tqdm
-
-    run_id = str(uuid.uuid4())
-    outcome: dict = {}
-    interactive = sys.stderr.isatty()
-    log = contextlib.nullcontext()
-    if interactive:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = log_dir / f"{job.name}-{run_id[:8]}.log"
-        log = open(log_path, "w", encoding="utf-8")
-        kwargs["run_config"] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-    def execute():
-        try:
-            outcome["result"] = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
-            outcome["error"] = exc
-
-    finished = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED}
-    with log as sink, contextlib.redirect_stdout(sink) if interactive else contextlib.nullcontext(), \
-            tqdm(total=len(job.nodes_in_topological_order), unit="step", desc=job.name, disable=not interactive,
-                 bar_format="{desc:<48.48} {bar} {n_fmt}/{total_fmt} steps [{elapsed}]") as bar:
-        worker = threading.Thread(target=execute, name=f"run-{run_id[:8]}")
-        worker.start()
-        while worker.is_alive():
-            worker.join(timeout=0.5)
-            if bar.disable:
-                continue
-            events = instance.all_logs(run_id, of_type={DagsterEventType.STEP_START, *finished})
-            done = sum(1 for e in events if e.dagster_event.event_type in finished)
-            running = [e.dagster_event.step_key for e in events if e.dagster_event.event_type == DagsterEventType.STEP_START]
-            bar.set_description_str(f"{job.name}: {running[-1] if running else 'starting'}")
-            bar.update(done - bar.n)
-    if interactive:
-        print(f"run {run_id}: dbt's and Dagster's output in {log_path}", file=sys.stderr)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
-
-
-def run_job(settings: Settings, job_name: str, *, first: date | None = None, last: date | None = None) -> bool:
-    """The one run sequence of every command that runs a job: the instance made ready, runs
-    abandoned by a killed `ogp` freed, the job run in process (a month, a range of months in one
-    run, or the last ended month) with a progress bar, and a failure explained in words."""
-    import dagster as dg
-
-    from orchestration.definitions import defs
+def run_job(settings: Settings, job_name: str, *, first: date | None = None, last: date | None = None,
+            verbose: bool = False) -> bool:
+    """The one run sequence of every command that runs a job (orchestration/runner.py): a month, a
+    range of months in one run, or the last ended month, launched as the UI launches it."""
     from orchestration.partitions import latest_reporting_month
-    from orchestration import stage_times
-    from orchestration.run_outcome import tag_run_with_its_outcome
+    from orchestration.runner import run_job as launch_and_follow
 
-    init_instance(settings)
-    definitions = defs()
-    job = definitions.resolve_job_def(job_name)
-    tags = _cli_run_tags() | {REPOSITORY_LABEL_TAG: code_location_label(definitions)}
-    options: dict = {}
     if first is not None and last is not None and first != last:
-        tags |= {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
+        tags = {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
     else:
-        options["partition_key"] = (first or date.fromisoformat(latest_reporting_month())).isoformat()
-    with dg.DagsterInstance.get() as instance:
-        recover_abandoned_runs(instance)
-        result = execute_with_progress(job, instance, log_dir=settings.data_dir / "logs", tags=tags, run_config=QUIET, **options)
-        _explain_failure(result)
-        # The closing summary, and the same counts as tags on the run for the UI's run list.
-        for line in tag_run_with_its_outcome(instance, result.run_id, data_dir=settings.data_dir).lines():
-            print(line, file=sys.stderr)
-    stage_times.prune(settings.data_dir)
-    return result.success
+        tags = {"dagster/partition": (first or date.fromisoformat(latest_reporting_month())).isoformat()}
+    return launch_and_follow(settings, job_name, tags=tags, verbose=verbose or STREAM_RUN_LOG[0])
 
 
 def run_months(first: date, last: date, *, settings: Settings) -> bool:
@@ -268,22 +110,6 @@ def run_months(first: date, last: date, *, settings: Settings) -> bool:
 
 def refresh_warehouse(settings: Settings, job_name: str = "refresh_warehouse_job") -> bool:
     return run_job(settings, job_name)
-
-
-def _explain_failure(result) -> None:
-    """On failure, say which checks or steps failed, in words, on stderr (the UI has the detail)."""
-    if result.success:
-        return
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
-            evaluation = event.event_specific_data
-            print(f"check failed ({evaluation.severity.value}): {evaluation.asset_key.to_user_string()} {evaluation.check_name}", file=sys.stderr)
-        elif event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            while error.cause is not None and error.cls_name.startswith("Dagster"):  # the user code's own error
-                error = error.cause
-            print(f"step failed: {event.step_key} ({error.cls_name}): {error.message.strip()[:500]}", file=sys.stderr)
-    print(f"run {result.run_id} failed; nothing downstream of the failure was published.", file=sys.stderr)
 
 
 def drop_into_inbox(settings: Settings, files: list[Path]) -> list[Path]:
@@ -486,7 +312,9 @@ def _last_runs(settings: Settings, limit: int = 5) -> None:
 
     import dagster as dg
 
-    home = _dagster_home(settings)
+    from orchestration.runner import dagster_home
+
+    home = dagster_home(settings)
     if not (home / "dagster.yaml").exists():
         print("Last runs: none yet")
         return
@@ -683,6 +511,7 @@ def parser() -> argparse.ArgumentParser:
     from similarity.search import OUTCOMES
 
     root = argparse.ArgumentParser(prog="ogp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    root.add_argument("-v", "--verbose", action="store_true", help="stream each run's whole log (Dagster's and dbt's output)")
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, function, help: str, **kwargs) -> argparse.ArgumentParser:
@@ -726,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     from ingestion.connection import WarehouseLockTimeout
 
     args = parser().parse_args(argv)
+    STREAM_RUN_LOG[0] = args.verbose
     settings = Settings.from_env()
     try:
         return args.run(args, settings)

@@ -27,6 +27,10 @@ def defs() -> dg.Definitions:
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=SENSORS,
+        # Every step in the run's own process, one after another: a UI or scheduled run of a month
+        # costs what `ogp`'s does (a process per step would add each step's start-up, ~35 times).
+        # The warehouse admits one writer at a time anyway (the pool `duckdb_warehouse`).
+        executor=dg.in_process_executor,
         resources={
             "platform": PlatformResource(),
             "dbt": WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),

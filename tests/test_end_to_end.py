@@ -357,28 +357,28 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
 
 
 def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(demo):
-    """What the UI reads from the instance: the job's runs (the UI filters them by the code
-    location's label) and, per partition of the snapshot, that month's own path and counts."""
+    """What the UI reads from the instance: the job's runs, launched through the code location (so
+    the UI places them on its timeline and can re-execute them) and, per partition of the snapshot,
+    a materialization that names that month only."""
     import dagster as dg
 
-    from orchestration.definitions import defs
-
-    label = cli.code_location_label(defs())
-    assert label.endswith("@ogp_progress_platform")
     snapshot = dg.AssetKey("monthly_progress_snapshot")
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
-        runs = instance.get_runs(filters=dg.RunsFilter(job_name="monthly_progress_job", tags={cli.REPOSITORY_LABEL_TAG: label}))
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="monthly_progress_job"))
         assert runs and runs[-1].status == dg.DagsterRunStatus.SUCCESS
+        assert all(run.remote_job_origin is not None for run in runs), "every run can be re-executed from the UI"
+        assert all(run.remote_job_origin.location_name == "ogp_progress_platform" for run in runs)
         # The runs list tells a success that published with warnings (the two the demo makes on purpose).
         assert (runs[-1].tags["ogp/checks_warned"], runs[-1].tags["ogp/checks_failed"]) == ("2", "0")
         records = {}
         for month in ("2023-11-01", "2024-12-01"):
-            [record] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=snapshot, asset_partitions=[month]), limit=1).records
-            records[month] = record.asset_observation.metadata
+            [record] = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=snapshot, asset_partitions=[month]), limit=1).records
+            records[month] = record.asset_materialization.metadata
     for month, metadata in records.items():
         assert metadata["reporting_month"].value == month[:7]
         assert metadata["snapshot_path"].value.endswith(f"snapshots/{month[:7]}/v1")
         assert metadata["row_counts"].value  # that month's own counts
+        assert not {"months", "first_month", "latest_month"} & set(metadata), "nothing run-wide on a month's record"
     assert records["2023-11-01"]["row_counts"].value != records["2024-12-01"]["row_counts"].value
     # The ledger and the quarantine, written by every source, are observed with what they hold.
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:

@@ -46,8 +46,7 @@ SNAPSHOT_DESCRIPTION = (
     "The monthly progress snapshot: open-data package (datapackage.json, CSV/Parquet/JSON, SHA-256 "
     "manifest), the report in Spanish and the site, under `$OGP_DATA_DIR/snapshots/YYYY-MM/vN/`. A re-run "
     "with the same inputs writes nothing new; a correction becomes a new version beside the old one. "
-    "Each month's path, version, row counts and warnings are recorded on its own partition (observations); "
-    "the materialization's metadata describes the run."
+    "Each partition's materialization names that month only: its path, version, row counts and warnings."
 )
 
 
@@ -74,37 +73,22 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
             )
             results.append(result)
             context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
-            # Each month's own record on its partition (a run over many months materializes them
-            # all with one output, whose metadata can only describe the run).
-            context.log_event(dg.AssetObservation(
-                asset_key=context.asset_key, partition=month.isoformat(),
-                metadata={
-                    "reporting_month": result.reporting_month,
-                    "version": result.version,
-                    "new_version": result.created,
-                    "snapshot_path": dg.MetadataValue.path(str(result.path)),
-                    "site": dg.MetadataValue.path(str(result.path / "index.html")),
-                    "report": dg.MetadataValue.path(str(result.path / "informe.html")),
-                    "row_counts": dg.MetadataValue.json(result.row_counts),
-                    "quality_warnings": dg.MetadataValue.json(warnings),
-                    "demonstration_data": settings.uses_demo_data,
-                },
-            ))
+            # Each partition's materialization carries its own month's facts only (a run over many
+            # months materializes them all; nothing run-wide is added to them).
+            context.add_asset_metadata(partition_key=month.isoformat(), metadata={
+                "reporting_month": result.reporting_month,
+                "version": result.version,
+                "new_version": result.created,
+                "snapshot_path": dg.MetadataValue.path(str(result.path)),
+                "site": dg.MetadataValue.path(str(result.path / "index.html")),
+                "report": dg.MetadataValue.path(str(result.path / "informe.html")),
+                "row_counts": dg.MetadataValue.json(result.row_counts),
+                "quality_warnings": dg.MetadataValue.json(warnings),
+                "demonstration_data": settings.uses_demo_data,
+            })
     update_catalogue(settings.snapshots_dir)
-    last = results[-1]
-    return dg.MaterializeResult(
-        metadata={
-            "first_month": results[0].reporting_month,
-            "months": len(results),
-            "new_versions": sum(r.created for r in results),
-            "latest_month": last.reporting_month,
-            "snapshot_path": dg.MetadataValue.path(str(last.path)),
-            "report": dg.MetadataValue.path(str(last.path / "informe.html")),
-            "row_counts": dg.MetadataValue.json(last.row_counts),
-            "demonstration_data": settings.uses_demo_data,
-            "quality_warnings": dg.MetadataValue.json(warnings),
-        }
-    )
+    context.log.info(f"{len(results)} month(s), {sum(r.created for r in results)} new version(s)")
+    return dg.MaterializeResult()
 
 
 def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publication: str, platform: PlatformResource) -> list[dict]:
@@ -256,16 +240,14 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
             context.log.info("OGP_CKAN_URL is not set: nothing is published to the open-data portal")
             return
         client = CkanClient(settings.ckan_url, settings.ckan_api_key.value)
-        published = []
         for key in context.partition_keys:
             month = key[:7]
             result = publish_snapshot(client, current_version_dir(settings.snapshots_dir, month), reporting_month=month,
                                       organization=settings.ckan_organization or None)
             context.log.info(f"{result.dataset}: {len(result.uploaded)} uploaded, {len(result.unchanged)} unchanged")
-            published.append({"dataset": result.dataset, "created": result.created_dataset, "uploaded": len(result.uploaded)})
-        yield dg.MaterializeResult(metadata={
-            "portal": redact_url(settings.ckan_url),
-            "datasets": dg.MetadataValue.json(published),
-        })
+            context.add_asset_metadata(partition_key=key, metadata={
+                "portal": redact_url(settings.ckan_url), "dataset": result.dataset,
+                "created": result.created_dataset, "uploaded": len(result.uploaded)})
+        yield dg.MaterializeResult()
 
     return [duckdb_serving_copy, postgres_serving_schema, open_data_portal_publication]
