@@ -15,16 +15,19 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@echo "Installing the platform's packages into $(VENV) (a few minutes the first time)"
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -c constraints.txt -e ".[dev]"
 	@touch $@
 
 # The dbt manifest is prepared once here, not parsed at every code-location load.
 manifest: $(STAMP)
-	$(BIN)/ogp prepare
+	@$(BIN)/ogp prepare
 
+# Progress and a closing summary on the terminal; each run's whole log in $(OGP_DATA_DIR)/logs/
+# (named at the end). `make demo OGP_ARGS=-v` streams the logs instead.
 demo: manifest
-	$(BIN)/ogp demo
+	@$(BIN)/ogp $(OGP_ARGS) demo
 
 # Two workers (the machine's two cores); each builds the demo once and takes tests as it frees up.
 PYTEST_WORKERS ?= 2

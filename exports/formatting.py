@@ -1,13 +1,23 @@
-"""How the publication writes numbers, dates and names for its readers: es-EC (decimal comma,
-`30/11/2023`, «noviembre de 2023»), plans named by their number, member and years, changes with
-one decimal and «punto/puntos». One place for the report and the site."""
+"""How the publication writes numbers, dates, counts and names for its readers, in one place for
+the report, the site and the messages: es-EC by Babel's CLDR data (decimal comma, `30/11/2023`,
+«noviembre de 2023»), counts with their noun in the right plural form («1 compromiso», «2
+compromisos»), plans named by their number, member and years, changes with one decimal and
+«punto/puntos», OGP's labels and country names in Spanish."""
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from datetime import date
+from functools import cache
+from pathlib import Path
 
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALES = {"es": "es_EC", "en": "en"}
 MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
              "octubre", "noviembre", "diciembre"]
 ORDINALS_ES = ["Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Séptimo", "Octavo", "Noveno", "Décimo"]
@@ -23,17 +33,57 @@ REPORTING_EN = {"reported": "reported", "carried_forward": "carried forward", "s
 # The code columns they label, as the marts name them (the BI schema's label table says so).
 LABELLED_CODES = {"schedule_status": (STATUS_ES, STATUS_EN), "reporting_status": (REPORTING_ES, REPORTING_EN)}
 
+# Counted nouns and adjectives, by CLDR plural category ("many" falls back to "other").
+COUNTED = {
+    "commitment": {"es": ("compromiso", "compromisos"), "en": ("commitment", "commitments")},
+    "milestone": {"es": ("hito", "hitos"), "en": ("milestone", "milestones")},
+    "plan": {"es": ("plan de acción", "planes de acción"), "en": ("action plan", "action plans")},
+    "delayed": {"es": ("retrasado", "retrasados"), "en": ("delayed", "delayed")},
+    "delayed_milestone": {"es": ("hito retrasado", "hitos retrasados"), "en": ("delayed milestone", "delayed milestones")},
+    "ogp_commitment": {"es": ("compromiso de OGP", "compromisos de OGP"), "en": ("OGP commitment", "OGP commitments")},
+    "report": {"es": ("informe", "informes"), "en": ("report", "reports")},
+    "month": {"es": ("mes", "meses"), "en": ("month", "months")},
+    "point": {"es": ("punto", "puntos"), "en": ("point", "points")},
+}
 
-def es_number(value, decimals: int = 1) -> str:
-    """`1234.5` → `1.234,5`; None → `—`."""
+
+def count(n, noun: str, lang: str = "es") -> str:
+    """`1 compromiso`, `2 compromisos`, `0 compromisos`: the number and the noun in its plural form."""
+    one, other = COUNTED[noun][lang]
+    if n is None:
+        return f"— {other}"
+    category = Locale.parse(LOCALES[lang]).plural_form(abs(n))
+    return f"{number(n, 0, lang) if isinstance(n, float) else n} {one if category == 'one' else other}"
+
+
+def number(value, decimals: int = 1, lang: str = "es") -> str:
+    """`1234.5` → `1.234,5` (es) or `1,234.5` (en); None → `—`."""
     if value is None:
         return "—"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(float(value), pattern, locale=LOCALES[lang])
+
+
+def percent(value, decimals: int = 1, lang: str = "es") -> str:
+    return "—" if value is None else f"{number(value, decimals, lang)} %"
+
+
+def long_date(value: date | None, lang: str = "es") -> str:
+    """`30/11/2023` (es) or `30 Nov 2023` (en)."""
+    return "—" if value is None else format_date(value, "dd/MM/y" if lang == "es" else "d MMM y", locale=LOCALES[lang])
+
+
+def month_name(value: date | None, lang: str = "es") -> str:
+    """«noviembre de 2023» (es) or «November 2023» (en)."""
+    return "—" if value is None else format_date(value, "MMMM 'de' y" if lang == "es" else "MMMM y", locale=LOCALES[lang])
+
+
+def es_number(value, decimals: int = 1) -> str:
+    return number(value, decimals, "es")
 
 
 def es_percent(value, decimals: int = 1) -> str:
-    return "—" if value is None else f"{es_number(value, decimals)} %"
+    return percent(value, decimals, "es")
 
 
 def points(value, lang: str = "es") -> str:
@@ -45,9 +95,8 @@ def points(value, lang: str = "es") -> str:
     if rounded == 0:
         return "0 puntos" if lang == "es" else "0 points"
     sign = "+" if rounded > 0 else "−"
-    if lang == "es":
-        return f"{sign}{es_number(abs(rounded))} {'punto' if abs(rounded) == 1 else 'puntos'}"
-    return f"{sign}{abs(rounded):.1f} {'point' if abs(rounded) == 1 else 'points'}"
+    one, other = COUNTED["point"][lang]
+    return f"{sign}{number(abs(rounded), 1, lang)} {one if abs(rounded) == 1 else other}"
 
 
 def es_points(value) -> str:
@@ -55,11 +104,70 @@ def es_points(value) -> str:
 
 
 def es_date(value: date | None) -> str:
-    return "—" if value is None else value.strftime("%d/%m/%Y")
+    return long_date(value, "es")
 
 
 def es_month(value: date | None) -> str:
-    return "—" if value is None else f"{MONTHS_ES[value.month - 1]} de {value.year}"
+    return month_name(value, "es")
+
+
+# OGP's vocabularies in Spanish (the IRM's scales, the indicators' frequencies), declared once in
+# the dbt seed the warehouse's texts use too. A value not there is shown as it came.
+LABELS_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "ogp_crosswalks" / "ogp_labels_es.csv"
+
+
+@cache
+def _ogp_labels_es() -> dict[str, str]:
+    with open(LABELS_SEED, encoding="utf-8", newline="") as seed:
+        return {row["canonical_value"].lower(): row["label_es"] for row in csv.DictReader(seed)}
+
+
+# OGP's names of members that CLDR names otherwise (its English names are looked up there).
+OGP_COUNTRY_NAMES = {"Republic of Korea": "KR", "Korea, Republic of": "KR", "Slovak Republic": "SK", "Kyrgyz Republic": "KG",
+                     "Cote d'Ivoire": "CI", "Côte d'Ivoire": "CI", "Cabo Verde": "CV", "Czech Republic": "CZ",
+                     "North Macedonia": "MK", "Macedonia": "MK", "Moldova": "MD", "United States of America": "US",
+                     "Timor-Leste": "TL", "Bosnia and Herzegovina": "BA", "Scotland": "GB-SCT"}
+REGIONS_ES = {"GB-SCT": "Escocia", "Americas": "Américas", "Europe": "Europa", "Africa and the Middle East": "África y Medio Oriente",
+              "Asia and the Pacific": "Asia y el Pacífico", "Africa": "África", "Asia": "Asia"}
+
+
+def ogp_label(value: str | None, lang: str = "es") -> str:
+    """An OGP label (an IRM verdict, a frequency) for the reader: Spanish when the vocabulary knows
+    it, else as it came."""
+    if not value:
+        return "—"
+    return _ogp_labels_es().get(value.strip().lower(), value) if lang == "es" else value
+
+
+@cache
+def _territory_codes() -> dict[str, str]:
+    english = Locale.parse("en").territories
+    codes = {name.replace("’", "'"): code for code, name in english.items() if code.isalpha()}
+    return codes | OGP_COUNTRY_NAMES
+
+
+def place_name(name: str | None, lang: str = "es") -> str:
+    """A member's or country's name in Spanish by its parts («Paris, France» → «Paris, Francia»,
+    «Republic of Korea» → «Corea del Sur»): each part CLDR knows as a territory or OGP region is
+    translated, the rest (a city's own name) is kept."""
+    if not name or lang != "es":
+        return name or "—"
+    spanish = Locale.parse("es").territories
+    parts = []
+    for part in name.split(", "):
+        code = _territory_codes().get(part.strip().replace("’", "'"))
+        parts.append(REGIONS_ES.get(code) or spanish.get(code) or REGIONS_ES.get(part) or part)
+    return ", ".join(parts)
+
+
+def template_filters(lang: str) -> dict:
+    """The filters every template of the publication uses: one formatter for the report and the site."""
+    return {
+        "number": lambda v, d=1: number(v, d, lang), "pct": lambda v, d=1: percent(v, d, lang),
+        "pts": lambda v: points(v, lang), "fecha": lambda v: long_date(v, lang), "mes": lambda v: month_name(v, lang),
+        "count": lambda n, noun: count(n, noun, lang), "ogp": lambda v: ogp_label(v, lang),
+        "place": lambda v: place_name(v, lang), "score": lambda v: number(v, 2, lang),
+    }
 
 
 def plan_title(number: int | None, member: str | None, start_year: int | None, end_year: int | None, lang: str = "es") -> str:

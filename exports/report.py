@@ -12,19 +12,19 @@ from datetime import date
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from exports.formatting import MONTHS_ES, REPORTING_ES, es_date, es_number, es_percent, localized, page_name, plan_title, points
+from exports.formatting import REPORTING_ES, es_percent, localized, month_name, page_name, plan_title, template_filters
 from exports.queries import rows
 from ingestion.tabular import sql_literal
 
 
 STATUS = {
-    "completed": ("Completado", "Completed", "#1f5fa8"),
-    "on_track": ("A tiempo", "On track", "#2e8b57"),
-    "at_risk": ("En riesgo", "At risk", "#d9a400"),
-    "delayed": ("Retrasado", "Delayed", "#c0392b"),
-    "not_started": ("No iniciado", "Not started", "#8c8c8c"),
+    # White text on each colour reads at 4.5:1 or more (WCAG 2.1 AA), the site's palette too.
+    "completed": ("Completado", "Completed", "#15538f"),
+    "on_track": ("A tiempo", "On track", "#1e6e43"),
+    "at_risk": ("En riesgo", "At risk", "#7a5a00"),
+    "delayed": ("Retrasado", "Delayed", "#a8281b"),
+    "not_started": ("No iniciado", "Not started", "#5f6b70"),
 }
-IRM = {"Not started": "No iniciado", "Limited": "Limitado", "Substantial": "Sustancial", "Complete": "Completo"}
 REPORTING = REPORTING_ES
 # The annex's stages in the reader's language (the reasons are recorded in Spanish, with file and row).
 STAGES = {
@@ -45,7 +45,7 @@ LABELS = {
                        "accountability": "Rendición de cuentas", "open_data": "Datos abiertos"},
         "platform": "Plataforma de monitoreo de los planes de acción OGP",
         "demo": "DATOS DE DEMOSTRACIÓN: los informes de avance de este documento son inventados para mostrar la plataforma; no son cifras oficiales.",
-        "plan_progress": "Avance del plan", "expected_lc": "esperado", "commitments_lc": "compromisos",
+        "plan_progress": "Avance del plan", "expected_lc": "esperado", "commitments_lc": "compromisos", "commitment_lc": "compromiso",
         "by_commitment": "Avance por compromiso",
         "bar_legend": "Barra: avance ponderado de los hitos · línea vertical: avance esperado por el tiempo transcurrido",
         "no": "N.º", "commitment": "Compromiso", "similar": "compromisos similares en otros países", "institution": "Institución responsable", "progress": "Avance",
@@ -92,7 +92,7 @@ LABELS = {
                        "accountability": "Accountability", "open_data": "Open data"},
         "platform": "OGP action plan monitoring platform",
         "demo": "DEMONSTRATION DATA: the progress reports in this document are invented to show the platform; they are not official figures.",
-        "plan_progress": "Plan progress", "expected_lc": "expected", "commitments_lc": "commitments",
+        "plan_progress": "Plan progress", "expected_lc": "expected", "commitments_lc": "commitments", "commitment_lc": "commitment",
         "by_commitment": "Progress by commitment",
         "bar_legend": "Bar: weighted progress of the milestones · vertical line: progress expected from the time elapsed",
         "no": "No.", "commitment": "Commitment", "similar": "similar commitments elsewhere", "institution": "Responsible institution", "progress": "Progress",
@@ -131,7 +131,7 @@ LABELS = {
 
 
 def month_label(d: date, lang: str = "es") -> str:
-    return f"{MONTHS_ES[d.month - 1]} de {d.year}" if lang == "es" else d.strftime("%B %Y")
+    return month_name(d, lang)
 
 
 def _previous_month(d: date) -> date:
@@ -162,12 +162,13 @@ def ranking_bar_svg(score: float, width: int = 220) -> str:
 
 
 def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, height: int = 240,
-                   title: str = "Avance del plan por mes", lang: str = "es") -> str:
+                   title: str = "Avance del plan por mes", lang: str = "es", font_size: int = 10, ticks: int = 8,
+                   css_class: str = "line-chart") -> str:
     """Progress (solid) and expected progress (dashed) over the months; its text alternative names
     what it shows and the first and last values."""
     if not series:
         return ""
-    left, right, top, bottom = 40, 30, 10, 30
+    left, right, top, bottom = 4 * font_size, 3 * font_size, 10, 3 * font_size
     w, h = width - left - right, height - top - bottom
     n = max(len(series) - 1, 1)
 
@@ -178,13 +179,14 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
     expected = " ".join(xy(i, s[2]) for i, s in enumerate(series))
     grid = "".join(
         f'<line x1="{left}" x2="{left + w}" y1="{top + h * (1 - g / 100):.1f}" y2="{top + h * (1 - g / 100):.1f}" stroke="#e0e0e0"/>'
-        f'<text x="{left - 6}" y="{top + h * (1 - g / 100) + 4:.1f}" text-anchor="end" font-size="10">{g}%</text>'
+        f'<text x="{left - 6}" y="{top + h * (1 - g / 100) + 4:.1f}" text-anchor="end" font-size="{font_size}">{g}%</text>'
         for g in (0, 25, 50, 75, 100)
     )
-    step = max(1, len(series) // 8)
+    step = max(1, -(-len(series) // ticks))
     labels = "".join(
-        f'<text x="{left + w * i / n:.1f}" y="{height - 8}" text-anchor="middle" font-size="10">{s[0].strftime("%Y-%m")}</text>'
-        for i, s in enumerate(series) if i % step == 0 or i == len(series) - 1
+        f'<text x="{left + w * i / n:.1f}" y="{height - 8}" text-anchor="middle" font-size="{font_size}">{s[0].strftime("%Y-%m")}</text>'
+        for i, s in enumerate(series) if i % step == 0 and (i == len(series) - 1 or len(series) - 1 - i >= step)
+        or i == len(series) - 1
     )
     first, last = series[0], series[-1]
     if lang == "es":
@@ -193,13 +195,23 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
     else:
         summary = f"{title}: from {first[1]:.1f} % in {first[0]:%Y-%m} to {last[1]:.1f} % in {last[0]:%Y-%m} (expected {last[2]:.1f} %)"
     return (
-        f'<svg class="line-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{css_class}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{html.escape(summary)}"><title>{html.escape(summary)}</title>'
         f"{grid}{labels}"
         f'<polyline fill="none" stroke="#90a4ae" stroke-width="2" stroke-dasharray="5,4" points="{expected}"/>'
         f'<polyline fill="none" stroke="#1f5fa8" stroke-width="3" points="{actual}"/>'
         "</svg>"
     )
+
+
+def responsive_chart_svg(series: list[tuple[date, float, float]], *, title: str, lang: str = "es") -> str:
+    """The chart twice: wide for a screen, narrow with larger type and fewer months for a phone
+    (a 720-unit chart drawn 360 px wide would shrink its labels to half); the style sheet shows one."""
+    if not series:
+        return ""
+    return (line_chart_svg(series, title=title, lang=lang, css_class="line-chart chart-wide")
+            + line_chart_svg(series, width=360, height=220, title=title, lang=lang, font_size=12, ticks=3,
+                             css_class="line-chart chart-narrow"))
 
 
 @dataclass
@@ -302,7 +314,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
             plan["action_plan_id"], plan_title(plan["action_plan_number"], plan["member_name"], plan["start_year"], plan["end_year"], lang),
             localized(page_name("plan", plan["action_plan_id"]), lang), plan["progress_percent"], plan["expected_percent"],
             {k: plan[f"commitments_{k}"] for k in ("completed", "on_track", "at_risk", "delayed", "not_started")},
-            line_chart_svg(series, title="Avance del plan por mes" if lang == "es" else "Plan progress by month", lang=lang),
+            responsive_chart_svg(series, title="Avance del plan por mes" if lang == "es" else "Plan progress by month", lang=lang),
             [c | {"page": localized(page_name("compromiso", c["commitment_id"]), lang)}
              for c in commitments if c["action_plan_id"] == plan["action_plan_id"]],
         ))
@@ -337,10 +349,7 @@ def _environment(lang: str) -> Environment:
     # Always escape: report text comes from institutions' forms (the template ends in .j2, so
     # select_autoescape would not turn it on).
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True)
-    env.filters["pct"] = (lambda v: es_percent(v, 0)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.0f} %")
-    env.filters["pts"] = lambda v: points(v, lang)
-    env.filters["fecha"] = es_date if lang == "es" else (lambda v: "—" if v is None else v.isoformat())
-    env.filters["score"] = (lambda v: es_number(v, 2)) if lang == "es" else (lambda v: "—" if v is None else f"{float(v):.2f}")
+    env.filters.update(template_filters(lang))  # the site's formatter: one way to write a number or a date
     return env
 
 
@@ -369,7 +378,6 @@ def render_report(
         is_demo=is_demo,
         methodology=methodology,
         status=STATUS,
-        irm=IRM,
         reporting=REPORTING,
         bar=lambda p, e, s: progress_bar_svg(p, e, STATUS.get(s, STATUS["not_started"])[2]),
         ranking_bar=ranking_bar_svg,

@@ -21,9 +21,9 @@ from jinja2 import Environment, PackageLoader
 
 from exports.queries import rows as rows_of
 from exports.queries import used_params
-from exports.formatting import (REPORTING_EN, REPORTING_ES, STATUS_EN, STATUS_ES, es_date, es_month, es_number, es_percent, es_points, page_name,
-                                localized, plan_title, points)
-from exports.report import IRM, line_chart_svg
+from exports.formatting import (REPORTING_EN, REPORTING_ES, STATUS_EN, STATUS_ES, localized, ogp_label, page_name, plan_title,
+                                template_filters)
+from exports.report import responsive_chart_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
@@ -222,7 +222,7 @@ LABELS = {
         "progress_lc": "avance", "expected_lc": "esperado", "h1": "Avance de los compromisos de gobierno abierto",
         "lead": "Publicación mensual de {month}: {plans} planes de acción, con el avance de cada compromiso, sus hitos, los informes de las instituciones y sus evidencias.",
         "read_report": "Leer el informe del mes", "previous": "mes anterior", "plans": "Planes de acción",
-        "ended": "terminó: cifras finales de {month}", "commitments_lc": "compromisos", "see_plan": "ver el plan y su evolución",
+        "ended": "terminó: cifras finales de {month}", "commitments_lc": "compromisos", "commitment_lc": "compromiso", "see_plan": "ver el plan y su evolución",
         "search": "Buscar un compromiso", "search_label": "Palabras del título, institución o código",
         "search_placeholder": "p. ej. contratación, salud o un código de compromiso", "plan": "Plan", "all_options": "Todos", "status": "Semáforo",
         "of": "de", "responsible": "Instituciones responsables", "by_delayed": "Ordenadas por hitos retrasados.",
@@ -233,10 +233,10 @@ LABELS = {
         "commitments": "Compromisos", "commitments_caption": "Avance de cada compromiso en {month}", "data_lc": "datos",
         "no": "N.º", "commitment": "Compromiso", "institution": "Institución responsable", "progress": "Avance",
         "counterpart": "Contraparte y apoyo", "period": "Vigencia", "progress_in": "Avance en",
-        "irm_level": "Nivel de cumplimiento (escala IRM)", "irm_verdict": "Evaluación del IRM",
+        "irm_level": "Nivel según el avance reportado (escala del IRM)", "irm_verdict": "Evaluación publicada por el IRM",
         "outlook": "Perspectiva al cierre", "outlook_text": "{probability} de probabilidad de terminar sustancial o completo (escala IRM).", "completion_lc": "cumplimiento",
         "diog_lc": "¿abrió el gobierno?", "early_lc": "resultados tempranos", "potential_lc": "potencial de resultados",
-        "impact_lc": "impacto potencial", "no_verdict": "sin evaluación publicada", "ogp_page": "página del compromiso en opengovpartnership.org",
+        "impact_lc": "impacto potencial", "no_verdict": "sin evaluación publicada", "no_completion": "aún sin calificación de cumplimiento", "ogp_page": "página del compromiso en opengovpartnership.org",
         "history": "Evolución",
         "commitment_chart_caption": "Línea continua: avance del compromiso (promedio ponderado de sus hitos). Línea discontinua: avance esperado. Datos: compromisos.csv de cada mes.",
         "milestones": "Hitos", "milestones_caption": "Hitos en {month}", "milestone": "Hito", "weight": "Peso",
@@ -248,7 +248,7 @@ LABELS = {
         "evidence": "Evidencias", "no_reports": "Aún no hay informes aceptados.", "peers": "Compromisos similares en otros miembros de OGP",
         "peers_lead": "Los más parecidos por su texto y cómo los evaluó el IRM:", "peers_brief": "ver la ficha completa",
         "peers_caveat": "Es una ayuda para la consulta, no un juicio sobre este compromiso.",
-        "institution_lead": "{commitments} compromisos a su cargo y {milestones} hitos; {delayed} retrasados. Primero los retrasados.",
+        "institution_lead": "{commitments} a su cargo y {milestones}; {delayed}. Primero los retrasados.",
         "leads": "Compromisos que lidera", "none": "Ninguno.", "its_milestones": "Hitos a su cargo", "planned_end": "Fin planificado",
         "reporting_record": "Cumplimiento del reporte mensual", "reporting_lead": "Por cada mes: los hitos en curso que debía reportar, cuántos reportó hasta la fecha límite, cuántos después y cuántos no.",
         "month_col": "Mes", "deadline": "Fecha límite", "due": "Hitos por reportar", "on_time": "A tiempo", "late": "Con atraso",
@@ -266,7 +266,7 @@ LABELS = {
         "progress_lc": "progress", "expected_lc": "expected", "h1": "Progress of the open government commitments",
         "lead": "Monthly publication of {month}: {plans} action plans, with each commitment's progress, its milestones, the institutions' reports and their evidence.",
         "read_report": "Read the monthly report", "previous": "previous month", "plans": "Action plans",
-        "ended": "ended: final figures of {month}", "commitments_lc": "commitments", "see_plan": "see the plan and its history",
+        "ended": "ended: final figures of {month}", "commitments_lc": "commitments", "commitment_lc": "commitment", "see_plan": "see the plan and its history",
         "search": "Find a commitment", "search_label": "Words of the title, institution or code",
         "search_placeholder": "e.g. contratación, salud or a commitment code", "plan": "Plan", "all_options": "All", "status": "Status",
         "of": "of", "responsible": "Responsible institutions", "by_delayed": "Most delayed milestones first.",
@@ -277,10 +277,10 @@ LABELS = {
         "commitments": "Commitments", "commitments_caption": "Each commitment's progress in {month}", "data_lc": "data",
         "no": "No.", "commitment": "Commitment", "institution": "Responsible institution", "progress": "Progress",
         "counterpart": "Counterpart and support", "period": "Period", "progress_in": "Progress in",
-        "irm_level": "Completion level (IRM scale)", "irm_verdict": "IRM assessment",
+        "irm_level": "Level from the progress reported (IRM scale)", "irm_verdict": "Assessment published by the IRM",
         "outlook": "Outlook at the end", "outlook_text": "{probability} likely to end Substantial or Complete (IRM scale). Basis, in Spanish:", "completion_lc": "completion",
         "diog_lc": "did it open government?", "early_lc": "early results", "potential_lc": "potential for results",
-        "impact_lc": "potential impact", "no_verdict": "no assessment published", "ogp_page": "the commitment's page on opengovpartnership.org",
+        "impact_lc": "potential impact", "no_verdict": "no assessment published", "no_completion": "no completion rating yet", "ogp_page": "the commitment's page on opengovpartnership.org",
         "history": "History",
         "commitment_chart_caption": "Solid line: commitment progress (weighted mean of its milestones). Dashed line: expected progress. Data: each month's compromisos.csv.",
         "milestones": "Milestones", "milestones_caption": "Milestones in {month}", "milestone": "Milestone", "weight": "Weight",
@@ -292,7 +292,7 @@ LABELS = {
         "evidence": "Evidence", "no_reports": "No accepted report yet.", "peers": "Similar commitments of other OGP members",
         "peers_lead": "The closest by their text, and how the IRM assessed them:", "peers_brief": "see the full brief (Spanish)",
         "peers_caveat": "A consultation aid, not a judgement of this commitment.",
-        "institution_lead": "{commitments} commitments and {milestones} milestones in its charge; {delayed} delayed. Delayed first.",
+        "institution_lead": "{commitments} and {milestones} in its charge; {delayed}. Delayed first.",
         "leads": "Commitments it leads", "none": "None.", "its_milestones": "Milestones in its charge", "planned_end": "Planned end",
         "reporting_record": "Monthly reporting record", "reporting_lead": "For each month: the milestones under way it had to report on, how many it reported by the deadline, how many later and how many not at all.",
         "month_col": "Month", "deadline": "Deadline", "due": "Milestones due", "on_time": "On time", "late": "Late",
@@ -305,30 +305,19 @@ LABELS = {
 @cache  # compiled once per process and language: a backfill writes every month's pages
 def _environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("exports", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    if lang == "es":
-        env.filters.update(number=es_number, pct=es_percent, pts=es_points, fecha=es_date, mes=es_month)
-    else:
-        env.filters.update(number=lambda v, d=1: "—" if v is None else f"{float(v):,.{d}f}",
-                           pct=lambda v, d=1: "—" if v is None else f"{float(v):.{d}f} %",
-                           pts=lambda v: points(v, "en"), fecha=lambda v: "—" if v is None else v.isoformat(),
-                           mes=lambda v: "—" if v is None else v.strftime("%B %Y"))
+    env.filters.update(template_filters(lang))
     status, reporting = (STATUS_ES, REPORTING_ES) if lang == "es" else (STATUS_EN, REPORTING_EN)
     env.globals.update(
         t=LABELS[lang], lang=lang, status_keys=list(STATUS_ES),
         status_label=lambda s: status.get(s, s or "—"), reporting_label=lambda s: reporting.get(s, s or "—"),
-        irm_label=lambda s: (IRM.get(s, s) if lang == "es" else s) or "—",
+        irm_label=lambda s: ogp_label(s, lang),
         href=lambda name: localized(name, lang))
     return env
 
 
-def methodology_html() -> str:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(METHODOLOGY_DOC.read_text(encoding="utf-8"))
-
-
 def write_site(con: duckdb.DuckDBPyConnection, month: date, folder: Path, *, is_demo: bool, data_files: list[str],
-               previous_report: str | None = None, portal_url: str | None = None, languages: tuple[str, ...] = ("es",)) -> list[Path]:
+               previous_report: str | None = None, portal_url: str | None = None, languages: tuple[str, ...] = ("es",),
+               methodology: dict | None = None) -> list[Path]:
     """The version's pages into `folder` (the snapshot's staging folder), Spanish first and each
     other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote."""
     site = gather_site(con, month)
@@ -343,7 +332,7 @@ def write_site(con: duckdb.DuckDBPyConnection, month: date, folder: Path, *, is_
         common = {"month": month, "is_demo": is_demo, "plans": site["plans"], "institutions": site["institutions"],
                   "data_files": data_files, "previous_report": previous_report, "portal_url": portal_url,
                   "report": localized("informe.html", lang),
-                  "chart": lambda series, title, lang=lang: line_chart_svg(series, title=title, lang=lang)}
+                  "chart": lambda series, title, lang=lang: responsive_chart_svg(series, title=title, lang=lang)}
 
         def render(template: str, page_file: str, **values) -> None:
             others = [(other, LANGUAGE_NAMES[other]) for other in languages if other != lang]
@@ -357,10 +346,10 @@ def write_site(con: duckdb.DuckDBPyConnection, month: date, folder: Path, *, is_
                 render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment")
         for institution in site["institutions"]:
             render("institution.html.j2", institution["page"], inst=institution, page="institution")
-    # One methodology page: the document is bilingual.
+    # One methodology page for the public, in plain Spanish; the technical document beside it.
     pages["metodologia.html"] = _environment("es").get_template("site/methodology.html.j2").render(
         month=month, is_demo=is_demo, data_files=data_files, portal_url=portal_url, report="informe.html",
-        body=methodology_html(), page="methodology", languages=[], other_href=None)
+        methodology=methodology or {}, page="methodology", languages=[], other_href=None)
     written = []
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")

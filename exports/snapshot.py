@@ -23,8 +23,8 @@ import duckdb
 
 from exports.queries import used_params
 from exports.formatting import REPORTING_ES, STATUS_ES
-from exports.formatting import localized
-from exports.report import IRM, REPORTS_INDEX, render_report, render_reports_index
+from exports.formatting import localized, ogp_label, page_name
+from exports.report import REPORTS_INDEX, render_report, render_reports_index
 from exports.site import write_site
 from exports.versions import latest_version, write_latest_version
 from ingestion.landing import sha256_file
@@ -35,7 +35,9 @@ DEMO_NOTE = (
     "plataforma; no son cifras oficiales. DEMONSTRATION DATA: the progress reports are invented."
 )
 
-LABELS_ES = {"status": STATUS_ES, "irm": IRM, "reporting": REPORTING_ES}
+# The platform's own completion levels (fct_commitment_progress_monthly), labelled as OGP's are.
+IRM_LEVELS = ("Not started", "Limited", "Substantial", "Complete")
+LABELS_ES = {"status": STATUS_ES, "irm": {level: ogp_label(level) for level in IRM_LEVELS}, "reporting": REPORTING_ES}
 
 
 def label(column: str, vocabulary: str) -> str:
@@ -438,8 +440,8 @@ def build_monthly_snapshot(
             (staging / localized(REPORTS_INDEX, lang)).write_text(
                 render_reports_index(con, month, members, is_demo=is_demo, lang=lang, previous_report=previous), encoding="utf-8")
         write_site(con, month, staging, is_demo=is_demo, data_files=[f"{name}.csv" for name, _, _ in TABLES],
-                   previous_report=previous, portal_url=portal, languages=report_languages)
-        _write_peer_briefs(con, staging / PEER_BRIEFS)
+                   previous_report=previous, portal_url=portal, languages=report_languages, methodology=methodology)
+        _write_peer_briefs(con, staging / PEER_BRIEFS, is_demo=is_demo)
         package = _datapackage(month_key, resources, is_demo=is_demo, sources=sources, members=members)
         package["methodology"] = methodology
         # Checks that failed with warning severity when this was built (published anyway).
@@ -466,17 +468,22 @@ def build_monthly_snapshot(
 PEER_BRIEFS = "similares"
 
 
-def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path, *, is_demo: bool) -> None:
     """A co-creation brief per tracked commitment (similares/<id>.html), which the report and the
-    site link: its peers in other members' plans, as the month's run ranked them."""
-    from similarity.brief import render_brief
+    site link: its peers in other members' plans, as the month's run ranked them. Each is a page of
+    the publication (its header, the demonstration banner, the way back to the commitment), and a
+    peer that is itself tracked links to its own page here."""
+    from similarity.brief import Publication, render_brief
     from similarity.search import stored_peers
 
-    ids = [r[0] for r in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
-    for commitment_id, answer in stored_peers(con, ids).items():
+    tracked = con.execute("select commitment_id, action_plan_id from marts.dim_commitments where is_tracked").fetchall()
+    pages = {(cid, plan): f"../{page_name('compromiso', cid)}" for cid, plan in tracked}
+    for commitment_id, answer in stored_peers(con, [cid for cid, _ in tracked]).items():
         folder.mkdir(exist_ok=True)
+        publication = Publication(back=f"../{page_name('compromiso', commitment_id)}", is_demo=is_demo, tracked_pages=pages)
         (folder / f"{commitment_id}.html").write_text(
-            render_brief(answer, title=f"Compromisos similares a {commitment_id}", draft_heading="Compromiso"), encoding="utf-8")
+            render_brief(answer, title=f"Compromisos similares a {commitment_id}", draft_heading="Compromiso",
+                         publication=publication), encoding="utf-8")
 
 
 def _sums(folder: Path) -> str:

@@ -3,7 +3,7 @@ page: styles inline, the chart an inline SVG), in Spanish. Every value from the 
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -25,19 +25,34 @@ OUTCOME_BARS = [
 ]
 
 
+@dataclass(frozen=True)
+class Publication:
+    """A brief published with a month's site (similares/<id>.html): the page to go back to, the
+    demonstration banner, and the pages of the tracked commitments, by (commitment, plan)."""
+    back: str
+    is_demo: bool = False
+    tracked_pages: dict = field(default_factory=dict)
+
+
 @cache  # compiling the template costs far more than rendering it
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("similarity", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    from exports.formatting import template_filters
+
+    env = Environment(loader=PackageLoader("similarity", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(template_filters("es"))
+    return env
 
 
 def render_brief(answer: Answer, *, title: str | None = None, generated_at: datetime | None = None,
-                 draft_heading: str | None = None) -> str:
+                 draft_heading: str | None = None, publication: Publication | None = None) -> str:
     peers = [asdict(p) for p in answer.results]
+    for peer in peers:
+        peer["page"] = publication.tracked_pages.get((peer["commitment_id"], peer["action_plan_id"])) if publication else None
     bars = [{"label": label, "count": sum(1 for p in peers if test(p))} for label, test in OUTCOME_BARS]
     return _environment().get_template("brief.html.j2").render(
         title=title or "Compromisos similares", draft=answer.query, draft_heading=draft_heading, peers=peers, bars=bars, total=len(peers),
-        summary=outcome_summary(answer.results, "es"), caveat=CAVEAT,
+        summary=outcome_summary(answer.results, "es"), caveat=CAVEAT, publication=publication,
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M UTC") if generated_at else None)
 
 

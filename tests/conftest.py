@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import contextlib
+import io
 from pathlib import Path
 
 import pytest
@@ -35,7 +37,11 @@ def demo(tmp_path_factory):
         mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
         for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
             mp.delenv(name, raising=False)
-        assert cli.main(["demo"]) == 0
+        printed = io.StringIO()  # what a person running `make demo` reads
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            status = cli.main(["demo"])
+        (data / "demo-output.txt").write_text(printed.getvalue(), encoding="utf-8")
+        assert status == 0, printed.getvalue()[-5000:]
     return data
 
 

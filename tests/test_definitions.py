@@ -57,7 +57,7 @@ def test_snapshot_is_monthly_and_downstream_of_the_marts(definitions):
     graph = definitions.resolve_asset_graph()
     snapshot = graph.get(dg.AssetKey("monthly_progress_snapshot"))
     assert isinstance(snapshot.partitions_def, dg.MonthlyPartitionsDefinition)
-    assert snapshot.partitions_def.timezone == PLATFORM_TIMEZONE == (os.environ.get("OGP_TIMEZONE") or "UTC")
+    assert snapshot.partitions_def.timezone == PLATFORM_TIMEZONE == (os.environ.get("OGP_TIMEZONE") or "America/Guayaquil")
     assert dg.AssetKey(["marts", "fct_commitment_progress_monthly"]) in snapshot.parent_keys
 
 

@@ -356,6 +356,22 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     assert _facts(data) == incremental
 
 
+def test_the_demo_prints_what_a_person_follows_and_keeps_the_whole_log(demo):
+    """`make demo`'s own output: progress, the figures and where things are, in at most 60 lines;
+    Dagster's and dbt's output in the runs' log files, each named at the end."""
+    import re
+
+    printed = (demo / "demo-output.txt").read_text(encoding="utf-8")
+    lines = printed.splitlines()
+    assert len(lines) <= 60, f"{len(lines)} lines"
+    assert max(map(len, lines)) < 400, "no dbt command line naming every model"
+    logs = re.findall(r"run log \(Dagster's and dbt's output\): (\S+)", printed)
+    assert len(logs) == 2, "the month's run and the reminders' run"
+    main_log = Path(logs[0]).read_text(encoding="utf-8")
+    assert "dbt build" in main_log or "dbt" in main_log and len(main_log.splitlines()) > 100
+    assert "AP_ECU02, 2023-11" in printed and "DEMONSTRATION DATA" in printed
+
+
 def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(demo):
     """What the UI reads from the instance: the job's runs, launched through the code location (so
     the UI places them on its timeline and can re-execute them) and, per partition of the snapshot,

@@ -206,3 +206,113 @@ def test_english_pages_where_report_languages_ask(demo, tmp_path):
                 continue  # the catalogue, beside the versions
             assert (folder / link).exists(), f"{name} links {link}"
             assert not link.startswith(("compromiso-", "plan-", "institucion-")) or link.endswith(".en.html"), f"{name} leaves English: {link}"
+
+
+# Every kind of page the publication has, as a reader reaches it.
+PAGE_TYPES = ["index.html", "plan-ap-ecu02.html", "compromiso-ec0014.html", "compromiso-cue0002.html", "institucion-asamblea-nacional-an.html",
+              "metodologia.html", "informe.html", "informe-ecu.html", "informe-eccu.html", "similares/CUE0002.html"]
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_every_page_type_passes_wcag_21_aa_with_axe(served, browser, width):
+    """axe-core (the copy the axe-playwright-python wheel ships) on every page type, the month's and
+    the catalogue's, at a phone's width and a desktop's: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, month = served
+    visit = Visit(browser, base, {"width": width, "height": 900})
+    axe = Axe()
+    found = []
+    # (the month's own index.html only redirects to its current version, at once: no page to judge)
+    for url in [urljoin(base, "index.html")] + [urljoin(base, month + p) for p in PAGE_TYPES]:
+        visit.open(url)
+        for violation in axe.run(visit.page, options=WCAG_21_AA).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                found.append(f"{url.removeprefix(base)}: {violation['id']} ({violation['impact']}) at "
+                             f"{[n['target'] for n in violation['nodes'][:3]]}")
+    assert found == []
+
+
+def _spanish_text(path: Path) -> str:
+    import html as html_module
+    import re
+
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_spanish_pages_have_no_english_label_and_no_plural_error(demo):
+    """OGP's vocabularies (the IRM's verdicts, the indicators' frequencies), the members' countries
+    and every count read in Spanish, in the right plural form, on every Spanish page of the month."""
+    import csv
+    import re
+
+    from exports.formatting import LABELS_SEED
+
+    version = json.loads((demo / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
+    folder = demo / "snapshots" / "2023-11" / version
+    english = [row["canonical_value"] for row in csv.DictReader(LABELS_SEED.open(encoding="utf-8"))
+               if row["canonical_value"].lower() != row["label_es"].lower()]
+    labels = re.compile(r"(?:cumplimiento|¿abrió el gobierno\?|resultados tempranos|potencial de resultados|impacto potencial"
+                        r"|frecuencia|nivel|Nivel IRM)\s*«?(" + "|".join(map(re.escape, english)) + r")\b")
+    cells = re.compile(r"\b(" + "|".join(map(re.escape, english)) + r")\b")
+    countries = re.compile(r"\b(France|Mexico|Brazil|United Kingdom|Republic of Korea|Morocco|Peru|Finland|Germany|Italy|Spain)\b")
+    plural = re.compile(r"(?<![\d.,])\b1 (compromisos|hitos|retrasados|meses|puntos|informes|planes)\b")
+    found = []
+    pages = [p for p in folder.rglob("*.html") if not p.name.endswith(".en.html")]
+    assert len(pages) > 60
+    for page in pages:
+        text = _spanish_text(page)
+        found += [f"{page.name}: {m.group(0)}" for m in labels.finditer(text)]
+        found += [f"{page.name}: {m.group(0)}" for m in plural.finditer(text)]
+        found += [f"{page.name}: {m.group(0)}" for m in countries.finditer(text)]
+        if page.parent.name == "similares":  # the verdicts stand alone in the brief's table cells
+            table = re.sub(r"<td>(<a [^>]+>)?[^<]*(</a>)?<br><small>[^<]*</small></td>", "", page.read_text(encoding="utf-8"))
+            found += [f"{page.name}: «{m.group(1)}» in a cell" for m in re.finditer(r"<td>([^<]+)</td>", table)
+                      if cells.fullmatch(m.group(1).strip())]
+    assert found == []
+
+
+def test_on_a_phone_progress_and_status_come_first_and_chart_labels_stay_readable(served, browser):
+    base, month = served
+    visit = Visit(browser, base, PHONE)
+    for name, row in (("plan-ap-ecu02.html", "table.stack tbody tr"), ("compromiso-ec0014.html", "table.stack tbody tr"),
+                      ("informe-ecu.html", "table.stack tbody tr")):
+        page = visit.open(urljoin(base, month + name))
+        first = page.locator(row).first
+        chip = first.locator(".chip").bounding_box()
+        assert chip and chip["x"] + chip["width"] <= PHONE["width"], f"{name}: the status is off-screen"
+        cells = first.locator("td").evaluate_all("tds => tds.map(td => td.getBoundingClientRect().top)")
+        assert first.locator("td.key").first.bounding_box()["y"] <= min(cells) + 1, f"{name}: progress and status come first"
+        sizes = page.eval_on_selector_all("svg.chart-narrow text", "ts => ts.map(t => t.getBoundingClientRect().height)")
+        assert sizes and min(sizes) >= 10, f"{name}: chart labels {min(sizes or [0]):.1f} px high on a phone"
+        assert page.locator("svg.chart-wide").first.is_hidden()
+    assert visit.errors == []
+
+
+def test_a_similar_commitments_page_is_part_of_the_site(served, browser):
+    base, month = served
+    visit = Visit(browser, base)
+    page = visit.open(urljoin(base, month + "similares/CUE0002.html"))
+    assert page.locator("p.demo").count() == 1, "the demonstration banner"
+    links = set(_links(page))
+    assert urljoin(base, month + "compromiso-cue0002.html") in links, "the way back to the commitment"
+    assert urljoin(base, month + "index.html") in links
+    # A match that is itself tracked opens its own page here, not OGP's.
+    assert urljoin(base, month + "compromiso-ec0002.html") in links
+    assert visit.errors == []
+
+
+def test_data_docs_work_opened_as_a_file(demo, browser):
+    """The GX Data Docs at the path the CLI prints, opened from disk: every script loads, and the
+    expectation suites' tab shows the suites."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((demo / "data_docs" / "index.html").as_uri())
+    page.locator("a.nav-link", has_text="Expectation Suites").first.click()
+    assert page.locator(".tab-pane.active").first.inner_text().count("progress_reports") >= 1
+    assert errors == []
+    page.close()

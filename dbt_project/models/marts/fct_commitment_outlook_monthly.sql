@@ -22,6 +22,12 @@ months as (
 
 ),
 
+labels as (
+
+    select * from {{ ref('ogp_labels_es') }}
+
+),
+
 last_facts as (
 
     select progress.*
@@ -142,6 +148,15 @@ weighed as (
 
 ),
 
+labelled as (
+
+    -- The level as the reader reads it in the basis text (in Spanish; as it came when unknown).
+    select weighed.*, coalesce(labels.label_es, weighed.irm_completion_level) as irm_completion_label
+    from weighed
+    left join labels on lower(labels.canonical_value) = lower(weighed.irm_completion_level)
+
+),
+
 final as (
 
     select
@@ -174,19 +189,26 @@ final as (
             end
             || case when history_commitments = 0
                 then 'Ningún compromiso de OGP en el almacén tiene evaluación a mitad y al final de término en el nivel «'
-                    || irm_completion_level || '».'
-                else 'De ' || cast(history_commitments as varchar) || ' compromisos de OGP en nivel «' || irm_completion_level
-                    || '» a mitad de término, ' || cast(history_substantial_or_complete as varchar)
-                    || ' terminaron sustanciales o completos.'
+                    || irm_completion_label || '».'
+                else 'De ' || cast(history_commitments as varchar)
+                    || case when history_commitments = 1 then ' compromiso' else ' compromisos' end
+                    || ' de OGP en nivel «' || irm_completion_label || '» a mitad de término, '
+                    || cast(history_substantial_or_complete as varchar)
+                    || case when history_substantial_or_complete = 1 then ' terminó sustancial o completo.'
+                        else ' terminaron sustanciales o completos.' end
             end
             || case when milestones_without_report > 0
-                then ' ' || cast(milestones_without_report as varchar) || ' hito(s) sin reporte.' else '' end
+                then ' ' || cast(milestones_without_report as varchar)
+                    || case when milestones_without_report = 1 then ' hito sin reporte.' else ' hitos sin reporte.' end
+                else '' end
             || case when milestones_replanned > 0
-                then ' ' || cast(milestones_replanned as varchar) || ' hito(s) replanificado(s).' else '' end
+                then ' ' || cast(milestones_replanned as varchar)
+                    || case when milestones_replanned = 1 then ' hito replanificado.' else ' hitos replanificados.' end
+                else '' end
             as outlook_basis,
         cast({{ dbt.current_timestamp() }} as timestamp) as computed_at
 
-    from weighed
+    from labelled
 
 )
 

@@ -23,7 +23,8 @@
       li.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    count.textContent = shown + " " + count.getAttribute("data-of") + " " + items.length + " " + count.getAttribute("data-noun");
+    var noun = items.length === 1 ? count.getAttribute("data-noun-one") : count.getAttribute("data-noun");
+    count.textContent = shown + " " + count.getAttribute("data-of") + " " + items.length + " " + noun;
   }
   [query, plan, status].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
   apply();
