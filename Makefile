@@ -9,7 +9,7 @@ MANIFEST := dbt_project/target/manifest.json
 export OGP_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(OGP_DATA_DIR)/dagster_home
 
-.PHONY: install manifest browser screenshots demo test ui bench bench-similarity validate docs reliability-doc clean
+.PHONY: install manifest browser screenshots demo test ui bench bench-ui bench-similarity validate docs reliability-doc clean
 
 install: $(STAMP)
 
@@ -53,6 +53,10 @@ ui: manifest
 # The benchmark (not a test): BENCH_SCALE=small|medium|large or a list (small,medium,large), medium by default; BENCH_REPEAT.
 bench: manifest
 	$(BIN)/python -m benchmarks.run
+
+# One month's run launched from the UI (its GraphQL API) against `ogp run-month`, on the demo.
+bench-ui: manifest
+	$(BIN)/python -m benchmarks.ui_run
 
 # The similar-commitments ranker: recall@10 and MRR on the labelled queries, and its speed; then on
 # OGP's real Explorer file and its cross-lingual paraphrases, when ../shared holds it.

@@ -44,6 +44,11 @@ COUNTED = {
     "report": {"es": ("informe", "informes"), "en": ("report", "reports")},
     "month": {"es": ("mes", "meses"), "en": ("month", "months")},
     "point": {"es": ("punto", "puntos"), "en": ("point", "points")},
+    "substantial_or_complete": {"es": ("sustancial o completo", "sustanciales o completos"),
+                                "en": ("substantial or complete", "substantial or complete")},
+    "opened_government": {"es": ("abrió el gobierno o dio resultados notables", "abrieron el gobierno o dieron resultados notables"),
+                          "en": ("opened government or had notable results", "opened government or had notable results")},
+    "starred": {"es": ("estelar", "estelares"), "en": ("starred", "starred")},
 }
 
 

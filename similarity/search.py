@@ -262,18 +262,20 @@ def similar(con: duckdb.DuckDBPyConnection, texts: list[str], *, top_k: int = 10
     return [Answer(text, [peer_of(corpus, hit) for hit in hits]) for text, hits in zip(texts, rank(corpus, texts, top_k=top_k))]
 
 
-SUMMARY = {
-    "es": "{assessed} de {total} con evaluación del IRM; {complete} sustanciales o completos; {opened} abrieron el gobierno "
-          "o dieron resultados notables; {starred} estelares",
-    "en": "{assessed} of {total} assessed by the IRM; {complete} substantial or complete; {opened} opened government "
-          "or had notable results; {starred} starred",
-}
+SUMMARY = {"es": "{assessed} de {total} con evaluación del IRM; {complete}; {opened}; {starred}",
+           "en": "{assessed} of {total} assessed by the IRM; {complete}; {opened}; {starred}"}
 
 
 def outcome_summary(peers: list[Peer], language: str = "es") -> str:
-    return SUMMARY.get(language, SUMMARY["es"]).format(
-        total=len(peers), assessed=sum(p.has_irm_verdict for p in peers), complete=sum(p.substantial_or_complete for p in peers),
-        opened=sum(p.opened_government_notably for p in peers), starred=sum(p.starred for p in peers))
+    """How the peers fared, each count with its words in the right plural form."""
+    from exports.formatting import count
+
+    language = language if language in SUMMARY else "es"
+    return SUMMARY[language].format(
+        total=len(peers), assessed=sum(p.has_irm_verdict for p in peers),
+        complete=count(sum(p.substantial_or_complete for p in peers), "substantial_or_complete", language),
+        opened=count(sum(p.opened_government_notably for p in peers), "opened_government", language),
+        starred=count(sum(p.starred for p in peers), "starred", language))
 
 
 STORED_PEERS_SQL = """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -510,3 +511,62 @@ def test_every_tracked_commitment_has_an_outlook_on_its_page_and_the_transitions
                           if r["Completion (Progress Report)"] not in ("ND", "NR", "")
                           and r["Completion (End Of Term)"] not in ("ND", "NR", ""))
     assert transitions == counted and sum(counted.values()) > 0
+
+
+def test_a_run_started_by_ogp_is_on_the_timeline_and_re_executes_from_the_ui(demo, tmp_path):
+    """The UI's own GraphQL API, served by `dagster-webserver` over a copy of the demo's instance:
+    every run `ogp` started has its code location's origin (what the timeline places runs by), and
+    "Re-execute all" of one launches a new run that succeeds."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copytree(demo / "dagster_home", data / "dagster_home")
+    shutil.copy(demo / "warehouse.duckdb", data / "warehouse.duckdb")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
+    webserver = subprocess.Popen([str(Path(sys.executable).parent / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
+                                  "-p", str(port)], cwd=Path(__file__).resolve().parents[1], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def graphql(query: str) -> dict:
+        answer = requests.post(url, json={"query": query}, timeout=60).json()
+        assert "errors" not in answer, answer
+        return answer["data"]
+
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                runs = graphql("{ runsOrError { ... on Runs { results { runId jobName status "
+                               "repositoryOrigin { repositoryLocationName } } } } }")["runsOrError"]["results"]
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the webserver did not start"
+                time.sleep(1)
+        assert runs and all(r["repositoryOrigin"] and r["repositoryOrigin"]["repositoryLocationName"] == "ogp_progress_platform"
+                            for r in runs), runs
+        parent = next(r["runId"] for r in runs if r["jobName"] == "institution_reminders_job")
+        launched = graphql('mutation { launchRunReexecution(reexecutionParams: {parentRunId: "%s", strategy: ALL_STEPS}) '
+                           "{ __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }" % parent)
+        result = launched["launchRunReexecution"]
+        assert result["__typename"] == "LaunchRunSuccess", result
+        child = result["run"]["runId"]
+        deadline = time.monotonic() + 300
+        status = None
+        while time.monotonic() < deadline and status not in ("SUCCESS", "FAILURE", "CANCELED"):
+            time.sleep(1)
+            status = graphql('{ runOrError(runId: "%s") { ... on Run { status } } }' % child)["runOrError"]["status"]
+        assert status == "SUCCESS"
+    finally:
+        os.killpg(webserver.pid, 15)
+        webserver.wait(timeout=60)
