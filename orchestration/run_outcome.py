@@ -14,6 +14,7 @@ from orchestration import stage_times
 SNAPSHOT = dg.AssetKey("monthly_progress_snapshot")
 TAG_WARNED = "ogp/checks_warned"
 TAG_FAILED = "ogp/checks_failed"
+SHOWN_VERSIONS = 3  # the newest versions a run wrote, named in its summary (the catalogue lists them all)
 
 
 @dataclass
@@ -41,10 +42,10 @@ class RunOutcome:
         written = [v for v in self.versions if v["new"]]
         if self.versions:
             lines.append(f"snapshots: {len(self.versions)} month(s), {len(written)} new version(s)")
-            for version in written[-12:]:
+            for version in written[-SHOWN_VERSIONS:]:
                 lines.append(f"  {version['month']} {version['version']}: {version['path']}")
-            if len(written) > 12:
-                lines.append(f"  ... and {len(written) - 12} earlier")
+            if len(written) > SHOWN_VERSIONS:
+                lines.append(f"  ... and {len(written) - SHOWN_VERSIONS} earlier")
         if self.stages:
             largest = sorted(self.stages.items(), key=lambda kv: -kv[1])[:6]
             lines.append(f"time {self.seconds:.1f} s: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in largest))
@@ -109,12 +110,13 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str, *, data_dir: Path | N
         if not evaluation.passed:
             name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
             (outcome.warned if evaluation.severity == dg.AssetCheckSeverity.WARN else outcome.failed).append(name)
-    observations = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION, limit=100_000).records
-    for record in observations:
-        observation = record.event_log_entry.asset_observation
-        if observation is None or observation.asset_key != SNAPSHOT:
+    # Each month's snapshot partition carries that month's own version and path.
+    materializations = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000).records
+    for record in materializations:
+        materialization = record.event_log_entry.asset_materialization
+        if materialization is None or materialization.asset_key != SNAPSHOT or "version" not in materialization.metadata:
             continue
-        metadata = observation.metadata
+        metadata = materialization.metadata
         outcome.versions.append({
             "month": metadata["reporting_month"].value, "version": metadata["version"].value,
             "new": bool(metadata["new_version"].value), "path": metadata["snapshot_path"].value,
