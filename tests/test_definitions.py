@@ -189,3 +189,18 @@ def test_dbt_run_folders_are_pruned_to_the_newest(tmp_path):
     removed = prune_dbt_run_folders(tmp_path, keep=5, in_use=folders[-1])
     assert sorted(removed) == sorted(folders[5:-1])
     assert {p.name for p in tmp_path.iterdir()} == {f.name for f in folders[:5]} | {folders[-1].name, "manifest.json", "docs"}
+
+
+def test_partitions_start_where_the_tracked_plans_start():
+    """The months the UI lists start at OGP_FIRST_REPORTING_MONTH (Ecuador's first plan, 2019-09,
+    unless set), not at OGP's founding; read when the code location loads."""
+    import subprocess
+    import sys
+
+    probe = "from orchestration.partitions import reporting_months as r; print(r.get_first_partition_key(), r.timezone)"
+    env = {k: v for k, v in os.environ.items() if k not in ("OGP_FIRST_REPORTING_MONTH", "OGP_TIMEZONE")}
+    default = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert default == ["2019-09-01", "America/Guayaquil"]
+    moved = subprocess.run([sys.executable, "-c", probe], env={**env, "OGP_FIRST_REPORTING_MONTH": "2022-01"},
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert moved[0] == "2022-01-01"
