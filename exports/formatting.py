@@ -127,11 +127,13 @@ def _ogp_labels_es() -> dict[str, str]:
         return {row["canonical_value"].lower(): row["label_es"] for row in csv.DictReader(seed)}
 
 
-# OGP's names of members that CLDR names otherwise (its English names are looked up there).
+# OGP's names of members that CLDR names otherwise (its English names are looked up there, with
+# "&" read as "and").
 OGP_COUNTRY_NAMES = {"Republic of Korea": "KR", "Korea, Republic of": "KR", "Slovak Republic": "SK", "Kyrgyz Republic": "KG",
-                     "Cote d'Ivoire": "CI", "Côte d'Ivoire": "CI", "Cabo Verde": "CV", "Czech Republic": "CZ",
-                     "North Macedonia": "MK", "Macedonia": "MK", "Moldova": "MD", "United States of America": "US",
-                     "Timor-Leste": "TL", "Bosnia and Herzegovina": "BA", "Scotland": "GB-SCT"}
+                     "Cote d'Ivoire": "CI", "Côte d'Ivoire": "CI", "Ivory Coast": "CI", "Cabo Verde": "CV", "Cape Verde": "CV",
+                     "Czech Republic": "CZ", "North Macedonia": "MK", "Macedonia": "MK", "Moldova": "MD", "Republic of Moldova": "MD",
+                     "United States of America": "US", "USA": "US", "UK": "GB", "Turkey": "TR", "The Gambia": "GM",
+                     "Timor-Leste": "TL", "Scotland": "GB-SCT"}
 REGIONS_ES = {"GB-SCT": "Escocia", "Americas": "Américas", "Europe": "Europa", "Africa and the Middle East": "África y Medio Oriente",
               "Asia and the Pacific": "Asia y el Pacífico", "Africa": "África", "Asia": "Asia"}
 
@@ -148,6 +150,7 @@ def ogp_label(value: str | None, lang: str = "es") -> str:
 def _territory_codes() -> dict[str, str]:
     english = Locale.parse("en").territories
     codes = {name.replace("’", "'"): code for code, name in english.items() if code.isalpha()}
+    codes |= {name.replace(" & ", " and "): code for name, code in codes.items() if " & " in name}
     return codes | OGP_COUNTRY_NAMES
 
 

@@ -38,3 +38,23 @@ def test_ogp_labels_and_places_in_spanish_and_unknown_values_as_they_came():
     assert place_name("Scotland, United Kingdom") == "Escocia, Reino Unido"
     assert place_name("Cuenca, Ecuador") == "Cuenca, Ecuador"
     assert place_name("Atlantis") == "Atlantis"
+
+
+def test_every_value_of_ogps_vocabularies_and_every_frequency_has_its_spanish_label():
+    import csv
+
+    from exports.formatting import LABELS_SEED
+
+    labels = {row["canonical_value"].lower() for row in csv.DictReader(LABELS_SEED.open(encoding="utf-8"))}
+    missing = set()
+    for seed in sorted(LABELS_SEED.parent.glob("ogp_irm_*.csv")):
+        missing |= {f"{seed.stem}: {row['canonical_value']}" for row in csv.DictReader(seed.open(encoding="utf-8"))
+                    if row["canonical_value"].lower() not in labels}
+    missing |= {f"frequency: {f}" for f in ("monthly", "quarterly", "yearly") if f not in labels}
+    assert missing == set()
+
+
+@pytest.mark.parametrize("name, spanish", [("Trinidad and Tobago", "Trinidad y Tobago"), ("Turkey", "Turquía"), ("UK", "Reino Unido"),
+                                           ("USA", "Estados Unidos"), ("Jalisco, Mexico", "Jalisco, México")])
+def test_ogps_own_spelling_of_a_country_is_found(name, spanish):
+    assert place_name(name) == spanish
