@@ -27,6 +27,7 @@ class RunOutcome:
     versions: list[dict] = field(default_factory=list)  # {"month", "version", "new", "path"} per snapshot month
     seconds: float = 0.0  # the run's wall time, from its start event to its end event
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds (orchestration/stage_times.py)
+    rows: dict[str, int] = field(default_factory=dict)  # received, loaded, quarantined: the rows of the files this run loaded
 
     def tags(self) -> dict[str, str]:
         return {TAG_WARNED: str(len(self.warned)), TAG_FAILED: str(len(self.failed))}
@@ -39,6 +40,9 @@ class RunOutcome:
             lines.append(f"checks warned ({len(self.warned)}): " + "; ".join(self.warned))
         if not self.failed and not self.warned:
             lines.append("every check passed")
+        if self.rows:
+            lines.append(f"rows of the files it loaded: {self.rows['received']} received = {self.rows['loaded']} loaded"
+                         f" + {self.rows['quarantined']} quarantined")
         written = [v for v in self.versions if v["new"]]
         if self.versions:
             lines.append(f"snapshots: {len(self.versions)} month(s), {len(written)} new version(s)")
@@ -114,6 +118,9 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str, *, data_dir: Path | N
     materializations = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000).records
     for record in materializations:
         materialization = record.event_log_entry.asset_materialization
+        if materialization is not None and {"received", "loaded", "quarantined"} <= set(materialization.metadata):
+            for key in ("received", "loaded", "quarantined"):  # an ingestion asset's ledger of this run
+                outcome.rows[key] = outcome.rows.get(key, 0) + int(materialization.metadata[key].value)
         if materialization is None or materialization.asset_key != SNAPSHOT or "version" not in materialization.metadata:
             continue
         metadata = materialization.metadata
