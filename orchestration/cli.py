@@ -553,6 +553,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; an operator's mistake or a known fault is one line on stderr and a non-zero exit."""
     from ingestion.connection import WarehouseLockTimeout
+    from orchestration.runner import LaunchFailed
 
     args = parser().parse_args(argv)
     STREAM_RUN_LOG[0] = args.verbose
@@ -562,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"ogp {args.command}: {exc}", file=sys.stderr)
         return 2
-    except (OperatorError, WarehouseLockTimeout) as exc:
+    except (OperatorError, WarehouseLockTimeout, LaunchFailed) as exc:
         print(f"ogp {args.command}: {exc}", file=sys.stderr)
         return 1
 

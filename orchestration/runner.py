@@ -39,6 +39,20 @@ telemetry:
   enabled: false
 """
 
+# What earlier versions wrote, word for word: a file still exactly so was never edited, and is
+# brought up to date (its runs would otherwise wait in a queue no daemon serves).
+EARLIER_INSTANCE_YAMLS = ("""\
+# Dagster instance for this platform (written by `ogp init-instance`; edit freely).
+# Every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+""",)
+# A run still queued this long with no daemon to take it will not start by itself.
+QUEUED_WITHOUT_DAEMON_SECONDS = 60
+
 # The run's own log: INFO and above (the UI shows every level from the event log).
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 POLL_SECONDS = 0.5
@@ -64,6 +78,10 @@ def init_instance(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config, ready = home / "dagster.yaml", home / ".storage-initialised"
     if ready.exists():
+        if config.read_text(encoding="utf-8") in EARLIER_INSTANCE_YAMLS:
+            tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+            tmp.write_text(INSTANCE_YAML, encoding="utf-8")
+            os.replace(tmp, config)
         return home
     with open(home / ".init.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -204,7 +222,7 @@ def follow(instance, run_id: str, launcher: subprocess.Popen, progress: Progress
     """Wait for the run to end, reading its steps from the event log; the run when it has ended."""
     from dagster import DagsterEventType, DagsterRunStatus
 
-    queued_said = False
+    queued_since = None
     finished = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED}
     cursor, done, running = None, 0, None
     deadline = time.monotonic() + LAUNCH_TIMEOUT_SECONDS
@@ -227,13 +245,21 @@ def follow(instance, run_id: str, launcher: subprocess.Popen, progress: Progress
             else:
                 running = event.step_key
         progress.advance(done, running)
-        if run.status == DagsterRunStatus.QUEUED and not queued_said and time.monotonic() > deadline - LAUNCH_TIMEOUT_SECONDS + 20:
-            queued_said = True
-            print(f"run {run_id} is queued: it starts when the Dagster daemon takes it (`dagster-daemon run` "
-                  "beside this instance, as deploy/ does)", file=sys.stderr)
+        if run.status == DagsterRunStatus.QUEUED:
+            queued_for = time.monotonic() - (queued_since := queued_since or time.monotonic())
+            if queued_for > QUEUED_WITHOUT_DAEMON_SECONDS and not _daemon_running(instance):
+                raise LaunchFailed(
+                    f"run {run_id} is queued and no Dagster daemon takes queued runs from this instance: start one "
+                    "(`dagster-daemon run`, as deploy/ does, or `make ui`), or let runs start at once "
+                    "(run_coordinator DefaultRunCoordinator in $DAGSTER_HOME/dagster.yaml); the run stays queued")
         if run.is_finished:
             return run
         time.sleep(POLL_SECONDS)
+
+
+def _daemon_running(instance) -> bool:
+    """Whether a Dagster daemon beside this instance has said it is alive lately."""
+    return bool(instance.get_daemon_statuses(["QUEUED_RUN_COORDINATOR"])["QUEUED_RUN_COORDINATOR"].healthy)
 
 
 def explain_failure(instance, run) -> None:
@@ -290,6 +316,8 @@ def run_job(settings: Settings, job_name: str, *, tags: dict[str, str], verbose:
         progress = Progress(job_name, interactive=sys.stderr.isatty() and not verbose)
         try:
             run = follow(instance, run_id, launcher, progress)
+        except LaunchFailed as failed:
+            raise LaunchFailed(f"{failed} (log: {final_log})") from None
         except KeyboardInterrupt:
             print(f"\nterminating run {run_id}…", file=sys.stderr)
             instance.run_launcher.terminate(run_id)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -40,8 +43,15 @@ def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monke
         }.items():
             monkeypatch.setenv(name, value)
 
+        # The deployment's instance queues runs: its daemon takes them from the queue (deploy/compose.yaml).
+        daemon = subprocess.Popen([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         started = datetime.now()
-        assert cli.run_months(date(2023, 9, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+        try:
+            assert cli.run_months(date(2023, 9, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+        finally:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            daemon.wait(timeout=60)
         # The backfill's first month reached dbt: the facts were recomputed from it, not from the last month.
         with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
             [(first_recomputed,)] = con.execute(
