@@ -70,3 +70,34 @@ def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monke
     finally:
         with psycopg.connect(dsn, autocommit=True) as con:
             con.execute(f'drop database if exists "{database}" with (force)')
+
+
+def test_an_instance_file_written_by_an_earlier_ogp_is_brought_up_to_date(tmp_path, monkeypatch):
+    """A dagster.yaml exactly as an earlier `ogp init-instance` wrote it (never edited) gets the
+    run coordinator that starts runs at once; an edited one is left as it is."""
+    from orchestration import runner
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    (home / ".storage-initialised").touch()
+    (home / "dagster.yaml").write_text(runner.EARLIER_INSTANCE_YAMLS[0], encoding="utf-8")
+    runner.init_instance(cli.Settings.from_env())
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == runner.INSTANCE_YAML
+    edited = runner.EARLIER_INSTANCE_YAMLS[0] + "# mine\n"
+    (home / "dagster.yaml").write_text(edited, encoding="utf-8")
+    runner.init_instance(cli.Settings.from_env())
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == edited
+
+
+def test_a_run_queued_with_no_daemon_to_take_it_is_said_not_waited_for(data_dir, monkeypatch, capsys):
+    from orchestration import runner
+
+    home = data_dir / "dagster_home"
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(
+        "run_coordinator:\n  module: dagster._core.run_coordinator\n  class: QueuedRunCoordinator\n", encoding="utf-8")
+    monkeypatch.setattr(runner, "QUEUED_WITHOUT_DAEMON_SECONDS", 0)
+    assert cli.main(["refresh"]) == 1
+    said = capsys.readouterr().err
+    assert "no Dagster daemon takes queued runs" in said and "dagster-daemon run" in said and "Traceback" not in said
