@@ -70,7 +70,8 @@ def number(value, decimals: int = 1, lang: str = "es") -> str:
 
 
 def percent(value, decimals: int = 1, lang: str = "es") -> str:
-    return "—" if value is None else f"{number(value, decimals, lang)} %"
+    """`24,1 %`, the sign kept on the number's line (a no-break space, as CLDR writes it)."""
+    return "—" if value is None else f"{number(value, decimals, lang)}\u00a0%"
 
 
 def long_date(value: date | None, lang: str = "es") -> str:

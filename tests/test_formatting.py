@@ -21,7 +21,7 @@ def test_counts_take_the_plural_form_of_their_language(n, noun, lang, expected):
 
 
 def test_numbers_and_dates_read_the_same_in_the_report_and_the_site():
-    assert (number(1234.5), percent(24.14), points(1.0), points(-2.34)) == ("1.234,5", "24,1 %", "+1,0 punto", "−2,3 puntos")
+    assert (number(1234.5), percent(24.14), points(1.0), points(-2.34)) == ("1.234,5", "24,1\u00a0%", "+1,0 punto", "−2,3 puntos")
     assert (long_date(date(2023, 11, 30)), month_name(date(2023, 11, 1))) == ("30/11/2023", "noviembre de 2023")
     assert (number(1234.5, lang="en"), long_date(date(2023, 11, 30), "en"), month_name(date(2023, 11, 1), "en")) == (
         "1,234.5", "30 Nov 2023", "November 2023")
