@@ -18,8 +18,6 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALES = {"es": "es_EC", "en": "en"}
-MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-             "octubre", "noviembre", "diciembre"]
 ORDINALS_ES = ["Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Séptimo", "Octavo", "Noveno", "Décimo"]
 ORDINALS_EN = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth"]
 STATUS_ES = {"completed": "Completado", "on_track": "A tiempo", "at_risk": "En riesgo", "delayed": "Retrasado",
@@ -84,9 +82,6 @@ def month_name(value: date | None, lang: str = "es") -> str:
     return "—" if value is None else format_date(value, "MMMM 'de' y" if lang == "es" else "MMMM y", locale=LOCALES[lang])
 
 
-def es_number(value, decimals: int = 1) -> str:
-    return number(value, decimals, "es")
-
 
 def es_percent(value, decimals: int = 1) -> str:
     return percent(value, decimals, "es")
@@ -104,9 +99,6 @@ def points(value, lang: str = "es") -> str:
     one, other = COUNTED["point"][lang]
     return f"{sign}{number(abs(rounded), 1, lang)} {one if abs(rounded) == 1 else other}"
 
-
-def es_points(value) -> str:
-    return points(value, "es")
 
 
 def es_date(value: date | None) -> str:

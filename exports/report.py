@@ -182,11 +182,11 @@ def line_chart_svg(series: list[tuple[date, float, float]], width: int = 720, he
         f'<text x="{left - 6}" y="{top + h * (1 - g / 100) + 4:.1f}" text-anchor="end" font-size="{font_size}">{g}%</text>'
         for g in (0, 25, 50, 75, 100)
     )
-    step = max(1, -(-len(series) // ticks))
+    # About `ticks` months labelled, the last always, none crowding it.
+    step, last_index = max(1, -(-len(series) // ticks)), len(series) - 1
     labels = "".join(
         f'<text x="{left + w * i / n:.1f}" y="{height - 8}" text-anchor="middle" font-size="{font_size}">{s[0].strftime("%Y-%m")}</text>'
-        for i, s in enumerate(series) if i % step == 0 and (i == len(series) - 1 or len(series) - 1 - i >= step)
-        or i == len(series) - 1
+        for i, s in enumerate(series) if i == last_index or (i % step == 0 and last_index - i >= step)
     )
     first, last = series[0], series[-1]
     if lang == "es":

@@ -25,16 +25,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.runner import LaunchFailed, init_instance
 from orchestration.settings import DEMO_DATA_DIR, Settings
 
 # `ogp -v`: the run's whole log streamed to the terminal (it is always kept in a file).
-STREAM_RUN_LOG = [False]
-
-
-def init_instance(settings: Settings) -> Path:
-    from orchestration.runner import init_instance as ready_instance
-
-    return ready_instance(settings)
+stream_run_log = False
 
 
 class UsageError(ValueError):
@@ -100,7 +95,7 @@ def run_job(settings: Settings, job_name: str, *, first: date | None = None, las
         tags = {"dagster/asset_partition_range_start": first.isoformat(), "dagster/asset_partition_range_end": last.isoformat()}
     else:
         tags = {"dagster/partition": (first or date.fromisoformat(latest_reporting_month())).isoformat()}
-    return launch_and_follow(settings, job_name, tags=tags, verbose=verbose or STREAM_RUN_LOG[0])
+    return launch_and_follow(settings, job_name, tags=tags, verbose=verbose or stream_run_log)
 
 
 def run_months(first: date, last: date, *, settings: Settings) -> bool:
@@ -552,11 +547,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; an operator's mistake or a known fault is one line on stderr and a non-zero exit."""
+    global stream_run_log
     from ingestion.connection import WarehouseLockTimeout
-    from orchestration.runner import LaunchFailed
 
     args = parser().parse_args(argv)
-    STREAM_RUN_LOG[0] = args.verbose
+    stream_run_log = args.verbose
     settings = Settings.from_env()
     try:
         return args.run(args, settings)

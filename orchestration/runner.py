@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT, Settings
@@ -70,6 +70,12 @@ def dagster_home(settings: Settings) -> Path:
     return home
 
 
+def _write_instance_yaml(config: Path) -> None:
+    tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+    tmp.write_text(INSTANCE_YAML, encoding="utf-8")
+    os.replace(tmp, config)
+
+
 def init_instance(settings: Settings) -> Path:
     """$DAGSTER_HOME with its dagster.yaml and its storage created, once, under a file lock: two
     commands starting together on a new home would otherwise both create Dagster's SQLite storage,
@@ -79,16 +85,12 @@ def init_instance(settings: Settings) -> Path:
     config, ready = home / "dagster.yaml", home / ".storage-initialised"
     if ready.exists():
         if config.read_text(encoding="utf-8") in EARLIER_INSTANCE_YAMLS:
-            tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-            tmp.write_text(INSTANCE_YAML, encoding="utf-8")
-            os.replace(tmp, config)
+            _write_instance_yaml(config)
         return home
     with open(home / ".init.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not config.exists():
-            tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-            tmp.write_text(INSTANCE_YAML, encoding="utf-8")
-            os.replace(tmp, config)
+            _write_instance_yaml(config)
         if not ready.exists():
             import dagster as dg
 
@@ -169,13 +171,9 @@ class Progress:
     job_name: str
     interactive: bool
     total: int = 0
-    done: int = 0
     printed_tenth: int = 0
-    started: float = 0.0
+    started: float = field(default_factory=time.monotonic)
     bar: object = None
-
-    def __post_init__(self):
-        self.started = time.monotonic()
 
     def steps(self, total: int) -> None:
         if self.total or not total:
@@ -188,7 +186,6 @@ class Progress:
                             bar_format="{desc:<48.48} {bar} {n_fmt}/{total_fmt} steps [{elapsed}]")
 
     def advance(self, done: int, running: str | None) -> None:
-        self.done = done
         if self.bar is not None:
             self.bar.set_description_str(f"{self.job_name}: {running or 'starting'}")
             self.bar.update(done - self.bar.n)

@@ -23,11 +23,11 @@ ASSETS = Path(__file__).resolve().parent / "data_docs_assets"
 VENDOR_URL_PATH = "static/vendor"  # inside the site
 # GX's pages show their logo from GX's web-assets bucket, with the context's id in the query (a
 # request to another host on every view); the same image ships in the site's static/images.
+GX_WEB_ASSET = re.compile(r'"https://great-expectations-web-assets\.[^"/]+/(?:[^"?]*/)?([\w.-]+\.(?:png|svg|gif))(?:\?[^"]*)?"')
 # Subresource integrity and CORS mode on a vendored file: on `file://` (the path the CLI prints)
 # Chromium refuses a CORS request, so jQuery's plugins (popper, bootstrap) never load and the
 # suites tab and "show more" do nothing. The files are the project's own copies: the attributes go.
 CROSS_ORIGIN_ATTRIBUTES = re.compile(r'\s(?:integrity|crossorigin)="[^"]*"')
-GX_WEB_ASSET = re.compile(r'"https://great-expectations-web-assets\.[^"/]+/(?:[^"?]*/)?([\w.-]+\.(?:png|svg|gif))(?:\?[^"]*)?"')
 
 
 def replacements() -> dict[str, str]:
