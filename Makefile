@@ -9,7 +9,7 @@ MANIFEST := dbt_project/target/manifest.json
 export OGP_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(OGP_DATA_DIR)/dagster_home
 
-.PHONY: install manifest browser screenshots demo test ui bench bench-ui bench-similarity validate docs reliability-doc clean
+.PHONY: install manifest browser screenshots demo test test-fast lint ui bench bench-ui bench-similarity validate docs reliability-doc clean
 
 install: $(STAMP)
 
@@ -29,10 +29,22 @@ manifest: $(STAMP)
 demo: manifest
 	@$(BIN)/ogp $(OGP_ARGS) demo
 
-# Two workers (the machine's two cores); each builds the demo once and takes tests as it frees up.
+# Two workers (the machine's two cores) share one demo, built once, and take tests as they free up.
 PYTEST_WORKERS ?= 2
 test: manifest browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# Your own loop: everything but the end-to-end runs (no demo build, no job launched).
+test-fast: manifest browser
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not e2e" $(PYTEST_ARGS)
+
+# ruff (lint, format) over the Python; sqlfluff over the dbt models as dbt compiles them (into a
+# warehouse of its own under build/, never the demo's). Run by CI and the pre-commit hooks.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@mkdir -p build/lint
+	cd dbt_project && OGP_DATA_DIR=$(CURDIR)/build/lint ../$(BIN)/sqlfluff lint models
 
 # The site's browser tests drive Debian's Chromium (Playwright's own browser download cannot be
 # reached here); installed from Debian's packages when missing (as root, or with sudo).

@@ -57,9 +57,10 @@ candidates as (
 
     from explorer_commitments
     join dashboard_keys
-        on dashboard_keys.member_key = explorer_commitments.member_key
-        and dashboard_keys.action_plan_number = explorer_commitments.action_plan_number
-        and dashboard_keys.commitment_number_key = explorer_commitments.commitment_number_key
+        on
+            dashboard_keys.member_key = explorer_commitments.member_key
+            and dashboard_keys.action_plan_number = explorer_commitments.action_plan_number
+            and dashboard_keys.commitment_number_key = explorer_commitments.commitment_number_key
 
 ),
 

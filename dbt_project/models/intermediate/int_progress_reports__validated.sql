@@ -33,7 +33,8 @@ validated as (
             when milestones.milestone_code is null then 'unknown_milestone'
             when reports.commitment_id is not null and reports.commitment_id <> milestones.commitment_id
                 then 'milestone_of_another_commitment'
-            when reports.reporting_month < cast(plan_periods.first_month as date)
+            when
+                reports.reporting_month < cast(plan_periods.first_month as date)
                 or reports.reporting_month > cast({{ dbt.dateadd('month', var('report_grace_months_after_plan'), 'plan_periods.last_month') }} as date)
                 then 'outside_plan_period'
             when reports.review_state = 'rejected' then 'rejected_by_counterpart'
@@ -53,8 +54,10 @@ final as (
         rejection_rule is null as is_accepted,
         case rejection_rule
             when 'unknown_milestone' then 'milestone ' || milestone_code || ' is not in the plan catalogue'
-            when 'milestone_of_another_commitment' then 'milestone ' || milestone_code || ' belongs to '
-                || catalogue_commitment_id || ', not to ' || commitment_id
+            when 'milestone_of_another_commitment'
+                then
+                    'milestone ' || milestone_code || ' belongs to '
+                    || catalogue_commitment_id || ', not to ' || commitment_id
             when 'outside_plan_period' then 'reporting month ' || coalesce(reporting_month_raw, '') || ' is outside the period of plan ' || action_plan_id
             when 'rejected_by_counterpart' then 'rejected by the civil-society counterpart'
             when 'under_review_with_issues' then 'the civil-society counterpart raised issues'

@@ -9,9 +9,9 @@ with commitments as (
 unpivoted as (
 
     {%- for column, label in ogp_policy_area_columns() %}
-    select commitment_id, '{{ column }}' as policy_area_code, '{{ label }}' as policy_area
-    from commitments where policy_area__{{ column }}
-    {% if not loop.last %}union all{% endif %}
+        select commitment_id, '{{ column }}' as policy_area_code, '{{ label }}' as policy_area
+        from commitments where policy_area__{{ column }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 )

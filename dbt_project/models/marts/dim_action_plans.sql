@@ -97,8 +97,10 @@ plans as (
         coalesce(catalogue_plans.action_plan_id, ogp_plans.action_plan_id) as plan_id,
         -- A plan only in the catalogue: its member and number from its id (AP_<code><number>).
         coalesce(ogp_plans.member_code, {{ regex_group('catalogue_plans.action_plan_id', '^AP_([A-Z]+)[0-9]+$') }}) as plan_member_code,
-        coalesce(ogp_plans.action_plan_number,
-                 cast({{ regex_group('catalogue_plans.action_plan_id', '^AP_[A-Z]+([0-9]+)$') }} as integer)) as plan_number
+        coalesce(
+            ogp_plans.action_plan_number,
+            cast({{ regex_group('catalogue_plans.action_plan_id', '^AP_[A-Z]+([0-9]+)$') }} as integer)
+        ) as plan_number
 
     from catalogue_plans
     full outer join ogp_plans on catalogue_plans.action_plan_id = ogp_plans.action_plan_id

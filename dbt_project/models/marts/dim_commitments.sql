@@ -127,8 +127,8 @@ final as (
         commitment_number,
         -- "2" < "10" and "3.2.5" after "3.2": each dotted part zero-padded (natural sort).
         lpad(coalesce({{ dbt.split_part("coalesce(commitment_number, '')", "'.'", 1) }}, ''), 4, '0') || '.'
-            || lpad(coalesce({{ dbt.split_part("coalesce(commitment_number, '')", "'.'", 2) }}, ''), 4, '0') || '.'
-            || lpad(coalesce({{ dbt.split_part("coalesce(commitment_number, '')", "'.'", 3) }}, ''), 4, '0') as commitment_number_sort,
+        || lpad(coalesce({{ dbt.split_part("coalesce(commitment_number, '')", "'.'", 2) }}, ''), 4, '0') || '.'
+        || lpad(coalesce({{ dbt.split_part("coalesce(commitment_number, '')", "'.'", 3) }}, ''), 4, '0') as commitment_number_sort,
         commitment_title,
         short_title,
         theme,

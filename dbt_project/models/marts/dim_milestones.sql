@@ -45,15 +45,16 @@ final as (
         coalesce(first_versions.original_planned_end, catalogue_milestones.planned_end) as original_planned_end,
         coalesce(first_versions.original_weight, catalogue_milestones.weight) as original_weight,
         coalesce(first_versions.original_planned_end, catalogue_milestones.planned_end) <> catalogue_milestones.planned_end
-            or coalesce(first_versions.original_planned_start, catalogue_milestones.planned_start) <> catalogue_milestones.planned_start
+        or coalesce(first_versions.original_planned_start, catalogue_milestones.planned_start) <> catalogue_milestones.planned_start
             as is_replanned,
         coalesce(version_counts.catalogue_versions, 1) as catalogue_versions,
         catalogue_milestones.responsible_institution
 
     from catalogue_milestones
     left join first_versions
-        on catalogue_milestones.milestone_code = first_versions.milestone_code
-        and first_versions.version_number = 1
+        on
+            catalogue_milestones.milestone_code = first_versions.milestone_code
+            and first_versions.version_number = 1
     left join version_counts on catalogue_milestones.milestone_code = version_counts.milestone_code
 
 )

@@ -59,8 +59,10 @@ final as (
         starred = 1 as is_starred,
         completion_code >= 4 as is_substantial_or_complete,
         coalesce(did_it_open_government_code >= 3 or early_results_code >= 2, false) as opened_government_notably,
-        (completion is not null or did_it_open_government is not null or early_results is not null
-            or potential_impact is not null or potential_for_results is not null) as has_irm_verdict
+        (
+            completion is not null or did_it_open_government is not null or early_results is not null
+            or potential_impact is not null or potential_for_results is not null
+        ) as has_irm_verdict
 
     from latest
 

@@ -33,21 +33,24 @@ last_facts as (
     select progress.*
     from progress
     inner join (
-        select commitment_id, max(reporting_month) as last_month from progress group by commitment_id
+        select progress_by_month.commitment_id, max(progress_by_month.reporting_month) as last_month
+        from progress as progress_by_month group by progress_by_month.commitment_id
     ) as latest on progress.commitment_id = latest.commitment_id and progress.reporting_month = latest.last_month
 
 ),
 
 progress_every_month as (
 
-    select commitment_id, action_plan_id, reporting_month, progress_percent, irm_completion_level,
-           milestones_without_report, milestones_stale
+    select
+        commitment_id, action_plan_id, reporting_month, progress_percent, irm_completion_level,
+        milestones_without_report, milestones_stale
     from progress
 
     union all
 
-    select last_facts.commitment_id, last_facts.action_plan_id, months.reporting_month, last_facts.progress_percent,
-           last_facts.irm_completion_level, last_facts.milestones_without_report, last_facts.milestones_stale
+    select
+        last_facts.commitment_id, last_facts.action_plan_id, months.reporting_month, last_facts.progress_percent,
+        last_facts.irm_completion_level, last_facts.milestones_without_report, last_facts.milestones_stale
     from last_facts
     inner join months on months.reporting_month > last_facts.reporting_month
 
@@ -111,7 +114,8 @@ course as (
         least(greatest(
             1.0 * {{ dbt.datediff('commitment_periods.starts_on', dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'progress.reporting_month')), 'day') }}
             / greatest({{ dbt.datediff('commitment_periods.starts_on', 'commitment_periods.ends_on', 'day') }}, 1),
-        0.0), 1.0) as elapsed_fraction
+            0.0
+        ), 1.0) as elapsed_fraction
 
     from progress_every_month as progress
     inner join tracked_commitments on progress.commitment_id = tracked_commitments.commitment_id
@@ -139,8 +143,9 @@ weighed as (
         coalesce(history.commitments_at_level, 0) as history_commitments,
         coalesce(history.ended_substantial_or_complete, 0) as history_substantial_or_complete,
         (coalesce(history.ended_substantial_or_complete, 0) + 1.0) / (coalesce(history.commitments_at_level, 0) + 2.0) as history_probability,
-        case when projected_percent_at_end is not null then
-            1.0 / (1.0 + exp(-(projected_percent_at_end - {{ var('irm_substantial_from') }}) / {{ var('outlook_course_width') }}))
+        case
+            when projected_percent_at_end is not null then
+                1.0 / (1.0 + exp(-(projected_percent_at_end - {{ var('irm_substantial_from') }}) / {{ var('outlook_course_width') }}))
         end as course_probability
 
     from projected
@@ -179,32 +184,44 @@ final as (
         milestones_stale,
         cast(milestones_replanned as bigint) as milestones_replanned,
         'Proyección, no veredicto. '
-            || case when projected_percent_at_end is null
+        || case
+            when projected_percent_at_end is null
                 then 'Aún no empieza su plazo. '
-                when elapsed_fraction >= 1
+            when elapsed_fraction >= 1
                 then 'Su plazo terminó con ' || cast(cast(round(progress_percent) as integer) as varchar) || ' % de avance. '
-                else 'Al ritmo actual (' || cast(cast(round(progress_percent) as integer) as varchar) || ' % con '
-                    || cast(cast(round(100 * elapsed_fraction) as integer) as varchar) || ' % del plazo transcurrido) llegaría a '
-                    || cast(cast(round(projected_percent_at_end) as integer) as varchar) || ' % al cierre. '
-            end
-            || case when history_commitments = 0
-                then 'Ningún compromiso de OGP en el almacén tiene evaluación a mitad y al final de término en el nivel «'
+            else
+                'Al ritmo actual (' || cast(cast(round(progress_percent) as integer) as varchar) || ' % con '
+                || cast(cast(round(100 * elapsed_fraction) as integer) as varchar) || ' % del plazo transcurrido) llegaría a '
+                || cast(cast(round(projected_percent_at_end) as integer) as varchar) || ' % al cierre. '
+        end
+        || case
+            when history_commitments = 0
+                then
+                    'Ningún compromiso de OGP en el almacén tiene evaluación a mitad y al final de término en el nivel «'
                     || irm_completion_label || '».'
-                else 'De ' || cast(history_commitments as varchar)
-                    || case when history_commitments = 1 then ' compromiso' else ' compromisos' end
-                    || ' de OGP en nivel «' || irm_completion_label || '» a mitad de término, '
-                    || cast(history_substantial_or_complete as varchar)
-                    || case when history_substantial_or_complete = 1 then ' terminó sustancial o completo.'
-                        else ' terminaron sustanciales o completos.' end
-            end
-            || case when milestones_without_report > 0
-                then ' ' || cast(milestones_without_report as varchar)
+            else
+                'De ' || cast(history_commitments as varchar)
+                || case when history_commitments = 1 then ' compromiso' else ' compromisos' end
+                || ' de OGP en nivel «' || irm_completion_label || '» a mitad de término, '
+                || cast(history_substantial_or_complete as varchar)
+                || case
+                    when history_substantial_or_complete = 1 then ' terminó sustancial o completo.'
+                    else ' terminaron sustanciales o completos.'
+                end
+        end
+        || case
+            when milestones_without_report > 0
+                then
+                    ' ' || cast(milestones_without_report as varchar)
                     || case when milestones_without_report = 1 then ' hito sin reporte.' else ' hitos sin reporte.' end
-                else '' end
-            || case when milestones_replanned > 0
-                then ' ' || cast(milestones_replanned as varchar)
+            else ''
+        end
+        || case
+            when milestones_replanned > 0
+                then
+                    ' ' || cast(milestones_replanned as varchar)
                     || case when milestones_replanned = 1 then ' hito replanificado.' else ' hitos replanificados.' end
-                else '' end
+            else '' end
             as outlook_basis,
         cast({{ dbt.current_timestamp() }} as timestamp) as computed_at
 

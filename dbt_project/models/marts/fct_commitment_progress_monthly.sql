@@ -43,9 +43,9 @@ aggregated as (
         reporting_month,
         -- Sums in exact decimals: the same whatever order parallel threads add the milestones in.
         cast(sum(case when counts then cast(weight * percent_complete as numeric(38, 9)) end) as double precision)
-            / nullif(cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision), 0) as progress_percent,
+        / nullif(cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision), 0) as progress_percent,
         cast(sum(case when counts then cast(weight * expected_percent as numeric(38, 9)) end) as double precision)
-            / nullif(cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision), 0) as expected_percent,
+        / nullif(cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision), 0) as expected_percent,
         cast(sum(case when counts then cast(weight as numeric(38, 9)) end) as double precision) as total_weight,
         cast(sum(case when counts then 1 else 0 end) as bigint) as milestones,
         cast(sum(case when counts and percent_complete >= 100 then 1 else 0 end) as bigint) as milestones_completed,

@@ -87,10 +87,12 @@ corrections as (
 
     from unioned
     inner join accepted_reports
-        on unioned.milestone_code = accepted_reports.milestone_code
-        and unioned.reporting_month = accepted_reports.reporting_month
-        and accepted_reports.loaded_at > unioned.detected_at
-    group by unioned.stage, unioned.source_name, unioned.rule_code, unioned.submission_id,
+        on
+            unioned.milestone_code = accepted_reports.milestone_code
+            and unioned.reporting_month = accepted_reports.reporting_month
+            and accepted_reports.loaded_at > unioned.detected_at
+    group by
+        unioned.stage, unioned.source_name, unioned.rule_code, unioned.submission_id,
         unioned.landed_file_id, unioned.source_row_number
 
 ),
@@ -179,12 +181,13 @@ final as (
     left join file_months on file_months.landed_file_id = unioned.landed_file_id
     left join delivery_months on delivery_months.landed_file_id = unioned.landed_file_id
     left join corrections
-        on unioned.stage = corrections.stage
-        and unioned.source_name = corrections.source_name
-        and unioned.rule_code = corrections.rule_code
-        and coalesce(unioned.submission_id, '') = coalesce(corrections.submission_id, '')
-        and coalesce(unioned.landed_file_id, '') = coalesce(corrections.landed_file_id, '')
-        and coalesce(unioned.source_row_number, -1) = coalesce(corrections.source_row_number, -1)
+        on
+            unioned.stage = corrections.stage
+            and unioned.source_name = corrections.source_name
+            and unioned.rule_code = corrections.rule_code
+            and coalesce(unioned.submission_id, '') = coalesce(corrections.submission_id, '')
+            and coalesce(unioned.landed_file_id, '') = coalesce(corrections.landed_file_id, '')
+            and coalesce(unioned.source_row_number, -1) = coalesce(corrections.source_row_number, -1)
 
 )
 

@@ -38,8 +38,10 @@ final as (
         indicators.target,
         case
             when indicators.target = indicators.baseline then null
-            else greatest(0, least(100,
-                100.0 * (ranked.measured_value - indicators.baseline) / (indicators.target - indicators.baseline)))
+            else greatest(0, least(
+                100,
+                100.0 * (ranked.measured_value - indicators.baseline) / (indicators.target - indicators.baseline)
+            ))
         end as target_attainment_percent,
         ranked.evidence_url,
         ranked.submission_id

@@ -68,9 +68,11 @@ due_milestones as (
     inner join milestones on milestone_months.milestone_code = milestones.milestone_code
     inner join plan_ends on milestones.action_plan_id = plan_ends.action_plan_id
     left join first_reports
-        on milestone_months.milestone_code = first_reports.milestone_code
-        and milestone_months.reporting_month = first_reports.reporting_month
-    where not milestone_months.is_withdrawn
+        on
+            milestone_months.milestone_code = first_reports.milestone_code
+            and milestone_months.reporting_month = first_reports.reporting_month
+    where
+        not milestone_months.is_withdrawn
         and cast({{ dbt.date_trunc('month', 'milestones.planned_start') }} as date) <= milestone_months.reporting_month
         and milestone_months.reporting_month <= plan_ends.last_month
         and (milestone_months.reporting_status = 'reported' or milestone_months.percent_complete < 100)
@@ -129,8 +131,9 @@ final as (
 
     from institution_months
     left join messages_sent
-        on institution_months.institution_id = messages_sent.institution_id
-        and institution_months.reporting_month = messages_sent.reporting_month
+        on
+            institution_months.institution_id = messages_sent.institution_id
+            and institution_months.reporting_month = messages_sent.reporting_month
 
 )
 

@@ -61,8 +61,8 @@ classified as (
     select
         *,
         coalesce(plan_year_of_submission >= 2021, false)
-            or {{ ogp_has_value('irm_potential_for_results') }}
-            or {{ ogp_has_value('irm_early_results') }} as is_new_methodology
+        or {{ ogp_has_value('irm_potential_for_results') }}
+        or {{ ogp_has_value('irm_early_results') }} as is_new_methodology
 
     from assessed
 
@@ -125,9 +125,12 @@ new_results as (
 unioned as (
 
     select * from old_progress
-    union all select * from old_end_of_term
-    union all select * from new_review
-    union all select * from new_results
+    union all
+    select * from old_end_of_term
+    union all
+    select * from new_review
+    union all
+    select * from new_results
 
 ),
 
@@ -150,7 +153,7 @@ final as (
     select
         commitment_id, action_plan_id, source_name, export_vintage, methodology_version, report_type, report_year,
         {%- for column in empty %}
-        {{ column }}{% if not loop.last %},{% endif %}
+            {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from ranked
     where occurrence = 1

@@ -22,9 +22,10 @@ paired as (
 
     from assessments as mid_term
     inner join assessments as end_of_term
-        on mid_term.commitment_id = end_of_term.commitment_id
-        and mid_term.source_name = end_of_term.source_name
-        and end_of_term.report_type = 'end_of_term_report'
+        on
+            mid_term.commitment_id = end_of_term.commitment_id
+            and mid_term.source_name = end_of_term.source_name
+            and end_of_term.report_type = 'end_of_term_report'
     where mid_term.report_type = 'progress_report'
 
 ),

@@ -54,12 +54,12 @@ prior_state as (
     where reporting_month = cast({{ dbt.dateadd('month', -1, "cast('" ~ rebuild_from ~ "' as date)") }} as date)
         and last_report_month is not null
     {%- else %}
-    select
-        cast(null as varchar) as milestone_code,
-        cast(null as double precision) as prior_percent,
-        cast(null as date) as prior_report_month,
-        cast(null as varchar) as prior_submission_id
-    where 1 = 0
+        select
+            cast(null as varchar) as milestone_code,
+            cast(null as double precision) as prior_percent,
+            cast(null as date) as prior_report_month,
+            cast(null as varchar) as prior_submission_id
+        where 1 = 0
     {%- endif %}
 
 ),
@@ -114,8 +114,9 @@ milestone_months as (
     from milestones
     inner join plan_periods on milestones.action_plan_id = plan_periods.action_plan_id
     inner join months
-        on months.reporting_month >= plan_periods.first_month
-        and months.reporting_month <= plan_periods.last_month
+        on
+            months.reporting_month >= plan_periods.first_month
+            and months.reporting_month <= plan_periods.last_month
 
 ),
 
@@ -135,8 +136,9 @@ with_reports as (
 
     from milestone_months
     left join monthly_reports
-        on milestone_months.milestone_code = monthly_reports.milestone_code
-        and milestone_months.reporting_month = monthly_reports.reporting_month
+        on
+            milestone_months.milestone_code = monthly_reports.milestone_code
+            and milestone_months.reporting_month = monthly_reports.reporting_month
 
 ),
 
@@ -182,13 +184,15 @@ scheduled as (
 
     select
         measured.*,
-        case when last_report_month is not null
-            then cast({{ months_between('last_report_month', 'reporting_month') }} as bigint)
+        case
+            when last_report_month is not null
+                then cast({{ months_between('last_report_month', 'reporting_month') }} as bigint)
         end as months_since_report,
         cast(case
             when month_end < planned_start then 0
             when month_end >= planned_end then 100
-            else 100.0 * {{ dbt.datediff('planned_start', 'month_end', 'day') }}
+            else
+                100.0 * {{ dbt.datediff('planned_start', 'month_end', 'day') }}
                 / {{ dbt.datediff('planned_start', 'planned_end', 'day') }}
         end as double precision) as expected_percent,
         coalesce(withdrawn_on <= month_end, false) as is_withdrawn

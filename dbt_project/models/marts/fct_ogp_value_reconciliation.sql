@@ -48,35 +48,36 @@ redactions as (
 categorical_values as (
 
     {%- for source_name, relation, columns in [('ogp_dashboard', 'dashboard', dashboard_categoricals), ('ogp_explorer', 'explorer', explorer_categoricals)] %}
-    {%- for label, column, vocabulary, has_code in columns %}
-    {% if not loop.first or source_name != 'ogp_dashboard' %}union all{% endif %}
-    select
-        '{{ source_name }}' as source_name,
-        '{{ label }}' as source_column,
-        {{ column }}_raw as raw_value,
-        {{ column }} as mapped_to,
-        {%- if has_code %}
-        case
-            when {{ column }}_raw is null then 'empty'
-            when {{ column }}_missing_reason is not null then 'missing: ' || {{ column }}_missing_reason
-            when {{ column }} is null then 'unknown'
-            when {{ column }}_code is not null
-                 and {{ column }}_code <> {{ column }}_vocabulary_code
-                then 'mapped; code contradicts label'
-            else 'mapped'
-        end as outcome,
-        {%- else %}
-        case
-            when {{ column }}_raw is null then 'empty'
-            when {{ column }}_missing_reason is not null then 'missing: ' || {{ column }}_missing_reason
-            when {{ column }} is null then 'unknown'
-            else 'mapped'
-        end as outcome,
-        {%- endif %}
-        count(*) as source_rows
-    from {{ relation }}
-    group by 1, 2, 3, 4, 5
-    {%- endfor %}
+        {%- for label, column, vocabulary, has_code in columns %}
+            {% if not loop.first or source_name != 'ogp_dashboard' %}union all{% endif %}
+            select
+                '{{ source_name }}' as source_name,
+                '{{ label }}' as source_column,
+                {{ column }}_raw as raw_value,
+                {{ column }} as mapped_to,
+                {%- if has_code %}
+                    case
+                        when {{ column }}_raw is null then 'empty'
+                        when {{ column }}_missing_reason is not null then 'missing: ' || {{ column }}_missing_reason
+                        when {{ column }} is null then 'unknown'
+                        when
+                            {{ column }}_code is not null
+                            and {{ column }}_code <> {{ column }}_vocabulary_code
+                            then 'mapped; code contradicts label'
+                        else 'mapped'
+                    end as outcome,
+                {%- else %}
+                    case
+                        when {{ column }}_raw is null then 'empty'
+                        when {{ column }}_missing_reason is not null then 'missing: ' || {{ column }}_missing_reason
+                        when {{ column }} is null then 'unknown'
+                        else 'mapped'
+                    end as outcome,
+                {%- endif %}
+                count(*) as source_rows
+            from {{ relation }}
+            group by 1, 2, 3, 4, 5
+        {%- endfor %}
     {%- endfor %}
 
 ),
@@ -84,23 +85,23 @@ categorical_values as (
 date_values as (
 
     {%- for source_name, relation in [('ogp_dashboard', 'dashboard'), ('ogp_explorer', 'explorer')] %}
-    {%- for label, column in [('Start Date', 'start_date'), ('End Date', 'end_date')] %}
-    {% if not loop.first or source_name != 'ogp_dashboard' %}union all{% endif %}
-    select
-        '{{ source_name }}' as source_name,
-        '{{ label }}' as source_column,
-        {{ column }}_raw as raw_value,
-        cast({{ column }} as varchar) as mapped_to,
-        case
-            when {{ column }}_raw is null then 'empty'
-            when {{ column }}_precision is null then 'unparsed'
-            when {{ column }}_precision in ('unparsed', 'not_given') then {{ column }}_precision
-            else 'date: ' || {{ column }}_precision
-        end as outcome,
-        count(*) as source_rows
-    from {{ relation }}
-    group by 1, 2, 3, 4, 5
-    {%- endfor %}
+        {%- for label, column in [('Start Date', 'start_date'), ('End Date', 'end_date')] %}
+            {% if not loop.first or source_name != 'ogp_dashboard' %}union all{% endif %}
+            select
+                '{{ source_name }}' as source_name,
+                '{{ label }}' as source_column,
+                {{ column }}_raw as raw_value,
+                cast({{ column }} as varchar) as mapped_to,
+                case
+                    when {{ column }}_raw is null then 'empty'
+                    when {{ column }}_precision is null then 'unparsed'
+                    when {{ column }}_precision in ('unparsed', 'not_given') then {{ column }}_precision
+                    else 'date: ' || {{ column }}_precision
+                end as outcome,
+                count(*) as source_rows
+            from {{ relation }}
+            group by 1, 2, 3, 4, 5
+        {%- endfor %}
     {%- endfor %}
 
 ),
@@ -147,7 +148,7 @@ personal_data as (
         cast(null as varchar) as raw_value,
         cast(null as varchar) as mapped_to,
         'personal data redacted: ' || cast(sum(emails_redacted) as varchar) || ' e-mail(s), '
-            || cast(sum(phones_redacted) as varchar) || ' phone(s)' as outcome,
+        || cast(sum(phones_redacted) as varchar) || ' phone(s)' as outcome,
         sum(rows_redacted) as source_rows
     from redactions
     where source_name in ('ogp_dashboard', 'ogp_explorer')
@@ -158,10 +159,14 @@ personal_data as (
 final as (
 
     select * from categorical_values
-    union all select * from date_values
-    union all select * from policy_area_values
-    union all select * from explorer_links
-    union all select * from personal_data
+    union all
+    select * from date_values
+    union all
+    select * from policy_area_values
+    union all
+    select * from explorer_links
+    union all
+    select * from personal_data
 
 )
 

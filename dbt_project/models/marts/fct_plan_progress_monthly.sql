@@ -27,12 +27,12 @@ final as (
         -- commitments in (a sum of doubles is not), kept to 9 decimals.
         cast(cast(coalesce(
             cast(sum(case when schedule_status <> 'withdrawn' then cast(progress_percent as numeric(38, 9)) end) as double precision)
-                / nullif(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end), 0),
+            / nullif(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end), 0),
             cast(sum(cast(progress_percent as numeric(38, 9))) as double precision) / count(*)
         ) as numeric(38, 9)) as double precision) as progress_percent,
         cast(cast(coalesce(
             cast(sum(case when schedule_status <> 'withdrawn' then cast(expected_percent as numeric(38, 9)) end) as double precision)
-                / nullif(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end), 0),
+            / nullif(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end), 0),
             cast(sum(cast(expected_percent as numeric(38, 9))) as double precision) / count(*)
         ) as numeric(38, 9)) as double precision) as expected_percent,
         cast(sum(case when schedule_status <> 'withdrawn' then 1 else 0 end) as bigint) as commitments,

@@ -31,7 +31,7 @@ plan_date_order as (
     select
         coalesce(source.action_plan_id, source.landed_file_id) as plan_key,
         count(*) filter (where interpreted.day_month_order = 'day_first') > 0
-            and count(*) filter (where interpreted.day_month_order = 'month_first') = 0 as is_day_first
+        and count(*) filter (where interpreted.day_month_order = 'month_first') = 0 as is_day_first
 
     from source
     join date_interpretations as interpreted
@@ -69,12 +69,18 @@ renamed as (
         -- ingestion with their precision: a start is the period's first day, an end its last; an
         -- ambiguous numeric date is read in its plan's order.
         source.start_date as start_date_raw,
-        case when plan_date_order.is_day_first and start_dates.day_month_order = 'ambiguous'
-             then start_dates.day_first_start else start_dates.period_start end as start_date,
+        case
+            when plan_date_order.is_day_first and start_dates.day_month_order = 'ambiguous'
+                then start_dates.day_first_start
+            else start_dates.period_start
+        end as start_date,
         start_dates.date_precision as start_date_precision,
         source.end_date as end_date_raw,
-        case when plan_date_order.is_day_first and end_dates.day_month_order = 'ambiguous'
-             then end_dates.day_first_end else end_dates.period_end end as end_date,
+        case
+            when plan_date_order.is_day_first and end_dates.day_month_order = 'ambiguous'
+                then end_dates.day_first_end
+            else end_dates.period_end
+        end as end_date,
         end_dates.date_precision as end_date_precision,
         coalesce(plan_date_order.is_day_first, false) as plan_writes_day_first,
         {{ ogp_null('source.url') }} as ogp_url,
@@ -86,11 +92,11 @@ renamed as (
         -- IRM assessments, new methodology (2021+); `Verifiable` is also filled for some older rows.
         -- Categorical fields from their vocabulary seeds (macros/ogp_crosswalks.sql).
         {%- for field in categoricals %}
-        {{ ogp_categorical_columns(field) }},
+            {{ ogp_categorical_columns(field) }},
         {%- endfor %}
         -- Policy-area flags: 1 -> true, 0 -> false, ND/NR/NA -> NULL.
         {%- for column, label in ogp_policy_area_columns() %}
-        case trim(source.{{ column }}) when '1' then true when '0' then false end as policy_area__{{ column }},
+            case trim(source.{{ column }}) when '1' then true when '0' then false end as policy_area__{{ column }},
         {%- endfor %}
         source.landed_file_id,
         source.source_row_number,
@@ -102,7 +108,7 @@ renamed as (
     left join date_interpretations as end_dates on end_dates.raw_text = source.end_date
     {{ ogp_member_name_join('source.country_locality') }}
     {%- for field in categoricals %}
-    {{ ogp_categorical_joins(field) }}
+        {{ ogp_categorical_joins(field) }}
     {%- endfor %}
 
 )

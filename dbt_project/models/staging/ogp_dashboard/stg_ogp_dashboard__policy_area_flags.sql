@@ -10,14 +10,14 @@ with source as (
 unpivoted as (
 
     {%- for column, label in ogp_policy_area_columns() %}
-    select
-        commitment_unique_identifier as commitment_id,
-        '{{ column }}' as policy_area_code,
-        '{{ label }}' as policy_area,
-        nullif(trim({{ column }}), '') as flag_raw,
-        case trim({{ column }}) when '1' then true when '0' then false end as is_flagged
-    from source
-    {% if not loop.last %}union all{% endif %}
+        select
+            commitment_unique_identifier as commitment_id,
+            '{{ column }}' as policy_area_code,
+            '{{ label }}' as policy_area,
+            nullif(trim({{ column }}), '') as flag_raw,
+            case trim({{ column }}) when '1' then true when '0' then false end as is_flagged
+        from source
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 )

@@ -27,7 +27,7 @@ plan_date_order as (
         source.country,
         source.action_plan_number,
         count(*) filter (where interpreted.day_month_order = 'day_first') > 0
-            and count(*) filter (where interpreted.day_month_order = 'month_first') = 0 as is_day_first
+        and count(*) filter (where interpreted.day_month_order = 'month_first') = 0 as is_day_first
 
     from source
     join date_interpretations as interpreted
@@ -62,17 +62,23 @@ renamed as (
         source.supporting_institutions,
         {{ ogp_code('source.year_of_submission') }} as plan_year_of_submission,
         source.start_date as start_date_raw,
-        case when plan_date_order.is_day_first and start_dates.day_month_order = 'ambiguous'
-             then start_dates.day_first_start else start_dates.period_start end as start_date,
+        case
+            when plan_date_order.is_day_first and start_dates.day_month_order = 'ambiguous'
+                then start_dates.day_first_start
+            else start_dates.period_start
+        end as start_date,
         start_dates.date_precision as start_date_precision,
         source.end_date as end_date_raw,
-        case when plan_date_order.is_day_first and end_dates.day_month_order = 'ambiguous'
-             then end_dates.day_first_end else end_dates.period_end end as end_date,
+        case
+            when plan_date_order.is_day_first and end_dates.day_month_order = 'ambiguous'
+                then end_dates.day_first_end
+            else end_dates.period_end
+        end as end_date,
         end_dates.date_precision as end_date_precision,
         {{ ogp_code('source.progress_report_year') }} as irm_progress_report_year,
         {{ ogp_code('source.end_of_term_year') }} as irm_end_of_term_year,
         {%- for field in categoricals %}
-        {{ ogp_categorical_columns(field) }},
+            {{ ogp_categorical_columns(field) }},
         {%- endfor %}
         {{ ogp_code('source.starred_progress') }} as irm_starred_progress,
         {{ ogp_code('source.starred_end_of_term') }} as irm_starred_end_of_term,
@@ -86,7 +92,7 @@ renamed as (
     left join date_interpretations as end_dates on end_dates.raw_text = source.end_date
     {{ ogp_member_name_join('source.country') }}
     {%- for field in categoricals %}
-    {{ ogp_categorical_joins(field) }}
+        {{ ogp_categorical_joins(field) }}
     {%- endfor %}
 
 )
