@@ -8,9 +8,9 @@ from __future__ import annotations
 import fcntl
 import time
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -75,7 +75,7 @@ def connect(
         con.close()
 
 
-_OPEN_TRANSACTIONS: "weakref.WeakSet[duckdb.DuckDBPyConnection]" = weakref.WeakSet()
+_OPEN_TRANSACTIONS: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
 
 def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:

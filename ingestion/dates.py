@@ -24,14 +24,49 @@ from functools import lru_cache
 
 import duckdb
 
-NOT_GIVEN = {"", "na", "n/a", "nd", "nr", "none", "null", "not specified", "no especificado", "sin fecha", "-", "0", "tbd", "tbc"}
+NOT_GIVEN = {
+    "",
+    "na",
+    "n/a",
+    "nd",
+    "nr",
+    "none",
+    "null",
+    "not specified",
+    "no especificado",
+    "sin fecha",
+    "-",
+    "0",
+    "tbd",
+    "tbc",
+}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
-    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
-    "1er": 1, "1ro": 1, "2do": 2, "3er": 3, "3ro": 3, "4to": 4,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "primer": 1,
+    "primero": 1,
+    "segundo": 2,
+    "tercer": 3,
+    "tercero": 3,
+    "cuarto": 4,
+    "1er": 1,
+    "1ro": 1,
+    "2do": 2,
+    "3er": 3,
+    "3ro": 3,
+    "4to": 4,
 }
-_PART = r"(?P<part>[1-4]|i{1,3}|iv|first|second|third|fourth|1st|2nd|3rd|4th|primer|primero|segundo|tercer|tercero|cuarto|1er|1ro|2do|3er|3ro|4to)"
+_PART = (
+    r"(?P<part>[1-4]|i{1,3}|iv|first|second|third|fourth|1st|2nd|3rd|4th"
+    r"|primer|primero|segundo|tercer|tercero|cuarto|1er|1ro|2do|3er|3ro|4to)"
+)
 _QUARTER_WORD = r"(?:quarter|qtr|trimestre)"
 _HALF_WORD = r"(?:half|semester|semestre)"
 _OF = r"(?:\s*(?:of|de|del|,|-|/)\s*|\s+)"
@@ -50,8 +85,16 @@ _HALF_PATTERNS = (
 # Northern-hemisphere meteorological seasons (OGP's exports are written in Washington): the
 # months each covers; winter YYYY is the winter that ends in February YYYY.
 _SEASONS = {
-    "spring": (3, 5), "primavera": (3, 5), "summer": (6, 8), "verano": (6, 8),
-    "autumn": (9, 11), "fall": (9, 11), "otono": (9, 11), "otoño": (9, 11), "winter": (-1, 2), "invierno": (-1, 2),
+    "spring": (3, 5),
+    "primavera": (3, 5),
+    "summer": (6, 8),
+    "verano": (6, 8),
+    "autumn": (9, 11),
+    "fall": (9, 11),
+    "otono": (9, 11),
+    "otoño": (9, 11),
+    "winter": (-1, 2),
+    "invierno": (-1, 2),
 }
 _SEASON = re.compile(r"^(?:(?:early|late|mid)[- ]?)?(?P<season>[a-zñ]+)(?:\s+(?:of|de|del))?\s+(?P<year>\d{4})$", re.I)
 _YEAR = re.compile(r"^(\d{4})(?:\.0+)?$")
@@ -122,8 +165,12 @@ def _numeric_date(first: int, second: int, year: int) -> DateInterpretation | No
     month_first, day_first = valid(first, second), valid(second, first)
     if month_first and day_first and first != second:
         reading, alternative = _day(month_first), _day(day_first)
-        return dataclasses.replace(reading, day_month_order="ambiguous",
-                                   day_first_start=alternative.period_start, day_first_end=alternative.period_end)
+        return dataclasses.replace(
+            reading,
+            day_month_order="ambiguous",
+            day_first_start=alternative.period_start,
+            day_first_end=alternative.period_end,
+        )
     if month_first:
         return dataclasses.replace(_day(month_first), day_month_order="month_first" if second > 12 else None)
     if day_first:
@@ -208,8 +255,15 @@ def record_date_interpretations(con: duckdb.DuckDBPyConnection, table: str, colu
 
     frame = pd.DataFrame(
         [(t, *vars(interpret_date(t)).values()) for t in new_texts],
-        columns=["raw_text", "period_start", "period_end", "date_precision", "day_month_order",
-                 "day_first_start", "day_first_end"],
+        columns=[
+            "raw_text",
+            "period_start",
+            "period_end",
+            "date_precision",
+            "day_month_order",
+            "day_first_start",
+            "day_first_end",
+        ],
     )
     con.register("_date_interpretations", frame)
     try:

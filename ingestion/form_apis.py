@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -46,7 +46,9 @@ class FetchResult:
 
 
 def _land_page(source: str, records: list[dict], *, url: str, landing_dir: Path, page: int) -> LandedFile:
-    return land_records(source, records, source_uri=url, original_name=f"{source}-page-{page:05d}.json", landing_dir=landing_dir)
+    return land_records(
+        source, records, source_uri=url, original_name=f"{source}-page-{page:05d}.json", landing_dir=landing_dir
+    )
 
 
 def fetch_kobo(
@@ -72,7 +74,9 @@ def fetch_kobo(
     query: dict | None = params
     while next_url:
         if next_url in seen or len(pages) >= MAX_PAGES:
-            raise SourceError(f"KoboToolbox pagination repeated {next_url.split('?', 1)[0]} (a page already read): stopped instead of looping")
+            raise SourceError(
+                f"KoboToolbox pagination repeated {next_url.split('?', 1)[0]} (a page already read): stopped instead of looping"
+            )
         seen.add(next_url)
         body = json_body(get(session, next_url, params=query, headers=headers), "KoboToolbox")
         results = body.get("results")
@@ -151,5 +155,5 @@ def advance_cursor(con: duckdb.DuckDBPyConnection, source: str, high_water_mark:
         return
     con.execute(
         "insert or replace into raw.source_cursors values (?, ?, ?)",
-        [source, high_water_mark, datetime.now(timezone.utc)],
+        [source, high_water_mark, datetime.now(UTC)],
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 import urllib3
+from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 RETRYABLE_STATUS = (429, 500, 502, 503, 504)
@@ -20,8 +20,13 @@ class SourceError(RuntimeError):
 DEFAULT_TIMEOUT_S = 30.0
 
 
-def make_session(*, retries: int = 4, backoff_factor: float = 0.5, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 user_agent: str = "ogp-progress-platform") -> requests.Session:
+def make_session(
+    *,
+    retries: int = 4,
+    backoff_factor: float = 0.5,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    user_agent: str = "ogp-progress-platform",
+) -> requests.Session:
     """A session that retries connection errors, read timeouts, 429 and 5xx with exponential
     backoff (honouring Retry-After), and whose requests time out after `timeout_s` by default."""
     retry = Retry(
@@ -81,7 +86,14 @@ def json_body(response: requests.Response, what: str) -> dict:
         raise SourceError(f"{what} answered with something that is not JSON (truncated or an error page)") from None
 
 
-def get(session: requests.Session, url: str, *, timeout: float | None = None, expected_errors: tuple[int, ...] = (), **kwargs) -> requests.Response:
+def get(
+    session: requests.Session,
+    url: str,
+    *,
+    timeout: float | None = None,
+    expected_errors: tuple[int, ...] = (),
+    **kwargs,
+) -> requests.Response:
     """GET with the session's retries; an HTTP error raises `SourceError` in words, except the
     statuses the caller expects as answers (CKAN's 404 "Not found" for a dataset that is gone)."""
     timeout = timeout or getattr(session, "ogp_timeout_s", DEFAULT_TIMEOUT_S)

@@ -12,10 +12,17 @@ from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.progress_reports import FIELD_ALIASES as REPORT_ALIASES
 from ingestion.progress_reports import PROGRESS_REPORTS
-from ingestion.tabular import peek_columns
-from ingestion.tabular_source import LoadResult, TabularSource, header_score, load_file, load_files, map_columns, source_column
 from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
-
+from ingestion.tabular import peek_columns
+from ingestion.tabular_source import (
+    LoadResult,
+    TabularSource,
+    header_score,
+    load_file,
+    load_files,
+    map_columns,
+    source_column,
+)
 
 CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
     "indicator_code": ("indicator_code", "codigo_del_indicador", "codigo_indicador"),
@@ -35,19 +42,19 @@ def _catalogue_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            {sx.code(c('indicator_code'))} as indicator_code,
-            {sx.code(c('commitment_id'))} as commitment_id,
-            {sx.code(c('milestone_code'))} as milestone_code,
-            {sx.text(c('indicator_name'))} as indicator_name,
-            {sx.text(c('unit'))} as unit,
-            {sx.number(c('baseline'))} as baseline,
-            {sx.number(c('target'))} as target,
-            case lower(trim({c('frequency')}))
+            {sx.code(c("indicator_code"))} as indicator_code,
+            {sx.code(c("commitment_id"))} as commitment_id,
+            {sx.code(c("milestone_code"))} as milestone_code,
+            {sx.text(c("indicator_name"))} as indicator_name,
+            {sx.text(c("unit"))} as unit,
+            {sx.number(c("baseline"))} as baseline,
+            {sx.number(c("target"))} as target,
+            case lower(trim({c("frequency")}))
                 when 'mensual' then 'monthly' when 'monthly' then 'monthly'
                 when 'trimestral' then 'quarterly' when 'quarterly' then 'quarterly'
                 when 'anual' then 'yearly' when 'yearly' then 'yearly' when 'annual' then 'yearly'
             end as frequency,
-            case lower(trim({c('direction')}))
+            case lower(trim({c("direction")}))
                 when 'ascendente' then 'increase' when 'aumentar' then 'increase' when 'increase' then 'increase'
                 when 'descendente' then 'decrease' when 'disminuir' then 'decrease' when 'decrease' then 'decrease'
             end as direction,
@@ -76,14 +83,25 @@ INDICATOR_CATALOGUE = TabularSource(
     reasons_sql="""
         case rule
             when 'missing_indicator' then 'fila ' || source_row_number || ': ' || 'no hay código de indicador'
-            when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
+            when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «'
+                || coalesce(commitment_id, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
             when 'unparseable_target' then 'fila ' || source_row_number || ': ' || 'la meta no es un número'
             when 'unknown_frequency' then 'fila ' || source_row_number || ': ' || 'la frecuencia debe ser mensual, trimestral o anual'
             when 'unknown_direction' then 'fila ' || source_row_number || ': ' || 'el sentido debe ser ascendente o descendente'
-            when 'duplicate_indicator' then 'fila ' || source_row_number || ': ' || 'el indicador ' || indicator_code || ' aparece dos veces'
+            when 'duplicate_indicator' then 'fila ' || source_row_number || ': ' || 'el indicador ' ||
+                indicator_code || ' aparece dos veces'
         end
     """,
-    structured_fields=("indicator_code", "commitment_id", "milestone_code", "unit", "baseline", "target", "frequency", "direction"),
+    structured_fields=(
+        "indicator_code",
+        "commitment_id",
+        "milestone_code",
+        "unit",
+        "baseline",
+        "target",
+        "frequency",
+        "direction",
+    ),
 )
 
 VALUE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -105,16 +123,16 @@ def _values_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            coalesce({sx.text(c('submission_id'))}, {derived_id}) as submission_id,
-            {sx.timestamp(c('submitted_at'))} as submitted_at,
-            {sx.code(c('indicator_code'))} as indicator_code,
-            {sx.text(c('period'))} as period_raw,
-            {sx.period_start(c('period'))} as period_start,
-            {sx.period_precision(c('period'))} as period_precision,
-            {sx.number(c('value'))} as value,
-            {sx.text(c('value'))} as value_raw,
-            {sx.text(c('evidence_url'))} as evidence_url,
-            {sx.text(c('institution'))} as institution,
+            coalesce({sx.text(c("submission_id"))}, {derived_id}) as submission_id,
+            {sx.timestamp(c("submitted_at"))} as submitted_at,
+            {sx.code(c("indicator_code"))} as indicator_code,
+            {sx.text(c("period"))} as period_raw,
+            {sx.period_start(c("period"))} as period_start,
+            {sx.period_precision(c("period"))} as period_precision,
+            {sx.number(c("value"))} as value,
+            {sx.text(c("value"))} as value_raw,
+            {sx.text(c("evidence_url"))} as evidence_url,
+            {sx.text(c("institution"))} as institution,
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b
@@ -139,8 +157,10 @@ INDICATOR_VALUES = TabularSource(
     reasons_sql="""
         case rule
             when 'missing_indicator' then 'fila ' || source_row_number || ': ' || 'no hay código de indicador'
-            when 'unparseable_period' then 'fila ' || source_row_number || ': ' || 'el periodo «' || coalesce(period_raw, '') || '» no es un mes, trimestre ni año'
-            when 'unparseable_value' then 'fila ' || source_row_number || ': ' || 'el valor «' || coalesce(value_raw, '') || '» no es un número'
+            when 'unparseable_period' then 'fila ' || source_row_number || ': ' || 'el periodo «' ||
+                coalesce(period_raw, '') || '» no es un mes, trimestre ni año'
+            when 'unparseable_value' then 'fila ' || source_row_number || ': ' || 'el valor «' ||
+                coalesce(value_raw, '') || '» no es un número'
             when 'duplicate_submission' then 'fila ' || source_row_number || ': ' || 'el envío ' || submission_id || ' ya se había recibido'
         end
     """,
@@ -161,7 +181,9 @@ def holds_indicator_values(path) -> bool:
     return is_indicator_file(peek_columns(path, header_score=header_score(PROGRESS_REPORTS, INDICATOR_VALUES)))
 
 
-def load_indicator_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+def load_indicator_catalogue_file(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None
+) -> LoadResult:
     return load_file(con, INDICATOR_CATALOGUE, landed, run_id=run_id)
 
 
@@ -169,7 +191,9 @@ def load_indicator_values_file(con: duckdb.DuckDBPyConnection, landed: LandedFil
     return load_file(con, INDICATOR_VALUES, landed, run_id=run_id)
 
 
-def load_indicator_values_files(con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None) -> list[LoadResult]:
+def load_indicator_values_files(
+    con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None
+) -> list[LoadResult]:
     """Many landed measurement files, in order, as `load_indicator_values_file` on each."""
     return load_files(con, INDICATOR_VALUES, landed_files, run_id=run_id)
 

@@ -30,11 +30,18 @@ class IngestOutcome:
 
     @property
     def schema_reports(self) -> dict[str, dict]:
-        return {landed.original_name: result.schema_report for landed, result in self.loaded_files if result.schema_report}
+        return {
+            landed.original_name: result.schema_report for landed, result in self.loaded_files if result.schema_report
+        }
 
 
 def ingest_new_files(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, landed_files: list[LandedFile], *, run_id: str | None, together: bool = False
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    landed_files: list[LandedFile],
+    *,
+    run_id: str | None,
+    together: bool = False,
 ) -> IngestOutcome:
     """Load the files of `landed_files` not loaded before, in order: all at once (`together`: a
     form's exports read in one scan) or one by one."""
@@ -50,13 +57,15 @@ def ingest_new_files(
         results = spec.load_files(con, new_files, run_id=run_id)
     else:
         results = (spec.load_file(con, landed, run_id=run_id) for landed in new_files)
-    for landed, result in zip(new_files, results):
+    for landed, result in zip(new_files, results, strict=False):
         outcome.loaded_files.append((landed, result))
         outcome.received += result.ledger.received
         outcome.loaded += result.ledger.loaded
         outcome.quarantined += result.ledger.quarantined
         for rule, count in result.quarantine_reasons.items():
             outcome.quarantine_reasons[rule] = outcome.quarantine_reasons.get(rule, 0) + count
-    outcome.preview = preview(con, spec.table, [landed.sha256 for landed, _ in outcome.loaded_files], spec.preview_columns)
+    outcome.preview = preview(
+        con, spec.table, [landed.sha256 for landed, _ in outcome.loaded_files], spec.preview_columns
+    )
     outcome.table_rows = row_count(con, spec.table)
     return outcome

@@ -22,8 +22,14 @@ from ingestion.tabular_source import TabularSource, source_column
 
 SOURCE = "institution_contacts"
 LIAISON, COORDINATION = "responsable", "coordinacion"
-ROLES = {"responsable": LIAISON, "enlace": LIAISON, "liaison": LIAISON,
-         "coordinacion": COORDINATION, "coordinación": COORDINATION, "coordination": COORDINATION}
+ROLES = {
+    "responsable": LIAISON,
+    "enlace": LIAISON,
+    "liaison": LIAISON,
+    "coordinacion": COORDINATION,
+    "coordinación": COORDINATION,
+    "coordination": COORDINATION,
+}
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "institution": ("institution", "institucion", "entidad"),
@@ -45,16 +51,19 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     roles = " ".join(f"when '{written}' then '{role}'" for written, role in ROLES.items())
     # The row as received, its address marked: only the `email` column holds it (so a quarantined
     # row's payload holds none).
-    payload = (f"json_merge_patch(to_json(b), json_object({sql_literal(mapping['email'])}, {sql_literal(EMAIL_MARK)}))"
-               if "email" in mapping else "to_json(b)")
+    payload = (
+        f"json_merge_patch(to_json(b), json_object({sql_literal(mapping['email'])}, {sql_literal(EMAIL_MARK)}))"
+        if "email" in mapping
+        else "to_json(b)"
+    )
     return f"""
         select
             b._source_row_number as source_row_number,
-            {sx.text(col('institution'))} as institution,
-            {institution_key(sx.text(col('institution')))} as institution_key,
-            lower({sx.text(col('email'))}) as email,
-            case lower({sx.text(col('role'))}) {roles} end as role,
-            {sx.text(col('role'))} as role_raw,
+            {sx.text(col("institution"))} as institution,
+            {institution_key(sx.text(col("institution")))} as institution_key,
+            lower({sx.text(col("email"))}) as email,
+            case lower({sx.text(col("role"))}) {roles} end as role,
+            {sx.text(col("role"))} as role_raw,
             {payload} as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b
@@ -131,5 +140,5 @@ SPEC = SourceSpec(
     personal_columns=("email",),
     preview_columns="institution, role",
     description="Whom receipts and reminders go to (institution, e-mail, responsable or coordinacion), from "
-                "OGP_INSTITUTION_CONTACTS. Addresses are personal data: they stay in the raw zone.",
+    "OGP_INSTITUTION_CONTACTS. Addresses are personal data: they stay in the raw zone.",
 )

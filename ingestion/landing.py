@@ -17,7 +17,7 @@ import stat
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -48,7 +48,9 @@ def open_regular_file(path: Path):
         raise
 
 
-def land_open_file(source: str, handle, *, original_name: str, source_uri: str, landing_dir: Path, max_bytes: int) -> LandedFile:
+def land_open_file(
+    source: str, handle, *, original_name: str, source_uri: str, landing_dir: Path, max_bytes: int
+) -> LandedFile:
     """Copy an opened file into the landing zone, never more than `max_bytes` of it (a file that
     grows while it is read is refused all the same)."""
     tmp = _temp_in(landing_dir)
@@ -58,7 +60,9 @@ def land_open_file(source: str, handle, *, original_name: str, source_uri: str, 
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise PayloadTooLarge(f"{original_name} pesa más de {max_bytes:,} bytes, el límite (OGP_MAX_FILE_BYTES)")
+                    raise PayloadTooLarge(
+                        f"{original_name} pesa más de {max_bytes:,} bytes, el límite (OGP_MAX_FILE_BYTES)"
+                    )
                 out.write(chunk)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -111,7 +115,7 @@ def land_bytes_from(
     fetched_at: datetime | None = None,
 ) -> LandedFile:
     """Move an already-downloaded temporary file into the landing zone under its hash."""
-    fetched_at = fetched_at or datetime.now(timezone.utc)
+    fetched_at = fetched_at or datetime.now(UTC)
     sha = sha256_file(reader_path)
     size = reader_path.stat().st_size
     day_dir = landing_dir / safe_name(source) / fetched_at.strftime("%Y-%m-%d")
@@ -144,7 +148,9 @@ def _temp_in(landing_dir: Path) -> Path:
     return Path(name)
 
 
-def land_records(source: str, records: list[dict], *, source_uri: str, original_name: str, landing_dir: Path) -> LandedFile:
+def land_records(
+    source: str, records: list[dict], *, source_uri: str, original_name: str, landing_dir: Path
+) -> LandedFile:
     """Land a page of records an API returned, as a JSON array, unchanged otherwise."""
     tmp = _temp_in(landing_dir)
     tmp.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
@@ -161,7 +167,9 @@ def land_local_file(source: str, path: Path, *, landing_dir: Path, max_bytes: in
         )
     tmp = _temp_in(landing_dir)
     shutil.copyfile(path, tmp)
-    return land_bytes_from(source, tmp, source_uri=path.resolve().as_uri(), original_name=path.name, landing_dir=landing_dir)
+    return land_bytes_from(
+        source, tmp, source_uri=path.resolve().as_uri(), original_name=path.name, landing_dir=landing_dir
+    )
 
 
 def land_url(
@@ -186,7 +194,11 @@ def land_url(
                     raise PayloadTooLarge(f"{url} sent more than {max_bytes:,} bytes (OGP_MAX_FILE_BYTES); not landed")
                 out.write(chunk)
         expected = response.headers.get("Content-Length")
-        if expected is not None and response.headers.get("Content-Encoding") in (None, "identity") and int(expected) != size:
+        if (
+            expected is not None
+            and response.headers.get("Content-Encoding") in (None, "identity")
+            and int(expected) != size
+        ):
             raise SourceError(f"{url} sent {size:,} of {int(expected):,} announced bytes: the body was truncated")
     except requests.exceptions.RequestException as exc:
         tmp.unlink(missing_ok=True)

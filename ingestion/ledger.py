@@ -73,10 +73,15 @@ def record_ledger(con: duckdb.DuckDBPyConnection, entry: LedgerEntry, run_id: st
     )
 
 
-def record_validations(con: duckdb.DuckDBPyConnection, suite: str, landed_file_ids: list[str], passed: bool, run_id: str | None) -> None:
+def record_validations(
+    con: duckdb.DuckDBPyConnection, suite: str, landed_file_ids: list[str], passed: bool, run_id: str | None
+) -> None:
     """The outcome of one validation for each file it checked."""
     if landed_file_ids:
-        con.execute("insert into raw.landed_file_validations select unnest(?), ?, ?, ?, now()", [landed_file_ids, suite, passed, run_id])
+        con.execute(
+            "insert into raw.landed_file_validations select unnest(?), ?, ?, ?, now()",
+            [landed_file_ids, suite, passed, run_id],
+        )
 
 
 def files_to_validate_sql(suite: str) -> str:
@@ -96,14 +101,26 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
 
 def landed_file_ids(con: duckdb.DuckDBPyConnection, landing_source: str) -> set[str]:
     """The payload hashes already landed under `landing_source` (a file seen before is skipped)."""
-    return {sha for (sha,) in con.execute("select landed_file_id from raw.landed_files where source = ?", [landing_source]).fetchall()}
+    return {
+        sha
+        for (sha,) in con.execute(
+            "select landed_file_id from raw.landed_files where source = ?", [landing_source]
+        ).fetchall()
+    }
 
 
 def record_landed_file(con: duckdb.DuckDBPyConnection, landed) -> None:
     con.execute(
         "insert or ignore into raw.landed_files values (?, ?, ?, ?, ?, ?, ?, now())",
-        [landed.sha256, landed.source, landed.source_uri, str(landed.path), landed.original_name,
-         landed.size_bytes, landed.fetched_at],
+        [
+            landed.sha256,
+            landed.source,
+            landed.source_uri,
+            str(landed.path),
+            landed.original_name,
+            landed.size_bytes,
+            landed.fetched_at,
+        ],
     )
 
 
@@ -136,7 +153,7 @@ def quarantined_in_run(con: duckdb.DuckDBPyConnection, run_id: str, source: str,
         [run_id, source, limit],
     )
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 def preview(con: duckdb.DuckDBPyConnection, table: str, landed_ids: list[str], columns: str, *, limit: int = 5) -> str:
@@ -183,9 +200,13 @@ BOOKKEEPING_TABLES = {
     "quarantine": "Rows ingestion could not load, with source, rule and reason (written by every ingestion asset).",
     "date_interpretations": "Each distinct date text of the OGP exports with the period it names and its precision.",
     "landed_files": "Every file landed, refused or taken apart: hash, source, original name, size, landing time.",
-    "personal_data_redactions": "E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column.",
+    "personal_data_redactions": (
+        "E-mail addresses and phone numbers redacted from free text at ingestion: counts per source, file and column."
+    ),
     "ingestion_ledger": "Per run and file: received = loaded + quarantined (written by every ingestion asset).",
-    "landed_file_validations": "Each landed file's latest great-expectations outcome per suite (a failed one is checked again by every run).",
+    "landed_file_validations": (
+        "Each landed file's latest great-expectations outcome per suite (a failed one is checked again by every run)."
+    ),
     "intake_files": "Each file and archive member received, in its one terminal state (loaded, partly loaded, refused) with the reason.",
     "intake_warnings": "Values loaded that a person may have meant otherwise, and rows that contradict each other, by file and row.",
 }
@@ -194,4 +215,3 @@ BOOKKEEPING_TABLES = {
 def bookkeeping_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows in each bookkeeping table of the raw schema."""
     return {table: row_count(con, f"raw.{table}") for table in BOOKKEEPING_TABLES}
-

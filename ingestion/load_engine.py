@@ -8,6 +8,7 @@ import duckdb
 
 from ingestion.ledger import LedgerEntry, record_ledger
 from ingestion.personal_data import phone_regions, redact, redacted_sql
+from ingestion.quarantine import quarantine_item, quarantine_rows
 
 
 def split_checked_batch(
@@ -51,16 +52,16 @@ def split_checked_batch(
 
     # A reason may quote a code, date or number cell, which the bulk redaction does not search.
     reason = redacted_sql(con, reasons_sql)
-    con.execute(
-        f"""
-        insert into raw.quarantine by name
-        select '{source}' as source, landed_file_id, source_row_number,
-               {optional('submission_id', 'varchar')} as submission_id,
-               rule, {reason} as reason, raw_payload, now() as quarantined_at,
-               {optional('reporting_month', 'date')} as reporting_month,
-               {optional('milestone_code', 'varchar')} as milestone_code
-        from {canonical_table} join _broken using (landed_file_id, source_row_number)
-        """
+    quarantine_rows(
+        con,
+        source=source,
+        rows_sql=f"""
+            select landed_file_id, source_row_number, {optional("submission_id", "varchar")} as submission_id,
+                   rule, {reason} as reason, raw_payload,
+                   {optional("reporting_month", "date")} as reporting_month,
+                   {optional("milestone_code", "varchar")} as milestone_code
+            from {canonical_table} join _broken using (landed_file_id, source_row_number)
+        """,
     )
     received = dict(con.execute(f"select landed_file_id, count(*) from {canonical_table} group by all").fetchall())
     reasons: dict[str, dict[str, int]] = {}
@@ -70,8 +71,10 @@ def split_checked_batch(
         reasons.setdefault(landed_file_id, {})[rule] = count
     quarantined = {landed_file_id: sum(counts.values()) for landed_file_id, counts in reasons.items()}
     if inserted != sum(received.values()) - sum(quarantined.values()):
-        raise AssertionError(f"{source}: {inserted} rows inserted, but {sum(received.values())} received "
-                             f"and {sum(quarantined.values())} quarantined; a row would be lost")
+        raise AssertionError(
+            f"{source}: {inserted} rows inserted, but {sum(received.values())} received "
+            f"and {sum(quarantined.values())} quarantined; a row would be lost"
+        )
     for landed_file_id, counts in (set_aside or {}).items():
         for rule, count in counts.items():
             file_reasons = reasons.setdefault(landed_file_id, {})
@@ -106,15 +109,15 @@ def quarantine_whole_file(
     if batch_table is not None and not con.execute(f"select count(*) from {batch_table}").fetchone()[0]:
         batch_table = None  # no row to quarantine: the file is the item, so it does not vanish
     if batch_table is None:
-        con.execute(
-            "insert into raw.quarantine values (?, ?, null, null, ?, ?, null, now(), null, null)",
-            [source, landed_file_id, rule, reason],
-        )
+        quarantine_item(con, source=source, landed_file_id=landed_file_id, rule=rule, reason=reason)
         received = 1
     else:
-        con.execute(
-            f"insert into raw.quarantine select ?, ?, _source_row_number, null, ?, ?, to_json(b), now(), null, null from {batch_table} b",
-            [source, landed_file_id, rule, reason],
+        quarantine_rows(
+            con,
+            source=source,
+            rows_sql=f"""select ? as landed_file_id, _source_row_number as source_row_number, ? as rule,
+                                ? as reason, to_json(b) as raw_payload from {batch_table} b""",
+            params=[landed_file_id, rule, reason],
         )
         received = con.execute(f"select count(*) from {batch_table}").fetchone()[0]
     entry = LedgerEntry(source, landed_file_id, received, 0, received)

@@ -10,8 +10,8 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 from ingestion.source_spec import Domain, SourceSpec
+from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "local_government_index"
 DIMENSIONS = ("transparency", "participation", "accountability", "open_data")
@@ -36,9 +36,9 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            {sx.text(col('municipality'))} as municipality,
-            {sx.text(col('province'))} as province,
-            try_cast(trim({col('year')}) as integer) as year,
+            {sx.text(col("municipality"))} as municipality,
+            {sx.text(col("province"))} as province,
+            try_cast(trim({col("year")}) as integer) as year,
             {scores},
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
@@ -80,7 +80,9 @@ LOCAL_GOVERNMENT_INDEX = TabularSource(
 )
 
 
-def load_local_government_index_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+def load_local_government_index_file(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None
+) -> LoadResult:
     return load_file(con, LOCAL_GOVERNMENT_INDEX, landed, run_id=run_id)
 
 

@@ -14,9 +14,9 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
+from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
 from ingestion.tabular import quote_ident, snake_case
 from ingestion.tabular_source import LoadResult, TabularSource, load_file
-from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
 
 SOURCE = "ogp_dashboard"
 TABLE = "raw.ogp_dashboard_commitments"
@@ -61,7 +61,7 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            {', '.join(selects)},
+            {", ".join(selects)},
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b
@@ -71,9 +71,16 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
 # Columns of the export written by people (titles, texts, institutions): searched for personal
 # data. The other known columns are codes, flags, numbers and dates; columns the platform does not
 # know yet are searched too.
-FREE_TEXT_COLUMNS = frozenset({
-    "theme", "commitment_title", "short_title", "full_text", "lead_institution", "supporting_institution_s",
-})
+FREE_TEXT_COLUMNS = frozenset(
+    {
+        "theme",
+        "commitment_title",
+        "short_title",
+        "full_text",
+        "lead_institution",
+        "supporting_institution_s",
+    }
+)
 
 
 def structured_columns(mapping: dict[str, str], columns: list[str]) -> set[str]:
@@ -91,9 +98,12 @@ RULES_SQL = """
 
 REASONS_SQL = """
     case rule
-        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el identificador «' || coalesce(commitment_unique_identifier, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
-        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || action_plan_id || '» no tiene la forma de OGP (AP_, el código del miembro y el número del plan)'
-        when 'duplicate_commitment' then 'fila ' || source_row_number || ': ' || 'el compromiso ' || commitment_unique_identifier || ' aparece más de una vez en la exportación'
+        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el identificador «' ||
+            coalesce(commitment_unique_identifier, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
+        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' ||
+            action_plan_id || '» no tiene la forma de OGP (AP_, el código del miembro y el número del plan)'
+        when 'duplicate_commitment' then 'fila ' || source_row_number || ': ' || 'el compromiso ' ||
+            commitment_unique_identifier || ' aparece más de una vez en la exportación'
     end
 """
 

@@ -6,18 +6,17 @@ never loaded, not even into `raw_payload` (the landed file keeps them, as receiv
 
 from __future__ import annotations
 
-import functools
-
 import csv
 import dataclasses
+import functools
 
 import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
+from ingestion.source_spec import Domain, SourceSpec
 from ingestion.tabular import normalize_header, quote_ident
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
-from ingestion.source_spec import Domain, SourceSpec
 
 SOURCE = "ogp_explorer"
 PERSONAL_DATA = ("contact_name", "contact_position", "contact_email", "contact_telephone")
@@ -92,8 +91,20 @@ OGP_EXPLORER = TabularSource(
     personal_data=PERSONAL_DATA,
     date_columns=("start_date", "end_date"),
     # Titles, texts and institutions are free text; the rest are codes, numbers, dates and flags.
-    structured_fields=tuple(f for f in FIELD_ALIASES if f not in (
-        "country", "commitment_title", "short_title", "full_text", "theme", "lead_institution", "supporting_institutions")),
+    structured_fields=tuple(
+        f
+        for f in FIELD_ALIASES
+        if f
+        not in (
+            "country",
+            "commitment_title",
+            "short_title",
+            "full_text",
+            "theme",
+            "lead_institution",
+            "supporting_institutions",
+        )
+    ),
 )
 
 
@@ -154,5 +165,8 @@ SPEC = SourceSpec(
     address_setting="ogp_explorer_url",
     loader=load_ogp_explorer_file,
     preview_columns="country, action_plan_number, commitment_number, specificity, completion_progress",
-    description="OGP's older Explorer file (2011-2014 plans, old IRM methodology), from OGP_EXPLORER_URL; officials' contact data is never loaded.",
+    description=(
+        "OGP's older Explorer file (2011-2014 plans, old IRM methodology), from OGP_EXPLORER_URL; officials' "
+        "contact data is never loaded."
+    ),
 )

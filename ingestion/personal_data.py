@@ -56,10 +56,14 @@ def phone_regions(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     import phonenumbers
 
     try:
-        countries = [c for (c,) in con.execute(
-            """select distinct upper(country) from raw.tracked_members
+        countries = [
+            c
+            for (c,) in con.execute(
+                """select distinct upper(country) from raw.tracked_members
                where landed_file_id = (select landed_file_id from raw.tracked_members order by loaded_at desc limit 1)
-                 and country is not null""").fetchall()]
+                 and country is not null"""
+            ).fetchall()
+        ]
     except duckdb.CatalogException:  # a warehouse without the raw schema yet
         countries = []
     if not countries:
@@ -88,7 +92,7 @@ def redact(text: str | None, regions: tuple[str, ...] | None = None) -> str | No
     for region in regions:
         matches = list(phonenumbers.PhoneNumberMatcher(redacted, region, leniency=phonenumbers.Leniency.VALID))
         for match in reversed(matches):
-            redacted = redacted[: match.start] + PHONE_MARK + redacted[match.end:]
+            redacted = redacted[: match.start] + PHONE_MARK + redacted[match.end :]
     return redacted
 
 
@@ -117,8 +121,14 @@ def _ensure_function(con: duckdb.DuckDBPyConnection) -> str:
     name = f"{_FUNCTION}_{'_'.join(regions).lower()}"
     [(registered,)] = con.execute("select count(*) from duckdb_functions() where function_name = ?", [name]).fetchall()
     if not registered:
-        con.create_function(name, lambda text: redact(text, regions), [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
-                            null_handling="special", side_effects=False)
+        con.create_function(
+            name,
+            lambda text: redact(text, regions),
+            [duckdb.sqltype("VARCHAR")],
+            duckdb.sqltype("VARCHAR"),
+            null_handling="special",
+            side_effects=False,
+        )
     return name
 
 
@@ -148,8 +158,8 @@ def redact_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str
         counts = con.execute(
             f"""
             select _landed_file_id, count(*),
-                   sum({_marks('after', EMAIL_MARK)} - {_marks('before', EMAIL_MARK)}),
-                   sum({_marks('after', PHONE_MARK)} - {_marks('before', PHONE_MARK)})
+                   sum({_marks("after", EMAIL_MARK)} - {_marks("before", EMAIL_MARK)}),
+                   sum({_marks("after", PHONE_MARK)} - {_marks("before", PHONE_MARK)})
             from _redacted where after is distinct from before group by all order by 1
             """
         ).fetchall()

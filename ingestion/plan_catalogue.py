@@ -12,9 +12,9 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
+from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
 from ingestion.tabular import load_table
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, map_columns, source_column
-from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
 
 SOURCE = "plan_catalogue"
 
@@ -27,7 +27,12 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "weight": ("weight", "peso", "ponderacion", "peso_del_hito"),
     "planned_start": ("planned_start", "fecha_inicio", "fecha_de_inicio", "inicio_planificado"),
     "planned_end": ("planned_end", "fecha_fin", "fecha_de_fin", "fin_planificado"),
-    "responsible_institution": ("responsible_institution", "institucion_responsable", "entidad_responsable", "institucion"),
+    "responsible_institution": (
+        "responsible_institution",
+        "institucion_responsable",
+        "entidad_responsable",
+        "institucion",
+    ),
     # Optional: the date the core group withdrew the milestone from the plan (it stops counting).
     "withdrawn_on": ("withdrawn_on", "fecha_retiro", "fecha_de_retiro", "retirado_el"),
 }
@@ -40,20 +45,20 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            upper({sx.text(col('action_plan_id'))}) as action_plan_id,
-            upper({sx.text(col('commitment_id'))}) as commitment_id,
-            {sx.text(col('commitment_number'))} as commitment_number,
-            {sx.code(col('milestone_code'))} as milestone_code,
-            {sx.text(col('milestone_title'))} as milestone_title,
-            {sx.number(col('weight'))} as weight,
-            {sx.text(col('weight'))} as weight_raw,
-            {sx.calendar_date(col('planned_start'))} as planned_start,
-            {sx.text(col('planned_start'))} as planned_start_raw,
-            {sx.calendar_date(col('planned_end'))} as planned_end,
-            {sx.text(col('planned_end'))} as planned_end_raw,
-            {sx.text(col('responsible_institution'))} as responsible_institution,
-            {sx.calendar_date(col('withdrawn_on'))} as withdrawn_on,
-            {sx.text(col('withdrawn_on'))} as withdrawn_on_raw,
+            upper({sx.text(col("action_plan_id"))}) as action_plan_id,
+            upper({sx.text(col("commitment_id"))}) as commitment_id,
+            {sx.text(col("commitment_number"))} as commitment_number,
+            {sx.code(col("milestone_code"))} as milestone_code,
+            {sx.text(col("milestone_title"))} as milestone_title,
+            {sx.number(col("weight"))} as weight,
+            {sx.text(col("weight"))} as weight_raw,
+            {sx.calendar_date(col("planned_start"))} as planned_start,
+            {sx.text(col("planned_start"))} as planned_start_raw,
+            {sx.calendar_date(col("planned_end"))} as planned_end,
+            {sx.text(col("planned_end"))} as planned_end_raw,
+            {sx.text(col("responsible_institution"))} as responsible_institution,
+            {sx.calendar_date(col("withdrawn_on"))} as withdrawn_on,
+            {sx.text(col("withdrawn_on"))} as withdrawn_on_raw,
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b
@@ -76,13 +81,21 @@ RULES_SQL = """
 REASONS_SQL = """
     case rule
         when 'missing_milestone' then 'fila ' || source_row_number || ': ' || 'el hito no tiene código'
-        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' || coalesce(commitment_id, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
-        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' || coalesce(action_plan_id, '') || '» no tiene la forma de OGP (AP_, el código del miembro y el número del plan)'
-        when 'bad_weight' then 'fila ' || source_row_number || ': ' || 'el peso «' || coalesce(weight_raw, '') || '» no es un número positivo'
-        when 'unparseable_date' then 'fila ' || source_row_number || ': ' || 'las fechas planificadas «' || coalesce(planned_start_raw, '') || '» / «' || coalesce(planned_end_raw, '') || '» no son fechas'
-        when 'end_before_start' then 'fila ' || source_row_number || ': ' || 'el fin planificado ' || planned_end_raw || ' es anterior al inicio ' || planned_start_raw
-        when 'unparseable_withdrawal_date' then 'fila ' || source_row_number || ': ' || 'la fecha de retiro «' || withdrawn_on_raw || '» no es una fecha'
-        when 'duplicate_milestone' then 'fila ' || source_row_number || ': ' || 'el hito ' || milestone_code || ' aparece más de una vez en el catálogo'
+        when 'bad_commitment_id' then 'fila ' || source_row_number || ': ' || 'el código de compromiso «' ||
+            coalesce(commitment_id, '') || '» no tiene la forma de OGP (2 o 3 letras y 4 cifras)'
+        when 'bad_action_plan_id' then 'fila ' || source_row_number || ': ' || 'el código de plan «' ||
+            coalesce(action_plan_id, '') ||
+            '» no tiene la forma de OGP (AP_, el código del miembro y el número del plan)'
+        when 'bad_weight' then 'fila ' || source_row_number || ': ' || 'el peso «' || coalesce(weight_raw, '')
+            || '» no es un número positivo'
+        when 'unparseable_date' then 'fila ' || source_row_number || ': ' || 'las fechas planificadas «' ||
+            coalesce(planned_start_raw, '') || '» / «' || coalesce(planned_end_raw, '') || '» no son fechas'
+        when 'end_before_start' then 'fila ' || source_row_number || ': ' || 'el fin planificado ' ||
+            planned_end_raw || ' es anterior al inicio ' || planned_start_raw
+        when 'unparseable_withdrawal_date' then 'fila ' || source_row_number || ': ' || 'la fecha de retiro «'
+            || withdrawn_on_raw || '» no es una fecha'
+        when 'duplicate_milestone' then 'fila ' || source_row_number || ': ' || 'el hito ' || milestone_code ||
+            ' aparece más de una vez en el catálogo'
     end
 """
 
@@ -94,8 +107,16 @@ PLAN_CATALOGUE = TabularSource(
     canonical_select=_canonical_select,
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL,
-    structured_fields=("action_plan_id", "commitment_id", "commitment_number", "milestone_code", "weight",
-                       "planned_start", "planned_end", "withdrawn_on"),
+    structured_fields=(
+        "action_plan_id",
+        "commitment_id",
+        "commitment_number",
+        "milestone_code",
+        "weight",
+        "planned_start",
+        "planned_end",
+        "withdrawn_on",
+    ),
 )
 
 
@@ -157,8 +178,7 @@ def planned_month_range(path) -> tuple[date, date]:
         columns = load_table(con, Path(path), "_batch")
         mapping = map_columns(columns, FIELD_ALIASES)
         first, last = con.execute(
-            f"""select min({sx.calendar_date(source_column(mapping, 'planned_start'))}),
-                       max({sx.calendar_date(source_column(mapping, 'planned_end'))}) from _batch b"""
+            f"""select min({sx.calendar_date(source_column(mapping, "planned_start"))}),
+                       max({sx.calendar_date(source_column(mapping, "planned_end"))}) from _batch b"""
         ).fetchone()
     return date(first.year, first.month, 1), date(last.year, last.month, 1)
-

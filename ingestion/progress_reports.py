@@ -14,17 +14,30 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
+from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
 from ingestion.tabular import normalize_header
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
-from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
 
 SOURCE = "progress_reports"
 
 # Canonical field -> header names institutions' tools use (normalised by `normalize_header`).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "submission_id": ("submission_id", "id_envio", "id_del_envio", "_uuid", "instanceid", "__id", "_id"),
-    "submitted_at": ("submitted_at", "marca_temporal", "timestamp", "_submission_time", "fecha_de_envio", "submissiondate"),
-    "reporting_month": ("reporting_month", "mes_reportado", "mes_que_se_reporta", "mes_de_reporte", "periodo_reportado"),
+    "submitted_at": (
+        "submitted_at",
+        "marca_temporal",
+        "timestamp",
+        "_submission_time",
+        "fecha_de_envio",
+        "submissiondate",
+    ),
+    "reporting_month": (
+        "reporting_month",
+        "mes_reportado",
+        "mes_que_se_reporta",
+        "mes_de_reporte",
+        "periodo_reportado",
+    ),
     "institution": ("institution", "institucion", "institucion_que_reporta", "institucion_responsable", "entidad"),
     "commitment_code": ("commitment_code", "codigo_del_compromiso", "codigo_compromiso", "compromiso"),
     "milestone_code": ("milestone_code", "codigo_del_hito", "codigo_hito", "hito"),
@@ -33,7 +46,13 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "narrative": ("narrative", "descripcion_del_avance", "descripcion_de_acciones_desarrolladas", "descripcion"),
     "evidence_urls": ("evidence_urls", "enlaces_a_evidencias", "evidencias", "enlaces_de_evidencia"),
     "challenges": ("challenges", "dificultades", "dificultades_encontradas", "observaciones"),
-    "review_state": ("review_state", "estado_de_revision", "revision_de_la_contraparte", "_validation_status", "reviewstate"),
+    "review_state": (
+        "review_state",
+        "estado_de_revision",
+        "revision_de_la_contraparte",
+        "_validation_status",
+        "reviewstate",
+    ),
 }
 REQUIRED_FIELDS = ("milestone_code", "reporting_month", "percent_complete")
 
@@ -83,21 +102,21 @@ def _canonical_select(mapping: dict[str, str], source_tool: str) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            coalesce({sx.text(col('submission_id'))}, {derived_id}) as submission_id,
+            coalesce({sx.text(col("submission_id"))}, {derived_id}) as submission_id,
             '{source_tool}' as source_tool,
-            {sx.timestamp(col('submitted_at'))} as submitted_at,
-            {sx.text(col('submitted_at'))} as submitted_at_raw,
-            {sx.reporting_month(col('reporting_month'))} as reporting_month,
-            {sx.text(col('reporting_month'))} as reporting_month_raw,
-            {sx.text(col('institution'))} as institution,
-            {sx.code(col('commitment_code'))} as commitment_code,
-            {sx.code(col('milestone_code'))} as milestone_code,
-            {sx.percent(col('percent_complete'))} as percent_complete,
-            {sx.text(col('percent_complete'))} as percent_complete_raw,
+            {sx.timestamp(col("submitted_at"))} as submitted_at,
+            {sx.text(col("submitted_at"))} as submitted_at_raw,
+            {sx.reporting_month(col("reporting_month"))} as reporting_month,
+            {sx.text(col("reporting_month"))} as reporting_month_raw,
+            {sx.text(col("institution"))} as institution,
+            {sx.code(col("commitment_code"))} as commitment_code,
+            {sx.code(col("milestone_code"))} as milestone_code,
+            {sx.percent(col("percent_complete"))} as percent_complete,
+            {sx.text(col("percent_complete"))} as percent_complete_raw,
             {status} as status,
-            {sx.text(col('narrative'))} as narrative,
-            {sx.text(col('evidence_urls'))} as evidence_urls,
-            {sx.text(col('challenges'))} as challenges,
+            {sx.text(col("narrative"))} as narrative,
+            {sx.text(col("evidence_urls"))} as evidence_urls,
+            {sx.text(col("challenges"))} as challenges,
             {review} as review_state,
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
@@ -125,11 +144,16 @@ REASONS_SQL = """
     case rule
         when 'totals_row' then 'fila ' || source_row_number || ': es una fila de totales, no un informe'
         when 'missing_milestone' then 'fila ' || source_row_number || ': el informe no tiene código de hito'
-        when 'malformed_commitment_code' then 'fila ' || source_row_number || ': el código de compromiso «' || commitment_code || '» no tiene la forma de OGP (dos o tres letras y cuatro dígitos)'
-            || coalesce(' y contiene caracteres que no se leen como letras ni dígitos: ' || {unusual}, '') || '; corríjalo y envíe la fila de nuevo'
-        when 'unparseable_reporting_month' then 'fila ' || source_row_number || ': el mes reportado «' || coalesce(reporting_month_raw, '') || '» no es un mes (escriba 2023-11, 11/2023 o nov-23)'
-        when 'unparseable_percent' then 'fila ' || source_row_number || ': el porcentaje de avance «' || coalesce(percent_complete_raw, '') || '» no es un número'
-        when 'percent_out_of_range' then 'fila ' || source_row_number || ': el porcentaje de avance ' || percent_complete_raw || ' está fuera de 0-100'
+        when 'malformed_commitment_code' then 'fila ' || source_row_number || ': el código de compromiso «' ||
+            commitment_code || '» no tiene la forma de OGP (dos o tres letras y cuatro dígitos)'
+            || coalesce(' y contiene caracteres que no se leen como letras ni dígitos: ' || {unusual}, '') ||
+                '; corríjalo y envíe la fila de nuevo'
+        when 'unparseable_reporting_month' then 'fila ' || source_row_number || ': el mes reportado «' ||
+            coalesce(reporting_month_raw, '') || '» no es un mes (escriba 2023-11, 11/2023 o nov-23)'
+        when 'unparseable_percent' then 'fila ' || source_row_number || ': el porcentaje de avance «' ||
+            coalesce(percent_complete_raw, '') || '» no es un número'
+        when 'percent_out_of_range' then 'fila ' || source_row_number || ': el porcentaje de avance ' ||
+            percent_complete_raw || ' está fuera de 0-100'
         when 'duplicate_submission' then 'fila ' || source_row_number || ': el envío ' || submission_id || ' ya se había recibido'
     end
 """
@@ -141,9 +165,9 @@ REASONS_SQL = """
 _SAME_MILESTONE_MONTH = "over (partition by landed_file_id, milestone_code, reporting_month)"
 WARNINGS_SQL = f"""
     case
-        when {sx.percent_is_ambiguous('percent_complete_raw')} then 'ambiguous_percent'
+        when {sx.percent_is_ambiguous("percent_complete_raw")} then 'ambiguous_percent'
         when min(percent_complete) {_SAME_MILESTONE_MONTH} <> max(percent_complete) {_SAME_MILESTONE_MONTH} then 'conflicting_rows'
-        when {sx.unusual_characters('milestone_code')} is not null then 'unusual_characters_in_code'
+        when {sx.unusual_characters("milestone_code")} is not null then 'unusual_characters_in_code'
     end
 """
 WARNING_MESSAGES_SQL = f"""
@@ -155,7 +179,7 @@ WARNING_MESSAGES_SQL = f"""
             || string_agg(percent_complete_raw, ', ' order by source_row_number) {_SAME_MILESTONE_MONTH}
             || '); se toma el último enviado: confirme cuál vale'
         when 'unusual_characters_in_code' then 'fila ' || source_row_number || ': el código de hito «' || milestone_code
-            || '» contiene caracteres que parecen letras o dígitos pero no lo son (' || {sx.unusual_characters('milestone_code')} || ')'
+            || '» contiene caracteres que parecen letras o dígitos pero no lo son (' || {sx.unusual_characters("milestone_code")} || ')'
     end
 """
 
@@ -165,15 +189,22 @@ PROGRESS_REPORTS = TabularSource(
     target_table="raw.progress_reports",
     field_aliases=FIELD_ALIASES,
     required_fields=REQUIRED_FIELDS,
-    canonical_select=lambda mapping, columns: _canonical_select(
-        mapping, source_tool_for(columns)
-    ),
+    canonical_select=lambda mapping, columns: _canonical_select(mapping, source_tool_for(columns)),
     rules_sql=RULES_SQL,
     reasons_sql=REASONS_SQL.format(unusual=sx.unusual_characters("commitment_code")),
     warnings_sql=WARNINGS_SQL,
     warning_messages_sql=WARNING_MESSAGES_SQL,
-    structured_fields=("submission_id", "submitted_at", "reporting_month", "commitment_code", "milestone_code",
-                       "percent_complete", "status", "review_state", "evidence_urls"),
+    structured_fields=(
+        "submission_id",
+        "submitted_at",
+        "reporting_month",
+        "commitment_code",
+        "milestone_code",
+        "percent_complete",
+        "status",
+        "review_state",
+        "evidence_urls",
+    ),
 )
 
 
@@ -182,7 +213,9 @@ def load_progress_report_file(con: duckdb.DuckDBPyConnection, landed: LandedFile
     return load_file(con, PROGRESS_REPORTS, landed, run_id=run_id)
 
 
-def load_progress_report_files(con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None) -> list[LoadResult]:
+def load_progress_report_files(
+    con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None
+) -> list[LoadResult]:
     """Many landed files, in order, as `load_progress_report_file` on each (a month's exports at once)."""
     return load_files(con, PROGRESS_REPORTS, landed_files, run_id=run_id)
 

@@ -45,6 +45,47 @@ QUARANTINE_ID_SQL = (
 )
 
 
+# --- the one writer of raw.quarantine: every quarantined row and item goes in through these ---------
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, *, source: str, rows_sql: str, params: list | None = None) -> None:
+    """Quarantine the rows `rows_sql` selects, by column name: `landed_file_id`, `source_row_number`,
+    `rule`, `reason` and what else the source could tell (`submission_id`, `raw_payload`,
+    `reporting_month`, `milestone_code`); a column it does not name stays empty."""
+    con.execute(
+        f"insert into raw.quarantine by name select ? as source, now() as quarantined_at, r.* from ({rows_sql}) r",
+        [source, *(params or [])],
+    )
+
+
+def quarantine_item(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    landed_file_id: str,
+    rule: str,
+    reason: str,
+    position: int | None = None,
+) -> None:
+    """One received item that has no rows to quarantine (a refused file, a file none of whose rows
+    could be read, an archive's refused member at `position`), so it does not vanish."""
+    quarantine_rows(
+        con,
+        source=source,
+        rows_sql="select ? as landed_file_id, ? as source_row_number, ? as rule, ? as reason",
+        params=[landed_file_id, position, rule, reason],
+    )
+
+
+def forget_file_rows(con: duckdb.DuckDBPyConnection, landed_file_id: str) -> int:
+    """A landed file's quarantined rows, removed before it is parsed again; how many there were."""
+    [(count,)] = con.execute(
+        "select count(*) from raw.quarantine where landed_file_id = ?", [landed_file_id]
+    ).fetchall()
+    con.execute("delete from raw.quarantine where landed_file_id = ?", [landed_file_id])
+    return count
+
+
 @dataclass(frozen=True)
 class BlockingRow:
     quarantine_id: str
@@ -115,4 +156,3 @@ def quarantine_by_source(con: duckdb.DuckDBPyConnection) -> list[SourceQuarantin
         """
     ).fetchall()
     return [SourceQuarantine(*row) for row in rows]
-

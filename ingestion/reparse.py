@@ -16,11 +16,12 @@ from pathlib import Path
 import duckdb
 
 from ingestion.connection import transaction
+from ingestion.file_kinds import file_kind
 from ingestion.intake import supersede
 from ingestion.landing import LandedFile
+from ingestion.quarantine import forget_file_rows
 from ingestion.sources import spec_for_landed
 from ingestion.tabular_source import LoadResult
-from ingestion.workbooks import file_kind
 
 
 @dataclass(frozen=True)
@@ -43,29 +44,43 @@ def landed_files(con: duckdb.DuckDBPyConnection, sources: list[str] | None, land
         [sources, sources, sources],
     ).fetchall()
     return [
-        LandedFile(source, sha, landing_dir.joinpath(*Path(path).parts[-3:]), uri, name, size, fetched if isinstance(fetched, datetime) else datetime.fromisoformat(str(fetched)))
+        LandedFile(
+            source,
+            sha,
+            landing_dir.joinpath(*Path(path).parts[-3:]),
+            uri,
+            name,
+            size,
+            fetched if isinstance(fetched, datetime) else datetime.fromisoformat(str(fetched)),
+        )
         for source, sha, path, uri, name, size, fetched in rows
     ]
 
 
-def reparse(con: duckdb.DuckDBPyConnection, sources: list[str] | None, *, landing_dir: Path, run_id: str | None) -> list[ReparsedFile]:
+def reparse(
+    con: duckdb.DuckDBPyConnection, sources: list[str] | None, *, landing_dir: Path, run_id: str | None
+) -> list[ReparsedFile]:
     """Load every landed file of `sources` (all when None) again with today's loaders."""
     # An archive is not re-parsed itself: its members are landed files of their own.
-    files = [f for f in landed_files(con, sources, landing_dir) if not (f.path.is_file() and file_kind(f.path) == "zip")]
+    files = [
+        f for f in landed_files(con, sources, landing_dir) if not (f.path.is_file() and file_kind(f.path) == "zip")
+    ]
     missing = [f.path for f in files if not f.path.is_file()]
     if missing:
-        raise FileNotFoundError(f"landed payloads are missing from the landing zone (restore them first): {missing[:5]}")
+        raise FileNotFoundError(
+            f"landed payloads are missing from the landing zone (restore them first): {missing[:5]}"
+        )
     done = []
     with transaction(con):
         plan = [(f, spec_for_landed(f.source, f.path)) for f in files]
         before = {}
         for landed, spec in plan:
             table = spec.table
-            loaded = con.execute(f"select count(*) from {table} where landed_file_id = ?", [landed.sha256]).fetchone()[0]
-            quarantined = con.execute("select count(*) from raw.quarantine where landed_file_id = ?", [landed.sha256]).fetchone()[0]
-            before[landed.sha256] = (loaded, quarantined)
+            loaded = con.execute(f"select count(*) from {table} where landed_file_id = ?", [landed.sha256]).fetchone()[
+                0
+            ]
             con.execute(f"delete from {table} where landed_file_id = ?", [landed.sha256])
-            con.execute("delete from raw.quarantine where landed_file_id = ?", [landed.sha256])
+            before[landed.sha256] = (loaded, forget_file_rows(con, landed.sha256))
             con.execute("delete from raw.personal_data_redactions where landed_file_id = ?", [landed.sha256])
             supersede(con, landed.sha256)  # its state and warnings give way to the new load's
             con.execute(

@@ -9,10 +9,10 @@ the quality suites) iterates over the registry of specs in `ingestion.sources`."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Callable
 
 from ingestion.tabular_source import TabularSource, load_file, load_files
 
@@ -22,7 +22,7 @@ OGP_COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
 OGP_ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
 
 
-class Domain(str, Enum):
+class Domain(str, Enum):  # noqa: UP042 - str(), format() and the UI show the member, as before
     """*Progress* data is what the platform exists to publish (institutions' reports, indicator
     measurements, plan catalogues); *reference* data is context gathered from elsewhere (OGP's
     global exports, the local-government index, the open-data portal); *correspondence* is whom

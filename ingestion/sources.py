@@ -13,20 +13,25 @@ from pathlib import Path
 import duckdb
 
 from ingestion import dates, form_apis, intake, ledger, personal_data, quarantine
-from ingestion.indicators import CATALOGUE_SPEC as INDICATOR_CATALOGUE, VALUES_SPEC as INDICATOR_VALUES
+from ingestion.indicators import CATALOGUE_SPEC as INDICATOR_CATALOGUE
+from ingestion.indicators import VALUES_SPEC as INDICATOR_VALUES
 from ingestion.institution_contacts import SPEC as INSTITUTION_CONTACTS
 from ingestion.local_government_index import SPEC as LOCAL_GOVERNMENT_INDEX
 from ingestion.ogp_dashboard import SPEC as OGP_DASHBOARD
 from ingestion.ogp_explorer import SPEC as OGP_EXPLORER
 from ingestion.open_data_portal import (
     DATASETS_SPEC as PORTAL_DATASETS,
+)
+from ingestion.open_data_portal import (
     EVIDENCE_CHECKS_SPEC as PORTAL_EVIDENCE_CHECKS,
+)
+from ingestion.open_data_portal import (
     ORGANIZATIONS_SPEC as PORTAL_ORGANIZATIONS,
 )
 from ingestion.plan_catalogue import SPEC as PLAN_CATALOGUE
 from ingestion.progress_reports import SPEC as PROGRESS_REPORTS
-from ingestion.tracked_members import SPEC as TRACKED_MEMBERS
 from ingestion.source_spec import Domain, SourceSpec
+from ingestion.tracked_members import SPEC as TRACKED_MEMBERS
 
 SOURCES: tuple[SourceSpec, ...] = (
     TRACKED_MEMBERS,  # first: re-parsing loads it before the others (its countries guide the phone redaction)

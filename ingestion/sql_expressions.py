@@ -5,8 +5,18 @@ returns an SQL expression; the raw text is always kept beside the parsed value b
 from __future__ import annotations
 
 SPANISH_MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 )
 
 
@@ -25,23 +35,35 @@ _INVISIBLE = r"[\s\x{00A0}\x{00AD}\x{180E}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{2
 def code(expr: str) -> str:
     """A code (milestone, commitment, indicator) as a person reads it: Unicode-normalised, every
     dash a hyphen, invisible characters and spaces inside removed, upper case; empty as NULL."""
-    return (f"nullif(upper(regexp_replace(translate(nfc_normalize(coalesce({expr}, '')), '{_DASHES}', "
-            f"'{'-' * len(_DASHES)}'), '{_INVISIBLE}', '', 'g')), '')")
+    return (
+        f"nullif(upper(regexp_replace(translate(nfc_normalize(coalesce({expr}, '')), '{_DASHES}', "
+        f"'{'-' * len(_DASHES)}'), '{_INVISIBLE}', '', 'g')), '')"
+    )
 
 
 def unusual_characters(expr: str) -> str:
     """The characters of a code outside letters A-Z, digits and `-_.`, as `U+XXXX`, comma-separated
     (so a reason can show what a person cannot see); NULL when there are none."""
-    return (f"nullif(array_to_string(list_transform(regexp_extract_all({expr}, '[^A-Z0-9._-]'), "
-            "lambda c: 'U+' || upper(lpad(to_hex(unicode(c)), 4, '0'))), ', '), '')")
+    return (
+        f"nullif(array_to_string(list_transform(regexp_extract_all({expr}, '[^A-Z0-9._-]'), "
+        "lambda c: 'U+' || upper(lpad(to_hex(unicode(c)), 4, '0'))), ', '), '')"
+    )
 
 
 # Month names and abbreviations in Spanish and English (longest first, so `mar` does not take
 # `marzo` apart), each a whole word; `sept`/`set` as written in parts of Latin America.
 _MONTH_WORDS = {
-    1: "enero|ene|january|jan", 2: "febrero|feb|february", 3: "marzo|mar|march", 4: "abril|abr|april|apr",
-    5: "mayo|may", 6: "junio|jun|june", 7: "julio|jul|july", 8: "agosto|ago|august|aug",
-    9: "septiembre|setiembre|sept|sep|set|september", 10: "octubre|oct|october", 11: "noviembre|nov|november",
+    1: "enero|ene|january|jan",
+    2: "febrero|feb|february",
+    3: "marzo|mar|march",
+    4: "abril|abr|april|apr",
+    5: "mayo|may",
+    6: "junio|jun|june",
+    7: "julio|jul|july",
+    8: "agosto|ago|august|aug",
+    9: "septiembre|setiembre|sept|sep|set|september",
+    10: "octubre|oct|october",
+    11: "noviembre|nov|november",
     12: "diciembre|dic|december|dec",
 }
 
@@ -119,10 +141,7 @@ def percent_is_ambiguous(expr: str) -> str:
 
 def percent(expr: str) -> str:
     """`45`, `45 %`, `45,5` -> 45.0 / 45.5. Out-of-range values stay as they are, for the caller's rule."""
-    return (
-        "try_cast(replace(regexp_replace(trim("
-        f"{expr}), '\\s*%$', ''), ',', '.') as double)"
-    )
+    return f"try_cast(replace(regexp_replace(trim({expr}), '\\s*%$', ''), ',', '.') as double)"
 
 
 def number(expr: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
+from ingestion.file_kinds import REFUSED_KINDS, WORKBOOK_KINDS, file_kind
 from ingestion.text_files import UndecodableText, decode_text, is_utf16, separator_line
-from ingestion.workbooks import HIDDEN_SHEET_MARK, REFUSED_KINDS, WORKBOOK_KINDS, RefusedWorkbook, file_kind, header_row, read_workbook
+from ingestion.workbooks import HIDDEN_SHEET_MARK, RefusedWorkbook, header_row, read_workbook
 
 
 class UndecodableFile(ValueError):
@@ -54,7 +55,12 @@ HEADER_COMPLETE = 1000
 
 
 def load_table(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, *, skip_rows: int = 0, landed_file_id: str = "",
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    *,
+    skip_rows: int = 0,
+    landed_file_id: str = "",
     header_score: HeaderScore | None = None,
 ) -> list[str]:
     """Create temp table `table` from a CSV, JSON or workbook file (.xlsx, .xlsm, .xls, .ods, told
@@ -67,13 +73,17 @@ def load_table(
     if kind in WORKBOOK_KINDS:
         _load_workbook(con, path, kind, table, skip_rows, landed_file_id, header_score)
     elif kind == "zip":
-        raise UndecodableFile(f"{path.name}: es un archivo comprimido dentro de otro o no se pudo abrir; "
-                              "envíe las hojas de cálculo sin comprimir o en un .zip sin anidar")
+        raise UndecodableFile(
+            f"{path.name}: es un archivo comprimido dentro de otro o no se pudo abrir; "
+            "envíe las hojas de cálculo sin comprimir o en un .zip sin anidar"
+        )
     elif path.suffix.lower() == ".json":
         _load_json(con, path, table, landed_file_id)
     elif not _may_be_text_table(path):
-        raise UndecodableFile(f"{path.name} no es una hoja de cálculo que la plataforma lea "
-                              "(CSV, .xlsx, .xlsm, .xls, .ods, .zip); envíe los datos en uno de esos formatos")
+        raise UndecodableFile(
+            f"{path.name} no es una hoja de cálculo que la plataforma lea "
+            "(CSV, .xlsx, .xlsm, .xls, .ods, .zip); envíe los datos en uno de esos formatos"
+        )
     else:
         _load_csv(con, path, table, skip_rows, landed_file_id)
     return _file_columns(con, table)
@@ -122,14 +132,18 @@ def csv_layout(con: duckdb.DuckDBPyConnection, path: Path, skip_rows: int = 0) -
     return (delimiter, quote, escape, new_line, skip, tuple(c["name"] for c in columns))
 
 
-def load_csv_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], layout: tuple, table: str) -> list[str]:
+def load_csv_files(
+    con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], layout: tuple, table: str
+) -> list[str]:
     """Create temp table `table` from several CSV files of one `csv_layout`, read in one scan, in
     file order: the same columns as `load_table`, each row numbered within its own file and
     carrying its file's id. Raises duckdb.Error when a file does not fit the layout after all."""
     delimiter, quote, escape, new_line, skip, _ = layout
     empty = "(empty)"  # how the sniffer reports an absent quote or escape character
     options = {
-        "delim": delimiter, "quote": "" if quote == empty else quote, "escape": "" if escape == empty else escape,
+        "delim": delimiter,
+        "quote": "" if quote == empty else quote,
+        "escape": "" if escape == empty else escape,
     }
     paths = "[" + ", ".join(sql_literal(str(path)) for path, _ in files) + "]"
     ids = ", ".join(f"({sql_literal(str(path))}, {sql_literal(sha)})" for path, sha in files)
@@ -195,7 +209,9 @@ def _decoded(path: Path) -> tuple[str, str]:
         raise UndecodableFile(str(exc)) from exc
 
 
-def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
+def _read_csv_tolerantly(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str
+) -> None:
     import csv
     import io
 
@@ -215,12 +231,16 @@ def _read_csv_tolerantly(con: duckdb.DuckDBPyConnection, path: Path, table: str,
         raise UndecodableFile(f"{path.name} no tiene filas ({encoding})")
     header = _unique_names(rows[0])
     if len(header) < 2 and len(rows) > 1:
-        raise UndecodableFile(f"{path.name} no se pudo leer como CSV ({encoding}): no se encontró un separador de columnas")
+        raise UndecodableFile(
+            f"{path.name} no se pudo leer como CSV ({encoding}): no se encontró un separador de columnas"
+        )
     width = len(header)
     body = [r[:width] + [None] * (width - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
     extra = [" | ".join(r[width:]) if len(r) > width and any(c.strip() for c in r[width:]) else None for r in rows[1:]]
-    frame.insert(0, SET_ASIDE_DETAIL, [None if e is None else f"tiene más celdas que el encabezado; sobran: {e}" for e in extra])
+    frame.insert(
+        0, SET_ASIDE_DETAIL, [None if e is None else f"tiene más celdas que el encabezado; sobran: {e}" for e in extra]
+    )
     frame.insert(0, SET_ASIDE_RULE, [None if e is None else ROW_TOO_WIDE for e in extra])
     _frame_into(con, frame, table, landed_file_id)
 
@@ -239,7 +259,7 @@ def _frame_into(con: duckdb.DuckDBPyConnection, frame, table: str, landed_file_i
 
 
 def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str, skip_rows: int, landed_file_id: str) -> None:
-    rel = con.read_csv(  # read by name below: DuckDB scans the Python variable `rel`
+    rel = con.read_csv(  # noqa: F841 - read by name below: DuckDB scans the Python variable `rel`
         str(path),
         header=True,
         all_varchar=True,
@@ -259,10 +279,12 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_fi
     """A JSON array of records (a page from a form tool's API): every field as text. KoboToolbox's
     `_validation_status` object keeps its `uid`; other nested values stay JSON text."""
     try:
-        rel = con.read_json(str(path), format="array")  # scanned by name in the SQL below
+        rel = con.read_json(str(path), format="array")  # noqa: F841 - scanned by name in the SQL below
         columns = con.execute("describe select * from rel").fetchall()
     except duckdb.Error as exc:
-        raise UndecodableFile(f"{path.name} no se pudo leer como registros JSON (una lista de objetos): está dañado o incompleto") from exc
+        raise UndecodableFile(
+            f"{path.name} no se pudo leer como registros JSON (una lista de objetos): está dañado o incompleto"
+        ) from exc
     selects = []
     for name, dtype, *_ in columns:
         column = quote_ident(name)
@@ -282,7 +304,12 @@ def _load_json(con: duckdb.DuckDBPyConnection, path: Path, table: str, landed_fi
 
 
 def _load_workbook(
-    con: duckdb.DuckDBPyConnection, path: Path, kind: str, table: str, skip_rows: int, landed_file_id: str,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    table: str,
+    skip_rows: int,
+    landed_file_id: str,
     header_score: HeaderScore | None,
 ) -> None:
     """Every visible sheet whose header names all the record's required fields (or, when none does,
@@ -317,7 +344,7 @@ def _load_workbook(
         if not rows:
             continue
         header = _unique_names([rows[at][i] if i < len(rows[at]) else None for i in range(max(len(r) for r in rows))])
-        body = [(at + 1 + n, r) for n, r in enumerate(rows[at + 1:]) if any(v is not None for v in r)]
+        body = [(at + 1 + n, r) for n, r in enumerate(rows[at + 1 :]) if any(v is not None for v in r)]
         marks = [HIDDEN_SHEET_MARK if sheet.hidden else sheet.marks.get(skip_rows + i) for i, _ in body]
         frame = pd.DataFrame([r + [None] * (len(header) - len(r)) for _, r in body], columns=header, dtype=object)
         frame.insert(0, SET_ASIDE_DETAIL, [m[1] if m else None for m in marks])
@@ -327,11 +354,18 @@ def _load_workbook(
         frames.append(frame)
     if not frames:
         raise UndecodableFile(f"{path.name}: el libro no tiene filas con datos")
-    _frame_into(con, pd.concat(frames, ignore_index=True).astype(object).where(lambda f: f.notna(), None), table, landed_file_id)
+    _frame_into(
+        con, pd.concat(frames, ignore_index=True).astype(object).where(lambda f: f.notna(), None), table, landed_file_id
+    )
 
 
-_KIND_NAMES = {"xlsx": "Excel .xlsx", "xls": "Excel 97 .xls", "ods": "OpenDocument .ods", "html": "tabla HTML",
-               "xml2003": "Excel 2003 XML"}
+_KIND_NAMES = {
+    "xlsx": "Excel .xlsx",
+    "xls": "Excel 97 .xls",
+    "ods": "OpenDocument .ods",
+    "html": "tabla HTML",
+    "xml2003": "Excel 2003 XML",
+}
 
 
 def _unique_names(cells: list[str | None]) -> list[str]:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import duckdb
 
+from ingestion.connection import in_transaction, transaction
 from ingestion.dates import record_date_interpretations
-from ingestion.landing import LandedFile
-from ingestion.personal_data import record_redactions, redact_columns, redacted_sql
 from ingestion.intake import record_loaded_file, record_warnings, refusal_reason
+from ingestion.landing import LandedFile
+from ingestion.ledger import LedgerEntry, record_landed_file
+from ingestion.load_engine import quarantine_whole_file, split_checked_batch
+from ingestion.personal_data import record_redactions, redact_columns, redacted_sql
+from ingestion.quarantine import quarantine_rows
 from ingestion.tabular import (
     HEADER_COMPLETE,
     SET_ASIDE_DETAIL,
@@ -30,9 +34,6 @@ from ingestion.tabular import (
     quote_ident,
     sql_literal,
 )
-from ingestion.connection import in_transaction, transaction
-from ingestion.ledger import LedgerEntry, record_landed_file
-from ingestion.load_engine import quarantine_whole_file, split_checked_batch
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def map_columns(columns: list[str], field_aliases: dict[str, tuple[str, ...]]) -
 def header_score(*specs: TabularSource):
     """How well a header row describes one of `specs`' records (for finding the header under a
     title block, and the sheets of a workbook that hold data)."""
+
     def score(columns: list[str]) -> int:
         best = 0
         for spec in specs:
@@ -116,18 +118,30 @@ def header_score(*specs: TabularSource):
             complete = all(f in mapping for f in spec.required_fields)
             best = max(best, len(mapping) + (HEADER_COMPLETE if complete else 0))
         return best
+
     return score
 
 
-def load_file(con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, *, run_id: str | None) -> LoadResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, *, run_id: str | None
+) -> LoadResult:
     """Load one landed file: its rows, quarantine, ledger entry, landed-file record and terminal
     state commit together. Whatever reading or loading it raises, the file is refused with a
     reason and the caller goes on to the next file (hostile input is normal input)."""
     # Read before the transaction: a file DuckDB fails to read part-way would abort it, and the
     # file's quarantine must still be written.
     try:
-        columns, unreadable = load_table(con, landed.path, "_batch", skip_rows=spec.skip_rows, landed_file_id=landed.sha256,
-                                         header_score=header_score(spec)), None
+        columns, unreadable = (
+            load_table(
+                con,
+                landed.path,
+                "_batch",
+                skip_rows=spec.skip_rows,
+                landed_file_id=landed.sha256,
+                header_score=header_score(spec),
+            ),
+            None,
+        )
     except UndecodableFile as exc:
         # Named as the institution named it, not as the landing zone stores it.
         columns, unreadable = [], str(exc).replace(landed.path.name, landed.original_name)
@@ -171,8 +185,12 @@ def load_files(
             except Exception as exc:  # noqa: BLE001 - loaded one by one, each with its own outcome
                 if in_transaction(con):
                     raise
-                log.warning("%d %s files could not be loaded together (%s); loading them one by one",
-                            len(group), spec.name, type(exc).__name__)
+                log.warning(
+                    "%d %s files could not be loaded together (%s); loading them one by one",
+                    len(group),
+                    spec.name,
+                    type(exc).__name__,
+                )
         results.extend(load_file(con, spec, landed, run_id=run_id) for landed in group)
     return results
 
@@ -182,15 +200,21 @@ def _runs_of_one_layout(con, spec: TabularSource, landed_files: list[LandedFile]
     runs: list[tuple[tuple | None, list[LandedFile]]] = []
     for landed in landed_files:
         layout = csv_layout(con, landed.path, spec.skip_rows)
-        if runs and layout is not None and runs[-1][0] == layout and \
-                sum(f.size_bytes for f in runs[-1][1]) + landed.size_bytes <= FILES_READ_TOGETHER_MAX_BYTES:
+        if (
+            runs
+            and layout is not None
+            and runs[-1][0] == layout
+            and sum(f.size_bytes for f in runs[-1][1]) + landed.size_bytes <= FILES_READ_TOGETHER_MAX_BYTES
+        ):
             runs[-1][1].append(landed)
         else:
             runs.append((layout, [landed]))
     return runs
 
 
-def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tuple, run_id: str | None) -> list[LoadResult]:
+def _load_together(
+    con, spec: TabularSource, group: list[LandedFile], layout: tuple, run_id: str | None
+) -> list[LoadResult]:
     columns = load_csv_files(con, [(landed.path, landed.sha256) for landed in group], layout, "_batch")
     mapping = map_columns(columns, spec.field_aliases)
     if any(f not in mapping for f in spec.required_fields):
@@ -203,8 +227,14 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
         f"join (values {positions}) p(landed_file_id, _file_position) using (landed_file_id)"
     )
     outcomes = split_checked_batch(
-        con, source=spec.name, landed_file_ids=[landed.sha256 for landed in group], canonical_table="_canonical",
-        rules_sql=spec.rules_sql, target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
+        con,
+        source=spec.name,
+        landed_file_ids=[landed.sha256 for landed in group],
+        canonical_table="_canonical",
+        rules_sql=spec.rules_sql,
+        target_table=spec.target_table,
+        reasons_sql=spec.reasons_sql,
+        run_id=run_id,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)
     _record_warnings(con, spec)
@@ -218,20 +248,36 @@ def _load_together(con, spec: TabularSource, group: list[LandedFile], layout: tu
 
 def _record_warnings(con: duckdb.DuckDBPyConnection, spec: TabularSource) -> None:
     if spec.warnings_sql and spec.warning_messages_sql:
-        record_warnings(con, source=spec.name, canonical_table="_canonical", warnings_sql=spec.warnings_sql,
-                        messages_sql=spec.warning_messages_sql,
-                        loaded_filter="not exists (select 1 from _broken k where k.landed_file_id = c.landed_file_id "
-                                      "and k.source_row_number = c.source_row_number)")
+        record_warnings(
+            con,
+            source=spec.name,
+            canonical_table="_canonical",
+            warnings_sql=spec.warnings_sql,
+            messages_sql=spec.warning_messages_sql,
+            loaded_filter="not exists (select 1 from _broken k where k.landed_file_id = c.landed_file_id "
+            "and k.source_row_number = c.source_row_number)",
+        )
 
 
-def _record_state(con, spec: TabularSource, entry: LedgerEntry, reasons: dict[str, int], names: dict[str, str],
-                  run_id: str | None) -> None:
-    record_loaded_file(con, source=spec.name, landed_file_id=entry.landed_file_id, file_name=names[entry.landed_file_id],
-                              received=entry.received, loaded=entry.loaded, quarantined=entry.quarantined, reasons=reasons,
-                              run_id=run_id)
+def _record_state(
+    con, spec: TabularSource, entry: LedgerEntry, reasons: dict[str, int], names: dict[str, str], run_id: str | None
+) -> None:
+    record_loaded_file(
+        con,
+        source=spec.name,
+        landed_file_id=entry.landed_file_id,
+        file_name=names[entry.landed_file_id],
+        received=entry.received,
+        loaded=entry.loaded,
+        quarantined=entry.quarantined,
+        reasons=reasons,
+        run_id=run_id,
+    )
 
 
-_DATA_LIKE_CELL = re.compile(r"[A-Z]{2,3}[0-9]{4}.*|-?[0-9]+([.,][0-9]+)?\s*%?|[0-9]{1,4}[-/][0-9]{1,2}([-/][0-9]{1,4})?")
+_DATA_LIKE_CELL = re.compile(
+    r"[A-Z]{2,3}[0-9]{4}.*|-?[0-9]+([.,][0-9]+)?\s*%?|[0-9]{1,4}[-/][0-9]{1,2}([-/][0-9]{1,4})?"
+)
 
 
 def header_is_data(columns: list[str]) -> bool:
@@ -251,29 +297,46 @@ def _quarantine_set_aside_rows(con: duckdb.DuckDBPyConnection, source: str, land
     present = {row[0] for row in con.execute("describe _batch").fetchall()}
     if SET_ASIDE_RULE not in present:
         return {}
-    counts = dict(con.execute(f"select {SET_ASIDE_RULE}, count(*) from _batch where {SET_ASIDE_RULE} is not null group by all").fetchall())
-    if counts:
-        where = ("' (hoja ' || _hoja || ', fila ' || _fila || ')'" if {"_hoja", "_fila"} <= present else "''")
+    counts = dict(
         con.execute(
-            f"""insert into raw.quarantine
-                select ?, ?, _source_row_number, null, {SET_ASIDE_RULE},
-                       {redacted_sql(con, f"'fila ' || _source_row_number || coalesce({where}, '') || ': ' || {SET_ASIDE_DETAIL}")},
-                       to_json(b), now(), null, null
-                from _batch b where {SET_ASIDE_RULE} is not null""",
-            [source, landed_file_id],
+            f"select {SET_ASIDE_RULE}, count(*) from _batch where {SET_ASIDE_RULE} is not null group by all"
+        ).fetchall()
+    )
+    if counts:
+        where = "' (hoja ' || _hoja || ', fila ' || _fila || ')'" if {"_hoja", "_fila"} <= present else "''"
+        detail = f"'fila ' || _source_row_number || coalesce({where}, '') || ': ' || {SET_ASIDE_DETAIL}"
+        quarantine_rows(
+            con,
+            source=source,
+            rows_sql=f"""select ? as landed_file_id, _source_row_number as source_row_number,
+                                {SET_ASIDE_RULE} as rule, {redacted_sql(con, detail)} as reason, to_json(b) as raw_payload
+                         from _batch b where {SET_ASIDE_RULE} is not null""",
+            params=[landed_file_id],
         )
         con.execute(f"delete from _batch where {SET_ASIDE_RULE} is not null")
     return counts
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, spec: TabularSource, landed: LandedFile, columns: list[str], unreadable: str | None, run_id: str | None
+    con: duckdb.DuckDBPyConnection,
+    spec: TabularSource,
+    landed: LandedFile,
+    columns: list[str],
+    unreadable: str | None,
+    run_id: str | None,
 ) -> LoadResult:
     names = {landed.sha256: landed.original_name}
 
     def whole_file(rule: str, reason: str, batch_table: str | None, mapping: dict, columns: list[str]) -> LoadResult:
-        entry = quarantine_whole_file(con, source=spec.name, landed_file_id=landed.sha256, rule=rule,
-                                      reason=reason, batch_table=batch_table, run_id=run_id)
+        entry = quarantine_whole_file(
+            con,
+            source=spec.name,
+            landed_file_id=landed.sha256,
+            rule=rule,
+            reason=reason,
+            batch_table=batch_table,
+            run_id=run_id,
+        )
         reasons = {rule: entry.quarantined}
         _record_state(con, spec, entry, reasons, names, run_id)
         return LoadResult(entry, mapping, columns, reasons, spec.describe_schema(columns))
@@ -290,8 +353,10 @@ def _load(
         kept = f"select *{exclude} from _batch"
         if header_is_data(columns):
             # The first row is a report, not a header: it is a received row too (row 0).
-            reason = ("el archivo no tiene fila de encabezado: su primera fila ya son datos "
-                      f"({', '.join(columns[:6])}); agregue los nombres de las columnas")
+            reason = (
+                "el archivo no tiene fila de encabezado: su primera fila ya son datos "
+                f"({', '.join(columns[:6])}); agregue los nombres de las columnas"
+            )
             kept = f"select 0 as _source_row_number, {_header_struct(columns)} as _header_row union all by name {kept}"
         else:
             reason = f"faltan columnas obligatorias: {', '.join(missing)}; el archivo tiene: {', '.join(columns)}"
@@ -302,8 +367,14 @@ def _load(
     canonical = spec.canonical_select(mapping, columns)
     con.execute(f"create or replace temp table _canonical as select *, 0 as _file_position from ({canonical})")
     [(entry, reasons)] = split_checked_batch(
-        con, source=spec.name, landed_file_ids=[landed.sha256], canonical_table="_canonical",
-        rules_sql=spec.rules_sql, target_table=spec.target_table, reasons_sql=spec.reasons_sql, run_id=run_id,
+        con,
+        source=spec.name,
+        landed_file_ids=[landed.sha256],
+        canonical_table="_canonical",
+        rules_sql=spec.rules_sql,
+        target_table=spec.target_table,
+        reasons_sql=spec.reasons_sql,
+        run_id=run_id,
         set_aside={landed.sha256: set_aside} if set_aside else None,
     )
     record_date_interpretations(con, "_canonical", spec.date_columns)

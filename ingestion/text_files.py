@@ -55,4 +55,4 @@ def separator_line(text: str) -> tuple[str | None, str]:
     match = _SEP_LINE.match(text)
     if match is None:
         return None, text
-    return match.group(1), text[match.end():]
+    return match.group(1), text[match.end() :]

@@ -37,12 +37,12 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     return f"""
         select
             b._source_row_number as source_row_number,
-            upper({sx.text(col('member_code'))}) as member_code,
-            {sx.text(col('member_name'))} as member_name,
-            case lower({sx.text(col('member_level'))}) {levels} end as member_level,
-            {sx.text(col('member_level'))} as member_level_raw,
-            {sx.text(col('municipality'))} as municipality,
-            upper({sx.text(col('country'))}) as country,
+            upper({sx.text(col("member_code"))}) as member_code,
+            {sx.text(col("member_name"))} as member_name,
+            case lower({sx.text(col("member_level"))}) {levels} end as member_level,
+            {sx.text(col("member_level"))} as member_level_raw,
+            {sx.text(col("municipality"))} as municipality,
+            upper({sx.text(col("country"))}) as country,
             to_json(b) as raw_payload,
             b._landed_file_id as landed_file_id
         from _batch b

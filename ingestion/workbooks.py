@@ -18,27 +18,15 @@ header rows (a title block above the header, an instructions sheet beside the da
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Callable
 
-WORKBOOK_KINDS = ("xlsx", "xls", "ods", "html", "xml2003")
-# Kinds recognised but not readable, with what the clerk should do.
-REFUSED_KINDS = {
-    "encrypted": "es un libro protegido con contraseña; quite la contraseña (Archivo > Información > Proteger libro) y envíelo de nuevo",
-    "xlsb": "es un libro binario de Excel (.xlsb), que la plataforma no lee; guárdelo como .xlsx (Libro de Excel) y envíelo de nuevo",
-    "ole_other": "es un documento de Office que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
-    "apple_numbers": "es un libro de Apple Numbers, que la plataforma no lee; expórtelo como .xlsx o .csv (Archivo > Exportar a) y envíelo",
-    "office_document": "es un documento de Office u OpenDocument que no es una hoja de cálculo (por ejemplo, Word); envíe la hoja de cálculo",
-    "damaged_zip": ("está dañado o incompleto (un .zip, .xlsx u .ods que se cortó al copiarlo, descargarlo o enviarlo); "
-                    "expórtelo de nuevo y envíelo"),
-}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+from ingestion.file_kinds import REFUSED_KINDS, SilentLog
+
 HEADER_SEARCH_ROWS = 30  # a title block is a few rows; the header is within the first thirty
-MAX_COLUMNS = 16384       # as many as Excel has: a cell repeated further is not data
+MAX_COLUMNS = 16384  # as many as Excel has: a cell repeated further is not data
 # A workbook is a zip of XML: what it unpacks to is bounded (a small file can hold gigabytes of
 # rows), and so is how much more than the file it is.
 MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -60,67 +48,6 @@ class Sheet:
     hidden: bool = False
     # row index (into `rows`) -> (rule, what the person should know), for rows that are not reports
     marks: dict[int, tuple[str, str]] = field(default_factory=dict)
-
-
-def file_kind(path: Path) -> str:
-    """`xlsx`, `xls`, `ods`, `html` or `xml2003` (what web systems save as .xls), `zip` (any other
-    archive), one of `REFUSED_KINDS`, or `text` (CSV, JSON, or unreadable)."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(_OLE_MAGIC):
-        return _ole_kind(path)
-    if head.startswith(_EMPTY_ZIP_MAGIC):  # an archive with nothing in it (only its end record)
-        return "zip"
-    if head.startswith(_ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-                if "mimetype" in names and archive.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-                    return "ods"
-                if "[Content_Types].xml" in names and "xl/workbook.bin" in names:
-                    return "xlsb"
-                if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-                    return "xlsx"
-                if "[Content_Types].xml" in names or "mimetype" in names:
-                    return "office_document"
-                if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
-                    return "apple_numbers"
-        except Exception:  # noqa: BLE001 - a broken or hostile package (bad CRC, unknown method, password) is damaged
-            return "damaged_zip"
-        return "zip"
-    return _markup_kind(head) or "text"
-
-
-def _ole_kind(path: Path) -> str:
-    """An OLE compound file: Excel 97 (a `Workbook` stream), an encrypted Office 2007+ file (Office
-    wraps those in OLE with an `EncryptedPackage`), or another document."""
-    from xlrd.compdoc import CompDoc
-
-    try:
-        streams = {node.name for node in CompDoc(path.read_bytes(), logfile=_Silent()).dirlist}
-    except Exception:  # noqa: BLE001 - xlrd asserts, recurses, indexes out of range on broken sectors
-        return "xls"  # damaged: the Excel 97 reader refuses it with the reason
-    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
-        return "encrypted"
-    if streams & {"Workbook", "Book", "WORKBOOK", "BOOK"}:
-        return "xls"
-    return "ole_other"
-
-
-class _Silent:
-    def write(self, text: str) -> None:  # xlrd's diagnostics are not the operator's
-        pass
-
-
-def _markup_kind(head: bytes) -> str | None:
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = head[2:].decode("utf-16", "ignore").encode("ascii", "ignore").lstrip().lower()
-    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in text:
-        return "xml2003"
-    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<?xml")) and (b"<table" in text or b"<html" in text):
-        return "html"
-    return None
 
 
 def cell_text(value, *, percent: bool = False) -> str | None:
@@ -149,18 +76,26 @@ def _trimmed(rows: list[list[str | None]]) -> list[list[str | None]]:
     return out
 
 
-_HIDDEN_ROW_DETAIL = "está oculta o filtrada en el libro: no se toma como informe; si lo es, muéstrela y envíe el archivo de nuevo"
+_HIDDEN_ROW_DETAIL = (
+    "está oculta o filtrada en el libro: no se toma como informe; si lo es, muéstrela y envíe el archivo de nuevo"
+)
 # The mark of every row of a hidden sheet the reader of a record chooses to read (tabular.py).
-HIDDEN_SHEET_MARK = (HIDDEN_SHEET, "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja "
-                     "y envíe el archivo de nuevo")
+HIDDEN_SHEET_MARK = (
+    HIDDEN_SHEET,
+    "está en una hoja oculta del libro: no se toma como informe; si lo es, muestre la hoja y envíe el archivo de nuevo",
+)
 
 
 def _formula_detail(cell: str, formula: str) -> str:
-    return (f"la celda {cell} tiene una fórmula sin valor guardado ({formula[:80]}); abra el archivo en Excel o "
-            "LibreOffice, guárdelo para que calcule y envíelo de nuevo")
+    return (
+        f"la celda {cell} tiene una fórmula sin valor guardado ({formula[:80]}); abra el archivo en Excel o "
+        "LibreOffice, guárdelo para que calcule y envíelo de nuevo"
+    )
 
 
-def _marks(rows: list[list[str | None]], hidden_rows: set[int], formulas: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+def _marks(
+    rows: list[list[str | None]], hidden_rows: set[int], formulas: dict[int, tuple[str, str]]
+) -> dict[int, tuple[str, str]]:
     """Marks by row index: hidden first (a hidden row is not read at all), then formulas."""
     marks = {i: (HIDDEN_ROW, _HIDDEN_ROW_DETAIL) for i in hidden_rows if i < len(rows)}
     for i, (cell, formula) in formulas.items():
@@ -227,10 +162,12 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         try:
             sheets = []
             for sheet in book.worksheets:
-                rows = _trimmed([
-                    [cell_text(c.value, percent="%" in (getattr(c, "number_format", "") or "")) for c in row]
-                    for row in sheet.iter_rows()
-                ])
+                rows = _trimmed(
+                    [
+                        [cell_text(c.value, percent="%" in (getattr(c, "number_format", "") or "")) for c in row]
+                        for row in sheet.iter_rows()
+                    ]
+                )
                 part = parts.get(sheet.title)
                 hidden, formulas = _xlsx_row_facts(archive, part) if part in archive.NameToInfo else (set(), {})
                 sheets.append(Sheet(sheet.title, rows, sheet.sheet_state != "visible", _marks(rows, hidden, formulas)))
@@ -242,7 +179,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
 def _read_xls(path: Path) -> list[Sheet]:
     import xlrd
 
-    book = xlrd.open_workbook(str(path), formatting_info=True, logfile=_Silent())
+    book = xlrd.open_workbook(str(path), formatting_info=True, logfile=SilentLog())
     sheets = []
     for sheet in book.sheets():
         rows = []
@@ -312,8 +249,14 @@ def _read_ods(path: Path) -> list[Sheet]:
                 hidden.update(range(len(rows), len(rows) + min(row_repeat, 1024)))
             # Empty rows repeated to the sheet's edge are one empty row (empty rows are not data).
             rows.extend([list(cells) for _ in range(min(row_repeat, 1024) if cells else 1)])
-        sheets.append(Sheet(table.getAttribute("name"), rows, table.getAttribute("stylename") in hidden_styles,
-                            _marks(rows, hidden, formulas)))
+        sheets.append(
+            Sheet(
+                table.getAttribute("name"),
+                rows,
+                table.getAttribute("stylename") in hidden_styles,
+                _marks(rows, hidden, formulas),
+            )
+        )
     return sheets
 
 
@@ -325,7 +268,9 @@ def _read_html(path: Path) -> list[Sheet]:
     from ingestion.text_files import decode_text
 
     text, _ = decode_text(path.read_bytes(), path.name)
-    document = lxml.html.document_fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
+    document = lxml.html.document_fromstring(
+        text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True)
+    )
     sheets = []
     for number, table in enumerate(document.iter("table"), start=1):
         rows, hidden = [], set()
@@ -384,16 +329,27 @@ def _read_xml2003(path: Path) -> list[Sheet]:
                 if row.get(f"{_SS}Hidden") == "1":
                     hidden.add(len(rows))
                 rows.append(cells)
-        options = worksheet.find(f"{{urn:schemas-microsoft-com:office:excel}}WorksheetOptions")
+        options = worksheet.find("{urn:schemas-microsoft-com:office:excel}WorksheetOptions")
         visible = options.find("{urn:schemas-microsoft-com:office:excel}Visible") if options is not None else None
         is_hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
         rows = _trimmed(rows)
-        sheets.append(Sheet(worksheet.get(f"{_SS}Name") or f"hoja {len(sheets) + 1}", rows, is_hidden, _marks(rows, hidden, formulas)))
+        sheets.append(
+            Sheet(
+                worksheet.get(f"{_SS}Name") or f"hoja {len(sheets) + 1}",
+                rows,
+                is_hidden,
+                _marks(rows, hidden, formulas),
+            )
+        )
     return sheets
 
 
 READERS: dict[str, Callable[[Path], list[Sheet]]] = {
-    "xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "html": _read_html, "xml2003": _read_xml2003,
+    "xlsx": _read_xlsx,
+    "xls": _read_xls,
+    "ods": _read_ods,
+    "html": _read_html,
+    "xml2003": _read_xml2003,
 }
 
 
@@ -410,8 +366,10 @@ def _check_unpacked_size(path: Path) -> None:
         unpacked = sum(info.file_size for info in package.infolist())
     packed = max(path.stat().st_size, 1)
     if unpacked > MAX_WORKBOOK_UNPACKED_BYTES or (unpacked > 1 << 24 and unpacked > MAX_WORKBOOK_RATIO * packed):
-        raise RefusedWorkbook(f"es un libro que se descomprime en {unpacked:,} bytes, demasiado para leerlo; "
-                              "divídalo en libros más pequeños o envíelo como CSV")
+        raise RefusedWorkbook(
+            f"es un libro que se descomprime en {unpacked:,} bytes, demasiado para leerlo; "
+            "divídalo en libros más pequeños o envíelo como CSV"
+        )
 
 
 def header_row(rows: list[list[str | None]], score: Callable[[list[str]], int] | None) -> int:
