@@ -29,7 +29,9 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
             "run_id": context.dagster_run.run_id,
             "job": context.dagster_run.job_name,
             "failed_steps": ", ".join(failed_steps) or "-",
-            "partition": context.dagster_run.tags.get("dagster/partition", context.dagster_run.tags.get("dagster/asset_partition_range_start", "-")),
+            "partition": context.dagster_run.tags.get(
+                "dagster/partition", context.dagster_run.tags.get("dagster/asset_partition_range_start", "-")
+            ),
         },
     )
 
@@ -40,7 +42,7 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
     monitor_all_code_locations=False,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Tags each successful run with how many checks warned or failed (ogp/checks_warned, ogp/checks_failed), "
-                "so the runs list tells a clean success from one that published with warnings.",
+    "so the runs list tells a clean success from one that published with warnings.",
 )
 def tag_runs_with_check_outcomes(context: dg.RunStatusSensorContext):
     tag_run_with_its_outcome(context.instance, context.dagster_run.run_id)

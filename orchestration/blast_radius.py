@@ -38,7 +38,9 @@ def asset_domain(asset_graph, key: dg.AssetKey) -> Domain:
     keys = {key} | set(asset_graph.get_ancestor_asset_keys(key))
     # Each source declares its domain; the bookkeeping tables every source writes (ledger,
     # quarantine, ...) say nothing about which data an asset holds.
-    raw = {BY_TABLE[k.path[-1]].domain for k in keys if len(k.path) == 2 and k.path[0] == "raw" and k.path[-1] in BY_TABLE}
+    raw = {
+        BY_TABLE[k.path[-1]].domain for k in keys if len(k.path) == 2 and k.path[0] == "raw" and k.path[-1] in BY_TABLE
+    }
     if raw == {Domain.CORRESPONDENCE}:
         return Domain.CORRESPONDENCE
     raw.discard(Domain.CORRESPONDENCE)

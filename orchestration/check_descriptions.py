@@ -4,7 +4,8 @@ its arguments; and what a failure does to publication (its severity)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from exports.bi_contract import ref_name
 
@@ -27,7 +28,12 @@ def _generic(name: str, kwargs: Mapping[str, Any], model: str, column: str | Non
     if name == "no_unknown_values":
         return f"Every value of OGP's files is mapped by a vocabulary and every date was read (unknown ones are listed in {model})."
     arguments = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("model", "column_name"))
-    return f"dbt test {name} on {model}" + (f".{column}" if column else "") + (f" ({arguments})" if arguments else "") + "."
+    return (
+        f"dbt test {name} on {model}"
+        + (f".{column}" if column else "")
+        + (f" ({arguments})" if arguments else "")
+        + "."
+    )
 
 
 def dbt_test_description(test: Mapping[str, Any], model: str) -> str:
@@ -44,6 +50,9 @@ def dbt_test_description(test: Mapping[str, Any], model: str) -> str:
     else:
         what = f"dbt test {test.get('name')} on {model}."
     severity = str(test.get("config", {}).get("severity", "error")).lower()
-    effect = ("a failure is published as a warning" if severity == "warn"
-              else "a failure stops the publications that hold this data")
+    effect = (
+        "a failure is published as a warning"
+        if severity == "warn"
+        else "a failure stops the publications that hold this data"
+    )
     return f"{what} (dbt test `{test.get('name')}`; {severity}: {effect})"

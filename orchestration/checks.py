@@ -3,7 +3,6 @@ registry (`ingestion.sources`): its great-expectations suite, when it has one, a
 row it received was quarantined. dbt tests become asset checks through dagster-dbt
 (orchestration/assets/warehouse.py)."""
 
-
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
@@ -45,8 +44,12 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
         with platform.warehouse(read_only=True) as con:
             landed = run_totals(con, context.run.run_id, spec.name).loaded
         arguments = (settings.warehouse_path, suite, context.run.run_id)
-        options = {"docs_dir": docs_dir, "batch_rows": GX_BATCH_ROWS, "memory_limit": settings.duckdb_memory_limit,
-                   "lock_timeout_s": platform.lock_timeout_s}
+        options = {
+            "docs_dir": docs_dir,
+            "batch_rows": GX_BATCH_ROWS,
+            "memory_limit": settings.duckdb_memory_limit,
+            "lock_timeout_s": platform.lock_timeout_s,
+        }
         if landed > GX_CHILD_PROCESS_ROWS:
             # A large landing is validated in a child process: the memory pandas and
             # great-expectations take is returned when it ends, not kept through the dbt build.
@@ -59,7 +62,9 @@ def _landed_data_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             with platform.warehouse() as con:
                 record_validations(con, suite, summary.landed_file_ids, summary.success, context.run.run_id)
         if summary.rows == 0:
-            return dg.AssetCheckResult(passed=True, metadata={"rows_checked": 0, "note": "nothing new landed in this run"})
+            return dg.AssetCheckResult(
+                passed=True, metadata={"rows_checked": 0, "note": "nothing new landed in this run"}
+            )
         failing = sum(f.unexpected_count or 0 for f in summary.failures)
         return dg.AssetCheckResult(
             passed=summary.success,
@@ -102,9 +107,13 @@ def _quarantine_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
             passed=totals.quarantined == 0,
             severity=severity,
             metadata={
-                "received": totals.received, "loaded": totals.loaded, "quarantined": totals.quarantined,
+                "received": totals.received,
+                "loaded": totals.loaded,
+                "quarantined": totals.quarantined,
                 "rule": f"every received row of {spec.name} is loaded",
-                "quarantined_rows": dg.MetadataValue.md(pandas.DataFrame(sample).to_markdown(index=False) if sample else "_none_"),
+                "quarantined_rows": dg.MetadataValue.md(
+                    pandas.DataFrame(sample).to_markdown(index=False) if sample else "_none_"
+                ),
             },
         )
 

@@ -37,7 +37,10 @@ class WarehouseDbtResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> Version:
-        if Path(self.dbt_executable).parent == Path(sys.executable).parent and Path(self.dbt_executable).name in ("dbt", "ogp-dbt"):
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent and Path(self.dbt_executable).name in (
+            "dbt",
+            "ogp-dbt",
+        ):
             return Version(installed_version("dbt-core"))
         return super()._cli_version
 
@@ -70,8 +73,17 @@ def manifest_is_current(project: DbtProject) -> bool:
 def prepare_manifest(project: DbtProject, *, force: bool = False) -> Path:
     if force or not manifest_is_current(project):
         subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
-             "--profiles-dir", str(project.profiles_dir), "--target-path", str(project.target_path)],
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project.project_dir),
+                "--profiles-dir",
+                str(project.profiles_dir),
+                "--target-path",
+                str(project.target_path),
+            ],
             check=True,
             cwd=project.project_dir,
         )

@@ -2,7 +2,6 @@
 Policies (pool, retries, owners) are set where the assets are defined; nothing here reads
 settings, so loading the location is the same on every machine."""
 
-
 import dagster as dg
 
 from orchestration.assets.correspondence import build_correspondence_assets
@@ -21,8 +20,16 @@ def defs() -> dg.Definitions:
     warehouse = build_warehouse_assets()
     snapshot = build_snapshot_asset(warehouse)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, *ingestion_bookkeeping, *warehouse, build_commitment_index_asset(warehouse), co_creation_briefs, snapshot,
-                *build_serving_assets(warehouse, snapshot), *build_correspondence_assets(warehouse)],
+        assets=[
+            *INGESTION_ASSETS,
+            *ingestion_bookkeeping,
+            *warehouse,
+            build_commitment_index_asset(warehouse),
+            co_creation_briefs,
+            snapshot,
+            *build_serving_assets(warehouse, snapshot),
+            *build_correspondence_assets(warehouse),
+        ],
         asset_checks=LANDED_DATA_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,

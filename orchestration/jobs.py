@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors, all in the platform's time zone (OGP_TIMEZONE)."""
 
-
 import hashlib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -42,8 +41,12 @@ rebuild_warehouse_job = dg.define_asset_job(
     "rebuild_warehouse_job",
     selection=dg.AssetSelection.groups("warehouse"),
     partitions_def=reporting_months,
-    config={"ops": {op: {"config": {"full_refresh": True}}
-                    for op in ("warehouse_models", "monthly_progress_facts", "commitment_similarity_models")}},
+    config={
+        "ops": {
+            op: {"config": {"full_refresh": True}}
+            for op in ("warehouse_models", "monthly_progress_facts", "commitment_similarity_models")
+        }
+    },
     description="Rebuild the warehouse whole and run its checks from the raw tables as they are (no source is read).",
 )
 
@@ -69,7 +72,9 @@ def latest_month_schedule(name: str, job, cron: str, description: str) -> dg.Sch
 
 
 weekly_reference_data_schedule = latest_month_schedule(
-    "weekly_reference_data_schedule", refresh_reference_data_job, "0 3 * * 1",
+    "weekly_reference_data_schedule",
+    refresh_reference_data_job,
+    "0 3 * * 1",
     "Mondays at 03:00: catalogues, OGP data and the local-government index.",
 )
 
@@ -82,7 +87,9 @@ monthly_snapshot_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 daily_forms_schedule = latest_month_schedule(
-    "daily_forms_schedule", refresh_warehouse_job, "0 2 * * *",
+    "daily_forms_schedule",
+    refresh_warehouse_job,
+    "0 2 * * *",
     "Every day at 02:00: new progress reports into the warehouse.",
 )
 
@@ -109,25 +116,35 @@ def months_to_remind(today: date, settings: Settings) -> list[date]:
     return months
 
 
-@dg.schedule(job=institution_reminders_job, cron_schedule="0 8 * * *", execution_timezone=PLATFORM_TIMEZONE,
-             description="At 08:00 on the reminder day and on the second reminder's day: the month each falls for.")
+@dg.schedule(
+    job=institution_reminders_job,
+    cron_schedule="0 8 * * *",
+    execution_timezone=PLATFORM_TIMEZONE,
+    description="At 08:00 on the reminder day and on the second reminder's day: the month each falls for.",
+)
 def institution_reminders_schedule(context: dg.ScheduleEvaluationContext):
     now = context.scheduled_execution_time or datetime.now(ZoneInfo(PLATFORM_TIMEZONE))
     today = now.astimezone(ZoneInfo(PLATFORM_TIMEZONE)).date()
     months = months_to_remind(today, Settings.from_env())
     if not months:
         return dg.SkipReason(f"{today}: no reminder falls today (OGP_REMINDER_DAY, OGP_ESCALATION_DAYS)")
-    return [dg.RunRequest(run_key=f"reminders-{month:%Y-%m}-{today}", partition_key=month.isoformat()) for month in months]
+    return [
+        dg.RunRequest(run_key=f"reminders-{month:%Y-%m}-{today}", partition_key=month.isoformat()) for month in months
+    ]
 
 
-@dg.sensor(job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR.")
+@dg.sensor(
+    job=refresh_warehouse_job, minimum_interval_seconds=60, description="New spreadsheet drops in OGP_INBOX_DIR."
+)
 def inbox_sensor(context: dg.SensorEvaluationContext):
     inbox = Settings.from_env().inbox_dir
     if not inbox.is_dir():
         return dg.SkipReason(f"{inbox} does not exist")
     files = inbox_files(inbox)
     # lstat: a link in the inbox is never followed, not even to see whether it changed.
-    state = hashlib.sha256("".join(f"{p.name}:{p.lstat().st_size}:{p.lstat().st_mtime_ns}\n" for p in files).encode()).hexdigest()
+    state = hashlib.sha256(
+        "".join(f"{p.name}:{p.lstat().st_size}:{p.lstat().st_mtime_ns}\n" for p in files).encode()
+    ).hexdigest()
     if not files or state == context.cursor:
         return dg.SkipReason("no new or changed files in the inbox")
     context.update_cursor(state)
@@ -135,6 +152,17 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     return dg.RunRequest(run_key=state, partition_key=latest_reporting_month(), tags={"ogp/trigger": "inbox"})
 
 
-JOBS = [monthly_progress_job, refresh_warehouse_job, refresh_reference_data_job, rebuild_warehouse_job, institution_reminders_job]
-SCHEDULES = [monthly_snapshot_schedule, daily_forms_schedule, weekly_reference_data_schedule, institution_reminders_schedule]
+JOBS = [
+    monthly_progress_job,
+    refresh_warehouse_job,
+    refresh_reference_data_job,
+    rebuild_warehouse_job,
+    institution_reminders_job,
+]
+SCHEDULES = [
+    monthly_snapshot_schedule,
+    daily_forms_schedule,
+    weekly_reference_data_schedule,
+    institution_reminders_schedule,
+]
 SENSORS = [inbox_sensor, alert_on_run_failure, tag_runs_with_check_outcomes]

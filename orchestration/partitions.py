@@ -15,7 +15,9 @@ FIRST_REPORTING_MONTH = os.environ.get("OGP_FIRST_REPORTING_MONTH") or "2019-09"
 
 # A reporting month is a partition; it becomes available once it has ended (end_offset=0), in the
 # platform's time zone.
-reporting_months = dg.MonthlyPartitionsDefinition(start_date=f"{FIRST_REPORTING_MONTH}-01", timezone=PLATFORM_TIMEZONE, end_offset=0)
+reporting_months = dg.MonthlyPartitionsDefinition(
+    start_date=f"{FIRST_REPORTING_MONTH}-01", timezone=PLATFORM_TIMEZONE, end_offset=0
+)
 
 
 def latest_reporting_month() -> str:

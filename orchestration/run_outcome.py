@@ -22,12 +22,14 @@ class RunOutcome:
     run_id: str
     job_name: str
     status: str
-    warned: list[str] = field(default_factory=list)   # "asset: check" of warning-severity failures
-    failed: list[str] = field(default_factory=list)   # "asset: check" of error-severity failures
+    warned: list[str] = field(default_factory=list)  # "asset: check" of warning-severity failures
+    failed: list[str] = field(default_factory=list)  # "asset: check" of error-severity failures
     versions: list[dict] = field(default_factory=list)  # {"month", "version", "new", "path"} per snapshot month
     seconds: float = 0.0  # the run's wall time, from its start event to its end event
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds (orchestration/stage_times.py)
-    rows: dict[str, int] = field(default_factory=dict)  # received, loaded, quarantined: the rows of the files this run loaded
+    rows: dict[str, int] = field(
+        default_factory=dict
+    )  # received, loaded, quarantined: the rows of the files this run loaded
 
     def tags(self) -> dict[str, str]:
         return {TAG_WARNED: str(len(self.warned)), TAG_FAILED: str(len(self.failed))}
@@ -41,8 +43,10 @@ class RunOutcome:
         if not self.failed and not self.warned:
             lines.append("every check passed")
         if self.rows:
-            lines.append(f"rows of the files it loaded: {self.rows['received']} received = {self.rows['loaded']} loaded"
-                         f" + {self.rows['quarantined']} quarantined")
+            lines.append(
+                f"rows of the files it loaded: {self.rows['received']} received = {self.rows['loaded']} loaded"
+                f" + {self.rows['quarantined']} quarantined"
+            )
         written = [v for v in self.versions if v["new"]]
         if self.versions:
             lines.append(f"snapshots: {len(self.versions)} month(s), {len(written)} new version(s)")
@@ -52,7 +56,9 @@ class RunOutcome:
                 lines.append(f"  ... and {len(written) - SHOWN_VERSIONS} earlier")
         if self.stages:
             largest = sorted(self.stages.items(), key=lambda kv: -kv[1])[:6]
-            lines.append(f"time {self.seconds:.1f} s: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in largest))
+            lines.append(
+                f"time {self.seconds:.1f} s: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in largest)
+            )
         return lines
 
 
@@ -77,8 +83,14 @@ def step_stage(step_key: str) -> str | None:
     return None
 
 
-_STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
-                dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE}
+_STEP_EVENTS = {
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.RUN_START,
+    dg.DagsterEventType.RUN_SUCCESS,
+    dg.DagsterEventType.RUN_FAILURE,
+}
 
 
 def run_stages(instance: dg.DagsterInstance, run_id: str, data_dir: Path) -> tuple[float, dict[str, float]]:
@@ -108,26 +120,38 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str, *, data_dir: Path | N
     outcome = RunOutcome(run_id, run.job_name, run.status.value)
     if data_dir is not None:
         outcome.seconds, outcome.stages = run_stages(instance, run_id, data_dir)
-    evaluations = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000).records
+    evaluations = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
+    ).records
     for record in evaluations:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         if not evaluation.passed:
             name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
             (outcome.warned if evaluation.severity == dg.AssetCheckSeverity.WARN else outcome.failed).append(name)
     # Each month's snapshot partition carries that month's own version and path.
-    materializations = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000).records
+    materializations = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000
+    ).records
     for record in materializations:
         materialization = record.event_log_entry.asset_materialization
         if materialization is not None and {"received", "loaded", "quarantined"} <= set(materialization.metadata):
             for key in ("received", "loaded", "quarantined"):  # an ingestion asset's ledger of this run
                 outcome.rows[key] = outcome.rows.get(key, 0) + int(materialization.metadata[key].value)
-        if materialization is None or materialization.asset_key != SNAPSHOT or "version" not in materialization.metadata:
+        if (
+            materialization is None
+            or materialization.asset_key != SNAPSHOT
+            or "version" not in materialization.metadata
+        ):
             continue
         metadata = materialization.metadata
-        outcome.versions.append({
-            "month": metadata["reporting_month"].value, "version": metadata["version"].value,
-            "new": bool(metadata["new_version"].value), "path": metadata["snapshot_path"].value,
-        })
+        outcome.versions.append(
+            {
+                "month": metadata["reporting_month"].value,
+                "version": metadata["version"].value,
+                "new": bool(metadata["new_version"].value),
+                "path": metadata["snapshot_path"].value,
+            }
+        )
     outcome.warned.sort()
     outcome.failed.sort()
     return outcome

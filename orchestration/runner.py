@@ -8,7 +8,6 @@ executor, as a UI or scheduled run does (so one costs what the other does)."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import socket
@@ -18,38 +17,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from orchestration.instance import init_instance, recover_abandoned_runs
 from orchestration.settings import PROJECT_ROOT, Settings
 
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
 
-INSTANCE_YAML = """\
-# Dagster instance for this platform (written by `ogp init-instance`; edit freely).
-# Runs start as soon as they are launched (`ogp`, the UI), with no daemon needed to dequeue them;
-# every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
-# (The deployment queues runs instead, with the daemon: deploy/dagster.yaml.)
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: DefaultRunCoordinator
-concurrency:
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-"""
-
-# What earlier versions wrote, word for word: a file still exactly so was never edited, and is
-# brought up to date (its runs would otherwise wait in a queue no daemon serves).
-EARLIER_INSTANCE_YAMLS = ("""\
-# Dagster instance for this platform (written by `ogp init-instance`; edit freely).
-# Every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
-concurrency:
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-""",)
 # A run still queued this long with no daemon to take it will not start by itself.
 QUEUED_WITHOUT_DAEMON_SECONDS = 60
 
@@ -64,95 +39,6 @@ class LaunchFailed(RuntimeError):
     """`dagster job launch` ended without creating the run (its log says why)."""
 
 
-def dagster_home(settings: Settings) -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
-
-
-def _write_instance_yaml(config: Path) -> None:
-    tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-    tmp.write_text(INSTANCE_YAML, encoding="utf-8")
-    os.replace(tmp, config)
-
-
-def init_instance(settings: Settings) -> Path:
-    """$DAGSTER_HOME with its dagster.yaml and its storage created, once, under a file lock: two
-    commands starting together on a new home would otherwise both create Dagster's SQLite storage,
-    and one fails ("table alembic_version already exists")."""
-    home = dagster_home(settings)
-    home.mkdir(parents=True, exist_ok=True)
-    config, ready = home / "dagster.yaml", home / ".storage-initialised"
-    if ready.exists():
-        if config.read_text(encoding="utf-8") in EARLIER_INSTANCE_YAMLS:
-            _write_instance_yaml(config)
-        return home
-    with open(home / ".init.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not config.exists():
-            _write_instance_yaml(config)
-        if not ready.exists():
-            import dagster as dg
-
-            with dg.DagsterInstance.from_config(str(home)) as instance:
-                # Touching each storage creates it (and runs its migrations).
-                instance.run_storage, instance.event_log_storage, instance.schedule_storage  # noqa: B018
-            ready.touch()
-    return home
-
-
-# --- runs whose process is gone ------------------------------------------------------------------
-
-
-def _alive(pid: int, word: bytes) -> bool:
-    try:
-        os.kill(pid, 0)
-        return word in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (ProcessLookupError, PermissionError, FileNotFoundError):
-        return False
-
-
-def run_worker_pid(instance, run_id: str) -> int | None:
-    """The process that executes the run, as the run worker reports it when it starts (Dagster's
-    engine event with the `pid`)."""
-    from dagster import DagsterEventType
-
-    records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ENGINE_EVENT).records
-    for record in records:
-        pid = record.event_log_entry.dagster_event.event_specific_data.metadata.get("pid")
-        if pid is not None:
-            return int(pid.value)
-    return None
-
-
-def recover_abandoned_runs(instance) -> list[str]:
-    """Runs launched by `ogp` on this machine whose run worker is gone (killed, power cut) stay
-    'started' and keep their slot in the warehouse pool, so every later run would wait for ever.
-    They are marked failed and their slots freed. A run whose worker still runs is left alone,
-    even if the `ogp` that launched it was stopped. (With the daemon, run monitoring does this:
-    deploy/dagster.yaml.)"""
-    import dagster as dg
-
-    recovered = []
-    unfinished = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED], tags={"ogp/trigger": "cli"}))
-    for run in unfinished:
-        if run.tags.get("ogp/host") != socket.gethostname():
-            continue
-        worker = run_worker_pid(instance, run.run_id)
-        launcher = int(run.tags.get("ogp/pid", "0") or 0)
-        if worker is not None and _alive(worker, b"python"):
-            continue
-        if worker is None and (launcher == os.getpid() or _alive(launcher, b"ogp")):
-            continue  # still being launched
-        gone = worker or launcher
-        instance.report_run_failed(run, message=f"The process that ran it ({gone}) is gone; marked failed and its pool slots freed.")
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        recovered.append(run.run_id)
-        print(f"run {run.run_id} had been abandoned (its process {gone} is gone): marked failed", file=sys.stderr)
-    return recovered
-
-
 # --- launching and following ---------------------------------------------------------------------
 
 
@@ -160,14 +46,28 @@ def launch(job_name: str, run_id: str, *, tags: dict[str, str], log) -> subproce
     """`dagster job launch` on the project's workspace: it loads the code location, creates the run
     with the location's origin and submits it to the instance's run coordinator (the run launcher
     starts it in its own process). Its output and the run's go to `log`."""
-    command = [str(Path(sys.executable).parent / "dagster"), "job", "launch", "-w", str(WORKSPACE), "-j", job_name,
-               "--run-id", run_id, "--tags", json.dumps(tags), "--config-json", json.dumps(RUN_CONFIG)]
+    command = [
+        str(Path(sys.executable).parent / "dagster"),
+        "job",
+        "launch",
+        "-w",
+        str(WORKSPACE),
+        "-j",
+        job_name,
+        "--run-id",
+        run_id,
+        "--tags",
+        json.dumps(tags),
+        "--config-json",
+        json.dumps(RUN_CONFIG),
+    ]
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
 
 
 @dataclass
 class Progress:
     """What a person can follow: a bar on a terminal; elsewhere a line every tenth of the steps."""
+
     job_name: str
     interactive: bool
     total: int = 0
@@ -182,8 +82,13 @@ class Progress:
         if self.interactive:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="step", desc=self.job_name, file=sys.stderr,
-                            bar_format="{desc:<48.48} {bar} {n_fmt}/{total_fmt} steps [{elapsed}]")
+            self.bar = tqdm(
+                total=total,
+                unit="step",
+                desc=self.job_name,
+                file=sys.stderr,
+                bar_format="{desc:<48.48} {bar} {n_fmt}/{total_fmt} steps [{elapsed}]",
+            )
 
     def advance(self, done: int, running: str | None) -> None:
         if self.bar is not None:
@@ -194,8 +99,11 @@ class Progress:
             if tenth > self.printed_tenth:
                 self.printed_tenth = tenth
                 elapsed = int(time.monotonic() - self.started)
-                print(f"  {self.job_name}: {done}/{self.total} steps, {elapsed // 60}:{elapsed % 60:02d}"
-                      + (f" ({running})" if running and done < self.total else ""), file=sys.stderr)
+                print(
+                    f"  {self.job_name}: {done}/{self.total} steps, {elapsed // 60}:{elapsed % 60:02d}"
+                    + (f" ({running})" if running and done < self.total else ""),
+                    file=sys.stderr,
+                )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -233,7 +141,9 @@ def follow(instance, run_id: str, launcher: subprocess.Popen, progress: Progress
         if run.execution_plan_snapshot_id and not progress.total:
             plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
             progress.steps(len(plan.step_keys_to_execute or plan.steps))
-        connection = instance.get_records_for_run(run_id, cursor=cursor, of_type={DagsterEventType.STEP_START, *finished})
+        connection = instance.get_records_for_run(
+            run_id, cursor=cursor, of_type={DagsterEventType.STEP_START, *finished}
+        )
         cursor = connection.cursor
         for record in connection.records:
             event = record.event_log_entry.dagster_event
@@ -248,7 +158,8 @@ def follow(instance, run_id: str, launcher: subprocess.Popen, progress: Progress
                 raise LaunchFailed(
                     f"run {run_id} is queued and no Dagster daemon takes queued runs from this instance: start one "
                     "(`dagster-daemon run`, as deploy/ does, or `make ui`), or let runs start at once "
-                    "(run_coordinator DefaultRunCoordinator in $DAGSTER_HOME/dagster.yaml); the run stays queued")
+                    "(run_coordinator DefaultRunCoordinator in $DAGSTER_HOME/dagster.yaml); the run stays queued"
+                )
         if run.is_finished:
             return run
         time.sleep(POLL_SECONDS)
@@ -271,7 +182,10 @@ def explain_failure(instance, run) -> None:
         event = record.event_log_entry.dagster_event
         data = event.event_specific_data
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION and not data.passed:
-            print(f"check failed ({data.severity.value}): {data.asset_key.to_user_string()} {data.check_name}", file=sys.stderr)
+            print(
+                f"check failed ({data.severity.value}): {data.asset_key.to_user_string()} {data.check_name}",
+                file=sys.stderr,
+            )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             error = data.error
             while error.cause is not None and error.cls_name.startswith("Dagster"):  # the user code's own error
@@ -280,7 +194,10 @@ def explain_failure(instance, run) -> None:
             said = True
         elif event.event_type == DagsterEventType.RUN_FAILURE and not said:
             print(f"run failed: {record.event_log_entry.message[:500]}", file=sys.stderr)
-    print(f"run {run.run_id} {run.status.value.lower()}; nothing downstream of the failure was published.", file=sys.stderr)
+    print(
+        f"run {run.run_id} {run.status.value.lower()}; nothing downstream of the failure was published.",
+        file=sys.stderr,
+    )
 
 
 def run_tags() -> dict[str, str]:
@@ -333,3 +250,29 @@ def run_job(settings: Settings, job_name: str, *, tags: dict[str, str], verbose:
         print(f"run log (Dagster's and dbt's output): {final_log}", file=sys.stderr)
     stage_times.prune(settings.data_dir)
     return run.status == dg.DagsterRunStatus.SUCCESS
+
+
+def run_reporting_months(
+    settings: Settings, job_name: str, *, first: date | None = None, last: date | None = None, verbose: bool = False
+) -> bool:
+    """`job_name` for a month, a range of months in one run, or (neither given) the last ended month:
+    the partition tags of every command that runs a job."""
+    from orchestration.partitions import latest_reporting_month
+
+    if first is not None and last is not None and first != last:
+        tags = {
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+        }
+    else:
+        tags = {"dagster/partition": (first or date.fromisoformat(latest_reporting_month())).isoformat()}
+    return run_job(settings, job_name, tags=tags, verbose=verbose)
+
+
+def run_months(first: date, last: date, *, settings: Settings, verbose: bool = False) -> bool:
+    """Run the main job over a range of reporting months in one run (single-run backfill)."""
+    return run_reporting_months(settings, "monthly_progress_job", first=first, last=last, verbose=verbose)
+
+
+def refresh_warehouse(settings: Settings, job_name: str = "refresh_warehouse_job", verbose: bool = False) -> bool:
+    return run_reporting_months(settings, job_name, verbose=verbose)

@@ -94,7 +94,9 @@ class Settings:
         from psycopg.conninfo import make_conninfo  # not at code-location load
 
         password = {"password": self.pg_password.value} if self.pg_password else {}
-        return Secret(make_conninfo(host=self.pg_host, port=self.pg_port, user=self.pg_user, dbname=self.pg_database, **password))
+        return Secret(
+            make_conninfo(host=self.pg_host, port=self.pg_port, user=self.pg_user, dbname=self.pg_database, **password)
+        )
 
     @property
     def warehouse_path(self) -> Path:
@@ -127,13 +129,19 @@ class Settings:
         """True when any source reads the project's embedded demonstration files."""
         demo = str(DEMO_DATA_DIR)
         return any(
-            str(url).startswith(demo) for url in (self.plan_catalogue_url, self.ogp_dashboard_url, self.local_government_index_url,
-                                                  self.indicator_catalogue_url, self.tracked_members_url,
-                                                  self.institution_contacts_url)
+            str(url).startswith(demo)
+            for url in (
+                self.plan_catalogue_url,
+                self.ogp_dashboard_url,
+                self.local_government_index_url,
+                self.indicator_catalogue_url,
+                self.tracked_members_url,
+                self.institution_contacts_url,
+            )
         )
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = _path(env.get("OGP_DATA_DIR") or "data")
         return cls(
@@ -142,9 +150,7 @@ class Settings:
             plan_catalogue_url=_source(
                 env.get("OGP_PLAN_CATALOGUE_URL"), DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv"
             ),
-            ogp_dashboard_url=_source(
-                env.get("OGP_DASHBOARD_URL"), DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv"
-            ),
+            ogp_dashboard_url=_source(env.get("OGP_DASHBOARD_URL"), DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv"),
             local_government_index_url=_source(
                 env.get("OGP_LOCAL_INDEX_URL"), DEMO_DATA_DIR / "local_government" / "indice_gobierno_abierto_local.csv"
             ),
@@ -152,7 +158,9 @@ class Settings:
                 env.get("OGP_INDICATOR_CATALOGUE_URL"), DEMO_DATA_DIR / "plan_catalogue" / "indicadores.csv"
             ),
             tracked_members_url=_source(env.get("OGP_TRACKED_MEMBERS"), DEMO_DATA_DIR / "miembros.csv"),
-            institution_contacts_url=_source(env.get("OGP_INSTITUTION_CONTACTS"), DEMO_DATA_DIR / "contactos_instituciones.csv"),
+            institution_contacts_url=_source(
+                env.get("OGP_INSTITUTION_CONTACTS"), DEMO_DATA_DIR / "contactos_instituciones.csv"
+            ),
             smtp_url=Secret(env.get("OGP_SMTP_URL") or ""),
             smtp_user=env.get("OGP_SMTP_USER") or "",
             smtp_password=Secret(env.get("OGP_SMTP_PASSWORD") or ""),
@@ -187,8 +195,12 @@ class Settings:
             pg_user=env.get("OGP_PG_USER") or "postgres",
             pg_password=Secret(env.get("OGP_PG_PASSWORD") or ""),
             pg_database=env.get("OGP_PG_DATABASE") or "postgres",
-            report_languages=tuple(l.strip() for l in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if l.strip()),
-            operator_language="en" if (env.get("OGP_OPERATOR_LANGUAGE") or "es").strip().lower().startswith("en") else "es",
+            report_languages=tuple(
+                lang.strip() for lang in (env.get("OGP_REPORT_LANGUAGES") or "es").split(",") if lang.strip()
+            ),
+            operator_language="en"
+            if (env.get("OGP_OPERATOR_LANGUAGE") or "es").strip().lower().startswith("en")
+            else "es",
         )
 
 

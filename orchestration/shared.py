@@ -46,8 +46,10 @@ def model_asset_key(warehouse: list[dg.AssetsDefinition], model: str) -> dg.Asse
 @lru_cache(maxsize=4)
 def _exposures(manifest_path: Path, modified: float) -> dict[str, list[str]]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return {exposure["name"]: [manifest["nodes"][node]["name"] for node in exposure["depends_on"]["nodes"]]
-            for exposure in manifest["exposures"].values()}
+    return {
+        exposure["name"]: [manifest["nodes"][node]["name"] for node in exposure["depends_on"]["nodes"]]
+        for exposure in manifest["exposures"].values()
+    }
 
 
 def exposure_models(exposure: str) -> list[str]:
@@ -73,4 +75,3 @@ def whole_asset_graph(context: dg.AssetExecutionContext):
         return context.repository_def.asset_graph
     except CheckError:
         return context.job_def.asset_layer.asset_graph
-

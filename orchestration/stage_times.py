@@ -14,10 +14,10 @@ import json
 import os
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 LANDING = "landing"
 PARSING = "parsing and row rules"
@@ -37,10 +37,32 @@ ORCHESTRATION = "orchestration (Dagster steps and events)"
 START_UP = "process start-up, imports and closing"
 
 # The order a table of stages is shown in (the order of the work).
-ORDER = [START_UP, LANDING, PARSING, GREAT_EXPECTATIONS, QUARANTINE_CHECKS, DBT_START_UP, DBT_SEEDS, DBT_MODELS, DBT_TESTS,
-         DBT_SNAPSHOT, SIMILARITY, SNAPSHOT, SERVING_DUCKDB, SERVING_POSTGRES, PORTAL, ORCHESTRATION]
+ORDER = [
+    START_UP,
+    LANDING,
+    PARSING,
+    GREAT_EXPECTATIONS,
+    QUARANTINE_CHECKS,
+    DBT_START_UP,
+    DBT_SEEDS,
+    DBT_MODELS,
+    DBT_TESTS,
+    DBT_SNAPSHOT,
+    SIMILARITY,
+    SNAPSHOT,
+    SERVING_DUCKDB,
+    SERVING_POSTGRES,
+    PORTAL,
+    ORCHESTRATION,
+]
 
-_DBT_RESOURCE_STAGES = {"model": DBT_MODELS, "test": DBT_TESTS, "unit_test": DBT_TESTS, "seed": DBT_SEEDS, "snapshot": DBT_SNAPSHOT}
+_DBT_RESOURCE_STAGES = {
+    "model": DBT_MODELS,
+    "test": DBT_TESTS,
+    "unit_test": DBT_TESTS,
+    "seed": DBT_SEEDS,
+    "snapshot": DBT_SNAPSHOT,
+}
 KEPT_RUNS = 100  # stage files kept per data directory (the newest)
 
 
@@ -100,10 +122,12 @@ def dbt_stages(run_results: dict, process_seconds: float) -> dict[str, float]:
         if not timing:
             continue
         kind = _DBT_RESOURCE_STAGES.get(result["unique_id"].split(".", 1)[0], DBT_MODELS)
-        intervals.append((min(_instant(t["started_at"]) for t in timing), max(_instant(t["completed_at"]) for t in timing), kind))
+        intervals.append(
+            (min(_instant(t["started_at"]) for t in timing), max(_instant(t["completed_at"]) for t in timing), kind)
+        )
     shares: dict[str, float] = defaultdict(float)
     points = sorted({p for start, end, _ in intervals for p in (start, end)})
-    for left, right in zip(points, points[1:]):
+    for left, right in zip(points, points[1:], strict=False):
         running = [kind for start, end, kind in intervals if start <= left and end >= right]
         for kind in running:
             shares[kind] += (right - left) / len(running)
@@ -112,7 +136,9 @@ def dbt_stages(run_results: dict, process_seconds: float) -> dict[str, float]:
     return dict(shares)
 
 
-def by_stage(run_seconds: float, steps: Iterable[tuple[str, str | None, float]], parts: dict[str, dict[str, float]]) -> dict[str, float]:
+def by_stage(
+    run_seconds: float, steps: Iterable[tuple[str, str | None, float]], parts: dict[str, dict[str, float]]
+) -> dict[str, float]:
     """The run's wall time by stage. `steps` are (step key, the stage the whole step is, seconds);
     a step that recorded its parts gives them, and the rest of it goes to orchestration, as does
     the time between steps."""

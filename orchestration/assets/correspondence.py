@@ -19,16 +19,24 @@ REMINDERS_KEY = dg.AssetKey(["correspondence", "reporting_reminders"])
 # Written by both assets below; declared so the dbt source that reads it has a home. Nothing in
 # the warehouse depends on the assets themselves: no build or publication waits for the mail.
 outbound_messages = dg.AssetSpec(
-    ["raw", "outbound_messages"], group_name="correspondence", kinds={"duckdb"}, owners=OWNERS,
+    ["raw", "outbound_messages"],
+    group_name="correspondence",
+    kinds={"duckdb"},
+    owners=OWNERS,
     description="Every message written to an institution (who, what, when, outcome), written by the receipts and "
-                "reminders; the recipients' addresses stay in the raw zone.")
+    "reminders; the recipients' addresses stay in the raw zone.",
+)
 
 
 def mail_transport(settings: Settings):
     from correspondence.mailer import transport_for  # smtplib, jinja: at run time
 
-    return transport_for(settings.smtp_url.value, user=settings.smtp_user, password=settings.smtp_password.value,
-                         outbox=settings.outbox_dir)
+    return transport_for(
+        settings.smtp_url.value,
+        user=settings.smtp_user,
+        password=settings.smtp_password.value,
+        outbox=settings.outbox_dir,
+    )
 
 
 def today_in_deployment() -> date:
@@ -37,7 +45,8 @@ def today_in_deployment() -> date:
 
 def outcome_metadata(outcome, settings: Settings) -> dict:
     return {
-        "composed": outcome.composed, "new": outcome.new,
+        "composed": outcome.composed,
+        "new": outcome.new,
         "delivered": dg.MetadataValue.json(outcome.by_state),
         "transport": "smtp" if settings.smtp_url else "outbox",
         **({} if settings.smtp_url else {"outbox": dg.MetadataValue.path(str(settings.outbox_dir))}),
@@ -58,8 +67,13 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
         key=RECEIPTS_KEY,
         group_name="correspondence",
         # What was loaded, whom to write to, and the warehouse's validation of the reports (its exposure).
-        deps=[*(dg.AssetKey(s.asset_key) for s in (sources.PROGRESS_REPORTS, sources.INDICATOR_VALUES, sources.INSTITUTION_CONTACTS)),
-              *exposure_inputs(warehouse_assets, "delivery_receipts")],
+        deps=[
+            *(
+                dg.AssetKey(s.asset_key)
+                for s in (sources.PROGRESS_REPORTS, sources.INDICATOR_VALUES, sources.INSTITUTION_CONTACTS)
+            ),
+            *exposure_inputs(warehouse_assets, "delivery_receipts"),
+        ],
         kinds={"duckdb", "email"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
@@ -75,15 +89,23 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
 
         settings = platform.settings()
         with platform.warehouse() as con:
-            outcome = send_receipts(con, mail_transport(settings), today=today_in_deployment(), sender=settings.mail_from,
-                                    run_id=context.run_id)
+            outcome = send_receipts(
+                con,
+                mail_transport(settings),
+                today=today_in_deployment(),
+                sender=settings.mail_from,
+                run_id=context.run_id,
+            )
         log_deliveries(context, outcome)
         return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
 
     @dg.asset(
         key=REMINDERS_KEY,
         group_name="correspondence",
-        deps=[dg.AssetKey(sources.INSTITUTION_CONTACTS.asset_key), *exposure_inputs(warehouse_assets, "reporting_reminders")],
+        deps=[
+            dg.AssetKey(sources.INSTITUTION_CONTACTS.asset_key),
+            *exposure_inputs(warehouse_assets, "reporting_reminders"),
+        ],
         partitions_def=reporting_months,
         kinds={"duckdb", "email"},
         owners=OWNERS,
@@ -102,8 +124,14 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
         settings = platform.settings()
         month = context.partition_time_window.start.date()
         due_day = int(methodology_parameters()["report_due_day"])
-        timing = dict(today=today_in_deployment(), sender=settings.mail_from, reminder_day=settings.reminder_day,
-                      escalation_days=settings.escalation_days, due_day=due_day, run_id=context.run_id)
+        timing = dict(
+            today=today_in_deployment(),
+            sender=settings.mail_from,
+            reminder_day=settings.reminder_day,
+            escalation_days=settings.escalation_days,
+            due_day=due_day,
+            run_id=context.run_id,
+        )
         with platform.warehouse() as con:
             try:
                 outcome = send_reminders(con, mail_transport(settings), month, **timing)

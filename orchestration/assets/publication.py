@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import dagster as dg
 
+from exports.bi_contract import load_contracts
 from exports.catalogue import update_catalogue
 from exports.ckan import CkanClient, publish_snapshot
-from exports.bi_contract import load_contracts
 from exports.formatting import LABELLED_CODES
 from exports.postgres import copy_schema
 from exports.serving import publish_serving_copy
@@ -17,10 +17,10 @@ from ingestion.http import redact_url
 from ingestion.quarantine import blocking_rows
 from ingestion.sources import blocking_sources
 from orchestration.blast_radius import BLOCKED_BY, asset_domain
+from orchestration.dbt_project import dbt_project
 from orchestration.methodology import methodology_parameters
 from orchestration.partitions import reporting_months
 from orchestration.resources import PlatformResource
-from orchestration.dbt_project import dbt_project
 from orchestration.shared import OWNERS, WAREHOUSE_POOL, exposure_inputs, exposure_models, whole_asset_graph
 
 
@@ -62,36 +62,52 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
     with platform.warehouse(read_only=True) as con:
         sources = [
             {"title": "Informes de avance de las instituciones (formularios)", "path": str(settings.inbox_dir.name)},
-            {"title": "Catálogo de hitos de los planes de acción", "path": redact_url(settings.plan_catalogue_url).rsplit("/", 1)[-1]},
+            {
+                "title": "Catálogo de hitos de los planes de acción",
+                "path": redact_url(settings.plan_catalogue_url).rsplit("/", 1)[-1],
+            },
             {"title": "OGP Data Dashboard", "path": "https://www.opengovpartnership.org/"},
         ]
         for month in months:
             result = build_monthly_snapshot(
-                con, month, settings.snapshots_dir, is_demo=settings.uses_demo_data, sources=sources,
-                methodology=methodology, quality_warnings=warnings, report_languages=settings.report_languages,
+                con,
+                month,
+                settings.snapshots_dir,
+                is_demo=settings.uses_demo_data,
+                sources=sources,
+                methodology=methodology,
+                quality_warnings=warnings,
+                report_languages=settings.report_languages,
                 portal_url=settings.ckan_url or None,
             )
             results.append(result)
-            context.log.info(f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}")
+            context.log.info(
+                f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}"
+            )
             # Each partition's materialization carries its own month's facts only (a run over many
             # months materializes them all; nothing run-wide is added to them).
-            context.add_asset_metadata(partition_key=month.isoformat(), metadata={
-                "reporting_month": result.reporting_month,
-                "version": result.version,
-                "new_version": result.created,
-                "snapshot_path": dg.MetadataValue.path(str(result.path)),
-                "site": dg.MetadataValue.path(str(result.path / "index.html")),
-                "report": dg.MetadataValue.path(str(result.path / "informe.html")),
-                "row_counts": dg.MetadataValue.json(result.row_counts),
-                "quality_warnings": dg.MetadataValue.json(warnings),
-                "demonstration_data": settings.uses_demo_data,
-            })
+            context.add_asset_metadata(
+                partition_key=month.isoformat(),
+                metadata={
+                    "reporting_month": result.reporting_month,
+                    "version": result.version,
+                    "new_version": result.created,
+                    "snapshot_path": dg.MetadataValue.path(str(result.path)),
+                    "site": dg.MetadataValue.path(str(result.path / "index.html")),
+                    "report": dg.MetadataValue.path(str(result.path / "informe.html")),
+                    "row_counts": dg.MetadataValue.json(result.row_counts),
+                    "quality_warnings": dg.MetadataValue.json(warnings),
+                    "demonstration_data": settings.uses_demo_data,
+                },
+            )
     update_catalogue(settings.snapshots_dir)
     context.log.info(f"{len(results)} month(s), {sum(r.created for r in results)} new version(s)")
     return dg.MaterializeResult()
 
 
-def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publication: str, platform: PlatformResource) -> list[dict]:
+def stop_if_blocking_checks_failed(
+    context: dg.AssetExecutionContext, publication: str, platform: PlatformResource
+) -> list[dict]:
     """The publication gate. It judges the data being published, whichever run landed it: a row
     of a blocking source's published version still in quarantine (not corrected by a new file,
     not released with `ogp release`) stops `publication`, as does an error-severity check that
@@ -103,10 +119,15 @@ def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publicatio
     with platform.warehouse(read_only=True) as con:
         standing = blocking_rows(con, blocking_sources(blocked_by))
     if standing:
-        lines = [f"{r.quarantine_id} ({r.source}, {r.file_name}, fila {r.source_row_number}): {r.reason}" for r in standing[:20]]
+        lines = [
+            f"{r.quarantine_id} ({r.source}, {r.file_name}, fila {r.source_row_number}): {r.reason}"
+            for r in standing[:20]
+        ]
         raise dg.Failure(
-            description=(f"Publicación detenida: {len(standing)} fila(s) en cuarentena en los datos que se publicarían. "
-                         "Corrija el archivo o libérelas con `ogp release <id> --reason \"...\"`: " + "; ".join(lines)),
+            description=(
+                f"Publicación detenida: {len(standing)} fila(s) en cuarentena en los datos que se publicarían. "
+                'Corrija el archivo o libérelas con `ogp release <id> --reason "..."`: ' + "; ".join(lines)
+            ),
             metadata={"quarantined_rows": dg.MetadataValue.json([r.__dict__ for r in standing[:100]])},
             allow_retries=False,
         )
@@ -119,8 +140,12 @@ def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publicatio
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             domain = asset_domain(graph, evaluation.asset_key)
-            entry = {"asset": evaluation.asset_key.to_user_string(), "check": evaluation.check_name,
-                     "severity": "error", "domain": domain.value}
+            entry = {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check": evaluation.check_name,
+                "severity": "error",
+                "domain": domain.value,
+            }
             (failed if domain in blocked_by else outside).append(entry)
     if failed:
         names = sorted(f"{f['asset']}: {f['check']}" for f in failed)
@@ -130,8 +155,10 @@ def stop_if_blocking_checks_failed(context: dg.AssetExecutionContext, publicatio
             allow_retries=False,
         )
     for entry in outside:
-        context.log.warning(f"publishing although {entry['check']} failed on {entry['asset']} ({entry['domain']} data: "
-                            f"it does not block {publication})")
+        context.log.warning(
+            f"publishing although {entry['check']} failed on {entry['asset']} ({entry['domain']} data: "
+            f"it does not block {publication})"
+        )
     return sorted(outside, key=lambda w: (w["asset"], w["check"]))
 
 
@@ -155,15 +182,22 @@ def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
         if record is None or record.event is None or record.event.dagster_event is None:
             continue
         evaluation = record.event.dagster_event.event_specific_data
-        if isinstance(evaluation, dg.AssetCheckEvaluation) and not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
+        if (
+            isinstance(evaluation, dg.AssetCheckEvaluation)
+            and not evaluation.passed
+            and evaluation.severity == dg.AssetCheckSeverity.WARN
+        ):
             warnings.append({"asset": check_key.asset_key.to_user_string(), "check": check_key.name})
     return sorted(warnings, key=lambda w: (w["asset"], w["check"]))
 
 
-def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: dg.AssetsDefinition) -> list[dg.AssetsDefinition]:
+def build_serving_assets(
+    warehouse_assets: list[dg.AssetsDefinition], snapshot: dg.AssetsDefinition
+) -> list[dg.AssetsDefinition]:
     """The copies BI tools and the national portal read, downstream of the marts and the snapshot:
     when the month's snapshot fails, no serving copy changes (the month's publications switch
     together)."""
+
     def inputs(exposure: str) -> list[dg.AssetKey]:
         return exposure_inputs(warehouse_assets, exposure) + [snapshot.key]
 
@@ -183,10 +217,12 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         settings = platform.settings()
         with platform.warehouse() as con:
             counts = publish_serving_copy(con, settings.serving_warehouse_path)
-        return dg.MaterializeResult(metadata={
-            "path": dg.MetadataValue.path(str(settings.serving_warehouse_path)),
-            "tables": dg.MetadataValue.json(counts),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(settings.serving_warehouse_path)),
+                "tables": dg.MetadataValue.json(counts),
+            }
+        )
 
     @dg.asset(
         group_name="publication",
@@ -211,13 +247,23 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         history = {name: f"snapshots.{name}" for name in served if name.startswith("snap_")}
         contracts = load_contracts(dbt_project().manifest_path, set(served))
         with platform.warehouse(read_only=True) as con:
-            copied = copy_schema(con, settings.pg_dsn.value, source_schema="marts", target_schema=settings.pg_serving_schema,
-                                 tables=[name for name in served if name not in history], also=history, contracts=contracts,
-                                 labels=LABELLED_CODES, leave_out_empty=True)
-        yield dg.MaterializeResult(metadata={
-            "schema": settings.pg_serving_schema,
-            "tables": dg.MetadataValue.json({c.table: c.rows for c in copied}),
-        })
+            copied = copy_schema(
+                con,
+                settings.pg_dsn.value,
+                source_schema="marts",
+                target_schema=settings.pg_serving_schema,
+                tables=[name for name in served if name not in history],
+                also=history,
+                contracts=contracts,
+                labels=LABELLED_CODES,
+                leave_out_empty=True,
+            )
+        yield dg.MaterializeResult(
+            metadata={
+                "schema": settings.pg_serving_schema,
+                "tables": dg.MetadataValue.json({c.table: c.rows for c in copied}),
+            }
+        )
 
     @dg.asset(
         group_name="publication",
@@ -242,12 +288,22 @@ def build_serving_assets(warehouse_assets: list[dg.AssetsDefinition], snapshot: 
         client = CkanClient(settings.ckan_url, settings.ckan_api_key.value)
         for key in context.partition_keys:
             month = key[:7]
-            result = publish_snapshot(client, current_version_dir(settings.snapshots_dir, month), reporting_month=month,
-                                      organization=settings.ckan_organization or None)
+            result = publish_snapshot(
+                client,
+                current_version_dir(settings.snapshots_dir, month),
+                reporting_month=month,
+                organization=settings.ckan_organization or None,
+            )
             context.log.info(f"{result.dataset}: {len(result.uploaded)} uploaded, {len(result.unchanged)} unchanged")
-            context.add_asset_metadata(partition_key=key, metadata={
-                "portal": redact_url(settings.ckan_url), "dataset": result.dataset,
-                "created": result.created_dataset, "uploaded": len(result.uploaded)})
+            context.add_asset_metadata(
+                partition_key=key,
+                metadata={
+                    "portal": redact_url(settings.ckan_url),
+                    "dataset": result.dataset,
+                    "created": result.created_dataset,
+                    "uploaded": len(result.uploaded),
+                },
+            )
         yield dg.MaterializeResult()
 
     return [duckdb_serving_copy, postgres_serving_schema, open_data_portal_publication]

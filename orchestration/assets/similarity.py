@@ -28,14 +28,22 @@ def build_commitment_index_asset(warehouse_assets: list[dg.AssetsDefinition]) ->
 
         with platform.warehouse() as con:
             refreshed = refresh_index(con)
-        context.log.info(f"commitment index: {refreshed.embedded} embedded, {refreshed.reused} unchanged, "
-                         f"{refreshed.removed} removed; {refreshed.peer_rows} peer rows"
-                         f"{'' if refreshed.peers_ranked else ' (kept: nothing the ranking reads changed)'}")
-        return dg.MaterializeResult(metadata={
-            "commitments": refreshed.commitments, "embedded_now": refreshed.embedded, "unchanged": refreshed.reused,
-            "removed": refreshed.removed, "peer_rows": refreshed.peer_rows, "model": refreshed.model_version,
-            "peers_ranked": refreshed.peers_ranked,
-        })
+        context.log.info(
+            f"commitment index: {refreshed.embedded} embedded, {refreshed.reused} unchanged, "
+            f"{refreshed.removed} removed; {refreshed.peer_rows} peer rows"
+            f"{'' if refreshed.peers_ranked else ' (kept: nothing the ranking reads changed)'}"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "commitments": refreshed.commitments,
+                "embedded_now": refreshed.embedded,
+                "unchanged": refreshed.reused,
+                "removed": refreshed.removed,
+                "peer_rows": refreshed.peer_rows,
+                "model": refreshed.model_version,
+                "peers_ranked": refreshed.peers_ranked,
+            }
+        )
 
     return commitment_index
 
@@ -62,7 +70,10 @@ def co_creation_briefs(context: dg.AssetExecutionContext, platform: PlatformReso
     settings = platform.settings()
     with platform.warehouse() as con:
         written = briefs_for_drafts(con, settings.inbox_dir / DRAFTS_FOLDER, settings.data_dir / BRIEFS_FOLDER)
-    return dg.MaterializeResult(metadata={
-        "drafts_files": len(written), "briefs": sum(len(p) for p in written.values()),
-        "folder": dg.MetadataValue.path(str(settings.data_dir / BRIEFS_FOLDER)),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "drafts_files": len(written),
+            "briefs": sum(len(p) for p in written.values()),
+            "folder": dg.MetadataValue.path(str(settings.data_dir / BRIEFS_FOLDER)),
+        }
+    )

@@ -25,9 +25,10 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
@@ -35,6 +36,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from ingestion.ledger import bookkeeping_counts, ledger_by_source
 from ingestion.quarantine import quarantine_by_source
 from ingestion.source_spec import Domain
+from orchestration.assets.dbt_target import copy_to_postgres_target, pull_from_postgres_target, with_failing_rows
 from orchestration.blast_radius import asset_domain
 from orchestration.check_descriptions import dbt_test_description
 from orchestration.dbt_project import dbt_project, prepare_manifest
@@ -59,8 +61,13 @@ class WarehouseTranslator(DagsterDbtTranslator):
         if spec is None or spec.description:
             return spec
         return dg.AssetCheckSpec(
-            spec.name, asset=spec.asset_key, additional_deps=spec.additional_deps, blocking=spec.blocking,
-            metadata=spec.metadata, automation_condition=spec.automation_condition, partitions_def=spec.partitions_def,
+            spec.name,
+            asset=spec.asset_key,
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
             description=dbt_test_description(manifest["nodes"][unique_id], asset_spec.key.path[-1]),
         )
 
@@ -70,7 +77,9 @@ class WarehouseConfig(dg.Config):
 
 
 def _translator() -> WarehouseTranslator:
-    return WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True))
+    return WarehouseTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+    )
 
 
 REBUILD_FROM_MONTH_ENV = "OGP_REBUILD_FROM_MONTH"
@@ -81,10 +90,15 @@ DBT_RUN_FOLDERS_KEPT = 12
 DBT_RUN_FOLDER = re.compile(r".+-[0-9a-f]{7}-[0-9a-f]{7}")
 
 
-def prune_dbt_run_folders(target_dir: Path, keep: int = DBT_RUN_FOLDERS_KEPT, *, in_use: Path | None = None) -> list[Path]:
+def prune_dbt_run_folders(
+    target_dir: Path, keep: int = DBT_RUN_FOLDERS_KEPT, *, in_use: Path | None = None
+) -> list[Path]:
     """Remove all but the `keep` newest invocation folders under dbt's target/ (never `in_use`)."""
-    folders = sorted((p for p in target_dir.iterdir() if p.is_dir() and DBT_RUN_FOLDER.fullmatch(p.name) and p != in_use),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
+    folders = sorted(
+        (p for p in target_dir.iterdir() if p.is_dir() and DBT_RUN_FOLDER.fullmatch(p.name) and p != in_use),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for folder in folders[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
     return folders[keep:]
@@ -115,7 +129,9 @@ def dbt_environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, settings: Settings, **env: str):
+def stream_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, settings: Settings, **env: str
+):
     """`dbt build` from this data directory's partial-parse state, which it then updates.
 
     The step fails, and nothing downstream runs, when a model or test could not run or an
@@ -133,8 +149,11 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     failed_checks, failed_tests = [], []
     for event in invocation.stream():
-        if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)) and not event.passed \
-                and event.severity == dg.AssetCheckSeverity.ERROR:
+        if (
+            isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation))
+            and not event.passed
+            and event.severity == dg.AssetCheckSeverity.ERROR
+        ):
             failed_checks.append(event.asset_key)
         if isinstance(event, dg.AssetCheckResult) and not event.passed:
             failed_tests.append(event)  # yielded below with its failing rows, once dbt lets go of the warehouse
@@ -152,7 +171,9 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
         os.replace(parse_state / f".{PARTIAL_PARSE_FILE}.tmp", parse_state / PARTIAL_PARSE_FILE)
     if not invocation.is_successful():
         graph = whole_asset_graph(context)
-        did_not_run = [r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"] if r["status"] == "error"]
+        did_not_run = [
+            r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"] if r["status"] == "error"
+        ]
         progress = sorted({k.to_user_string() for k in failed_checks if asset_domain(graph, k) == Domain.PROGRESS})
         if did_not_run or progress or not failed_checks:
             raise invocation.get_error()
@@ -160,75 +181,6 @@ def stream_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: l
             "dbt tests failed only on reference data; the build goes on and the publications holding it are "
             f"stopped by the gate: {sorted({k.to_user_string() for k in failed_checks})}"
         )
-
-
-@contextmanager
-def dbt_target_connection(settings: Settings) -> Iterator[Any]:
-    """A read connection to where dbt builds: the DuckDB warehouse, or the postgres target."""
-    if settings.dbt_target == "postgres":
-        import psycopg
-
-        with psycopg.connect(settings.warehouse_pg_conninfo.value) as con:
-            yield con
-    else:
-        from ingestion.connection import connect
-
-        with connect(settings.warehouse_path, read_only=True, memory_limit=settings.duckdb_memory_limit) as con:
-            yield con
-
-
-def with_failing_rows(results: list[dg.AssetCheckResult], manifest: Mapping[str, Any], settings: Settings) -> Iterator[dg.AssetCheckResult]:
-    """Each failed dbt test's check with its first failing rows (the view dbt stored them in,
-    `store_failures_as: view`): which commitment, which month."""
-    import duckdb
-    import psycopg
-
-    from exports.queries import first_rows_markdown
-
-    if not results:
-        return
-    with dbt_target_connection(settings) as con:
-        for result in results:
-            node = manifest["nodes"].get(result.metadata["unique_id"].value) if "unique_id" in result.metadata else None
-            if node is None or not node["config"].get("store_failures"):
-                yield result
-                continue
-            try:
-                preview = first_rows_markdown(con, f'"{node["schema"]}"."{node["alias"]}"')
-            except (duckdb.Error, psycopg.Error) as error:  # the view was not written (the test itself errored)
-                preview = f"_failing rows not stored: {type(error).__name__}_"
-                if isinstance(con, psycopg.Connection):
-                    con.rollback()
-            yield result.with_metadata({**result.metadata, "failing_rows": dg.MetadataValue.md(preview)})
-
-
-def copy_to_postgres_target(platform: PlatformResource, schema: str, tables: list[str] | None = None) -> None:
-    """On the postgres target, what dbt reads that the platform writes in DuckDB (the raw schema,
-    the search index's peers) is copied there first, whole, in one swap; the columns that hold
-    personal data on purpose (the contacts' and the messages' addresses) stay behind."""
-    from correspondence.schema import PERSONAL_COLUMNS as MESSAGE_RECIPIENTS
-    from exports.postgres import copy_schema  # psycopg: at run time
-    from ingestion.sources import personal_columns
-
-    settings = platform.settings()
-    raw_zone_only = {**personal_columns(), "outbound_messages": MESSAGE_RECIPIENTS} if schema == "raw" else {}
-    with platform.warehouse(read_only=True) as con:
-        copy_schema(con, settings.warehouse_pg_conninfo.value, source_schema=schema, target_schema=schema, tables=tables,
-                    leave_out_columns=raw_zone_only)
-
-
-def pull_from_postgres_target(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
-    """On the postgres target, the marts (and the milestone history) dbt just built there are
-    copied into the DuckDB warehouse, which the search index, the snapshot and the serving copies
-    read: what they publish is what PostgreSQL computed."""
-    from exports.postgres import pull_schema  # psycopg: at run time
-
-    settings = platform.settings()
-    built = {key.path[-1]: key.path[0] for key in context.selected_asset_keys if key.path[0] in ("marts", "snapshots")}
-    with platform.warehouse() as con:
-        for schema in sorted(set(built.values())):
-            pull_schema(settings.warehouse_pg_conninfo.value, con, source_schema=schema, target_schema=schema,
-                        tables=sorted(name for name, s in built.items() if s == schema))
 
 
 def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
@@ -241,13 +193,29 @@ def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformRes
         quarantine = quarantine_by_source(con)
     totals = {k: sum(getattr(s, k) for s in ledger) for k in ("received", "loaded", "quarantined")}
     extra = {
-        "ingestion_ledger": {**totals, "balanced": totals["received"] == totals["loaded"] + totals["quarantined"],
-                             "by_source": dg.MetadataValue.json({s.source: {"files": s.files, "received": s.received,
-                                                                            "loaded": s.loaded, "quarantined": s.quarantined} for s in ledger})},
-        "quarantine": {"by_source": dg.MetadataValue.json({q.source: {"rows": q.rows, "released": q.released} for q in quarantine})},
+        "ingestion_ledger": {
+            **totals,
+            "balanced": totals["received"] == totals["loaded"] + totals["quarantined"],
+            "by_source": dg.MetadataValue.json(
+                {
+                    s.source: {
+                        "files": s.files,
+                        "received": s.received,
+                        "loaded": s.loaded,
+                        "quarantined": s.quarantined,
+                    }
+                    for s in ledger
+                }
+            ),
+        },
+        "quarantine": {
+            "by_source": dg.MetadataValue.json({q.source: {"rows": q.rows, "released": q.released} for q in quarantine})
+        },
     }
     for table, rows in counts.items():
-        context.log_event(dg.AssetObservation(asset_key=["raw", table], metadata={"dagster/row_count": rows, **extra.get(table, {})}))
+        context.log_event(
+            dg.AssetObservation(asset_key=["raw", table], metadata={"dagster/row_count": rows, **extra.get(table, {})})
+        )
 
 
 def observe_marts(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
@@ -258,7 +226,11 @@ def observe_marts(context: dg.AssetExecutionContext, platform: PlatformResource)
     with platform.warehouse(read_only=True) as con:
         for key in marts:
             rows, preview = table_summary(con, f"marts.{key.path[-1]}")
-            context.log_event(dg.AssetObservation(asset_key=key, metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)}))
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=key, metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)}
+                )
+            )
 
 
 def observe_monthly_facts(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
@@ -271,7 +243,9 @@ def observe_monthly_facts(context: dg.AssetExecutionContext, platform: PlatformR
     with platform.warehouse(read_only=True) as con:
         for key in marts:
             for month, rows in rows_by_month(con, f"marts.{key.path[-1]}", first, last).items():
-                context.log_event(dg.AssetObservation(asset_key=key, partition=month, metadata={"dagster/row_count": rows}))
+                context.log_event(
+                    dg.AssetObservation(asset_key=key, partition=month, metadata={"dagster/row_count": rows})
+                )
 
 
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:
@@ -286,15 +260,22 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=_translator(),
         pool=WAREHOUSE_POOL,
     )
-    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
+    def warehouse_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig
+    ):
         observe_bookkeeping(context, platform)
         on_postgres = platform.settings().dbt_target == "postgres"
         if on_postgres:
             copy_to_postgres_target(platform, "raw")
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
-        yield from stream_build(context, dbt, dbt_build_args(config, indirect_selection="cautious"),
-                                settings=platform.settings(), **platform.environment())
+        yield from stream_build(
+            context,
+            dbt,
+            dbt_build_args(config, indirect_selection="cautious"),
+            settings=platform.settings(),
+            **platform.environment(),
+        )
         if on_postgres:
             pull_from_postgres_target(context, platform)
         observe_marts(context, platform)
@@ -309,11 +290,21 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=_translator(),
         pool=WAREHOUSE_POOL,
     )
-    def monthly_progress_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig):
+    def monthly_progress_facts(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig
+    ):
         first_month = context.partition_time_window.start.strftime("%Y-%m-%d")
-        context.log.info(f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month")
-        yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(),
-                                **platform.environment(), **{REBUILD_FROM_MONTH_ENV: first_month})
+        context.log.info(
+            f"monthly facts recomputed from {first_month} (or an earlier month a late report changed) to the current month"
+        )
+        yield from stream_build(
+            context,
+            dbt,
+            dbt_build_args(config),
+            settings=platform.settings(),
+            **platform.environment(),
+            **{REBUILD_FROM_MONTH_ENV: first_month},
+        )
         if platform.settings().dbt_target == "postgres":
             pull_from_postgres_target(context, platform)
         observe_monthly_facts(context, platform)
@@ -326,12 +317,15 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=_translator(),
         pool=WAREHOUSE_POOL,
     )
-    def commitment_similarity_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource,
-                                     config: WarehouseConfig):
+    def commitment_similarity_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig
+    ):
         on_postgres = platform.settings().dbt_target == "postgres"
         if on_postgres:
             copy_to_postgres_target(platform, "search", ["commitment_peers"])
-        yield from stream_build(context, dbt, dbt_build_args(config), settings=platform.settings(), **platform.environment())
+        yield from stream_build(
+            context, dbt, dbt_build_args(config), settings=platform.settings(), **platform.environment()
+        )
         if on_postgres:
             pull_from_postgres_target(context, platform)
         observe_marts(context, platform)
