@@ -7,19 +7,22 @@ the serving copies are published only when every error-severity test passed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass
 class TableContract:
     name: str
     description: str = ""
-    columns: dict[str, str] = field(default_factory=dict)   # column -> description
+    columns: dict[str, str] = field(default_factory=dict)  # column -> description
     not_null: set[str] = field(default_factory=set)
     keys: list[tuple[str, ...]] = field(default_factory=list)  # unique column sets, the first is the primary key
-    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (column, referenced table, referenced column)
+    foreign_keys: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (column, referenced table, referenced column)
 
 
 def ref_name(text: str) -> str:
@@ -33,7 +36,8 @@ def contracts_from_manifest(manifest: Mapping[str, Any], tables: set[str]) -> di
     for node in manifest["nodes"].values():
         if node["resource_type"] in ("model", "snapshot") and node["name"] in tables:
             contracts[node["name"]] = TableContract(
-                node["name"], (node.get("description") or "").strip(),
+                node["name"],
+                (node.get("description") or "").strip(),
                 {name: (column.get("description") or "").strip() for name, column in node.get("columns", {}).items()},
             )
     for node in manifest["nodes"].values():
@@ -67,7 +71,9 @@ def load_contracts(manifest_path: Path, tables: set[str]) -> dict[str, TableCont
     return contracts_from_manifest(json.loads(manifest_path.read_text(encoding="utf-8")), tables)
 
 
-def contract_statements(schema: str, contracts: Mapping[str, TableContract], present: Mapping[str, set[str]]) -> list[tuple[str, tuple]]:
+def contract_statements(
+    schema: str, contracts: Mapping[str, TableContract], present: Mapping[str, set[str]]
+) -> list[tuple[str, tuple]]:
     """The SQL that applies the contracts in PostgreSQL `schema` (identifiers quoted, texts as
     parameters), for the tables and columns `present` there; keys before the foreign keys that
     reference them."""
@@ -80,17 +86,34 @@ def contract_statements(schema: str, contracts: Mapping[str, TableContract], pre
             continue
         table = sql.Identifier(schema, name)
         if contract.description:
-            statements.append((sql.SQL("comment on table {} is {}").format(table, sql.Literal(contract.description)), ()))
+            statements.append(
+                (sql.SQL("comment on table {} is {}").format(table, sql.Literal(contract.description)), ())
+            )
         for column, description in sorted(contract.columns.items()):
             if column in columns and description:
-                statements.append((sql.SQL("comment on column {}.{} is {}").format(table, sql.Identifier(column), sql.Literal(description)), ()))
+                statements.append(
+                    (
+                        sql.SQL("comment on column {}.{} is {}").format(
+                            table, sql.Identifier(column), sql.Literal(description)
+                        ),
+                        (),
+                    )
+                )
         for column in sorted(contract.not_null & columns):
-            statements.append((sql.SQL("alter table {} alter column {} set not null").format(table, sql.Identifier(column)), ()))
+            statements.append(
+                (sql.SQL("alter table {} alter column {} set not null").format(table, sql.Identifier(column)), ())
+            )
         keys = [key for key in contract.keys if key and set(key) <= columns]
         for position, key in enumerate(dict.fromkeys(keys)):
             kind = "primary key" if position == 0 and set(key) <= contract.not_null else "unique"
-            statements.append((sql.SQL("alter table {} add " + kind + " ({})").format(
-                table, sql.SQL(", ").join(map(sql.Identifier, key))), ()))
+            statements.append(
+                (
+                    sql.SQL("alter table {} add " + kind + " ({})").format(
+                        table, sql.SQL(", ").join(map(sql.Identifier, key))
+                    ),
+                    (),
+                )
+            )
             keyed.setdefault(name, set()).add(key)
     for name, contract in sorted(contracts.items()):
         if name not in present:
@@ -98,7 +121,15 @@ def contract_statements(schema: str, contracts: Mapping[str, TableContract], pre
         for column, referenced, referenced_column in contract.foreign_keys:
             # Only to a served table whose referenced column is a key there (PostgreSQL requires it).
             if column in present[name] and (referenced_column,) in keyed.get(referenced, set()):
-                statements.append((sql.SQL("alter table {} add foreign key ({}) references {} ({})").format(
-                    sql.Identifier(schema, name), sql.Identifier(column), sql.Identifier(schema, referenced),
-                    sql.Identifier(referenced_column)), ()))
+                statements.append(
+                    (
+                        sql.SQL("alter table {} add foreign key ({}) references {} ({})").format(
+                            sql.Identifier(schema, name),
+                            sql.Identifier(column),
+                            sql.Identifier(schema, referenced),
+                            sql.Identifier(referenced_column),
+                        ),
+                        (),
+                    )
+                )
     return statements

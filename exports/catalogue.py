@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from exports.formatting import es_month
@@ -25,7 +25,11 @@ def _sums(folder: Path) -> dict[str, str]:
     path = folder / "SHA256SUMS"
     if not path.exists():
         return {}
-    return {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in path.read_text(encoding="utf-8").splitlines() if "  " in line}
+    return {
+        line.split("  ", 1)[1]: line.split("  ", 1)[0]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "  " in line
+    }
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -37,7 +41,7 @@ def _atomic_write(path: Path, text: str) -> None:
 def update_catalogue(snapshots_dir: Path, now: datetime | None = None) -> dict:
     """Add the versions not yet catalogued (dated `now`), recompute what is current, rewrite the
     catalogue's files. Returns the catalogue."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     path = snapshots_dir / CATALOGUE
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"months": []}
     known = {(m["month"], v["version"]): v for m in previous["months"] for v in m["versions"]}
@@ -45,8 +49,10 @@ def update_catalogue(snapshots_dir: Path, now: datetime | None = None) -> dict:
     for month_dir in reversed(published_months(snapshots_dir)):
         current = latest_version(month_dir)
         versions, before = [], {}
-        for version_dir in sorted((p for p in month_dir.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit()),
-                                  key=lambda p: int(p.name[1:])):
+        for version_dir in sorted(
+            (p for p in month_dir.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit()),
+            key=lambda p: int(p.name[1:]),
+        ):
             sums = _sums(version_dir)
             entry = known.get((month_dir.name, version_dir.name)) or {
                 "version": version_dir.name,
@@ -56,13 +62,26 @@ def update_catalogue(snapshots_dir: Path, now: datetime | None = None) -> dict:
             entry["path"] = f"{month_dir.name}/{version_dir.name}/"
             versions.append(entry)
             before = sums
-        package = json.loads((month_dir / current / "datapackage.json").read_text(encoding="utf-8")) \
-            if (month_dir / current / "datapackage.json").exists() else {}
-        months.append({"month": month_dir.name, "current_version": current, "title": package.get("title", month_dir.name),
-                       "demonstration_data": package.get("demonstration_data", False), "versions": versions})
+        package = (
+            json.loads((month_dir / current / "datapackage.json").read_text(encoding="utf-8"))
+            if (month_dir / current / "datapackage.json").exists()
+            else {}
+        )
+        months.append(
+            {
+                "month": month_dir.name,
+                "current_version": current,
+                "title": package.get("title", month_dir.name),
+                "demonstration_data": package.get("demonstration_data", False),
+                "versions": versions,
+            }
+        )
         _atomic_write(month_dir / "index.html", _month_page(month_dir.name, current))
-    catalogue = {"title": "Avance de los planes de acción de gobierno abierto: publicaciones mensuales",
-                 "updated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "months": months}
+    catalogue = {
+        "title": "Avance de los planes de acción de gobierno abierto: publicaciones mensuales",
+        "updated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "months": months,
+    }
     _atomic_write(path, json.dumps(catalogue, indent=1, ensure_ascii=False) + "\n")
     _atomic_write(snapshots_dir / FEED, _feed(catalogue))
     _atomic_write(snapshots_dir / "index.html", _index_page(catalogue))
@@ -77,11 +96,13 @@ def _month_label(month: str) -> str:
 
 def _month_page(month: str, current: str) -> str:
     target = f"{current}/index.html"
-    return (f'<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8"><title>Publicación de {html.escape(_month_label(month))}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta http-equiv="refresh" content="0; url={target}"></head>'
-            f'<body><p>La versión vigente de {html.escape(_month_label(month))} es <a href="{target}">{current}</a> '
-            f'(<a href="{current}/informe.html">informe</a>). <a href="../index.html">Todas las publicaciones</a>.</p></body></html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8"><title>Publicación de {html.escape(_month_label(month))}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="refresh" content="0; url={target}"></head>'
+        f'<body><p>La versión vigente de {html.escape(_month_label(month))} es <a href="{target}">{current}</a> '
+        f'(<a href="{current}/informe.html">informe</a>). <a href="../index.html">Todas las publicaciones</a>.</p></body></html>\n'
+    )
 
 
 def _index_page(catalogue: dict) -> str:
@@ -90,23 +111,34 @@ def _index_page(catalogue: dict) -> str:
         versions = []
         for v in reversed(m["versions"]):
             changed = ", ".join(v["changed_files"][:8]) + (" …" if len(v["changed_files"]) > 8 else "")
-            note = f" — cambian: {html.escape(changed)}" if changed else (" — primera versión" if v["version"] == "v1" else "")
+            note = (
+                f" — cambian: {html.escape(changed)}"
+                if changed
+                else (" — primera versión" if v["version"] == "v1" else "")
+            )
             current = " <b>(vigente)</b>" if v["version"] == m["current_version"] else ""
-            versions.append(f'<li><a href="{v["path"]}index.html">{v["version"]}</a>{current}, publicada el '
-                            f'{v["published_at"][:10]}{note} · <a href="{v["path"]}informe.html">informe</a> · '
-                            f'<a href="{v["path"]}datapackage.json">datos</a></li>')
+            versions.append(
+                f'<li><a href="{v["path"]}index.html">{v["version"]}</a>{current}, publicada el '
+                f'{v["published_at"][:10]}{note} · <a href="{v["path"]}informe.html">informe</a> · '
+                f'<a href="{v["path"]}datapackage.json">datos</a></li>'
+            )
         demo = ' <span class="demo">datos de demostración</span>' if m["demonstration_data"] else ""
-        rows.append(f'<section><h2><a href="{m["month"]}/{m["current_version"]}/index.html">{html.escape(_month_label(m["month"]).capitalize())}</a>{demo}</h2>'
-                    f'<ul>{"".join(versions)}</ul></section>')
-    return ("<!DOCTYPE html>\n<html lang=\"es\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(catalogue['title'])}</title>"
-            '<link rel="alternate" type="application/atom+xml" href="catalogo.atom" title="Publicaciones mensuales">'
-            "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1f2a30}"
-            "a{color:#15538f}h2{font-size:1.15rem;margin:1.5rem 0 .25rem}.demo{font-size:.8rem;background:#fff3cd;padding:0 .4rem}"
-            "li{overflow-wrap:anywhere}</style></head><body><header><h1>" + html.escape(catalogue["title"]) + "</h1>"
-            '<p>Cada mes, la publicación de avance: sitio, informe y paquete de datos abiertos. Una corrección crea una versión nueva '
-            'y conserva la anterior. También en <a href="catalogo.json">catalogo.json</a> y el canal <a href="catalogo.atom">Atom</a>.</p>'
-            "</header><main>" + "".join(rows) + "</main></body></html>\n")
+        month_title = html.escape(_month_label(m["month"]).capitalize())
+        rows.append(
+            f'<section><h2><a href="{m["month"]}/{m["current_version"]}/index.html">{month_title}</a>{demo}</h2>'
+            f"<ul>{''.join(versions)}</ul></section>"
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(catalogue['title'])}</title>"
+        '<link rel="alternate" type="application/atom+xml" href="catalogo.atom" title="Publicaciones mensuales">'
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1f2a30}"
+        "a{color:#15538f}h2{font-size:1.15rem;margin:1.5rem 0 .25rem}.demo{font-size:.8rem;background:#fff3cd;padding:0 .4rem}"
+        "li{overflow-wrap:anywhere}</style></head><body><header><h1>" + html.escape(catalogue["title"]) + "</h1>"
+        "<p>Cada mes, la publicación de avance: sitio, informe y paquete de datos abiertos. Una corrección crea una versión nueva "
+        'y conserva la anterior. También en <a href="catalogo.json">catalogo.json</a> y el canal <a href="catalogo.atom">Atom</a>.</p>'
+        "</header><main>" + "".join(rows) + "</main></body></html>\n"
+    )
 
 
 def _feed(catalogue: dict) -> str:
@@ -114,13 +146,22 @@ def _feed(catalogue: dict) -> str:
     for m in catalogue["months"]:
         for v in m["versions"]:
             changed = ", ".join(v["changed_files"]) or "primera versión"
-            entries.append((v["published_at"], (
-                f"<entry><id>urn:ogp-avance-mensual:{m['month']}:{v['version']}</id>"
-                f"<title>{html.escape(_month_label(m['month']))}, {v['version']}</title>"
-                f"<updated>{v['published_at']}</updated><link href=\"{v['path']}index.html\"/>"
-                f"<summary>{html.escape(m['title'])}. Cambios: {html.escape(changed)}.</summary></entry>")))
+            entries.append(
+                (
+                    v["published_at"],
+                    (
+                        f"<entry><id>urn:ogp-avance-mensual:{m['month']}:{v['version']}</id>"
+                        f"<title>{html.escape(_month_label(m['month']))}, {v['version']}</title>"
+                        f'<updated>{v["published_at"]}</updated><link href="{v["path"]}index.html"/>'
+                        f"<summary>{html.escape(m['title'])}. Cambios: {html.escape(changed)}.</summary></entry>"
+                    ),
+                )
+            )
     entries.sort(key=lambda e: e[0], reverse=True)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>{FEED_ID}</id><title>{html.escape(catalogue['title'])}</title><updated>{catalogue['updated_at']}</updated>"
-            "<author><name>Plataforma de monitoreo de los planes de acción OGP</name></author>"
-            + "".join(e for _, e in entries[:200]) + "</feed>\n")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>{FEED_ID}</id><title>{html.escape(catalogue['title'])}</title><updated>{catalogue['updated_at']}</updated>"
+        "<author><name>Plataforma de monitoreo de los planes de acción OGP</name></author>"
+        + "".join(e for _, e in entries[:200])
+        + "</feed>\n"
+    )

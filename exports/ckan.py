@@ -13,8 +13,8 @@ from pathlib import Path
 
 import requests
 
-from ingestion.landing import sha256_file
 from ingestion.http import explain_status, make_session
+from ingestion.landing import sha256_file
 
 FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".json": "JSON", ".html": "HTML"}
 
@@ -39,15 +39,24 @@ class CkanClient:
         self.session = session or make_session()
         self.timeout = timeout
 
-    def _action(self, action: str, *, params: dict | None = None, payload: dict | None = None,
-                data: dict | None = None, files: dict | None = None) -> dict | None:
+    def _action(
+        self,
+        action: str,
+        *,
+        params: dict | None = None,
+        payload: dict | None = None,
+        data: dict | None = None,
+        files: dict | None = None,
+    ) -> dict | None:
         url = f"{self.base_url}/api/3/action/{action}"
         headers = {"Authorization": self._api_key} if self._api_key else {}
         try:
             if payload is None and data is None:
                 response = self.session.get(url, params=params, headers=headers, timeout=self.timeout)
             else:
-                response = self.session.post(url, json=payload, data=data, files=files, headers=headers, timeout=self.timeout)
+                response = self.session.post(
+                    url, json=payload, data=data, files=files, headers=headers, timeout=self.timeout
+                )
         except requests.exceptions.RequestException as exc:
             raise PublicationError(f"CKAN {action} at {self.base_url} failed: {exc.__class__.__name__}: {exc}") from exc
         if response.status_code == 404 and action == "package_show":
@@ -66,10 +75,23 @@ class CkanClient:
     def package_show(self, name: str) -> dict | None:
         return self._action("package_show", params={"id": name})
 
-    def publish_folder(self, folder: Path, *, dataset: str, title: str, notes: str, organization: str | None,
-                       license_id: str, sha256_by_file: dict[str, str], extras: dict[str, str]) -> CkanPublication:
+    def publish_folder(
+        self,
+        folder: Path,
+        *,
+        dataset: str,
+        title: str,
+        notes: str,
+        organization: str | None,
+        license_id: str,
+        sha256_by_file: dict[str, str],
+        extras: dict[str, str],
+    ) -> CkanPublication:
         metadata = {
-            "name": dataset, "title": title, "notes": notes, "license_id": license_id,
+            "name": dataset,
+            "title": title,
+            "notes": notes,
+            "license_id": license_id,
             "extras": [{"key": k, "value": v} for k, v in sorted(extras.items())],
         }
         if organization:
@@ -92,9 +114,15 @@ class CkanClient:
             fields = {"name": name, "format": FORMATS.get(path.suffix, ""), "hash": sha}
             with open(path, "rb") as handle:
                 if current is None:
-                    self._action("resource_create", data={"package_id": package["id"], **fields}, files={"upload": (name, handle)})
+                    self._action(
+                        "resource_create",
+                        data={"package_id": package["id"], **fields},
+                        files={"upload": (name, handle)},
+                    )
                 else:
-                    self._action("resource_patch", data={"id": current["id"], **fields}, files={"upload": (name, handle)})
+                    self._action(
+                        "resource_patch", data={"id": current["id"], **fields}, files={"upload": (name, handle)}
+                    )
             result.uploaded.append(name)
         return result
 
@@ -103,11 +131,15 @@ def is_portal_resource(name: str) -> bool:
     """What the portal lists as the month's resources: the data files, the package, the reports and
     the methodology. The site's pages and briefs are served from the snapshot folder as a whole
     (relative links), not as ninety separate resources."""
-    return "/" not in name and (Path(name).suffix in (".csv", ".parquet", ".json", ".md")
-                                or (name.startswith("informe") and name.endswith(".html")))
+    return "/" not in name and (
+        Path(name).suffix in (".csv", ".parquet", ".json", ".md")
+        or (name.startswith("informe") and name.endswith(".html"))
+    )
 
 
-def publish_snapshot(client: CkanClient, snapshot_folder: Path, *, reporting_month: str, organization: str | None) -> CkanPublication:
+def publish_snapshot(
+    client: CkanClient, snapshot_folder: Path, *, reporting_month: str, organization: str | None
+) -> CkanPublication:
     """Publish one snapshot version folder (its datapackage.json describes it)."""
     package = json.loads((snapshot_folder / "datapackage.json").read_text(encoding="utf-8"))
     sums = {}
@@ -124,6 +156,9 @@ def publish_snapshot(client: CkanClient, snapshot_folder: Path, *, reporting_mon
         organization=organization,
         license_id="cc-by",
         sha256_by_file=sums,
-        extras={"reporting_month": reporting_month, "version": snapshot_folder.name,
-                "demonstration_data": str(package.get("demonstration_data", False)).lower()},
+        extras={
+            "reporting_month": reporting_month,
+            "version": snapshot_folder.name,
+            "demonstration_data": str(package.get("demonstration_data", False)).lower(),
+        },
     )

@@ -20,14 +20,36 @@ from babel.numbers import format_decimal
 LOCALES = {"es": "es_EC", "en": "en"}
 ORDINALS_ES = ["Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Séptimo", "Octavo", "Noveno", "Décimo"]
 ORDINALS_EN = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth"]
-STATUS_ES = {"completed": "Completado", "on_track": "A tiempo", "at_risk": "En riesgo", "delayed": "Retrasado",
-             "not_started": "No iniciado", "withdrawn": "Retirado"}
-REPORTING_ES = {"reported": "reportado", "carried_forward": "arrastrado", "stale": "desactualizado", "no_report": "sin reporte",
-                "withdrawn": "retirado"}
-STATUS_EN = {"completed": "Completed", "on_track": "On track", "at_risk": "At risk", "delayed": "Delayed",
-             "not_started": "Not started", "withdrawn": "Withdrawn"}
-REPORTING_EN = {"reported": "reported", "carried_forward": "carried forward", "stale": "stale", "no_report": "no report",
-                "withdrawn": "withdrawn"}
+STATUS_ES = {
+    "completed": "Completado",
+    "on_track": "A tiempo",
+    "at_risk": "En riesgo",
+    "delayed": "Retrasado",
+    "not_started": "No iniciado",
+    "withdrawn": "Retirado",
+}
+REPORTING_ES = {
+    "reported": "reportado",
+    "carried_forward": "arrastrado",
+    "stale": "desactualizado",
+    "no_report": "sin reporte",
+    "withdrawn": "retirado",
+}
+STATUS_EN = {
+    "completed": "Completed",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "delayed": "Delayed",
+    "not_started": "Not started",
+    "withdrawn": "Withdrawn",
+}
+REPORTING_EN = {
+    "reported": "reported",
+    "carried_forward": "carried forward",
+    "stale": "stale",
+    "no_report": "no report",
+    "withdrawn": "withdrawn",
+}
 # The code columns they label, as the marts name them (the BI schema's label table says so).
 LABELLED_CODES = {"schedule_status": (STATUS_ES, STATUS_EN), "reporting_status": (REPORTING_ES, REPORTING_EN)}
 
@@ -37,15 +59,22 @@ COUNTED = {
     "milestone": {"es": ("hito", "hitos"), "en": ("milestone", "milestones")},
     "plan": {"es": ("plan de acción", "planes de acción"), "en": ("action plan", "action plans")},
     "delayed": {"es": ("retrasado", "retrasados"), "en": ("delayed", "delayed")},
-    "delayed_milestone": {"es": ("hito retrasado", "hitos retrasados"), "en": ("delayed milestone", "delayed milestones")},
+    "delayed_milestone": {
+        "es": ("hito retrasado", "hitos retrasados"),
+        "en": ("delayed milestone", "delayed milestones"),
+    },
     "ogp_commitment": {"es": ("compromiso de OGP", "compromisos de OGP"), "en": ("OGP commitment", "OGP commitments")},
     "report": {"es": ("informe", "informes"), "en": ("report", "reports")},
     "month": {"es": ("mes", "meses"), "en": ("month", "months")},
     "point": {"es": ("punto", "puntos"), "en": ("point", "points")},
-    "substantial_or_complete": {"es": ("sustancial o completo", "sustanciales o completos"),
-                                "en": ("substantial or complete", "substantial or complete")},
-    "opened_government": {"es": ("abrió el gobierno o dio resultados notables", "abrieron el gobierno o dieron resultados notables"),
-                          "en": ("opened government or had notable results", "opened government or had notable results")},
+    "substantial_or_complete": {
+        "es": ("sustancial o completo", "sustanciales o completos"),
+        "en": ("substantial or complete", "substantial or complete"),
+    },
+    "opened_government": {
+        "es": ("abrió el gobierno o dio resultados notables", "abrieron el gobierno o dieron resultados notables"),
+        "en": ("opened government or had notable results", "opened government or had notable results"),
+    },
     "starred": {"es": ("estelar", "estelares"), "en": ("starred", "starred")},
 }
 
@@ -79,8 +108,9 @@ def long_date(value: date | None, lang: str = "es") -> str:
 
 def month_name(value: date | None, lang: str = "es") -> str:
     """«noviembre de 2023» (es) or «November 2023» (en)."""
-    return "—" if value is None else format_date(value, "MMMM 'de' y" if lang == "es" else "MMMM y", locale=LOCALES[lang])
-
+    return (
+        "—" if value is None else format_date(value, "MMMM 'de' y" if lang == "es" else "MMMM y", locale=LOCALES[lang])
+    )
 
 
 def es_percent(value, decimals: int = 1) -> str:
@@ -98,7 +128,6 @@ def points(value, lang: str = "es") -> str:
     sign = "+" if rounded > 0 else "−"
     one, other = COUNTED["point"][lang]
     return f"{sign}{number(abs(rounded), 1, lang)} {one if abs(rounded) == 1 else other}"
-
 
 
 def es_date(value: date | None) -> str:
@@ -122,13 +151,38 @@ def _ogp_labels_es() -> dict[str, str]:
 
 # OGP's names of members that CLDR names otherwise (its English names are looked up there, with
 # "&" read as "and").
-OGP_COUNTRY_NAMES = {"Republic of Korea": "KR", "Korea, Republic of": "KR", "Slovak Republic": "SK", "Kyrgyz Republic": "KG",
-                     "Cote d'Ivoire": "CI", "Côte d'Ivoire": "CI", "Ivory Coast": "CI", "Cabo Verde": "CV", "Cape Verde": "CV",
-                     "Czech Republic": "CZ", "North Macedonia": "MK", "Macedonia": "MK", "Moldova": "MD", "Republic of Moldova": "MD",
-                     "United States of America": "US", "USA": "US", "UK": "GB", "Turkey": "TR", "The Gambia": "GM",
-                     "Timor-Leste": "TL", "Scotland": "GB-SCT"}
-REGIONS_ES = {"GB-SCT": "Escocia", "Americas": "Américas", "Europe": "Europa", "Africa and the Middle East": "África y Medio Oriente",
-              "Asia and the Pacific": "Asia y el Pacífico", "Africa": "África", "Asia": "Asia"}
+OGP_COUNTRY_NAMES = {
+    "Republic of Korea": "KR",
+    "Korea, Republic of": "KR",
+    "Slovak Republic": "SK",
+    "Kyrgyz Republic": "KG",
+    "Cote d'Ivoire": "CI",
+    "Côte d'Ivoire": "CI",
+    "Ivory Coast": "CI",
+    "Cabo Verde": "CV",
+    "Cape Verde": "CV",
+    "Czech Republic": "CZ",
+    "North Macedonia": "MK",
+    "Macedonia": "MK",
+    "Moldova": "MD",
+    "Republic of Moldova": "MD",
+    "United States of America": "US",
+    "USA": "US",
+    "UK": "GB",
+    "Turkey": "TR",
+    "The Gambia": "GM",
+    "Timor-Leste": "TL",
+    "Scotland": "GB-SCT",
+}
+REGIONS_ES = {
+    "GB-SCT": "Escocia",
+    "Americas": "Américas",
+    "Europe": "Europa",
+    "Africa and the Middle East": "África y Medio Oriente",
+    "Asia and the Pacific": "Asia y el Pacífico",
+    "Africa": "África",
+    "Asia": "Asia",
+}
 
 
 def ogp_label(value: str | None, lang: str = "es") -> str:
@@ -164,14 +218,21 @@ def place_name(name: str | None, lang: str = "es") -> str:
 def template_filters(lang: str) -> dict:
     """The filters every template of the publication uses: one formatter for the report and the site."""
     return {
-        "number": lambda v, d=1: number(v, d, lang), "pct": lambda v, d=1: percent(v, d, lang),
-        "pts": lambda v: points(v, lang), "fecha": lambda v: long_date(v, lang), "mes": lambda v: month_name(v, lang),
-        "count": lambda n, noun: count(n, noun, lang), "ogp": lambda v: ogp_label(v, lang),
-        "place": lambda v: place_name(v, lang), "score": lambda v: number(v, 2, lang),
+        "number": lambda v, d=1: number(v, d, lang),
+        "pct": lambda v, d=1: percent(v, d, lang),
+        "pts": lambda v: points(v, lang),
+        "fecha": lambda v: long_date(v, lang),
+        "mes": lambda v: month_name(v, lang),
+        "count": lambda n, noun: count(n, noun, lang),
+        "ogp": lambda v: ogp_label(v, lang),
+        "place": lambda v: place_name(v, lang),
+        "score": lambda v: number(v, 2, lang),
     }
 
 
-def plan_title(number: int | None, member: str | None, start_year: int | None, end_year: int | None, lang: str = "es") -> str:
+def plan_title(
+    number: int | None, member: str | None, start_year: int | None, end_year: int | None, lang: str = "es"
+) -> str:
     """«Segundo Plan de Acción de Gobierno Abierto de <miembro> 2022-2024» from the plan's number,
     member and years (the warehouse keeps those, not a title)."""
     years = f" {start_year}-{end_year}" if start_year and end_year else ""

@@ -20,7 +20,9 @@ from pathlib import Path
 import duckdb
 
 
-def publish_serving_copy(con: duckdb.DuckDBPyConnection, target: Path, *, schemas: tuple[str, ...] = ("marts",)) -> dict[str, int]:
+def publish_serving_copy(
+    con: duckdb.DuckDBPyConnection, target: Path, *, schemas: tuple[str, ...] = ("marts",)
+) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Copies left by a run killed mid-write (one publisher at a time: the warehouse pool).
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):
@@ -52,10 +54,13 @@ def publish_serving_copy(con: duckdb.DuckDBPyConnection, target: Path, *, schema
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog_sql: str, schema: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        f"select table_name from information_schema.tables where table_schema = ? and table_catalog = {catalog_sql} order by 1",
-        [schema],
-    ).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            f"select table_name from information_schema.tables where table_schema = ? and table_catalog = {catalog_sql} order by 1",
+            [schema],
+        ).fetchall()
+    ]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
@@ -69,11 +74,15 @@ def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, *, in_p
     names = {name for name, _ in columns}
     if in_previous_copy and {"reporting_month", "computed_at"} <= names and _columns(con, copy) == columns:
         # Months from the earliest one recomputed since this copy was written.
-        since = (f"reporting_month >= (select coalesce(min(reporting_month), date '9999-12-31') from {source} "
-                 f"where computed_at > (select coalesce(max(computed_at), timestamp '1900-01-01') from {copy}))")
+        since = (
+            f"reporting_month >= (select coalesce(min(reporting_month), date '9999-12-31') from {source} "
+            f"where computed_at > (select coalesce(max(computed_at), timestamp '1900-01-01') from {copy}))"
+        )
         con.execute(f"delete from {copy} where {since}")
         con.execute(f"insert into {copy} select * from {source} where {since}")
-        [(copied, expected)] = con.execute(f"select (select count(*) from {copy}), (select count(*) from {source})").fetchall()
+        [(copied, expected)] = con.execute(
+            f"select (select count(*) from {copy}), (select count(*) from {source})"
+        ).fetchall()
         if copied == expected:
             return copied
     con.execute(f"drop table if exists {copy}")

@@ -42,4 +42,3 @@ def versions(month_dir: Path) -> list[str]:
     """Every version published for a month, oldest first (v1, v2, ...)."""
     found = [p.name for p in month_dir.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit()]
     return sorted(found, key=lambda name: int(name[1:]))
-
