@@ -1,21 +1,47 @@
 from __future__ import annotations
 
-import os
 import contextlib
 import io
+import os
 from pathlib import Path
 
 import pytest
-
 
 # What the Presidency presented to the core group on 17 Nov 2023 for the second plan (2022-2024).
 PRESENTED_2023_11 = [20, 0, 0, 0, 20, 38, 23, 48, 13, 48, 39, 19, 26, 25, 42]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The long end-to-end cases (`slow`) first, the rest in their order: the two workers then
-    end together instead of one finishing a long case alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """End-to-end cases (`e2e`: they use the demo or are `slow`, as every case that launches a job is) are marked so
+    `make test-fast` leaves them out, and the order is set for two workers.
+
+    pytest-xdist's worksteal hands the first half of the list to one worker and the second half to
+    the other, then moves work from the end of the busier one's queue. So the first half starts
+    with the tests that need no demo (that worker works while the other builds it), then every
+    other long case; the second half starts with the remaining long cases (its first builds the
+    demo) and ends with the demo's short tests, which the first worker takes over when it is done."""
+
+    def uses_demo(item: pytest.Item) -> bool:
+        return "demo" in item.fixturenames  # its fixtures' fixtures too
+
+    for item in items:
+        if uses_demo(item) or item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.e2e)
+
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    long_with_demo = [item for item in slow if uses_demo(item)]
+    without_demo = [item for item in slow if not uses_demo(item)]
+    without_demo += [item for item in items if not item.get_closest_marker("slow") and not uses_demo(item)]
+    short_with_demo = [item for item in items if not item.get_closest_marker("slow") and uses_demo(item)]
+    half = len(items) // 2
+    alternate = long_with_demo[1::2]
+    while len(without_demo) + len(alternate) > half and len(without_demo) > 1:
+        short_with_demo.append(without_demo.pop())  # to the end of the other half
+    first = without_demo + alternate
+    second = long_with_demo[0::2] + short_with_demo
+    while len(first) < half and len(second) > 1:
+        first.append(second.pop())  # a short test of the demo: built by then
+    items[:] = first + second
 
 
 @pytest.fixture(scope="session")
@@ -27,21 +53,37 @@ def definitions():
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory):
-    """`ogp demo` for real into a temporary OGP_DATA_DIR: every asset, every demo month."""
+def demo(tmp_path_factory, worker_id):
+    """`ogp demo` for real into a temporary OGP_DATA_DIR: every asset, every demo month. Built once
+    for the whole session, whichever worker asks first (the others wait for it, then share it):
+    tests read it, or copy it before they change anything."""
+    import fcntl
+
     from orchestration import cli
 
-    data = tmp_path_factory.mktemp("e2e") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OGP_DATA_DIR", str(data))
-        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-        for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
-            mp.delenv(name, raising=False)
-        printed = io.StringIO()  # what a person running `make demo` reads
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            status = cli.main(["demo"])
-        (data / "demo-output.txt").write_text(printed.getvalue(), encoding="utf-8")
-        assert status == 0, printed.getvalue()[-5000:]
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the folder every xdist worker's own temporary folder sits in
+    data, built, failed = shared / "demo" / "data", shared / "demo" / "built", shared / "demo" / "failed"
+    data.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"ogp demo failed (built by another worker):\n{failed.read_text(encoding='utf-8')}")
+        if not built.exists():
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("OGP_DATA_DIR", str(data))
+                mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+                for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
+                    mp.delenv(name, raising=False)
+                printed = io.StringIO()  # what a person running `make demo` reads
+                with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                    status = cli.main(["demo"])
+            (data / "demo-output.txt").write_text(printed.getvalue(), encoding="utf-8")
+            if status != 0:
+                failed.write_text(printed.getvalue()[-5000:], encoding="utf-8")
+                pytest.fail(printed.getvalue()[-5000:])
+            built.touch()
     return data
 
 
@@ -98,7 +140,10 @@ def postgres_dsn() -> str:
         with psycopg.connect(dsn, connect_timeout=3) as con:
             con.execute("select 1")
     except Exception as exc:  # noqa: BLE001 - any failure to connect means the same thing here
-        message = f"PostgreSQL at {dsn.split('@')[-1]} is not reachable ({exc.__class__.__name__}: {exc}); start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`"
+        message = (
+            f"PostgreSQL at {dsn.split('@')[-1]} is not reachable ({exc.__class__.__name__}: {exc}); start it "
+            "with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`"
+        )
         if os.environ.get("OGP_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)

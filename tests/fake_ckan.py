@@ -30,8 +30,11 @@ class FakeCkan:
             if self.forbid:
                 return Response("<html>Forbidden</html>", status=403)
             if action != "package_show" and request.headers.get("Authorization") != self.api_key:
-                return _json({"success": False, "error": {"__type": "Authorization Error", "message": "Access denied"}}, 403)
+                return _json(
+                    {"success": False, "error": {"__type": "Authorization Error", "message": "Access denied"}}, 403
+                )
             return getattr(self, action)(request)
+
         return handler
 
     def _by_id(self, package_id: str) -> dict:
@@ -46,7 +49,10 @@ class FakeCkan:
     def package_create(self, request: Request) -> Response:
         body = request.get_json()
         if body["name"] in self.packages:
-            return _json({"success": False, "error": {"name": ["That URL is already in use."], "__type": "Validation Error"}}, 409)
+            return _json(
+                {"success": False, "error": {"name": ["That URL is already in use."], "__type": "Validation Error"}},
+                409,
+            )
         package = {**body, "id": str(uuid.uuid4()), "resources": []}
         self.packages[body["name"]] = package
         return _json({"success": True, "result": package})

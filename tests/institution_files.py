@@ -21,9 +21,9 @@ def xlsx_with_title_block_and_sheets(path: Path) -> Path:
     reports.append(["Informe mensual de avance — Ministerio de Ejemplo"])
     reports.append([])
     reports.append(HEADER)
-    reports.append(["EC0011-H1", "nov-23", 0.355, "Talleres realizados"])   # 35,5 % as Excel shows it
+    reports.append(["EC0011-H1", "nov-23", 0.355, "Talleres realizados"])  # 35,5 % as Excel shows it
     reports["C4"].number_format = "0.0%"
-    reports.append(["TOTAL", None, None, None])                               # a totals row
+    reports.append(["TOTAL", None, None, None])  # a totals row
     more = book.create_sheet("Más informes")
     more.append(HEADER)
     more.append(["EC0011-H2", datetime(2023, 11, 1), 40, "Segundo hito"])

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from ingestion import sql_expressions as sx
 from ingestion import sources
+from ingestion import sql_expressions as sx
 from ingestion.source_spec import Domain, SourceSpec
 from ingestion.tabular_source import TabularSource, source_column
 from tests.conftest import write
@@ -21,12 +21,14 @@ MEMBERS = TabularSource(
     target_table="raw.ogp_members",
     field_aliases=FIELD_ALIASES,
     required_fields=("member_code",),
-    canonical_select=lambda mapping, columns: f"""
+    canonical_select=lambda mapping, columns: (
+        f"""
         select b._source_row_number as source_row_number,
-               {sx.text(source_column(mapping, 'member_code'))} as member_code,
-               {sx.text(source_column(mapping, 'member_name'))} as member_name,
+               {sx.text(source_column(mapping, "member_code"))} as member_code,
+               {sx.text(source_column(mapping, "member_name"))} as member_name,
                to_json(b) as raw_payload, b._landed_file_id as landed_file_id
-        from _batch b""",
+        from _batch b"""
+    ),
     rules_sql="case when member_code is null then 'missing_member_code' end",
     reasons_sql="case rule when 'missing_member_code' then 'fila ' || source_row_number || ': falta el código del miembro' end",
     structured_fields=("member_code",),
@@ -39,9 +41,16 @@ def expectations(gx):
     return [gx.expectations.ExpectColumnValuesToBeUnique(column="member_code")]
 
 
-SPEC = SourceSpec(MEMBERS, ddl=DDL, domain=Domain.REFERENCE, quarantine_blocks_publication=True,
-                  expectations=expectations, address_setting="ogp_explorer_url",  # an existing setting, for the test
-                  preview_columns="member_code, member_name", description="OGP's member governments.")
+SPEC = SourceSpec(
+    MEMBERS,
+    ddl=DDL,
+    domain=Domain.REFERENCE,
+    quarantine_blocks_publication=True,
+    expectations=expectations,
+    address_setting="ogp_explorer_url",  # an existing setting, for the test
+    preview_columns="member_code, member_name",
+    description="OGP's member governments.",
+)
 
 
 @pytest.fixture
@@ -56,18 +65,28 @@ def test_a_source_declared_once_is_loaded_checked_and_gated_everywhere(registry,
     from orchestration.checks import _landed_data_check, _quarantine_check
     from orchestration.resources import PlatformResource
 
-    members = write(tmp_path / "miembros.csv", "codigo,miembro\nECU,Ecuador\nCOL,Colombia\n,sin código, escriba a ana@example.org\n")
+    members = write(
+        tmp_path / "miembros.csv", "codigo,miembro\nECU,Ecuador\nCOL,Colombia\n,sin código, escriba a ana@example.org\n"
+    )
     monkeypatch.setenv("OGP_EXPLORER_URL", str(members))
     asset = file_source_asset(SPEC)
     result = dg.materialize(
         [asset, _landed_data_check(SPEC), _quarantine_check(SPEC)],
-        resources={"platform": PlatformResource()}, raise_on_error=False,
+        resources={"platform": PlatformResource()},
+        raise_on_error=False,
     )
     [materialization] = result.asset_materializations_for_node(asset.op.name)
-    assert {k: materialization.metadata[k].value for k in ("received", "loaded", "quarantined")} == {"received": 3, "loaded": 2, "quarantined": 1}
+    assert {k: materialization.metadata[k].value for k in ("received", "loaded", "quarantined")} == {
+        "received": 3,
+        "loaded": 2,
+        "quarantined": 1,
+    }
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert checks["gx_ogp_members"].passed
-    assert not checks["no_rows_quarantined"].passed and checks["no_rows_quarantined"].severity == dg.AssetCheckSeverity.ERROR
+    assert (
+        not checks["no_rows_quarantined"].passed
+        and checks["no_rows_quarantined"].severity == dg.AssetCheckSeverity.ERROR
+    )
 
     from ingestion.connection import connect
     from ingestion.quarantine import blocking_rows
@@ -80,4 +99,7 @@ def test_a_source_declared_once_is_loaded_checked_and_gated_everywhere(registry,
         assert "ana@example.org" not in row.reason
         [again] = reparse(con, ["ogp_members"], landing_dir=data_dir / "landing", run_id="reparse")
         assert (again.before, again.result.ledger.loaded) == ((2, 1), 2)
-        assert con.execute("select list(member_code order by member_code) from raw.ogp_members").fetchone()[0] == ["COL", "ECU"]
+        assert con.execute("select list(member_code order by member_code) from raw.ogp_members").fetchone()[0] == [
+            "COL",
+            "ECU",
+        ]

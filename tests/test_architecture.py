@@ -91,7 +91,10 @@ def test_plain_packages_do_not_import_dagster():
     for name, path in _project_modules().items():
         if name.startswith("orchestration"):
             continue
-        imported = {n.split(".")[0] for n in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", path.read_text(encoding="utf-8"), re.M)}
+        imported = {
+            n.split(".")[0]
+            for n in re.findall(r"^\s*(?:from|import)\s+([\w.]+)", path.read_text(encoding="utf-8"), re.M)
+        }
         assert not imported & {"dagster", "dagster_dbt"}, name
 
 
@@ -103,8 +106,10 @@ def test_nothing_imports_dagsters_private_modules():
         assert not re.search(r"^\s*(from|import)\s+dagster(_\w+)?\._", text, re.M), path
 
 
-SQL = re.compile(r"(?is)\bselect\b.+\bfrom\b|\binsert\s+(or\s+\w+\s+)?into\b|\bcreate\s+(or\s+replace\s+)?(temp\s+)?(table|view|schema)\b"
-                 r"|\bupdate\s+[\w.]+\s+set\b|\bdelete\s+from\b|\bset\s+memory_limit\b")
+SQL = re.compile(
+    r"(?is)\bselect\b.+\bfrom\b|\binsert\s+(or\s+\w+\s+)?into\b|\bcreate\s+(or\s+replace\s+)?(temp\s+)?(table|view|schema)\b"
+    r"|\bupdate\s+[\w.]+\s+set\b|\bdelete\s+from\b|\bset\s+memory_limit\b"
+)
 
 
 def test_orchestration_only_wires_no_sql_and_no_queries():
@@ -113,7 +118,11 @@ def test_orchestration_only_wires_no_sql_and_no_queries():
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
                 pytest.fail(f"{path.relative_to(ROOT)}:{node.lineno} holds SQL: {node.value[:80]!r}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("execute", "sql", "query"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("execute", "sql", "query")
+            ):
                 pytest.fail(f"{path.relative_to(ROOT)}:{node.lineno} runs a query")
 
 
@@ -154,14 +163,21 @@ def _marts_read_by(module: str) -> set[str]:
             continue
         seen.add(name)
         todo.extend(_imports(_module_path(name)))
-    return {table for name in seen for table in re.findall(r"\bmarts\.([a-z_]+)", _module_path(name).read_text(encoding="utf-8"))}
+    return {
+        table
+        for name in seen
+        for table in re.findall(r"\bmarts\.([a-z_]+)", _module_path(name).read_text(encoding="utf-8"))
+    }
 
 
 def _exposures() -> dict[str, set[str]]:
     from orchestration.dbt_project import dbt_project, prepare_manifest
 
     manifest = json.loads(prepare_manifest(dbt_project()).read_text(encoding="utf-8"))
-    return {e["name"]: {manifest["nodes"][n]["name"] for n in e["depends_on"]["nodes"]} for e in manifest["exposures"].values()}
+    return {
+        e["name"]: {manifest["nodes"][n]["name"] for n in e["depends_on"]["nodes"]}
+        for e in manifest["exposures"].values()
+    }
 
 
 def test_the_snapshots_exposure_lists_exactly_the_marts_its_code_reads():
@@ -179,6 +195,60 @@ def test_each_publications_deps_are_its_exposures_models(definitions):
     graph = definitions.resolve_asset_graph()
     exposures = _exposures()
     by_name = {key.path[-1]: key for key in graph.get_all_asset_keys()}
-    for publication in ("monthly_progress_snapshot", "duckdb_serving_copy", "postgres_serving_schema", "open_data_portal_publication"):
+    for publication in (
+        "monthly_progress_snapshot",
+        "duckdb_serving_copy",
+        "postgres_serving_schema",
+        "open_data_portal_publication",
+    ):
         parents = {key.path[-1] for key in graph.get(by_name[publication]).parent_keys}
         assert parents - {"monthly_progress_snapshot"} == exposures[publication], publication
+
+
+QUARANTINE_WRITE = re.compile(r"(?is)\b(insert\s+(or\s+\w+\s+)?into|delete\s+from|update)\s+raw\.quarantine\b(?!_)")
+
+
+def test_the_quarantine_is_written_from_one_module():
+    """Every quarantined row and item goes in through ingestion/quarantine.py, by column name."""
+    writers = sorted(
+        str(path.relative_to(ROOT))
+        for path in _project_modules().values()
+        if QUARANTINE_WRITE.search(path.read_text(encoding="utf-8"))
+    )
+    assert writers == ["ingestion/quarantine.py"]
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_of_the_platform_exceeds_400_lines():
+    lengths = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _project_modules().items()}
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
+
+
+def test_nothing_calls_private_parts_of_the_standard_library():
+    """`module._name` of a standard-library module imported as such (os._exit is documented)."""
+    import sys
+
+    paths = [*_project_modules().values(), *(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
+    found = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+            if alias.name.split(".")[0] in sys.stdlib_module_names
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in modules
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and (node.value.id, node.attr) != ("os", "_exit")
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert found == []

@@ -15,8 +15,8 @@ import pytest
 from correspondence.loop import send_receipts, send_reminders
 from correspondence.mailer import OutboxTransport, SmtpTransport
 from correspondence.messages import undelivered
-from ingestion.inbox import IntakeLimits
 from ingestion.ingest import ingest_new_files
+from ingestion.intake import IntakeLimits
 from ingestion.intake_run import take_in_inbox
 from ingestion.landing import land_source
 from ingestion.sources import INSTITUTION_CONTACTS, PLAN_CATALOGUE
@@ -58,8 +58,11 @@ def take_in(warehouse, inbox: Path, tmp_path: Path):
 def test_contacts_are_loaded_with_bad_rows_set_aside_without_quoting_an_address(loop_warehouse):
     rows = loop_warehouse.execute("select institution, role from raw.institution_contacts order by all").fetchall()
     assert ("Ministerio de Educación", "responsable") in rows and (None, "coordinacion") in rows
-    reasons = dict(loop_warehouse.execute(
-        "select rule, reason from raw.quarantine where source = 'institution_contacts'").fetchall())
+    reasons = dict(
+        loop_warehouse.execute(
+            "select rule, reason from raw.quarantine where source = 'institution_contacts'"
+        ).fetchall()
+    )
     assert set(reasons) == {"missing_email", "bad_email"}
     assert "no es un correo" not in reasons["bad_email"] and "fila 5" in reasons["bad_email"]
     # The address is in its column only: no payload, in the table or the quarantine, holds one.
@@ -71,9 +74,12 @@ def test_contacts_are_loaded_with_bad_rows_set_aside_without_quoting_an_address(
 def test_a_load_sends_each_institution_a_receipt_naming_its_file_and_bad_row(loop_warehouse, tmp_path, smtp_server):
     mailbox, url = smtp_server
     inbox = tmp_path / "inbox"
-    write(inbox / "avance_noviembre.csv", REPORT_HEADER
-          + "Ministerio de Salud Pública (MSP),EC0011,EC0011-H1,2023-11,40\n"
-          + "Ministerio de Salud Pública (MSP),EC0011,EC0011-H1,2023-11,ciento diez\n")
+    write(
+        inbox / "avance_noviembre.csv",
+        REPORT_HEADER
+        + "Ministerio de Salud Pública (MSP),EC0011,EC0011-H1,2023-11,40\n"
+        + "Ministerio de Salud Pública (MSP),EC0011,EC0011-H1,2023-11,ciento diez\n",
+    )
     write(inbox / "roto.xlsx", "esto no es un libro de Excel")
     take_in(loop_warehouse, inbox, tmp_path)
 
@@ -159,15 +165,28 @@ def test_reminders_go_once_per_institution_month_and_stage(loop_warehouse, tmp_p
     assert second.composed == 2
     to, escalation = mailbox.messages[-1]
     assert sorted(to) == ["coordinacion@gobiernoabierto.example", "enlace.msp@salud.example"]
-    assert "Segundo recordatorio" in escalation["Subject"] and escalation["Cc"] == "coordinacion@gobiernoabierto.example"
-    assert send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 30), **remind).composed == 0
+    assert (
+        "Segundo recordatorio" in escalation["Subject"] and escalation["Cc"] == "coordinacion@gobiernoabierto.example"
+    )
+    assert (
+        send_reminders(loop_warehouse, SmtpTransport(url), november, today=date(2023, 12, 30), **remind).composed == 0
+    )
 
 
 def test_without_a_server_every_message_is_an_eml_file_in_the_outbox(loop_warehouse, tmp_path):
     build_marts(loop_warehouse)
     outbox = tmp_path / "outbox"
-    outcome = send_reminders(loop_warehouse, OutboxTransport(outbox), date(2023, 11, 1), today=date(2026, 12, 2),
-                             reminder_day=5, escalation_days=10, due_day=10, sender=SENDER, run_id="r")
+    outcome = send_reminders(
+        loop_warehouse,
+        OutboxTransport(outbox),
+        date(2023, 11, 1),
+        today=date(2026, 12, 2),
+        reminder_day=5,
+        escalation_days=10,
+        due_day=10,
+        sender=SENDER,
+        run_id="r",
+    )
     assert outcome.by_state == {"written": 1, "no_contact": 1}
     [eml] = list(outbox.glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
@@ -175,12 +194,15 @@ def test_without_a_server_every_message_is_an_eml_file_in_the_outbox(loop_wareho
     assert not list(outbox.glob("*.partial"))
 
 
-@pytest.mark.parametrize("today, months", [
-    (date(2023, 12, 4), []),
-    (date(2023, 12, 5), [date(2023, 11, 1)]),  # the first reminder of November
-    (date(2023, 12, 15), [date(2023, 11, 1)]),  # its second, ten days later
-    (date(2024, 1, 5), [date(2023, 12, 1)]),
-])
+@pytest.mark.parametrize(
+    "today, months",
+    [
+        (date(2023, 12, 4), []),
+        (date(2023, 12, 5), [date(2023, 11, 1)]),  # the first reminder of November
+        (date(2023, 12, 15), [date(2023, 11, 1)]),  # its second, ten days later
+        (date(2024, 1, 5), [date(2023, 12, 1)]),
+    ],
+)
 def test_the_schedule_falls_on_the_reminder_days(today, months):
     from orchestration.jobs import months_to_remind
     from orchestration.settings import Settings
@@ -218,19 +240,37 @@ def test_starttls_and_login_when_the_server_offers_them(loop_warehouse, tmp_path
         return AuthResult(success=(auth_data.login, auth_data.password) == (b"enlace", b"s3creto!"), handled=False)
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True,
-                            authenticator=authenticator, auth_require_tls=True)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
     controller.start()
     try:
         inbox = tmp_path / "inbox"
         write(inbox / "avance.csv", REPORT_HEADER + "Ministerio de Educación,EC0011,EC0011-H2,2023-11,20\n")
         take_in(loop_warehouse, inbox, tmp_path)
         url = f"smtp://enlace:s3creto%21@127.0.0.1:{controller.port}"
-        wrong = send_receipts(loop_warehouse, SmtpTransport(url.replace("s3creto", "otra"), wait_s=0.01), today=TODAY,
-                              sender=SENDER, run_id="r1")
+        wrong = send_receipts(
+            loop_warehouse,
+            SmtpTransport(url.replace("s3creto", "otra"), wait_s=0.01),
+            today=TODAY,
+            sender=SENDER,
+            run_id="r1",
+        )
         [failed] = undelivered(loop_warehouse)
-        assert wrong.by_state == {"failed": 1} and "usuario o la contraseña" in failed.last_error and "otra" not in failed.last_error
-        assert send_receipts(loop_warehouse, SmtpTransport(url), today=TODAY, sender=SENDER, run_id="r2").by_state == {"sent": 1}
+        assert (
+            wrong.by_state == {"failed": 1}
+            and "usuario o la contraseña" in failed.last_error
+            and "otra" not in failed.last_error
+        )
+        assert send_receipts(loop_warehouse, SmtpTransport(url), today=TODAY, sender=SENDER, run_id="r2").by_state == {
+            "sent": 1
+        }
     finally:
         controller.stop()
     assert logins[-1] == (b"enlace", True) and len(mailbox.messages) == 1
@@ -240,5 +280,14 @@ def test_reminders_on_a_warehouse_not_built_say_so(loop_warehouse):
     from correspondence.reminders import WarehouseNotBuilt
 
     with pytest.raises(WarehouseNotBuilt, match="ogp run-month"):
-        send_reminders(loop_warehouse, OutboxTransport(Path("/nonexistent")), date(2023, 11, 1), today=TODAY,
-                       reminder_day=5, escalation_days=10, due_day=10, sender=SENDER, run_id="r")
+        send_reminders(
+            loop_warehouse,
+            OutboxTransport(Path("/nonexistent")),
+            date(2023, 11, 1),
+            today=TODAY,
+            reminder_day=5,
+            escalation_days=10,
+            due_day=10,
+            sender=SENDER,
+            run_id="r",
+        )

@@ -15,15 +15,33 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_dbt_docs_are_one_static_page_that_works_offline(demo, tmp_path):
     """`make docs`: the static page opens from disk in Chromium with every request to another host
     refused, and shows the project's overview (not dbt's "Welcome!") and the marts."""
+    import shutil
+
     from playwright.sync_api import sync_playwright
 
     from tests.test_site import CHROMIUM
 
-    env = {**os.environ, "OGP_DATA_DIR": str(demo), "OGP_DBT_TARGET": "duckdb"}
+    data = tmp_path / "data"  # a copy: dbt opens the warehouse for writing, and the demo is shared
+    data.mkdir()
+    shutil.copyfile(demo / "warehouse.duckdb", data / "warehouse.duckdb")
+    env = {**os.environ, "OGP_DATA_DIR": str(data), "OGP_DBT_TARGET": "duckdb"}
     target = tmp_path / "docs"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--static", "--profiles-dir", ".", "--target-path", str(target)],
-        cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "docs",
+            "generate",
+            "--static",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+        ],
+        cwd=ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     catalog = json.loads((target / "catalog.json").read_text())
@@ -56,7 +74,9 @@ def test_dbt_docs_are_one_static_page_that_works_offline(demo, tmp_path):
         page.goto((target / "static_index.html").as_uri())
         page.wait_for_selector("text=The OGP action-plan progress warehouse", timeout=60_000)
         assert "Welcome!" not in page.inner_text("body")
-        page.goto((target / "static_index.html").as_uri() + "#!/model/model.ogp_progress.fct_commitment_progress_monthly")
+        page.goto(
+            (target / "static_index.html").as_uri() + "#!/model/model.ogp_progress.fct_commitment_progress_monthly"
+        )
         page.wait_for_selector("text=fct_commitment_progress_monthly", timeout=60_000)
         page.goto((target / "static_index.html").as_uri() + "#!/snapshot/snapshot.ogp_progress.snap_plan_milestones")
         page.wait_for_selector("text=Vigente hasta", timeout=60_000)
@@ -74,9 +94,21 @@ def test_dbt_unit_tests_of_the_methodology_pass(demo, tmp_path):
     shutil.copyfile(demo / "warehouse.duckdb", data / "warehouse.duckdb")  # unit tests read column types from it
     env = {**os.environ, "OGP_DATA_DIR": str(data), "OGP_DBT_TARGET": "duckdb"}
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit", "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "target")],
-        cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]

@@ -12,7 +12,6 @@ import dagster as dg
 
 from orchestration.partitions import PLATFORM_TIMEZONE
 
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -22,11 +21,23 @@ def test_assets_by_group(definitions):
     for key in graph.get_all_asset_keys():
         groups.setdefault(graph.get(key).group_name, set()).add(key.to_user_string())
     assert {"raw/progress_reports", "raw/plan_milestones", "raw/ogp_dashboard_commitments"} <= groups["ingestion"]
-    assert {"marts/dim_action_plans", "marts/dim_commitments", "marts/dim_milestones", "marts/fct_progress_reports",
-            "marts/fct_commitment_progress_monthly"} <= groups["warehouse"]
-    assert groups["publication"] == {"monthly_progress_snapshot", "duckdb_serving_copy", "postgres_serving_schema", "open_data_portal_publication",
-                                     "co_creation_briefs"}
-    assert {"search/commitment_index", "marts/fct_similar_commitments", "marts/fct_commitment_outcomes"} <= groups["warehouse"]
+    assert {
+        "marts/dim_action_plans",
+        "marts/dim_commitments",
+        "marts/dim_milestones",
+        "marts/fct_progress_reports",
+        "marts/fct_commitment_progress_monthly",
+    } <= groups["warehouse"]
+    assert groups["publication"] == {
+        "monthly_progress_snapshot",
+        "duckdb_serving_copy",
+        "postgres_serving_schema",
+        "open_data_portal_publication",
+        "co_creation_briefs",
+    }
+    assert {"search/commitment_index", "marts/fct_similar_commitments", "marts/fct_commitment_outcomes"} <= groups[
+        "warehouse"
+    ]
     assert "snapshots/snap_plan_milestones" in groups["warehouse"]
     assert "default" not in groups
 
@@ -57,7 +68,9 @@ def test_snapshot_is_monthly_and_downstream_of_the_marts(definitions):
     graph = definitions.resolve_asset_graph()
     snapshot = graph.get(dg.AssetKey("monthly_progress_snapshot"))
     assert isinstance(snapshot.partitions_def, dg.MonthlyPartitionsDefinition)
-    assert snapshot.partitions_def.timezone == PLATFORM_TIMEZONE == (os.environ.get("OGP_TIMEZONE") or "America/Guayaquil")
+    assert (
+        snapshot.partitions_def.timezone == PLATFORM_TIMEZONE == (os.environ.get("OGP_TIMEZONE") or "America/Guayaquil")
+    )
     assert dg.AssetKey(["marts", "fct_commitment_progress_monthly"]) in snapshot.parent_keys
 
 
@@ -65,8 +78,13 @@ def test_checks_sit_on_their_assets(definitions):
     graph = definitions.resolve_asset_graph()
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("raw/progress_reports", "gx_progress_reports") in checks
-    assert ("marts/fct_commitment_progress_monthly", "unique_combination_fct_commitment_progress_monthly_commitment_id__reporting_month") in checks
-    assert any(asset == "raw/progress_reports" and name.startswith("source_unique") for asset, name in checks), "source tests are checks too"
+    assert (
+        "marts/fct_commitment_progress_monthly",
+        "unique_combination_fct_commitment_progress_monthly_commitment_id__reporting_month",
+    ) in checks
+    assert any(asset == "raw/progress_reports" and name.startswith("source_unique") for asset, name in checks), (
+        "source tests are checks too"
+    )
 
 
 def test_schedules_in_the_platform_time_zone(definitions):
@@ -102,7 +120,11 @@ def test_code_location_validates_from_the_workspace(tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "DAGSTER_HOME": str(home)}
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All code locations passed validation" in result.stdout + result.stderr
@@ -126,10 +148,13 @@ def test_a_failed_run_is_announced_on_the_webhook(definitions, httpserver, monke
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         failure = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0].dagster_event
         context = dg.build_run_status_sensor_context(
-            sensor_name="alert_on_run_failure", dagster_instance=instance, dagster_run=result.dagster_run, dagster_event=failure,
+            sensor_name="alert_on_run_failure",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=failure,
         ).for_run_failure()
         definitions.resolve_sensor_def("alert_on_run_failure")(context)
-    (request, _), = httpserver.log
+    ((request, _),) = httpserver.log
     body = json.loads(request.data)
     assert body["title"] == "Run failed: monthly_progress_job"
     fields = {f["title"]: f["value"] for f in body["fields"]}
@@ -171,7 +196,9 @@ def test_every_check_says_what_it_checks_and_what_its_failure_does(definitions):
     missing = [f"{s.asset_key.to_user_string()}: {s.name}" for s in specs if not (s.description or "").strip()]
     assert not missing
     by_name = {s.name: s.description for s in specs}
-    assert by_name["not_null_fct_data_quality_issues_rule_code"].startswith("Every row of fct_data_quality_issues has a value in rule_code.")
+    assert by_name["not_null_fct_data_quality_issues_rule_code"].startswith(
+        "Every row of fct_data_quality_issues has a value in rule_code."
+    )
     assert "warning" in by_name["assert_commitment_progress_never_moves_backwards"]  # its severity, in words
 
 
@@ -188,7 +215,11 @@ def test_dbt_run_folders_are_pruned_to_the_newest(tmp_path):
     (tmp_path / "docs").mkdir()
     removed = prune_dbt_run_folders(tmp_path, keep=5, in_use=folders[-1])
     assert sorted(removed) == sorted(folders[5:-1])
-    assert {p.name for p in tmp_path.iterdir()} == {f.name for f in folders[:5]} | {folders[-1].name, "manifest.json", "docs"}
+    assert {p.name for p in tmp_path.iterdir()} == {f.name for f in folders[:5]} | {
+        folders[-1].name,
+        "manifest.json",
+        "docs",
+    }
 
 
 def test_partitions_start_where_the_tracked_plans_start():
@@ -199,8 +230,15 @@ def test_partitions_start_where_the_tracked_plans_start():
 
     probe = "from orchestration.partitions import reporting_months as r; print(r.get_first_partition_key(), r.timezone)"
     env = {k: v for k, v in os.environ.items() if k not in ("OGP_FIRST_REPORTING_MONTH", "OGP_TIMEZONE")}
-    default = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.split()
+    default = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert default == ["2019-09-01", "America/Guayaquil"]
-    moved = subprocess.run([sys.executable, "-c", probe], env={**env, "OGP_FIRST_REPORTING_MONTH": "2022-01"},
-                           capture_output=True, text=True, check=True).stdout.split()
+    moved = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "OGP_FIRST_REPORTING_MONTH": "2022-01"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert moved[0] == "2022-01-01"

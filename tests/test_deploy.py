@@ -26,7 +26,10 @@ def test_compose_starts_the_code_location_dagster_and_postgres_consistently():
     assert user_code[user_code.index("--location-name") + 1] == dagster["code_location_name"]
     [grpc] = yaml.safe_load((DEPLOY / "workspace.grpc.yaml").read_text())["load_from"]
     assert grpc["grpc_server"]["location_name"] == dagster["code_location_name"]
-    assert grpc["grpc_server"]["host"] == "user-code" and f'"{grpc["grpc_server"]["port"]}"' in (DEPLOY / "compose.yaml").read_text()
+    assert (
+        grpc["grpc_server"]["host"] == "user-code"
+        and f'"{grpc["grpc_server"]["port"]}"' in (DEPLOY / "compose.yaml").read_text()
+    )
     for service in ("webserver", "daemon"):
         assert "/opt/ogp/deploy/workspace.grpc.yaml" in compose["services"][service]["command"]
     # Every variable the instance config reads is set for every Dagster process.

@@ -12,8 +12,10 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from orchestration import cli
+from orchestration import cli, runner
+from orchestration.settings import DEMO_DATA_DIR, Settings
 from tests.conftest import PRESENTED_2023_11
 
 
@@ -33,7 +35,7 @@ def test_second_plan_figures_for_2023_11(demo):
 
 def test_the_figures_are_computed_not_stored(demo):
     # The demo inputs hold milestone reports only; no input file carries a commitment percentage.
-    inputs = Path(cli.DEMO_DATA_DIR)
+    inputs = Path(DEMO_DATA_DIR)
     headers = {p.name: next(csv.reader(open(p, encoding="utf-8"))) for p in inputs.rglob("*.csv")}
     assert not any("compromiso" in h.lower() and "%" in h for cols in headers.values() for h in cols)
 
@@ -41,28 +43,43 @@ def test_the_figures_are_computed_not_stored(demo):
 def test_every_received_row_is_accounted_for(demo):
     with _warehouse(demo) as con:
         ledger = con.execute("select source, received, loaded, quarantined from raw.ingestion_ledger").fetchall()
-        assert ledger and all(r == l + q for _, r, l, q in ledger)
-        received = con.execute("select sum(received) from raw.ingestion_ledger where source = 'progress_reports'").fetchone()[0]
+        assert ledger and all(r == loaded + q for _, r, loaded, q in ledger)
+        received = con.execute(
+            "select sum(received) from raw.ingestion_ledger where source = 'progress_reports'"
+        ).fetchone()[0]
         loaded = con.execute("select count(*) from raw.progress_reports").fetchone()[0]
         quarantined = con.execute("select count(*) from raw.quarantine where source = 'progress_reports'").fetchone()[0]
         assert received == loaded + quarantined
-        issues = dict(con.execute("select rule_code, count(*) from marts.fct_data_quality_issues group by 1").fetchall())
+        issues = dict(
+            con.execute("select rule_code, count(*) from marts.fct_data_quality_issues group by 1").fetchall()
+        )
     assert issues == {
-        "percent_out_of_range": 1, "unparseable_percent": 1, "duplicate_submission": 1,
-        "rejected_by_counterpart": 1, "unknown_milestone": 1,
+        "percent_out_of_range": 1,
+        "unparseable_percent": 1,
+        "duplicate_submission": 1,
+        "rejected_by_counterpart": 1,
+        "unknown_milestone": 1,
     }
 
 
 def test_methodology_rules_visible_in_the_demo(demo):
     with _warehouse(demo) as con:
-        status = dict(con.execute(
-            """select milestone_code, reporting_status from marts.fct_milestone_status_monthly
+        status = dict(
+            con.execute(
+                """select milestone_code, reporting_status from marts.fct_milestone_status_monthly
                where reporting_month = date '2023-11-01' and milestone_code in ('EC0013-H1', 'EC0019-H1', 'EC0022-H1', 'EC0016-H2')"""
-        ).fetchall())
+            ).fetchall()
+        )
         corrected = con.execute(
-            "select percent_complete from marts.fct_milestone_status_monthly where milestone_code = 'EC0018-H2' and reporting_month = date '2023-11-01'"
+            "select percent_complete from marts.fct_milestone_status_monthly where milestone_code = "
+            "'EC0018-H2' and reporting_month = date '2023-11-01'"
         ).fetchone()[0]
-    assert status == {"EC0013-H1": "no_report", "EC0019-H1": "carried_forward", "EC0022-H1": "stale", "EC0016-H2": "reported"}
+    assert status == {
+        "EC0013-H1": "no_report",
+        "EC0019-H1": "carried_forward",
+        "EC0022-H1": "stale",
+        "EC0016-H2": "reported",
+    }
     assert corrected != 60  # the resubmission replaced the first report of the month
 
 
@@ -76,7 +93,13 @@ def test_snapshot_package_is_complete_and_marked_as_demo(demo):
         path = folder / resource["path"]
         assert resource["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
     sums = dict(line.split("  ")[::-1] for line in (folder / "SHA256SUMS").read_text().splitlines())
-    assert set(sums) >= {"compromisos.csv", "compromisos.parquet", "compromisos.json", "informe.html", "datapackage.json"}
+    assert set(sums) >= {
+        "compromisos.csv",
+        "compromisos.parquet",
+        "compromisos.json",
+        "informe.html",
+        "datapackage.json",
+    }
     with open(folder / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     published = [int(r["progress_percent_rounded"]) for r in rows if r["action_plan_id"] == "AP_ECU02"]
@@ -84,7 +107,9 @@ def test_snapshot_package_is_complete_and_marked_as_demo(demo):
     # One run publishes both levels: the national plan and the local one, each row with its member.
     assert {(r["member_code"], r["action_plan_id"]) for r in rows} == {("ECU", "AP_ECU02"), ("ECCU", "AP_ECCU01")}
     assert [(m["code"], m["level"], m["report"]) for m in package["members"]] == [
-        ("ECU", "national", "informe-ecu.html"), ("ECCU", "local", "informe-eccu.html")]
+        ("ECU", "national", "informe-ecu.html"),
+        ("ECCU", "local", "informe-eccu.html"),
+    ]
     assert "Ecuador" in package["keywords"] and "Cuenca, Ecuador" in package["keywords"]
     index = (folder / "informe.html").read_text(encoding="utf-8")
     assert 'href="informe-ecu.html"' in index and 'href="informe-eccu.html"' in index
@@ -112,6 +137,7 @@ def test_every_month_of_the_demo_plans_is_published(demo):
     assert months[0] == "2019-09" and months[-1] == "2024-12" and len(months) == 64
 
 
+@pytest.mark.slow
 def test_rerunning_a_month_changes_nothing(demo, tmp_path, monkeypatch):
     # On a copy of the demo's data (with its run history): the shared demo is only read.
     import shutil
@@ -121,13 +147,13 @@ def test_rerunning_a_month_changes_nothing(demo, tmp_path, monkeypatch):
     monkeypatch.setenv("OGP_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
     before = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
-    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    assert runner.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=Settings.from_env())
     assert json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
     assert not (data / "snapshots" / "2023-11" / "v2").exists()
     assert (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
     with _warehouse(data) as con:
         # The inbox files were loaded once: the second run landed nothing new.
-        demo_inbox = len(list((cli.DEMO_DATA_DIR / "inbox").glob("*.csv")))
+        demo_inbox = len(list((DEMO_DATA_DIR / "inbox").glob("*.csv")))
         assert con.execute("select count(*) from raw.landed_files where source = 'forms'").fetchone()[0] == demo_inbox
 
 
@@ -154,7 +180,9 @@ def test_checks_ran_and_passed(demo):
 
 def test_warnings_are_recorded_in_the_published_snapshot(demo):
     package = json.loads((demo / "snapshots" / "2023-11" / "v1" / "datapackage.json").read_text(encoding="utf-8"))
-    assert package["quality_warnings"] == [{"asset": "marts/dim_milestones", "check": "assert_milestone_weights_sum_to_100"}]
+    assert package["quality_warnings"] == [
+        {"asset": "marts/dim_milestones", "check": "assert_milestone_weights_sum_to_100"}
+    ]
 
 
 def test_status_command(demo, monkeypatch, capsys):
@@ -168,6 +196,7 @@ def test_status_command(demo, monkeypatch, capsys):
     assert re.search(r"progress_reports\s+3\s+released 0", out), out
 
 
+@pytest.mark.slow
 def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(demo, tmp_path, monkeypatch):
     """Between two publications of 2023-11, an institution resends a report and the core group
     moves a milestone's planned end: the month is published again as v2 with the corrected figures
@@ -189,13 +218,13 @@ def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(de
     )
     # The core group moves EC0014-H2's planned end to the end of 2024.
     catalogue = tmp_path / "hitos_v2.csv"
-    text = (cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if ",EC0014-H2," in l)
+    text = (DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
+    line = next(row for row in text.splitlines() if ",EC0014-H2," in row)
     moved = line.rsplit(",", 2)
     catalogue.write_text(text.replace(line, f"{moved[0]},31/12/2024,{moved[2]}"), encoding="utf-8")
     monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
 
-    assert cli.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+    assert runner.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=Settings.from_env())
     month = data / "snapshots" / "2023-11"
     assert json.loads((month / "latest.json").read_text())["version"] == "v2"
     assert (month / "v1" / "SHA256SUMS").read_bytes() == v1
@@ -203,11 +232,14 @@ def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(de
         first = next(r for r in csv.DictReader(handle) if r["action_plan_id"] == "AP_ECU02")
     assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")
     with open(month / "v2" / "calidad_datos.csv", encoding="utf-8-sig", newline="") as handle:
-        status = {r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"}
+        status = {
+            r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"
+        }
     assert status == {"percent_out_of_range": "released", "unparseable_percent": "released"}
     with _warehouse(data) as con:
         row = con.execute(
-            "select original_planned_end, planned_end, is_replanned, catalogue_versions from marts.dim_milestones where milestone_code = 'EC0014-H2'"
+            "select original_planned_end, planned_end, is_replanned, catalogue_versions from "
+            "marts.dim_milestones where milestone_code = 'EC0014-H2'"
         ).fetchone()
         others = con.execute("select count(*) from marts.dim_milestones where is_replanned").fetchone()[0]
     assert row[1] == date(2024, 12, 31) and row[0] != row[1] and row[2] is True and row[3] == 2
@@ -216,6 +248,7 @@ def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(de
     assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
 
 
+@pytest.mark.slow
 def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, monkeypatch, capsys):
     """A warehouse loaded before OGP dates were interpreted: `ogp reparse` fills them from the
     landing zone (the export's address is gone), and the ledger's current totals do not change."""
@@ -226,7 +259,10 @@ def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, mo
     monkeypatch.setenv("OGP_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
     monkeypatch.setenv("OGP_DASHBOARD_URL", str(tmp_path / "gone.csv"))
-    totals = "select source, sum(received), sum(loaded), sum(quarantined) from raw.ingestion_ledger where superseded_at is null group by 1 order by 1"
+    totals = (
+        "select source, sum(received), sum(loaded), sum(quarantined) from raw.ingestion_ledger where "
+        "superseded_at is null group by 1 order by 1"
+    )
     with _warehouse(data, read_only=False) as con:
         before = con.execute(totals).fetchall()
         con.execute("delete from raw.date_interpretations")
@@ -234,10 +270,16 @@ def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, mo
     assert "landed file(s) re-parsed" in capsys.readouterr().out
     with _warehouse(data) as con:
         assert con.execute(totals).fetchall() == before
-        assert con.execute("select count(*) from raw.ingestion_ledger where superseded_at is not null").fetchone()[0] > 0
-        assert con.execute(
-            "select count(*) from staging.stg_ogp_dashboard__commitments where start_date is null and start_date_precision <> 'not_given'"
-        ).fetchone()[0] == 0
+        assert (
+            con.execute("select count(*) from raw.ingestion_ledger where superseded_at is not null").fetchone()[0] > 0
+        )
+        assert (
+            con.execute(
+                "select count(*) from staging.stg_ogp_dashboard__commitments where start_date is null and "
+                "start_date_precision <> 'not_given'"
+            ).fetchone()[0]
+            == 0
+        )
         figures = con.execute(
             """select progress_percent_rounded from marts.fct_commitment_progress_monthly
                where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id"""
@@ -258,7 +300,9 @@ def _facts(data: Path) -> dict[str, list]:
         for table in INCREMENTAL_FACTS:
             columns = con.execute(f"describe marts.{table}").fetchall()
             select = ", ".join(
-                f"round({name}, 9)" if kind == "DOUBLE" else name for name, kind, *_ in columns if name not in ("computed_at", "validated_at")
+                f"round({name}, 9)" if kind == "DOUBLE" else name
+                for name, kind, *_ in columns
+                if name not in ("computed_at", "validated_at")
             )
             facts[table] = con.execute(f"select {select} from marts.{table} order by all").fetchall()
         return facts
@@ -272,9 +316,23 @@ def _full_rebuild(data: Path, target: Path) -> None:
     from orchestration.settings import DBT_PROJECT_DIR
 
     subprocess.run(
-        [dbt_executable(), "run", "--full-refresh", "--quiet", "--select", "tag:monthly_fact fct_progress_reports",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
-        check=True, cwd=DBT_PROJECT_DIR, env={**os.environ, "OGP_DATA_DIR": str(data)},
+        [
+            dbt_executable(),
+            "run",
+            "--full-refresh",
+            "--quiet",
+            "--select",
+            "tag:monthly_fact fct_progress_reports",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+        ],
+        check=True,
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "OGP_DATA_DIR": str(data)},
     )
 
 
@@ -287,10 +345,12 @@ def _compiled_progress_reports(data: Path) -> str:
     with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
         run_id = instance.get_runs(limit=1)[0].run_id
     [compiled] = (DBT_PROJECT_DIR / "target").glob(
-        f"warehouse_models-{run_id[:7]}-*/compiled/ogp_progress/models/marts/fct_progress_reports.sql")
+        f"warehouse_models-{run_id[:7]}-*/compiled/ogp_progress/models/marts/fct_progress_reports.sql"
+    )
     return compiled.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo, tmp_path, monkeypatch):
     """The monthly facts are incremental: a report for an old month, loaded today, recomputes that
     month and the ones after it (carried forward from the month before), nothing earlier, and the
@@ -326,7 +386,8 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
             "select min(computed_at) = max(computed_at) from marts.fct_milestone_status_monthly where reporting_month < date '2021-03-01'"
         ).fetchone()[0]
         december = con.execute(
-            "select percent_complete from marts.fct_progress_reports where milestone_code = 'EC0014-H1' and reporting_month = date '2023-12-01'"
+            "select percent_complete from marts.fct_progress_reports where milestone_code = 'EC0014-H1' and "
+            "reporting_month = date '2023-12-01'"
         ).fetchall()
     assert (5.0,) in december  # beside the institution's earlier report for that month
     assert recomputed[0] == date(2021, 3, 1)
@@ -343,8 +404,8 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     with _warehouse(data) as con:
         assert con.execute(unknown).fetchone()[0] == 0
     catalogue = tmp_path / "hitos_v2.csv"
-    text = (cli.DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if ",EC0021-H1," in l).split(",")
+    text = (DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
+    line = next(row for row in text.splitlines() if ",EC0021-H1," in row).split(",")
     line[3], line[4] = "EC0021-H9", "Hito añadido al catálogo"
     catalogue.write_text(text.rstrip("\n") + "\n" + ",".join(line) + "\n", encoding="utf-8")
     monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
@@ -389,7 +450,9 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
         assert (runs[-1].tags["ogp/checks_warned"], runs[-1].tags["ogp/checks_failed"]) == ("2", "0")
         records = {}
         for month in ("2023-11-01", "2024-12-01"):
-            [record] = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=snapshot, asset_partitions=[month]), limit=1).records
+            [record] = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=snapshot, asset_partitions=[month]), limit=1
+            ).records
             records[month] = record.asset_materialization.metadata
     for month, metadata in records.items():
         assert metadata["reporting_month"].value == month[:7]
@@ -399,27 +462,42 @@ def test_the_demo_run_is_listed_under_its_job_and_each_month_has_its_own_record(
     assert records["2023-11-01"]["row_counts"].value != records["2024-12-01"]["row_counts"].value
     # The ledger and the quarantine, written by every source, are observed with what they hold.
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
-        [quarantine] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "quarantine"])), limit=1).records
-        [ledger] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "ingestion_ledger"])), limit=1).records
+        [quarantine] = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "quarantine"])), limit=1
+        ).records
+        [ledger] = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "ingestion_ledger"])), limit=1
+        ).records
     assert quarantine.asset_observation.metadata["dagster/row_count"].value == 3
     assert ledger.asset_observation.metadata["balanced"].value is True
     # The marts, with their row counts and first rows.
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
-        [commitments] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(["marts", "dim_commitments"])), limit=1).records
+        [commitments] = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(["marts", "dim_commitments"])), limit=1
+        ).records
     assert commitments.asset_observation.metadata["dagster/row_count"].value > 100
     assert "commitment_id" in commitments.asset_observation.metadata["preview"].value
     # The monthly facts, with each month's own row count on its partition.
     plan_progress = dg.AssetKey(["marts", "fct_plan_progress_monthly"])
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
-        [november] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=plan_progress, asset_partitions=["2023-11-01"]), limit=1).records
+        [november] = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=plan_progress, asset_partitions=["2023-11-01"]), limit=1
+        ).records
     with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
-        [(plans,)] = con.execute("select count(*) from marts.fct_plan_progress_monthly where reporting_month = date '2023-11-01'").fetchall()
+        [(plans,)] = con.execute(
+            "select count(*) from marts.fct_plan_progress_monthly where reporting_month = date '2023-11-01'"
+        ).fetchall()
     assert november.asset_observation.metadata["dagster/row_count"].value == plans > 0
     # A failing dbt test shows which rows fail (the demo's plan whose milestone weights do not add up).
     with dg.DagsterInstance.from_config(str(demo / "dagster_home")) as instance:
-        evaluations = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000).records
-    [metadata] = [e.event_log_entry.dagster_event.event_specific_data.metadata for e in evaluations
-                  if e.event_log_entry.dagster_event.event_specific_data.check_name == "assert_milestone_weights_sum_to_100"]
+        evaluations = instance.get_records_for_run(
+            runs[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000
+        ).records
+    [metadata] = [
+        e.event_log_entry.dagster_event.event_specific_data.metadata
+        for e in evaluations
+        if e.event_log_entry.dagster_event.event_specific_data.check_name == "assert_milestone_weights_sum_to_100"
+    ]
     assert "| EC0004" in metadata["failing_rows"].value and "total_weight" in metadata["failing_rows"].value
 
 
@@ -436,16 +514,32 @@ def test_republishing_one_month_as_the_ui_does_changes_nothing(demo, tmp_path):
     before = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
     env = {**os.environ, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
-         "--select", "monthly_progress_snapshot", "--partition", "2023-11-01"],
-        cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "orchestration.definitions",
+            "--select",
+            "monthly_progress_snapshot",
+            "--partition",
+            "2023-11-01",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(p.name for p in (data / "snapshots" / "2023-11").iterdir() if p.is_dir()) == ["v1"]
     assert (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
 
 
-def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(demo, tmp_path, monkeypatch, capsys, smtp_server):
+@pytest.mark.slow
+def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(
+    demo, tmp_path, monkeypatch, capsys, smtp_server
+):
     """The demo wrote each receipt and November's reminders in outbox/ and publishes each
     institution's reporting record; on a copy, with a real SMTP server: a file with one good and
     one bad row gets a receipt naming both, `ogp remind 2023-10` reminds the institutions whose
@@ -457,7 +551,9 @@ def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(dem
     page = next((demo / "snapshots" / "2023-11" / "v1").glob("institucion-ministerio-de-energia-y-minas*.html"))
     record_html = page.read_text(encoding="utf-8").split("Cumplimiento del reporte mensual")[1]
     assert "noviembre de 2023" in record_html and "@" not in record_html
-    with open(demo / "snapshots" / "2023-10" / "v1" / "cumplimiento_reporte.csv", encoding="utf-8-sig", newline="") as handle:
+    with open(
+        demo / "snapshots" / "2023-10" / "v1" / "cumplimiento_reporte.csv", encoding="utf-8-sig", newline=""
+    ) as handle:
         overdue = {r["institution_name"] for r in csv.DictReader(handle) if int(r["not_reported"]) > 0}
     assert "Ministerio de Energía y Minas" in overdue
 
@@ -471,7 +567,9 @@ def test_the_institutions_loop_receipts_reminders_and_their_record_in_public(dem
     report.write_text(
         "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%)\n"
         "8/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,55\n"
-        "8/12/2023 09:01:00,MINTEL,EC0011,EC0011-H3,2023-11,ciento veinte\n", encoding="utf-8")
+        "8/12/2023 09:01:00,MINTEL,EC0011,EC0011-H3,2023-11,ciento veinte\n",
+        encoding="utf-8",
+    )
     assert cli.main(["load", str(report)]) == 0
     [(to, receipt)] = [(to, m) for to, m in mailbox.messages if "reporte_mintel.csv" in m.get_body().get_content()]
     text = receipt.get_body().get_content()
@@ -494,22 +592,37 @@ def test_every_tracked_commitment_has_an_outlook_on_its_page_and_the_transitions
     from collections import Counter
 
     with _warehouse(demo) as con:
-        tracked = [c for (c,) in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
-        outlook = dict(con.execute("""select commitment_id, probability_substantial_or_complete
-                                      from marts.fct_commitment_outlook_monthly where reporting_month = '2023-11-01'""").fetchall())
-        transitions = Counter({(f, t): n for f, t, n in con.execute(
-            "select from_level, to_level, commitments from marts.fct_irm_completion_transitions").fetchall()})
+        tracked = [
+            c for (c,) in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()
+        ]
+        outlook = dict(
+            con.execute("""select commitment_id, probability_substantial_or_complete
+                                      from marts.fct_commitment_outlook_monthly where reporting_month = '2023-11-01'""").fetchall()
+        )
+        transitions = Counter(
+            {
+                (f, t): n
+                for f, t, n in con.execute(
+                    "select from_level, to_level, commitments from marts.fct_irm_completion_transitions"
+                ).fetchall()
+            }
+        )
     assert tracked and set(outlook) == set(tracked) and all(0 <= p <= 1 for p in outlook.values())
     version = demo / "snapshots" / "2023-11" / "v1"
     for commitment in tracked:
         page = (version / f"compromiso-{commitment.lower()}.html").read_text(encoding="utf-8")
         line = page.split("Perspectiva al cierre")[1][:600]
-        assert "de probabilidad de terminar sustancial o completo" in line and "Proyección, no veredicto" in line, commitment
+        assert "de probabilidad de terminar sustancial o completo" in line and "Proyección, no veredicto" in line, (
+            commitment
+        )
 
-    with open(cli.DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv", encoding="utf-8", newline="") as handle:
-        counted = Counter((r["Completion (Progress Report)"], r["Completion (End Of Term)"]) for r in csv.DictReader(handle)
-                          if r["Completion (Progress Report)"] not in ("ND", "NR", "")
-                          and r["Completion (End Of Term)"] not in ("ND", "NR", ""))
+    with open(DEMO_DATA_DIR / "ogp" / "ogp_dashboard_export.csv", encoding="utf-8", newline="") as handle:
+        counted = Counter(
+            (r["Completion (Progress Report)"], r["Completion (End Of Term)"])
+            for r in csv.DictReader(handle)
+            if r["Completion (Progress Report)"] not in ("ND", "NR", "")
+            and r["Completion (End Of Term)"] not in ("ND", "NR", "")
+        )
     assert transitions == counted and sum(counted.values()) > 0
 
 
@@ -533,9 +646,22 @@ def test_a_run_started_by_ogp_is_on_the_timeline_and_re_executes_from_the_ui(dem
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
-    webserver = subprocess.Popen([str(Path(sys.executable).parent / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
-                                  "-p", str(port)], cwd=Path(__file__).resolve().parents[1], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    webserver = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/graphql"
 
     def graphql(query: str) -> dict:
@@ -547,17 +673,23 @@ def test_a_run_started_by_ogp_is_on_the_timeline_and_re_executes_from_the_ui(dem
         deadline = time.monotonic() + 180
         while True:
             try:
-                runs = graphql("{ runsOrError { ... on Runs { results { runId jobName status "
-                               "repositoryOrigin { repositoryLocationName } } } } }")["runsOrError"]["results"]
+                runs = graphql(
+                    "{ runsOrError { ... on Runs { results { runId jobName status "
+                    "repositoryOrigin { repositoryLocationName } } } } }"
+                )["runsOrError"]["results"]
                 break
             except requests.ConnectionError:
                 assert time.monotonic() < deadline, "the webserver did not start"
                 time.sleep(1)
-        assert runs and all(r["repositoryOrigin"] and r["repositoryOrigin"]["repositoryLocationName"] == "ogp_progress_platform"
-                            for r in runs), runs
+        assert runs and all(
+            r["repositoryOrigin"] and r["repositoryOrigin"]["repositoryLocationName"] == "ogp_progress_platform"
+            for r in runs
+        ), runs
         parent = next(r["runId"] for r in runs if r["jobName"] == "institution_reminders_job")
-        launched = graphql('mutation { launchRunReexecution(reexecutionParams: {parentRunId: "%s", strategy: ALL_STEPS}) '
-                           "{ __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }" % parent)
+        launched = graphql(
+            f'mutation {{ launchRunReexecution(reexecutionParams: {{parentRunId: "{parent}", strategy: ALL_STEPS}}) '
+            "{ __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"
+        )
         result = launched["launchRunReexecution"]
         assert result["__typename"] == "LaunchRunSuccess", result
         child = result["run"]["runId"]
@@ -565,7 +697,9 @@ def test_a_run_started_by_ogp_is_on_the_timeline_and_re_executes_from_the_ui(dem
         status = None
         while time.monotonic() < deadline and status not in ("SUCCESS", "FAILURE", "CANCELED"):
             time.sleep(1)
-            status = graphql('{ runOrError(runId: "%s") { ... on Run { status } } }' % child)["runOrError"]["status"]
+            status = graphql(f'{{ runOrError(runId: "{child}") {{ ... on Run {{ status }} }} }}')["runOrError"][
+                "status"
+            ]
         assert status == "SUCCESS"
     finally:
         os.killpg(webserver.pid, 15)

@@ -14,7 +14,9 @@ CSV = "Commitment Unique Identifier,Action Plan ID\nEC0014,AP_ECU02\n"
 
 def test_download_is_landed_unchanged(httpserver: HTTPServer, tmp_path):
     httpserver.expect_request("/exports/ogp_dashboard.csv").respond_with_data(CSV, content_type="text/csv")
-    landed = land_url("ogp_dashboard", httpserver.url_for("/exports/ogp_dashboard.csv"), landing_dir=tmp_path, max_bytes=10_000)
+    landed = land_url(
+        "ogp_dashboard", httpserver.url_for("/exports/ogp_dashboard.csv"), landing_dir=tmp_path, max_bytes=10_000
+    )
     assert landed.path.read_text() == CSV
     assert landed.original_name == "ogp_dashboard.csv"
 
@@ -28,7 +30,9 @@ def test_forbidden_outside_the_region_is_explained(httpserver: HTTPServer, tmp_p
 
 def test_server_errors_are_retried_then_succeed(httpserver: HTTPServer, tmp_path):
     httpserver.expect_ordered_request("/data.csv").respond_with_data("busy", status=503)
-    httpserver.expect_ordered_request("/data.csv").respond_with_response(Response("slow down", status=429, headers={"Retry-After": "1"}))
+    httpserver.expect_ordered_request("/data.csv").respond_with_response(
+        Response("slow down", status=429, headers={"Retry-After": "1"})
+    )
     httpserver.expect_ordered_request("/data.csv").respond_with_data(CSV)
     landed = land_url("ogp_dashboard", httpserver.url_for("/data.csv"), landing_dir=tmp_path, max_bytes=10_000)
     assert landed.path.read_text() == CSV

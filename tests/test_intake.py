@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.inbox import IntakeLimits
+from ingestion.intake import IntakeLimits
 from ingestion.intake_run import take_in_inbox
 from tests.conftest import write
 from tests.institution_files import zip_bytes
@@ -32,19 +32,30 @@ def take_in(warehouse, inbox: Path, tmp_path: Path, **limits):
 
 
 def states(warehouse) -> dict[str, tuple[str, str | None]]:
-    rows = warehouse.execute("select file_name, state, reason from raw.intake_files where superseded_at is null").fetchall()
+    rows = warehouse.execute(
+        "select file_name, state, reason from raw.intake_files where superseded_at is null"
+    ).fetchall()
     names = [name for name, _, _ in rows]
     assert len(names) == len(set(names)), f"a file has more than one state: {names}"
     return {name: (state, reason) for name, state, reason in rows}
 
 
 def loaded(warehouse) -> dict[str, tuple[date, float]]:
-    return {m: (month, pct) for m, month, pct in warehouse.execute(
-        "select milestone_code, reporting_month, percent_complete from raw.progress_reports").fetchall()}
+    return {
+        m: (month, pct)
+        for m, month, pct in warehouse.execute(
+            "select milestone_code, reporting_month, percent_complete from raw.progress_reports"
+        ).fetchall()
+    }
 
 
 def every_table_text(warehouse) -> str:
-    tables = [t for (t,) in warehouse.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
+    tables = [
+        t
+        for (t,) in warehouse.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    ]
     return " ".join(str(row) for t in tables for row in warehouse.execute(f"select * from raw.{t}").fetchall())
 
 
@@ -89,11 +100,13 @@ def _corrupt_member(data: bytes, name: str) -> bytes:
 def test_a_damaged_member_is_refused_beside_its_healthy_siblings_and_other_files_load(tmp_path, warehouse):
     inbox = tmp_path / "inbox"
     healthy = report("EC0011,EC0011-H1,2023-11,40,uno").encode()
-    damaged_text = report(*[f"EC0012,EC0012-H{i},2023-11,{i},texto largo para comprimir {i}" for i in range(1, 60)]).encode()
+    damaged_text = report(
+        *[f"EC0012,EC0012-H{i},2023-11,{i},texto largo para comprimir {i}" for i in range(1, 60)]
+    ).encode()
     archive = _corrupt_member(_zip({"a/sano.csv": healthy, "a/danado.csv": damaged_text}), "a/danado.csv")
     (inbox).mkdir()
     (inbox / "entregas.zip").write_bytes(archive)
-    (inbox / "roto.zip").write_bytes(archive[: len(archive) // 3])       # cut while copying
+    (inbox / "roto.zip").write_bytes(archive[: len(archive) // 3])  # cut while copying
     write(inbox / "otro.csv", report("EC0013,EC0013-H1,2023-11,70,tres"))
     take_in(warehouse, inbox, tmp_path)
     found = states(warehouse)
@@ -108,7 +121,7 @@ def test_a_damaged_member_is_refused_beside_its_healthy_siblings_and_other_files
 def test_archive_caps_bound_what_is_unpacked(tmp_path, warehouse):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    bomb = _zip({f"b/{i}.csv": b"0" * (3 << 20) for i in range(4)})     # 12 MiB from a few KiB
+    bomb = _zip({f"b/{i}.csv": b"0" * (3 << 20) for i in range(4)})  # 12 MiB from a few KiB
     (inbox / "bomba.zip").write_bytes(bomb)
     many = _zip({f"m/{i}.csv": report(f"EC0011,EC0011-H{i},2023-11,1,x").encode() for i in range(30)})
     (inbox / "muchos.zip").write_bytes(many)
@@ -131,7 +144,7 @@ def test_hidden_and_filtered_rows_hidden_sheets_and_formulas_without_value(tmp_p
     sheet = book.active
     sheet.title = "Informe"
     sheet.append(["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)", "Descripción del avance"])
-    sheet.append(["EC0011-H1", "2023-11", 10, "borrador"])          # hidden: a draft figure
+    sheet.append(["EC0011-H1", "2023-11", 10, "borrador"])  # hidden: a draft figure
     sheet.append(["EC0011-H1", "2023-11", 60, "cifra visible"])
     sheet.append(["EC0011-H2", "2023-11", "=B9*2", "fórmula sin valor"])
     sheet.append(["EC0011-H3", "2023-11", 30, "=CONCAT(A5, B5)"])
@@ -145,7 +158,9 @@ def test_hidden_and_filtered_rows_hidden_sheets_and_formulas_without_value(tmp_p
     book.save(inbox / "libro.xlsx")
     take_in(warehouse, inbox, tmp_path)
     assert loaded(warehouse) == {"EC0011-H1": (date(2023, 11, 1), 60.0)}
-    reasons = dict(warehouse.execute("select rule, string_agg(reason, ' | ') from raw.quarantine group by rule").fetchall())
+    reasons = dict(
+        warehouse.execute("select rule, string_agg(reason, ' | ') from raw.quarantine group by rule").fetchall()
+    )
     assert set(reasons) == {"hidden_row", "hidden_sheet", "formula_without_value"}
     assert "oculta o filtrada" in reasons["hidden_row"] and "hoja Informe, fila 2" in reasons["hidden_row"]
     assert "fórmula sin valor guardado (=B9*2)" in reasons["formula_without_value"]
@@ -153,18 +168,27 @@ def test_hidden_and_filtered_rows_hidden_sheets_and_formulas_without_value(tmp_p
     assert states(warehouse)["libro.xlsx"][0] == "partly_loaded"
 
 
-@pytest.mark.parametrize("name, content", [
-    ("web.xls", "<html><body><table><tr><th>Código del hito</th><th>Mes que se reporta</th><th>Porcentaje de avance (%)</th></tr>"
-                "<tr><td>EC0011-H1</td><td>2023-11</td><td>45</td></tr></table></body></html>"),
-    ("excel2003.xls", '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
-                      'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Hoja1"><Table>'
-                      '<Row><Cell><Data ss:Type="String">Código del hito</Data></Cell><Cell><Data ss:Type="String">Mes que se reporta</Data></Cell>'
-                      '<Cell><Data ss:Type="String">Porcentaje de avance (%)</Data></Cell></Row>'
-                      '<Row><Cell><Data ss:Type="String">EC0011-H1</Data></Cell><Cell><Data ss:Type="String">2023-11</Data></Cell>'
-                      '<Cell><Data ss:Type="Number">45</Data></Cell></Row>'
-                      '<Row ss:Hidden="1"><Cell><Data ss:Type="String">EC0011-H2</Data></Cell><Cell><Data ss:Type="String">2023-11</Data></Cell>'
-                      '<Cell><Data ss:Type="Number">5</Data></Cell></Row></Table></Worksheet></Workbook>'),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "web.xls",
+            "<html><body><table><tr><th>Código del hito</th><th>Mes que se reporta</th><th>Porcentaje de avance (%)</th></tr>"
+            "<tr><td>EC0011-H1</td><td>2023-11</td><td>45</td></tr></table></body></html>",
+        ),
+        (
+            "excel2003.xls",
+            '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Hoja1"><Table>'
+            '<Row><Cell><Data ss:Type="String">Código del hito</Data></Cell><Cell><Data ss:Type="String">Mes que se reporta</Data></Cell>'
+            '<Cell><Data ss:Type="String">Porcentaje de avance (%)</Data></Cell></Row>'
+            '<Row><Cell><Data ss:Type="String">EC0011-H1</Data></Cell><Cell><Data ss:Type="String">2023-11</Data></Cell>'
+            '<Cell><Data ss:Type="Number">45</Data></Cell></Row>'
+            '<Row ss:Hidden="1"><Cell><Data ss:Type="String">EC0011-H2</Data></Cell><Cell><Data ss:Type="String">2023-11</Data></Cell>'
+            '<Cell><Data ss:Type="Number">5</Data></Cell></Row></Table></Worksheet></Workbook>',
+        ),
+    ],
+)
 def test_what_web_systems_save_as_xls_is_read(tmp_path, warehouse, name, content):
     inbox = tmp_path / "inbox"
     write(inbox / name, content)
@@ -176,8 +200,11 @@ def test_utf16_without_bom_and_a_sep_line_are_read(tmp_path, warehouse):
     inbox = tmp_path / "inbox"
     (inbox).mkdir()
     (inbox / "utf16.csv").write_bytes(report("EC0011,EC0011-H1,2023-11,40,año").replace(",", "\t").encode("utf-16-le"))
-    (inbox / "sep.csv").write_bytes(("sep=;\n" + report("EC0012;EC0012-H1;2023-11;50;dos").replace(",", ";")
-                                     .replace("EC0012;", "EC0012;", 1)).encode("utf-8"))
+    (inbox / "sep.csv").write_bytes(
+        (
+            "sep=;\n" + report("EC0012;EC0012-H1;2023-11;50;dos").replace(",", ";").replace("EC0012;", "EC0012;", 1)
+        ).encode("utf-8")
+    )
     write(inbox / "sep.csv", "sep=;\n" + HEADER.replace(",", ";") + "EC0012;EC0012-H1;2023-11;50;dos\n")
     take_in(warehouse, inbox, tmp_path)
     assert loaded(warehouse) == {"EC0011-H1": (date(2023, 11, 1), 40.0), "EC0012-H1": (date(2023, 11, 1), 50.0)}
@@ -185,22 +212,27 @@ def test_utf16_without_bom_and_a_sep_line_are_read(tmp_path, warehouse):
 
 def test_codes_months_and_ambiguous_numbers_are_read_as_a_person_reads_them(tmp_path, warehouse):
     inbox = tmp_path / "inbox"
-    write(inbox / "informe.csv", report(
-        "EC0011,EC0011\u2013H1,30-nov-2023,10,en dash",
-        "EC0011,EC0011\u2011H2,30-11-2023,20,U+2011",
-        "EC0011,EC0011-\u00a0H3,2023-11-30T00:00:00,30,no-break space",
-        "EC0011,EC0011-\u200bH4,1 de noviembre de 2023,\"0,5\",zero width; ambiguous",
-        "EC0011,EC0011-H5,November 2023,1.000,thousands?",
-        "EC0011,EC0011-H6,2023-11,30,first",
-        "EC0011,EC0011-H6,2023-11,70,second",
-        "EC 0011X,EC0011-H7,2023-11,30,malformed commitment",
-    ))
+    write(
+        inbox / "informe.csv",
+        report(
+            "EC0011,EC0011\u2013H1,30-nov-2023,10,en dash",
+            "EC0011,EC0011\u2011H2,30-11-2023,20,U+2011",
+            "EC0011,EC0011-\u00a0H3,2023-11-30T00:00:00,30,no-break space",
+            'EC0011,EC0011-\u200bH4,1 de noviembre de 2023,"0,5",zero width; ambiguous',
+            "EC0011,EC0011-H5,November 2023,1.000,thousands?",
+            "EC0011,EC0011-H6,2023-11,30,first",
+            "EC0011,EC0011-H6,2023-11,70,second",
+            "EC 0011X,EC0011-H7,2023-11,30,malformed commitment",
+        ),
+    )
     take_in(warehouse, inbox, tmp_path)
     reports = loaded(warehouse)
     assert {f"EC0011-H{i}" for i in range(1, 7)} <= set(reports)
     assert all(month == date(2023, 11, 1) for month, _ in reports.values())
     assert reports["EC0011-H4"][1] == 0.5
-    warnings = dict(warehouse.execute("select rule, string_agg(message, ' | ') from raw.intake_warnings group by rule").fetchall())
+    warnings = dict(
+        warehouse.execute("select rule, string_agg(message, ' | ') from raw.intake_warnings group by rule").fetchall()
+    )
     assert "«0,5» se leyó como 0.5 %" in warnings["ambiguous_percent"] and "«1.000»" in warnings["ambiguous_percent"]
     assert "(30, 70)" in warnings["conflicting_rows"]
     [(rule, reason)] = warehouse.execute("select rule, reason from raw.quarantine").fetchall()
@@ -237,12 +269,18 @@ def test_refusals_are_in_spanish_not_a_librarys_english(tmp_path, warehouse):
 def test_a_crash_before_an_archive_is_settled_leaves_it_to_the_next_run(tmp_path, warehouse, monkeypatch):
     """Members loaded before the crash are skipped next time; the archive is taken apart again and
     gets its state then, never recorded as received with its members missing."""
-    from ingestion import inbox as inbox_module
+    from ingestion import inbox_archives as inbox_module
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "entregas.zip").write_bytes(_zip({"uno.csv": report("EC0011,EC0011-H1,2023-11,40,uno").encode(),
-                                               "dos.csv": report("EC0011,EC0011-H2,2023-11,50,dos").encode()}))
+    (inbox / "entregas.zip").write_bytes(
+        _zip(
+            {
+                "uno.csv": report("EC0011,EC0011-H1,2023-11,40,uno").encode(),
+                "dos.csv": report("EC0011,EC0011-H2,2023-11,50,dos").encode(),
+            }
+        )
+    )
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # the process is stopped between the members' loads and the archive's state
@@ -293,9 +331,12 @@ def test_opendocument_hidden_rows_are_not_reports(tmp_path, warehouse):
 
     document = OpenDocumentSpreadsheet()
     table = Table(name="Hoja1")
-    rows = [(["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)"], None),
-            (["EC0011-H1", "2023-11", "10"], "collapse"), (["EC0011-H1", "2023-11", "60"], None),
-            (["EC0011-H2", "2023-11", "20"], "filter")]
+    rows = [
+        (["Código del hito", "Mes que se reporta", "Porcentaje de avance (%)"], None),
+        (["EC0011-H1", "2023-11", "10"], "collapse"),
+        (["EC0011-H1", "2023-11", "60"], None),
+        (["EC0011-H2", "2023-11", "20"], "filter"),
+    ]
     for cells, visibility in rows:
         row = TableRow(visibility=visibility) if visibility else TableRow()
         for text in cells:
@@ -313,7 +354,7 @@ def test_opendocument_hidden_rows_are_not_reports(tmp_path, warehouse):
 
 
 def test_ogp_load_puts_links_and_fifos_in_the_inbox_as_they_are_never_reading_them(data_dir, tmp_path):
-    from orchestration.cli import drop_into_inbox
+    from ingestion.inbox_drop import drop_into_inbox
     from orchestration.settings import Settings
 
     outside = write(tmp_path / "fuera" / "secreto.csv", report(f"EC0011,{SECRET},2023-11,50,x"))
@@ -321,14 +362,16 @@ def test_ogp_load_puts_links_and_fifos_in_the_inbox_as_they_are_never_reading_th
     write(drop / "bueno.csv", report("EC0011,EC0011-H1,2023-11,40,uno"))
     (drop / "enlace.csv").symlink_to(outside)
     os.mkfifo(drop / "tuberia.csv")
-    dropped = drop_into_inbox(Settings.from_env(), sorted(drop.iterdir()))
+    dropped = drop_into_inbox(Settings.from_env().inbox_dir, sorted(drop.iterdir()))
     inbox = Settings.from_env().inbox_dir
     assert sorted(p.name for p in dropped) == ["bueno.csv", "enlace.csv", "tuberia.csv"]
     assert (inbox / "enlace.csv").is_symlink() and not (inbox / "tuberia.csv").is_file()
     assert not [p for p in inbox.iterdir() if not p.is_symlink() and p.is_file() and SECRET.encode() in p.read_bytes()]
 
 
-def test_names_that_are_not_utf8_a_tsv_saved_as_xls_and_a_workbook_that_unpacks_too_far(tmp_path, warehouse, monkeypatch):
+def test_names_that_are_not_utf8_a_tsv_saved_as_xls_and_a_workbook_that_unpacks_too_far(
+    tmp_path, warehouse, monkeypatch
+):
     from ingestion import workbooks
 
     monkeypatch.setattr(workbooks, "MAX_WORKBOOK_UNPACKED_BYTES", 4096)
@@ -360,5 +403,5 @@ def test_a_reparse_gives_each_file_a_new_state_and_leaves_unread_entries_and_arc
     take_in(warehouse, inbox, tmp_path)
     before = states(warehouse)
     reparse(warehouse, None, landing_dir=tmp_path / "landing", run_id="reparse-1")
-    assert states(warehouse) == before   # one current state per file, the same outcome
+    assert states(warehouse) == before  # one current state per file, the same outcome
     assert set(loaded(warehouse)) == {"EC0011-H1", "EC0011-H2"}

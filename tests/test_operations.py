@@ -13,14 +13,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from orchestration import cli
+from orchestration import cli, runner
+from orchestration.settings import Settings
 from tests.conftest import postgres_dsn
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monkeypatch):
     import dagster as dg
     import psycopg
@@ -37,18 +40,27 @@ def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monke
         home.mkdir()
         shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
         for name, value in {
-            "DAGSTER_PG_HOST": params.get("host", "127.0.0.1"), "DAGSTER_PG_PORT": str(params.get("port", 5432)),
-            "DAGSTER_PG_USER": params.get("user", "postgres"), "DAGSTER_PG_PASSWORD": params.get("password", ""),
-            "DAGSTER_PG_DB": database, "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(home),
+            "DAGSTER_PG_HOST": params.get("host", "127.0.0.1"),
+            "DAGSTER_PG_PORT": str(params.get("port", 5432)),
+            "DAGSTER_PG_USER": params.get("user", "postgres"),
+            "DAGSTER_PG_PASSWORD": params.get("password", ""),
+            "DAGSTER_PG_DB": database,
+            "OGP_DATA_DIR": str(data),
+            "DAGSTER_HOME": str(home),
         }.items():
             monkeypatch.setenv(name, value)
 
         # The deployment's instance queues runs: its daemon takes them from the queue (deploy/compose.yaml).
-        daemon = subprocess.Popen([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         started = datetime.now()
         try:
-            assert cli.run_months(date(2023, 9, 1), date(2023, 11, 1), settings=cli.Settings.from_env())
+            assert runner.run_months(date(2023, 9, 1), date(2023, 11, 1), settings=Settings.from_env())
         finally:
             os.killpg(daemon.pid, signal.SIGTERM)
             daemon.wait(timeout=60)
@@ -75,28 +87,30 @@ def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monke
 def test_an_instance_file_written_by_an_earlier_ogp_is_brought_up_to_date(tmp_path, monkeypatch):
     """A dagster.yaml exactly as an earlier `ogp init-instance` wrote it (never edited) gets the
     run coordinator that starts runs at once; an edited one is left as it is."""
-    from orchestration import runner
+    from orchestration import instance
 
     home = tmp_path / "dagster_home"
     home.mkdir()
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     (home / ".storage-initialised").touch()
-    (home / "dagster.yaml").write_text(runner.EARLIER_INSTANCE_YAMLS[0], encoding="utf-8")
-    runner.init_instance(cli.Settings.from_env())
-    assert (home / "dagster.yaml").read_text(encoding="utf-8") == runner.INSTANCE_YAML
-    edited = runner.EARLIER_INSTANCE_YAMLS[0] + "# mine\n"
+    (home / "dagster.yaml").write_text(instance.EARLIER_INSTANCE_YAMLS[0], encoding="utf-8")
+    instance.init_instance(Settings.from_env())
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == instance.INSTANCE_YAML
+    edited = instance.EARLIER_INSTANCE_YAMLS[0] + "# mine\n"
     (home / "dagster.yaml").write_text(edited, encoding="utf-8")
-    runner.init_instance(cli.Settings.from_env())
+    instance.init_instance(Settings.from_env())
     assert (home / "dagster.yaml").read_text(encoding="utf-8") == edited
 
 
+@pytest.mark.slow
 def test_a_run_queued_with_no_daemon_to_take_it_is_said_not_waited_for(data_dir, monkeypatch, capsys):
     from orchestration import runner
 
     home = data_dir / "dagster_home"
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text(
-        "run_coordinator:\n  module: dagster._core.run_coordinator\n  class: QueuedRunCoordinator\n", encoding="utf-8")
+        "run_coordinator:\n  module: dagster._core.run_coordinator\n  class: QueuedRunCoordinator\n", encoding="utf-8"
+    )
     monkeypatch.setattr(runner, "QUEUED_WITHOUT_DAEMON_SECONDS", 0)
     assert cli.main(["refresh"]) == 1
     said = capsys.readouterr().err

@@ -47,7 +47,10 @@ def test_a_changed_file_is_uploaded_again_in_place(httpserver, snapshot_folder):
     from ingestion.landing import sha256_file
 
     (snapshot_folder / "SHA256SUMS").write_text(
-        "".join(f"{sha256_file(report)}  informe.html\n" if line.endswith("  informe.html") else line + "\n" for line in sums)
+        "".join(
+            f"{sha256_file(report)}  informe.html\n" if line.endswith("  informe.html") else line + "\n"
+            for line in sums
+        )
     )
     result = publish_snapshot(client, snapshot_folder, reporting_month="2023-11", organization=None)
     assert sorted(result.uploaded) == ["SHA256SUMS", "informe.html"]
@@ -57,7 +60,9 @@ def test_a_changed_file_is_uploaded_again_in_place(httpserver, snapshot_folder):
 def test_portal_refusal_is_explained(httpserver, snapshot_folder):
     ckan = FakeCkan(httpserver, forbid=True)
     with pytest.raises(PublicationError, match="outside the region"):
-        publish_snapshot(CkanClient(ckan.url, "test-key"), snapshot_folder, reporting_month="2023-11", organization=None)
+        publish_snapshot(
+            CkanClient(ckan.url, "test-key"), snapshot_folder, reporting_month="2023-11", organization=None
+        )
 
 
 def test_wrong_api_key_is_refused_clearly(httpserver, snapshot_folder):
@@ -66,14 +71,24 @@ def test_wrong_api_key_is_refused_clearly(httpserver, snapshot_folder):
         publish_snapshot(CkanClient(ckan.url, "wrong"), snapshot_folder, reporting_month="2023-11", organization=None)
 
 
-def test_duckdb_serving_copy_holds_the_marts_apart_from_the_warehouse(demo):
-    serving = demo / "serving" / "warehouse.duckdb"
-    with duckdb.connect(str(demo / "warehouse.duckdb")) as writer, duckdb.connect(str(serving), read_only=True) as reader:
+def test_duckdb_serving_copy_holds_the_marts_apart_from_the_warehouse(demo, tmp_path):
+    # Copies: the demo is shared by every worker, and a writer would lock its warehouse.
+    warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving" / "warehouse.duckdb"
+    serving.parent.mkdir()
+    shutil.copyfile(demo / "warehouse.duckdb", warehouse)
+    shutil.copyfile(demo / "serving" / "warehouse.duckdb", serving)
+    with (
+        duckdb.connect(str(warehouse)) as writer,
+        duckdb.connect(str(serving), read_only=True) as reader,
+    ):
         writer.execute("create or replace table raw.concurrency_probe as select 1 as x")
-        figures = [r[0] for r in reader.execute(
-            """select progress_percent_rounded from marts.fct_commitment_progress_monthly
+        figures = [
+            r[0]
+            for r in reader.execute(
+                """select progress_percent_rounded from marts.fct_commitment_progress_monthly
                where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id"""
-        ).fetchall()]
+            ).fetchall()
+        ]
         writer.execute("drop table raw.concurrency_probe")
     assert figures == PRESENTED_2023_11
 
@@ -88,7 +103,9 @@ def _render(warehouse_path, lang):
     with duckdb.connect(str(warehouse_path)) as con:
         con.execute(plans_in_scope_sql(date(2023, 11, 1)))
         national = members_in_scope(con)[0]
-        return render_report(con, date(2023, 11, 1), member=national, is_demo=True, methodology=methodology_parameters(), lang=lang)
+        return render_report(
+            con, date(2023, 11, 1), member=national, is_demo=True, methodology=methodology_parameters(), lang=lang
+        )
 
 
 def test_report_in_english_on_request(demo):
@@ -103,7 +120,8 @@ def test_report_escapes_text_that_came_from_reports(demo, tmp_path):
     shutil.copyfile(demo / "serving" / "warehouse.duckdb", copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            """insert into marts.fct_data_quality_issues (stage, source_name, rule_code, reason, submission_id, reporting_month, annex_month)
+            """insert into marts.fct_data_quality_issues (stage, source_name, rule_code, reason, submission_id,
+                reporting_month, annex_month)
                values ('ingestion', 'progress_reports', 'unparseable_percent', '<script>alert(1)</script>', '<img src=x onerror=alert(2)>',
                        date '2023-11-01', date '2023-11-01')"""
         )
@@ -127,8 +145,14 @@ def test_published_cells_cannot_run_as_spreadsheet_formulas(demo, tmp_path):
                values ('formula-1', 'EC0014-H1', 'EC0014', 'AP_ECU02', date '2023-11-01', 10,
                        '=HYPERLINK("http://evil.example","clic")', '+cmd|'' /C calc''!A0', '@SUM(1+1)', '-2+3')"""
         )
-        result = build_monthly_snapshot(con, date(2023, 11, 1), tmp_path / "snapshots", is_demo=True, sources=[],
-                                        methodology=methodology_parameters())
+        result = build_monthly_snapshot(
+            con,
+            date(2023, 11, 1),
+            tmp_path / "snapshots",
+            is_demo=True,
+            sources=[],
+            methodology=methodology_parameters(),
+        )
     with open(result.path / "informes.csv", encoding="utf-8-sig", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["submission_id"] == "formula-1")
     assert row["narrative"].startswith("'=HYPERLINK")
@@ -145,24 +169,31 @@ def test_the_serving_copy_takes_only_the_months_recomputed_and_stays_equal_to_th
     fact = "select * from marts.fct order by all"
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.fct as select date '2024-01-01' + to_months(m) as reporting_month, "
-                    "'C' || c as commitment_id, m * 10.0 + c as progress, timestamp '2024-06-01' as computed_at "
-                    "from range(3) r(m), range(4) s(c)")
+        con.execute(
+            "create table marts.fct as select date '2024-01-01' + to_months(m) as reporting_month, "
+            "'C' || c as commitment_id, m * 10.0 + c as progress, timestamp '2024-06-01' as computed_at "
+            "from range(3) r(m), range(4) s(c)"
+        )
         con.execute("create table marts.dim as select 'C' || c as commitment_id from range(4) s(c)")
         con.execute("create table marts.gone as select 1 as x")
 
         def copy_equals_warehouse():
             with duckdb.connect(str(target), read_only=True) as reader:
                 assert reader.execute(fact).fetchall() == con.execute(fact).fetchall()
-                assert reader.execute("select * from marts.dim order by all").fetchall() == con.execute("select * from marts.dim order by all").fetchall()
+                assert (
+                    reader.execute("select * from marts.dim order by all").fetchall()
+                    == con.execute("select * from marts.dim order by all").fetchall()
+                )
                 return {r[0] for r in reader.execute("select table_name from information_schema.tables").fetchall()}
 
         publish_serving_copy(con, target)
         assert copy_equals_warehouse() == {"fct", "dim", "gone"}
         # An incremental month: months from 2024-02 recomputed, one commitment added, a table dropped.
         con.execute("delete from marts.fct where reporting_month >= date '2024-02-01'")
-        con.execute("insert into marts.fct select date '2024-01-01' + to_months(m), 'C' || c, m * 100.0 + c, "
-                    "timestamp '2024-07-01' from range(1, 4) r(m), range(5) s(c)")
+        con.execute(
+            "insert into marts.fct select date '2024-01-01' + to_months(m), 'C' || c, m * 100.0 + c, "
+            "timestamp '2024-07-01' from range(1, 4) r(m), range(5) s(c)"
+        )
         con.execute("insert into marts.dim values ('C4')")
         con.execute("drop table marts.gone")
         publish_serving_copy(con, target)

@@ -94,24 +94,42 @@ def test_a_ledger_entry_that_loses_a_row_is_refused():
 
 def test_split_checked_batch_sends_each_row_one_way_and_records_it(warehouse):
     warehouse.execute("""create temp table _canonical as
-        select * from (values (1, 'a', 'f1', 0), (2, null, 'f1', 0), (1, 'c', 'f2', 1)) v(source_row_number, code, landed_file_id, _file_position)""")
-    warehouse.execute("create temp table target (source_row_number int, code varchar, raw_payload json, landed_file_id varchar, loaded_at timestamptz)")
+        select * from (values (1, 'a', 'f1', 0), (2, null, 'f1', 0), (1, 'c', 'f2', 1)) v(source_row_number,
+            code, landed_file_id, _file_position)""")
+    warehouse.execute(
+        "create temp table target (source_row_number int, code varchar, raw_payload json, landed_file_id varchar, loaded_at timestamptz)"
+    )
     warehouse.execute("alter table _canonical add column raw_payload json")
     outcomes = split_checked_batch(
-        warehouse, source="demo_source", landed_file_ids=["f1", "f2", "f3"], canonical_table="_canonical",
-        rules_sql="case when code is null then 'missing_code' end", target_table="target",
-        reasons_sql="'fila ' || source_row_number || ': falta el código'", run_id="r1",
+        warehouse,
+        source="demo_source",
+        landed_file_ids=["f1", "f2", "f3"],
+        canonical_table="_canonical",
+        rules_sql="case when code is null then 'missing_code' end",
+        target_table="target",
+        reasons_sql="'fila ' || source_row_number || ': falta el código'",
+        run_id="r1",
     )
     assert [(e.landed_file_id, e.received, e.loaded, e.quarantined, reasons) for e, reasons in outcomes] == [
-        ("f1", 2, 1, 1, {"missing_code": 1}), ("f2", 1, 1, 0, {}), ("f3", 0, 0, 0, {})]
+        ("f1", 2, 1, 1, {"missing_code": 1}),
+        ("f2", 1, 1, 0, {}),
+        ("f3", 0, 0, 0, {}),
+    ]
     assert warehouse.execute("select count(*) from target").fetchone()[0] == 2
     assert warehouse.execute("select reason from raw.quarantine").fetchall() == [("fila 2: falta el código",)]
     assert run_totals(warehouse, "r1", "demo_source").__dict__ == {"received": 3, "loaded": 2, "quarantined": 1}
 
 
 def test_a_file_that_cannot_be_used_is_one_quarantined_item(warehouse):
-    entry = quarantine_whole_file(warehouse, source="plan_catalogue", landed_file_id="x", rule="undecodable_file",
-                                  reason="no se pudo leer; escriba a ana@example.org", batch_table=None, run_id="r")
+    entry = quarantine_whole_file(
+        warehouse,
+        source="plan_catalogue",
+        landed_file_id="x",
+        rule="undecodable_file",
+        reason="no se pudo leer; escriba a ana@example.org",
+        batch_table=None,
+        run_id="r",
+    )
     assert (entry.received, entry.loaded, entry.quarantined) == (1, 0, 1)
     [(reason,)] = warehouse.execute("select reason from raw.quarantine").fetchall()
     assert "ana@example.org" not in reason  # a reason leaves the landing zone: redacted like any text
@@ -119,10 +137,12 @@ def test_a_file_that_cannot_be_used_is_one_quarantined_item(warehouse):
 
 def test_what_a_run_loaded_and_quarantined_is_asked_of_the_ledger(warehouse, tmp_path):
     spec = BY_NAME["plan_catalogue"]
-    path = write(tmp_path / "in" / "hitos.csv",
-                 "id_plan_de_accion,id_compromiso,codigo_hito,hito,peso,fecha_inicio,fecha_fin\n"
-                 "AP_ECU02,EC0014,EC0014-H1,Uno,50,2023-01-01,30/06/2023\n"
-                 "AP_ECU02,EC0014,EC0014-H2,Dos,mucho,2023-01-01,30/06/2023\n")
+    path = write(
+        tmp_path / "in" / "hitos.csv",
+        "id_plan_de_accion,id_compromiso,codigo_hito,hito,peso,fecha_inicio,fecha_fin\n"
+        "AP_ECU02,EC0014,EC0014-H1,Uno,50,2023-01-01,30/06/2023\n"
+        "AP_ECU02,EC0014,EC0014-H2,Dos,mucho,2023-01-01,30/06/2023\n",
+    )
     landed = land_local_file("plan_catalogue", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
     first = ingest_new_files(warehouse, spec, [landed], run_id="run-1")
     again = ingest_new_files(warehouse, spec, [landed], run_id="run-2")
@@ -138,7 +158,9 @@ def test_what_a_run_loaded_and_quarantined_is_asked_of_the_ledger(warehouse, tmp
 
 
 def test_a_forms_drop_goes_to_the_record_its_header_describes(tmp_path):
-    reports = write(tmp_path / "avance.csv", "codigo_del_hito,mes_reportado,porcentaje_de_avance\nEC0014-H1,2023-11,50\n")
+    reports = write(
+        tmp_path / "avance.csv", "codigo_del_hito,mes_reportado,porcentaje_de_avance\nEC0014-H1,2023-11,50\n"
+    )
     values = write(tmp_path / "indicadores.csv", "codigo_del_indicador,periodo,valor\nIND-01,2023-11,4\n")
     assert spec_for_landed("forms", reports).name == "progress_reports"
     assert spec_for_landed("forms", values).name == "indicator_values"

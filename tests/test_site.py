@@ -112,13 +112,17 @@ def test_every_commitment_of_every_plan_is_two_clicks_from_the_index(served, bro
     for plan_page in sorted(link for link in first if "/plan-" in link):
         reached |= set(_links(visit.open(plan_page)))
     with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
-        tracked = [r[0] for r in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()]
+        tracked = [
+            r[0] for r in con.execute("select commitment_id from marts.dim_commitments where is_tracked").fetchall()
+        ]
     assert len(tracked) == 30  # the national plans' 25 and the local plan's 5
     for commitment_id in tracked:
         page_url = urljoin(base, f"{month}compromiso-{commitment_id.lower()}.html")
         assert page_url in reached, commitment_id
     page = visit.open(urljoin(base, f"{month}compromiso-ec0014.html"))
-    assert page.locator("figure.chart svg[role=img]:visible").count() == 1, "its history chart (one drawing per screen size)"
+    assert page.locator("figure.chart svg[role=img]:visible").count() == 1, (
+        "its history chart (one drawing per screen size)"
+    )
     assert page.locator("ol.reports a[href^='https://']").count() > 0, "evidence links"
     assert "EC0014-H1" in page.inner_text("main"), "its milestones"
     assert page.locator("h2", has_text="Indicadores").count() == 1
@@ -127,14 +131,26 @@ def test_every_commitment_of_every_plan_is_two_clicks_from_the_index(served, bro
 def test_pages_fit_a_phone_and_charts_have_text_alternatives(served, browser):
     base, month = served
     visit = Visit(browser, base, PHONE)
-    pages = ["index.html", "plan-ap-ecu02.html", "compromiso-ec0014.html", "informe.html", "informe-ecu.html", "informe-eccu.html", "metodologia.html",
-             "similares/EC0014.html", "institucion-asamblea-nacional-an.html"]
+    pages = [
+        "index.html",
+        "plan-ap-ecu02.html",
+        "compromiso-ec0014.html",
+        "informe.html",
+        "informe-ecu.html",
+        "informe-eccu.html",
+        "metodologia.html",
+        "similares/EC0014.html",
+        "institucion-asamblea-nacional-an.html",
+    ]
     for name in pages:
         page = visit.open(urljoin(base, month + name))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{name} is {width} px wide on a {PHONE['width']} px screen"
-        alternatives = page.eval_on_selector_all("svg", """svgs => svgs.map(s => s.getAttribute('role') !== 'img' ? 'decorative'
-            : (s.getAttribute('aria-label') || (s.querySelector('title') || {}).textContent || ''))""")
+        alternatives = page.eval_on_selector_all(
+            "svg",
+            """svgs => svgs.map(s => s.getAttribute('role') !== 'img' ? 'decorative'
+            : (s.getAttribute('aria-label') || (s.querySelector('title') || {}).textContent || ''))""",
+        )
         for label in alternatives:
             assert label and label != "decorative", f"{name}: a chart without a text alternative"
         assert page.locator("main").count() == 1, f"{name}: one main landmark"
@@ -148,7 +164,9 @@ def test_search_finds_a_commitment_by_a_word_of_its_title(served, browser):
     visit = Visit(browser, base)
     page = visit.open(urljoin(base, month + "index.html"))
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Saltar al contenido", "the first stop of the keyboard"
+    assert page.evaluate("document.activeElement.textContent") == "Saltar al contenido", (
+        "the first stop of the keyboard"
+    )
     results = page.locator("#commitments li")
     total = results.count()
     page.fill("#q", "legislativa")  # without the accent of «información»: "informacion legislativa" works too
@@ -190,28 +208,62 @@ def test_english_pages_where_report_languages_ask(demo, tmp_path):
     from exports.snapshot import build_monthly_snapshot
 
     shutil.copy(demo / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
-    methodology = {"staleness_months": 3, "semaforo_at_risk_below": -10, "semaforo_delayed_below": -25, "irm_substantial_from": 50}
+    methodology = {
+        "staleness_months": 3,
+        "semaforo_at_risk_below": -10,
+        "semaforo_delayed_below": -25,
+        "irm_substantial_from": 50,
+    }
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        result = build_monthly_snapshot(con, date(2023, 11, 1), tmp_path / "snapshots", is_demo=True, sources=[],
-                                        methodology=methodology, report_languages=("es", "en"))
+        result = build_monthly_snapshot(
+            con,
+            date(2023, 11, 1),
+            tmp_path / "snapshots",
+            is_demo=True,
+            sources=[],
+            methodology=methodology,
+            report_languages=("es", "en"),
+        )
     folder = result.path
     english = sorted(p.name for p in folder.glob("*.en.html"))
-    assert "index.en.html" in english and "compromiso-ec0014.en.html" in english and "informe.en.html" in english and "informe-ecu.en.html" in english
+    assert (
+        "index.en.html" in english
+        and "compromiso-ec0014.en.html" in english
+        and "informe.en.html" in english
+        and "informe-ecu.en.html" in english
+    )
     page = (folder / "compromiso-ec0014.en.html").read_text(encoding="utf-8")
     assert 'lang="en"' in page and "Accepted progress reports" in page and "Second Open Government Action Plan" in page
     for name in english:
         # (the language switch, marked hreflang, is the one link that leaves English on purpose)
-        for link in re.findall(r'<a href="([^"#:]+)(?:#[^"]*)?"(?![^>]*hreflang)', (folder / name).read_text(encoding="utf-8")):
+        for link in re.findall(
+            r'<a href="([^"#:]+)(?:#[^"]*)?"(?![^>]*hreflang)', (folder / name).read_text(encoding="utf-8")
+        ):
             if link.startswith("../"):
                 continue  # the catalogue, beside the versions
             assert (folder / link).exists(), f"{name} links {link}"
-            assert not link.startswith(("compromiso-", "plan-", "institucion-")) or link.endswith(".en.html"), f"{name} leaves English: {link}"
+            assert not link.startswith(("compromiso-", "plan-", "institucion-")) or link.endswith(".en.html"), (
+                f"{name} leaves English: {link}"
+            )
 
 
 # Every kind of page the publication has, as a reader reaches it.
-PAGE_TYPES = ["index.html", "plan-ap-ecu02.html", "compromiso-ec0014.html", "compromiso-cue0002.html", "institucion-asamblea-nacional-an.html",
-              "metodologia.html", "informe.html", "informe-ecu.html", "informe-eccu.html", "similares/CUE0002.html"]
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+PAGE_TYPES = [
+    "index.html",
+    "plan-ap-ecu02.html",
+    "compromiso-ec0014.html",
+    "compromiso-cue0002.html",
+    "institucion-asamblea-nacional-an.html",
+    "metodologia.html",
+    "informe.html",
+    "informe-ecu.html",
+    "informe-eccu.html",
+    "similares/CUE0002.html",
+]
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 
 @pytest.mark.parametrize("width", [390, 1440])
@@ -229,8 +281,10 @@ def test_every_page_type_passes_wcag_21_aa_with_axe(served, browser, width):
         visit.open(url)
         for violation in axe.run(visit.page, options=WCAG_21_AA).response["violations"]:
             if violation["impact"] in ("serious", "critical"):
-                found.append(f"{url.removeprefix(base)}: {violation['id']} ({violation['impact']}) at "
-                             f"{[n['target'] for n in violation['nodes'][:3]]}")
+                found.append(
+                    f"{url.removeprefix(base)}: {violation['id']} ({violation['impact']}) at "
+                    f"{[n['target'] for n in violation['nodes'][:3]]}"
+                )
     assert found == []
 
 
@@ -252,14 +306,23 @@ def test_spanish_pages_have_no_english_label_and_no_plural_error(demo):
 
     version = json.loads((demo / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
     folder = demo / "snapshots" / "2023-11" / version
-    english = [row["canonical_value"] for row in csv.DictReader(LABELS_SEED.open(encoding="utf-8"))
-               if row["canonical_value"].lower() != row["label_es"].lower()]
-    labels = re.compile(r"(?:cumplimiento|¿abrió el gobierno\?|resultados tempranos|potencial de resultados|impacto potencial"
-                        r"|frecuencia|nivel|Nivel IRM)\s*«?(" + "|".join(map(re.escape, english)) + r")\b")
+    english = [
+        row["canonical_value"]
+        for row in csv.DictReader(LABELS_SEED.open(encoding="utf-8"))
+        if row["canonical_value"].lower() != row["label_es"].lower()
+    ]
+    labels = re.compile(
+        r"(?:cumplimiento|¿abrió el gobierno\?|resultados tempranos|potencial de resultados|impacto potencial"
+        r"|frecuencia|nivel|Nivel IRM)\s*«?(" + "|".join(map(re.escape, english)) + r")\b"
+    )
     cells = re.compile(r"\b(" + "|".join(map(re.escape, english)) + r")\b")
-    countries = re.compile(r"\b(France|Mexico|Brazil|United Kingdom|Republic of Korea|Morocco|Peru|Finland|Germany|Italy|Spain)\b")
-    plural = re.compile(r"(?<![\d.,])\b1 (compromisos|hitos|retrasados|meses|puntos|informes|planes|sustanciales|abrieron|estelares"
-                        r"|terminaron)\b|\ba los 1 ")
+    countries = re.compile(
+        r"\b(France|Mexico|Brazil|United Kingdom|Republic of Korea|Morocco|Peru|Finland|Germany|Italy|Spain)\b"
+    )
+    plural = re.compile(
+        r"(?<![\d.,])\b1 (compromisos|hitos|retrasados|meses|puntos|informes|planes|sustanciales|abrieron|estelares"
+        r"|terminaron)\b|\ba los 1 "
+    )
     found = []
     pages = [p for p in folder.rglob("*.html") if not p.name.endswith(".en.html")]
     assert len(pages) > 60
@@ -269,24 +332,36 @@ def test_spanish_pages_have_no_english_label_and_no_plural_error(demo):
         found += [f"{page.name}: {m.group(0)}" for m in plural.finditer(text)]
         found += [f"{page.name}: {m.group(0)}" for m in countries.finditer(text)]
         if page.parent.name == "similares":  # the verdicts stand alone in the brief's table cells
-            table = re.sub(r"<td>(<a [^>]+>)?[^<]*(</a>)?<br><small>[^<]*</small></td>", "", page.read_text(encoding="utf-8"))
-            found += [f"{page.name}: «{m.group(1)}» in a cell" for m in re.finditer(r"<td>([^<]+)</td>", table)
-                      if cells.fullmatch(m.group(1).strip())]
+            table = re.sub(
+                r"<td>(<a [^>]+>)?[^<]*(</a>)?<br><small>[^<]*</small></td>", "", page.read_text(encoding="utf-8")
+            )
+            found += [
+                f"{page.name}: «{m.group(1)}» in a cell"
+                for m in re.finditer(r"<td>([^<]+)</td>", table)
+                if cells.fullmatch(m.group(1).strip())
+            ]
     assert found == []
 
 
 def test_on_a_phone_progress_and_status_come_first_and_chart_labels_stay_readable(served, browser):
     base, month = served
     visit = Visit(browser, base, PHONE)
-    for name, row in (("plan-ap-ecu02.html", "table.stack tbody tr"), ("compromiso-ec0014.html", "table.stack tbody tr"),
-                      ("informe-ecu.html", "table.stack tbody tr")):
+    for name, row in (
+        ("plan-ap-ecu02.html", "table.stack tbody tr"),
+        ("compromiso-ec0014.html", "table.stack tbody tr"),
+        ("informe-ecu.html", "table.stack tbody tr"),
+    ):
         page = visit.open(urljoin(base, month + name))
         first = page.locator(row).first
         chip = first.locator(".chip").bounding_box()
         assert chip and chip["x"] + chip["width"] <= PHONE["width"], f"{name}: the status is off-screen"
         cells = first.locator("td").evaluate_all("tds => tds.map(td => td.getBoundingClientRect().top)")
-        assert first.locator("td.key").first.bounding_box()["y"] <= min(cells) + 1, f"{name}: progress and status come first"
-        sizes = page.eval_on_selector_all("svg.chart-narrow text", "ts => ts.map(t => t.getBoundingClientRect().height)")
+        assert first.locator("td.key").first.bounding_box()["y"] <= min(cells) + 1, (
+            f"{name}: progress and status come first"
+        )
+        sizes = page.eval_on_selector_all(
+            "svg.chart-narrow text", "ts => ts.map(t => t.getBoundingClientRect().height)"
+        )
         assert sizes and min(sizes) >= 10, f"{name}: chart labels {min(sizes or [0]):.1f} px high on a phone"
         assert page.locator("svg.chart-wide").first.is_hidden()
     assert visit.errors == []

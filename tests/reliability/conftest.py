@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-RESULTS_DIR = Path(os.environ.get("OGP_RELIABILITY_RESULTS") or Path(__file__).resolve().parents[2] / "build" / "reliability")
+RESULTS_DIR = Path(
+    os.environ.get("OGP_RELIABILITY_RESULTS") or Path(__file__).resolve().parents[2] / "build" / "reliability"
+)
 TABLES: dict[str, dict] = {}  # table name -> {"expected": n, "rows": {case id: (what, outcome)}}
 
 

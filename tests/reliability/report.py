@@ -62,7 +62,10 @@ def complete_tables(results_dir: Path) -> dict[str, dict]:
 def main() -> int:
     results = complete_tables(RESULTS_DIR)
     if not results:
-        print(f"no complete table of outcomes in {RESULTS_DIR}: run `make test` (or pytest tests/reliability) first", file=sys.stderr)
+        print(
+            f"no complete table of outcomes in {RESULTS_DIR}: run `make test` (or pytest tests/reliability) first",
+            file=sys.stderr,
+        )
         return 1
     DOC.write_text(render(results, DOC.read_text(encoding="utf-8") if DOC.exists() else ""), encoding="utf-8")
     print(f"{DOC}: {', '.join(results)}")

@@ -27,8 +27,20 @@ from ingestion.progress_reports import load_progress_report_file
 from ingestion.sources import ensure_raw_schema
 
 MONTH_ABBREVIATIONS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
-MONTH_NAMES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-               "noviembre", "diciembre"]
+MONTH_NAMES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 EMAILS = ["ana.perez@mintel.gob.ec", "contacto@fundacion-ejemplo.org"]
 PHONES = ["099 123 4567", "0987654321", "+593 2 256 7890", "(02) 256-7890"]
 HEADERS = {  # header names institutions' tools use, by canonical field
@@ -37,19 +49,24 @@ HEADERS = {  # header names institutions' tools use, by canonical field
     "percent": ["Porcentaje de avance (%)", "porcentaje_avance", "Avance"],
     "narrative": ["Descripción del avance", "narrativa_libre", "Descripción"],
 }
-PROFILE = settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROFILE = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @dataclass(frozen=True)
 class Row:
     milestone: str
     month_text: str
-    month: date | None          # what an independent reading gives; None: not a month
+    month: date | None  # what an independent reading gives; None: not a month
     percent_text: str
-    percent: float | None       # None: not a number in 0-100
+    percent: float | None  # None: not a number in 0-100
     narrative: str
-    personal: tuple[str, ...]   # contact data written in the narrative
+    personal: tuple[str, ...]  # contact data written in the narrative
     extra_cells: tuple[str, ...]
 
 
@@ -58,8 +75,12 @@ def months(draw):
     year, month = draw(st.integers(2019, 2024)), draw(st.integers(1, 12))
     form = draw(st.sampled_from(["iso", "slash", "abbr", "name", "day", "bad"]))
     text = {
-        "iso": f"{year}-{month:02d}", "slash": f"{month:02d}/{year}", "abbr": f"{MONTH_ABBREVIATIONS[month - 1]}-{year % 100:02d}",
-        "name": f"{MONTH_NAMES[month - 1]} {year}", "day": f"15/{month:02d}/{year}", "bad": "el mes pasado",
+        "iso": f"{year}-{month:02d}",
+        "slash": f"{month:02d}/{year}",
+        "abbr": f"{MONTH_ABBREVIATIONS[month - 1]}-{year % 100:02d}",
+        "name": f"{MONTH_NAMES[month - 1]} {year}",
+        "day": f"15/{month:02d}/{year}",
+        "bad": "el mes pasado",
     }[form]
     return text, (None if form == "bad" else date(year, month, 1))
 
@@ -98,7 +119,9 @@ def report_files(draw):
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     endings = draw(st.sampled_from(["\n", "\r\n", "mixed"]))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if endings == "mixed" else endings, quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buffer, delimiter=delimiter, lineterminator="\r\n" if endings == "mixed" else endings, quoting=csv.QUOTE_MINIMAL
+    )
     writer.writerow(header)
     if endings == "mixed":  # a header saved on Windows, rows appended elsewhere
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
@@ -116,19 +139,33 @@ def _warehouse(tmp_path: Path):
 def _check(con, result, generated: list[Row]) -> None:
     ledger = result.ledger
     assert ledger.received == ledger.loaded + ledger.quarantined == len(generated)
-    [(entries,)] = con.execute("select count(*) from raw.ingestion_ledger where landed_file_id = ?", [ledger.landed_file_id]).fetchall()
+    [(entries,)] = con.execute(
+        "select count(*) from raw.ingestion_ledger where landed_file_id = ?", [ledger.landed_file_id]
+    ).fetchall()
     assert entries == 1
-    loaded = {m: (month, percent) for m, month, percent in
-              con.execute("select milestone_code, reporting_month, percent_complete from raw.progress_reports").fetchall()}
+    loaded = {
+        m: (month, percent)
+        for m, month, percent in con.execute(
+            "select milestone_code, reporting_month, percent_complete from raw.progress_reports"
+        ).fetchall()
+    }
     for r in generated:
         valid = r.month is not None and r.percent is not None and not r.extra_cells
         if valid:
             assert loaded.get(r.milestone) == (r.month, r.percent), (r, loaded.get(r.milestone))
         else:
             assert r.milestone not in loaded, r
-    stored = " ".join(str(v) for row in con.execute("select * exclude (raw_payload) from raw.progress_reports").fetchall() for v in row)
-    stored += " ".join(str(v) for row in con.execute("select raw_payload from raw.progress_reports").fetchall() for v in row)
-    stored += " ".join(str(v) for row in con.execute("select reason, raw_payload from raw.quarantine").fetchall() for v in row)
+    stored = " ".join(
+        str(v)
+        for row in con.execute("select * exclude (raw_payload) from raw.progress_reports").fetchall()
+        for v in row
+    )
+    stored += " ".join(
+        str(v) for row in con.execute("select raw_payload from raw.progress_reports").fetchall() for v in row
+    )
+    stored += " ".join(
+        str(v) for row in con.execute("select reason, raw_payload from raw.quarantine").fetchall() for v in row
+    )
     for r in generated:
         for personal in r.personal:
             assert personal not in stored, (personal, r)
@@ -149,15 +186,22 @@ def test_every_generated_csv_is_accounted_for_read_as_meant_and_redacted(tmp_pat
 @st.composite
 def workbooks(draw):
     count = draw(st.integers(1, 6))
-    values = [(f"EC0011-H{i + 1}", draw(st.integers(2019, 2024)), draw(st.integers(1, 12)), draw(st.integers(0, 1000)) / 1000)
-              for i in range(count)]
+    values = [
+        (f"EC0011-H{i + 1}", draw(st.integers(2019, 2024)), draw(st.integers(1, 12)), draw(st.integers(0, 1000)) / 1000)
+        for i in range(count)
+    ]
     title_rows = draw(st.integers(0, 3))
     as_percent = draw(st.booleans())
     return values, title_rows, as_percent
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(workbooks())
 def test_generated_workbooks_keep_percent_cells_as_shown(tmp_path_factory, workbook):
     """An .xlsx with a title block of any height and percentages stored as fractions with a %
@@ -196,7 +240,11 @@ LIMITS = dict(max_file_bytes=2 << 20, max_archive_members=40, max_unpacked_bytes
 
 def _csv_bytes(n: int, encoding: str) -> bytes:
     rows = [f"EC0011,EC0011-H{n}{i},2023-11,{10 * i},entrega {n} fila {i}" for i in range(1, 4)]
-    text = "Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Descripción\n" + "\n".join(rows) + "\n"
+    text = (
+        "Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Descripción\n"
+        + "\n".join(rows)
+        + "\n"
+    )
     if encoding == "utf-16-le-nobom":
         return text.encode("utf-16-le")
     if encoding == "sep":
@@ -239,7 +287,9 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
 def real_files(draw, n: int):
     kind = draw(st.sampled_from(["csv", "xlsx", "xls", "ods"]))
     if kind == "csv":
-        return f"informe{n}.csv", _csv_bytes(n, draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le-nobom", "sep"])))
+        return f"informe{n}.csv", _csv_bytes(
+            n, draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le-nobom", "sep"]))
+        )
     if kind == "xlsx":
         return f"libro{n}.xlsx", _xlsx_bytes(n, draw(st.booleans()), draw(st.booleans()))
     return f"libro{n}.{kind}", _workbook_bytes(kind, n)
@@ -267,7 +317,7 @@ def mutated(draw, n: int):
     elif how == "damaged_member":
         archive = _zip_bytes({name: data, f"sano{n}.csv": _csv_bytes(n + 200, "utf-8")})
         cut = draw(st.integers(10, max(len(archive) - 30, 11)))
-        name, data = f"danado{n}.zip", archive[:cut] + bytes([archive[cut] ^ 0xFF]) + archive[cut + 1:]
+        name, data = f"danado{n}.zip", archive[:cut] + bytes([archive[cut] ^ 0xFF]) + archive[cut + 1 :]
     elif how == "renamed":
         name = f"renombrado{n}" + draw(st.sampled_from([".csv", ".xls", ".txt", ""]))
     return ("file", name, data)
@@ -281,21 +331,28 @@ def inboxes(draw):
     return entries
 
 
-@settings(max_examples=20, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(inboxes())
 def test_any_mix_of_mutated_files_ends_in_one_terminal_state_each(tmp_path_factory, entries):
     import os
     import tracemalloc
 
-    from ingestion.inbox import IntakeLimits
+    from ingestion.intake import IntakeLimits
     from ingestion.intake_run import take_in_inbox
     from ingestion.landing import sha256_file
 
     root = tmp_path_factory.mktemp("inbox")
     outside = root / "fuera" / "secreto.csv"
     outside.parent.mkdir()
-    outside.write_text(f"Código del hito,Mes que se reporta,Porcentaje de avance (%)\n{OUTSIDE_CANARY},2023-11,99\n", encoding="utf-8")
+    outside.write_text(
+        f"Código del hito,Mes que se reporta,Porcentaje de avance (%)\n{OUTSIDE_CANARY},2023-11,99\n", encoding="utf-8"
+    )
     inbox = root / "inbox"
     inbox.mkdir()
     for kind, name, data in entries:
@@ -317,7 +374,9 @@ def test_any_mix_of_mutated_files_ends_in_one_terminal_state_each(tmp_path_facto
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        states = con.execute("select file_id, file_name, state, received, loaded, quarantined from raw.intake_files").fetchall()
+        states = con.execute(
+            "select file_id, file_name, state, received, loaded, quarantined from raw.intake_files"
+        ).fetchall()
         by_id = {}
         for file_id, name, state, received, loaded_rows, quarantined in states:
             assert state in ("loaded", "partly_loaded", "refused")
@@ -332,9 +391,16 @@ def test_any_mix_of_mutated_files_ends_in_one_terminal_state_each(tmp_path_facto
             else:
                 assert name in names, f"{name} ({kind}) has no terminal state"
         unbalanced = con.execute("""select count(*) from (select landed_file_id from raw.ingestion_ledger
-                                    group by all having sum(received) <> sum(loaded) + sum(quarantined))""").fetchone()[0]
+                                    group by all having sum(received) <> sum(loaded) + sum(quarantined))""").fetchone()[
+            0
+        ]
         assert unbalanced == 0
-        tables = [t for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        ]
         for table in tables:
             text = " ".join(str(row) for row in con.execute(f"select * from raw.{table}").fetchall())
             assert OUTSIDE_CANARY not in text, f"the file outside the inbox reached raw.{table}"
@@ -342,5 +408,7 @@ def test_any_mix_of_mutated_files_ends_in_one_terminal_state_each(tmp_path_facto
     assert not [p for p in landed if OUTSIDE_CANARY.encode() in p.read_bytes()]
     inbox_bytes = sum(len(data) for kind, _, data in entries if kind == "file")
     archives = sum(1 for kind, name, _ in entries if name.endswith(".zip"))
-    assert sum(p.stat().st_size for p in landed) <= 2 * inbox_bytes + archives * LIMITS["max_unpacked_bytes"] + 1_000_000
+    assert (
+        sum(p.stat().st_size for p in landed) <= 2 * inbox_bytes + archives * LIMITS["max_unpacked_bytes"] + 1_000_000
+    )
     assert peak < 256 << 20, f"Python memory peaked at {peak:,} bytes"

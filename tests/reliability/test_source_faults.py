@@ -13,10 +13,10 @@ from contextlib import contextmanager
 import pytest
 from werkzeug import Request, Response
 
+from ingestion.ckan_client import fetch_datasets
 from ingestion.form_apis import advance_cursor, fetch_kobo, read_cursor
 from ingestion.http import SourceError, make_session
 from ingestion.landing import land_url
-from ingestion.open_data_portal import fetch_datasets
 from ingestion.progress_reports import load_progress_report_file
 from tests.reliability.conftest import record
 from tests.test_form_apis import KOBO_RECORDS, kobo_server
@@ -32,11 +32,21 @@ def quick_session():
 
 
 def kobo(base, tmp_path, session=None, since=None):
-    return fetch_kobo(base, "aTestUid", "kobo-token", since=since, landing_dir=tmp_path / "landing", session=session or quick_session())
+    return fetch_kobo(
+        base,
+        "aTestUid",
+        "kobo-token",
+        since=since,
+        landing_dir=tmp_path / "landing",
+        session=session or quick_session(),
+    )
 
 
 def page(records, nxt=None):
-    return Response(json.dumps({"count": len(records), "next": nxt, "previous": None, "results": records}), content_type="application/json")
+    return Response(
+        json.dumps({"count": len(records), "next": nxt, "previous": None, "results": records}),
+        content_type="application/json",
+    )
 
 
 def sequence(*responses):
@@ -67,7 +77,9 @@ def raw_server(reply: bytes | None):
                 continue
             conn.recv(65536)
             if reply is None:
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST on close
+                conn.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )  # RST on close
             else:
                 conn.sendall(reply)
             conn.close()
@@ -86,7 +98,11 @@ def outcome_of(fn):
     try:
         result = fn()
     except SourceError as exc:
-        return "fails: " + str(exc).split(" answered")[0].split("http://")[0] + (" answered" + str(exc).split(" answered", 1)[1] if " answered" in str(exc) else "")
+        return (
+            "fails: "
+            + str(exc).split(" answered")[0].split("http://")[0]
+            + (" answered" + str(exc).split(" answered", 1)[1] if " answered" in str(exc) else "")
+        )
     return f"succeeds ({result})"
 
 
@@ -105,7 +121,9 @@ def test_500_is_retried_then_fails_clearly(httpserver, tmp_path):
 
 
 def test_502_503_then_success(httpserver, tmp_path):
-    httpserver.expect_request(PATH).respond_with_handler(sequence(Response("bad gateway", 502), Response("busy", 503), page(KOBO_RECORDS)))
+    httpserver.expect_request(PATH).respond_with_handler(
+        sequence(Response("bad gateway", 502), Response("busy", 503), page(KOBO_RECORDS))
+    )
     result = kobo(httpserver.url_for("/"), tmp_path)
     assert result.records == 3
     record(TABLE, FAULTS, "http_502_503", "502, then 503, then the page", "retried; succeeds with all 3 records")
@@ -113,7 +131,8 @@ def test_502_503_then_success(httpserver, tmp_path):
 
 def test_429_retry_after_is_honoured(httpserver, tmp_path):
     httpserver.expect_request(PATH).respond_with_handler(
-        sequence(Response("slow down", 429, headers={"Retry-After": "1"}), page(KOBO_RECORDS)))
+        sequence(Response("slow down", 429, headers={"Retry-After": "1"}), page(KOBO_RECORDS))
+    )
     started = time.monotonic()
     result = kobo(httpserver.url_for("/"), tmp_path)
     assert result.records == 3 and time.monotonic() - started >= 0.9
@@ -129,14 +148,26 @@ def test_timeout_fails_clearly(httpserver, tmp_path):
     with pytest.raises(SourceError) as error:
         kobo(httpserver.url_for("/"), tmp_path)
     assert "did not answer within" in str(error.value) or "kept failing" in str(error.value)
-    record(TABLE, FAULTS, "timeout", "no answer within the timeout", f"retried, then fails: {clean(str(error.value))[:160]}")
+    record(
+        TABLE,
+        FAULTS,
+        "timeout",
+        "no answer within the timeout",
+        f"retried, then fails: {clean(str(error.value))[:160]}",
+    )
 
 
 def test_connection_reset_fails_clearly(tmp_path):
     with raw_server(None) as base:
         with pytest.raises(SourceError) as error:
             kobo(base, tmp_path)
-    record(TABLE, FAULTS, "connection_reset", "the connection is reset", f"retried, then fails: {clean(str(error.value))[:160]}")
+    record(
+        TABLE,
+        FAULTS,
+        "connection_reset",
+        "the connection is reset",
+        f"retried, then fails: {clean(str(error.value))[:160]}",
+    )
 
 
 def test_truncated_download_is_not_landed(tmp_path):
@@ -144,10 +175,21 @@ def test_truncated_download_is_not_landed(tmp_path):
     reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n" + body
     with raw_server(reply) as base:
         with pytest.raises(SourceError) as error:
-            land_url("plan_catalogue", f"{base}/hitos.csv", landing_dir=tmp_path / "landing", max_bytes=10**6, session=quick_session())
+            land_url(
+                "plan_catalogue",
+                f"{base}/hitos.csv",
+                landing_dir=tmp_path / "landing",
+                max_bytes=10**6,
+                session=quick_session(),
+            )
     assert not [p for p in (tmp_path / "landing").rglob("*") if p.is_file()]
-    record(TABLE, FAULTS, "truncated_body", "a download cut short of its Content-Length",
-           f"fails, nothing landed: {clean(str(error.value))[:160]}")
+    record(
+        TABLE,
+        FAULTS,
+        "truncated_body",
+        "a download cut short of its Content-Length",
+        f"fails, nothing landed: {clean(str(error.value))[:160]}",
+    )
 
 
 def test_invalid_json_fails_clearly(httpserver, tmp_path):
@@ -161,14 +203,26 @@ def test_pagination_loop_is_stopped(httpserver, tmp_path):
     base = kobo_server(httpserver, loop=True)
     with pytest.raises(SourceError, match="instead of looping") as error:
         kobo(base, tmp_path)
-    record(TABLE, FAULTS, "pagination_loop", "a `next` link pointing back to a page already read", f"fails: {clean(str(error.value))}")
+    record(
+        TABLE,
+        FAULTS,
+        "pagination_loop",
+        "a `next` link pointing back to a page already read",
+        f"fails: {clean(str(error.value))}",
+    )
 
 
 def test_forbidden_outside_the_region(httpserver, tmp_path):
     httpserver.expect_request("/api/3/action/package_search").respond_with_data("Forbidden", status=403)
     with pytest.raises(SourceError, match="outside the region") as error:
         fetch_datasets(httpserver.url_for("/").rstrip("/"), landing_dir=tmp_path, session=quick_session())
-    record(TABLE, FAULTS, "http_403_region", "the national portal answers 403 from abroad", f"fails: {clean(str(error.value))}")
+    record(
+        TABLE,
+        FAULTS,
+        "http_403_region",
+        "the national portal answers 403 from abroad",
+        f"fails: {clean(str(error.value))}",
+    )
 
 
 def test_auth_failure(httpserver, tmp_path):
@@ -176,7 +230,13 @@ def test_auth_failure(httpserver, tmp_path):
     with pytest.raises(SourceError, match="401") as error:
         kobo(base, tmp_path)
     assert "kobo-token" not in str(error.value)
-    record(TABLE, FAULTS, "http_401", "the API token is refused", f"fails, the token not in the message: {clean(str(error.value))}")
+    record(
+        TABLE,
+        FAULTS,
+        "http_401",
+        "the API token is refused",
+        f"fails, the token not in the message: {clean(str(error.value))}",
+    )
 
 
 def test_changed_envelope_fails_clearly(httpserver, tmp_path):
@@ -193,8 +253,13 @@ def test_changed_fields_are_quarantined_not_loaded(httpserver, tmp_path, warehou
     result = kobo(httpserver.url_for("/"), tmp_path)
     loaded = load_progress_report_file(warehouse, result.pages[0], run_id="r")
     assert (loaded.ledger.loaded, loaded.quarantine_reasons) == (0, {"missing_column": 3})
-    record(TABLE, FAULTS, "changed_fields", "the form loses its milestone-code field",
-           "the page is landed; its 3 records are quarantined `missing_column` with the columns the page has")
+    record(
+        TABLE,
+        FAULTS,
+        "changed_fields",
+        "the form loses its milestone-code field",
+        "the page is landed; its 3 records are quarantined `missing_column` with the columns the page has",
+    )
 
 
 def test_failure_mid_pagination_leaves_no_partial_state(httpserver, tmp_path, warehouse):
@@ -207,7 +272,7 @@ def test_failure_mid_pagination_leaves_no_partial_state(httpserver, tmp_path, wa
         if start > 0 and broken["on"]:
             return Response("boom", 500)
         nxt = None if start > 0 else request.base_url + "?start=2&limit=2&format=json"
-        return page(KOBO_RECORDS[start:start + 2], nxt)
+        return page(KOBO_RECORDS[start : start + 2], nxt)
 
     httpserver.expect_request(PATH).respond_with_handler(handler)
     base = httpserver.url_for("/")
@@ -222,17 +287,43 @@ def test_failure_mid_pagination_leaves_no_partial_state(httpserver, tmp_path, wa
     advance_cursor(warehouse, result.source, result.high_water_mark)
     assert warehouse.execute("select count(*) from raw.progress_reports").fetchone()[0] == 3
     assert read_cursor(warehouse, "kobo_aTestUid") == "2023-12-03T10:00:00"
-    record(TABLE, FAULTS, "failure_mid_pagination", "page 1 answers, page 2 fails",
-           "the run fails; nothing loaded, cursor unchanged; the next run loads both pages and moves the cursor to the newest submission")
+    record(
+        TABLE,
+        FAULTS,
+        "failure_mid_pagination",
+        "page 1 answers, page 2 fails",
+        "the run fails; nothing loaded, cursor unchanged; the next run loads both pages and moves the cursor to the newest submission",
+    )
 
 
 def test_pagination_by_next_link_loads_everything_once(httpserver, tmp_path, warehouse):
     base = kobo_server(httpserver)
-    first = fetch_kobo(base, "aTestUid", "kobo-token", since=None, landing_dir=tmp_path / "landing", page_limit=2, session=quick_session())
+    first = fetch_kobo(
+        base,
+        "aTestUid",
+        "kobo-token",
+        since=None,
+        landing_dir=tmp_path / "landing",
+        page_limit=2,
+        session=quick_session(),
+    )
     for landed in first.pages:
         load_progress_report_file(warehouse, landed, run_id="one")
     advance_cursor(warehouse, first.source, first.high_water_mark)
-    again = fetch_kobo(base, "aTestUid", "kobo-token", since=read_cursor(warehouse, first.source), landing_dir=tmp_path / "landing",
-                       page_limit=2, session=quick_session())
+    again = fetch_kobo(
+        base,
+        "aTestUid",
+        "kobo-token",
+        since=read_cursor(warehouse, first.source),
+        landing_dir=tmp_path / "landing",
+        page_limit=2,
+        session=quick_session(),
+    )
     assert (len(first.pages), first.records, again.records) == (2, 3, 0)
-    record(TABLE, FAULTS, "rerun_same_window", "the same window fetched twice", "the second run fetches nothing new: nothing is loaded twice")
+    record(
+        TABLE,
+        FAULTS,
+        "rerun_same_window",
+        "the same window fetched twice",
+        "the second run fetches nothing new: nothing is loaded twice",
+    )
