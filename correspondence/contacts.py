@@ -24,6 +24,7 @@ _CURRENT = """
 @dataclass(frozen=True)
 class Contacts:
     """The current contacts file: each liaison's institution key and address, and the office's."""
+
     liaisons: tuple[tuple[str, str], ...] = ()
     office: tuple[str, ...] = ()
 
@@ -41,5 +42,7 @@ def current_contacts(con: duckdb.DuckDBPyConnection) -> Contacts:
         rows = con.execute(_CURRENT).fetchall()
     except duckdb.CatalogException:  # no contacts source yet
         return Contacts()
-    return Contacts(tuple((key, email) for role, key, email in rows if role == LIAISON and key),
-                    tuple(sorted({email for role, _, email in rows if role == COORDINATION})))
+    return Contacts(
+        tuple((key, email) for role, key, email in rows if role == LIAISON and key),
+        tuple(sorted({email for role, _, email in rows if role == COORDINATION})),
+    )

@@ -10,9 +10,10 @@ from datetime import date
 import duckdb
 
 from correspondence.mailer import Transport
-from correspondence.messages import Delivery, deliver_pending, ensure_tables, record
+from correspondence.messages import Delivery, deliver_pending, record
 from correspondence.receipts import compose_receipts
 from correspondence.reminders import compose_reminders
+from correspondence.schema import ensure_tables
 
 
 @dataclass(frozen=True)
@@ -26,18 +27,30 @@ class Outcome:
         return dict(Counter(d.state for d in self.deliveries))
 
 
-def send_receipts(con: duckdb.DuckDBPyConnection, transport: Transport, *, today: date, sender: str,
-                  run_id: str | None) -> Outcome:
+def send_receipts(
+    con: duckdb.DuckDBPyConnection, transport: Transport, *, today: date, sender: str, run_id: str | None
+) -> Outcome:
     ensure_tables(con)
     composed = compose_receipts(con)
     new = record(con, composed, today=today, run_id=run_id)
     return Outcome(len(composed), new, deliver_pending(con, transport, sender=sender))
 
 
-def send_reminders(con: duckdb.DuckDBPyConnection, transport: Transport, month: date, *, today: date, sender: str,
-                   reminder_day: int, escalation_days: int, due_day: int, run_id: str | None) -> Outcome:
+def send_reminders(
+    con: duckdb.DuckDBPyConnection,
+    transport: Transport,
+    month: date,
+    *,
+    today: date,
+    sender: str,
+    reminder_day: int,
+    escalation_days: int,
+    due_day: int,
+    run_id: str | None,
+) -> Outcome:
     ensure_tables(con)
-    composed = compose_reminders(con, month, today=today, reminder_day=reminder_day, escalation_days=escalation_days,
-                                 due_day=due_day)
+    composed = compose_reminders(
+        con, month, today=today, reminder_day=reminder_day, escalation_days=escalation_days, due_day=due_day
+    )
     new = record(con, composed, today=today, run_id=run_id)
     return Outcome(len(composed), new, deliver_pending(con, transport, sender=sender))

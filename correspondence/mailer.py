@@ -47,7 +47,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def build_message(message_id: str, *, sender: str, to: list[str], cc: list[str], subject: str, body: str) -> EmailMessage:
+def build_message(
+    message_id: str, *, sender: str, to: list[str], cc: list[str], subject: str, body: str
+) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = ", ".join(to)
@@ -78,7 +80,9 @@ class OutboxTransport:
             partial.write_bytes(message.as_bytes())
             os.replace(partial, target)
         except OSError as error:
-            raise DeliveryError(f"no se pudo escribir el mensaje en la bandeja de salida ({type(error).__name__})") from error
+            raise DeliveryError(
+                f"no se pudo escribir el mensaje en la bandeja de salida ({type(error).__name__})"
+            ) from error
         return WRITTEN
 
 
@@ -88,7 +92,9 @@ def _transient(error: BaseException) -> bool:
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in error.recipients.values())
-    return isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, TimeoutError))
+    return isinstance(
+        error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, TimeoutError)
+    )
 
 
 def _reason(error: BaseException) -> str:
@@ -123,8 +129,10 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage) -> str:
         sending = retry(
-            retry=retry_if_exception(_transient), stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=self.wait_s, max=8 * self.wait_s), reraise=True,
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.wait_s, max=8 * self.wait_s),
+            reraise=True,
         )(self._send_once)
         try:
             sending(message)

@@ -18,7 +18,6 @@ import duckdb
 
 from correspondence.contacts import current_contacts
 from correspondence.mailer import SENT, WRITTEN, DeliveryError, Transport, build_message
-from correspondence.schema import ensure_tables
 
 RECEIPT, REMINDER, ESCALATION = "receipt", "reminder", "escalation"
 KIND_LABELS = {RECEIPT: "acuse de recibo", REMINDER: "recordatorio", ESCALATION: "segundo recordatorio"}
@@ -52,14 +51,28 @@ def record(con: duckdb.DuckDBPyConnection, messages: list[Composed], *, today: d
                    select ?, ?, ?, ?, md5(lower(trim(?))), ?, ?, ?, ?, 'pending', 0, null, null, null, now(), ?, null, ?
                    where not exists (select 1 from raw.outbound_messages where message_id = ?)
                    returning message_id""",
-                [m.message_id, m.kind, m.institution, m.institution_key, m.institution, m.reporting_month,
-                 m.copy_coordination, m.subject, m.body, today, run_id, m.message_id],
+                [
+                    m.message_id,
+                    m.kind,
+                    m.institution,
+                    m.institution_key,
+                    m.institution,
+                    m.reporting_month,
+                    m.copy_coordination,
+                    m.subject,
+                    m.body,
+                    today,
+                    run_id,
+                    m.message_id,
+                ],
             ).fetchall()
             if inserted:
                 new += 1
             if inserted and m.file_ids:
-                con.executemany("insert into raw.outbound_message_files values (?, ?, ?)",
-                                [[m.message_id, f, m.institution_key or ""] for f in m.file_ids])
+                con.executemany(
+                    "insert into raw.outbound_message_files values (?, ?, ?)",
+                    [[m.message_id, f, m.institution_key or ""] for f in m.file_ids],
+                )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -82,15 +95,23 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, transport: Transport, *, sen
         f"""select message_id, kind, institution, institution_key, copy_coordination, subject, body
             from raw.outbound_messages
             where state in ('{PENDING}', '{FAILED}', '{NO_CONTACT}') and attempts < {MAX_ATTEMPTS}
-            order by composed_at, message_id""").fetchall()
+            order by composed_at, message_id"""
+    ).fetchall()
     outcomes = []
     contacts = current_contacts(con) if waiting else None
     for message_id, kind, institution, key, copy_coordination, subject, body in waiting:
         to, cc = contacts.recipients(key, copy_coordination=copy_coordination)
         if not to:
             con.execute(f"update raw.outbound_messages set state = '{NO_CONTACT}' where message_id = ?", [message_id])
-            outcomes.append(Delivery(message_id, kind, institution, NO_CONTACT,
-                                     f"sin contacto registrado para {institution or 'la coordinación'}"))
+            outcomes.append(
+                Delivery(
+                    message_id,
+                    kind,
+                    institution,
+                    NO_CONTACT,
+                    f"sin contacto registrado para {institution or 'la coordinación'}",
+                )
+            )
             continue
         email = build_message(message_id, sender=sender, to=to, cc=cc, subject=subject, body=body)
         try:
@@ -103,7 +124,8 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, transport: Transport, *, sen
                set state = ?, attempts = attempts + 1, last_error = ?, recipients_to = ?, recipients_cc = ?,
                    delivered_at = case when ? then now() end
                where message_id = ?""",
-            [state, error, ", ".join(to), ", ".join(cc), state in DELIVERED, message_id])
+            [state, error, ", ".join(to), ", ".join(cc), state in DELIVERED, message_id],
+        )
         outcomes.append(Delivery(message_id, kind, institution, state, error))
     return outcomes
 
@@ -123,7 +145,9 @@ def undelivered(con: duckdb.DuckDBPyConnection) -> list[Undelivered]:
     try:
         rows = con.execute(
             """select kind, institution, reporting_month, state, attempts, last_error from raw.outbound_messages
-               where not list_contains(?, state) order by composed_at""", [list(DELIVERED)]).fetchall()
+               where not list_contains(?, state) order by composed_at""",
+            [list(DELIVERED)],
+        ).fetchall()
     except duckdb.CatalogException:  # a warehouse from before the loop existed
         return []
     return [Undelivered(*row) for row in rows]
@@ -131,8 +155,12 @@ def undelivered(con: duckdb.DuckDBPyConnection) -> list[Undelivered]:
 
 def delivered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     try:
-        return dict(con.execute(
-            "select kind, count(*) from raw.outbound_messages where list_contains(?, state) group by kind", [list(DELIVERED)]).fetchall())
+        return dict(
+            con.execute(
+                "select kind, count(*) from raw.outbound_messages where list_contains(?, state) group by kind",
+                [list(DELIVERED)],
+            ).fetchall()
+        )
     except duckdb.CatalogException:
         return {}
 
@@ -150,7 +178,9 @@ def messages_about(con: duckdb.DuckDBPyConnection, month: date, kinds: tuple[str
     try:
         rows = con.execute(
             "select kind, institution, state, last_error from raw.outbound_messages "
-            "where reporting_month = ? and list_contains(?, kind) order by kind, institution", [month, list(kinds)]).fetchall()
+            "where reporting_month = ? and list_contains(?, kind) order by kind, institution",
+            [month, list(kinds)],
+        ).fetchall()
     except duckdb.CatalogException:
         return []
     return [MessageLine(*row) for row in rows]

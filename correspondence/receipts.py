@@ -23,7 +23,8 @@ from correspondence.render import render
 from ingestion.indicators import VALUES_SPEC
 from ingestion.institution_contacts import institution_key
 from ingestion.intake import STATE_LABELS
-from ingestion.progress_reports import FIELD_ALIASES as REPORT_FIELDS, SPEC as REPORTS_SPEC
+from ingestion.progress_reports import FIELD_ALIASES as REPORT_FIELDS
+from ingestion.progress_reports import SPEC as REPORTS_SPEC
 from ingestion.tabular import normalize_header
 
 # The files institutions send (the inbox and the forms); the catalogues and OGP's exports are not deliveries.
@@ -83,7 +84,10 @@ VALIDATION_ISSUES = """
     where stage = 'validation' and landed_file_id in (select file_id from _receipt_files)
     group by all
 """
-NO_VALIDATION_ISSUES = "select cast(null as varchar) as landed_file_id, cast(null as bigint) as source_row_number, cast(null as varchar) as reason where false"
+NO_VALIDATION_ISSUES = (
+    "select cast(null as varchar) as landed_file_id, cast(null as bigint) as source_row_number, cast(null as "
+    "varchar) as reason where false"
+)
 
 # Every delivered row of the files to acknowledge, with whose it is: `owner` is the institution,
 # kept only when its name has a key contacts can be matched by.
@@ -161,27 +165,41 @@ group by r.file_id, r.owner
 
 def _validated(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse has been built (its validation's rejections can be told)."""
-    return bool(con.execute("select count(*) from information_schema.tables "
-                            "where table_schema = 'marts' and table_name = 'fct_data_quality_issues'").fetchone()[0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'fct_data_quality_issues'"
+        ).fetchone()[0]
+    )
 
 
 def compose_receipts(con: duckdb.DuckDBPyConnection) -> list[Composed]:
     """One receipt per institution for the files not acknowledged yet."""
     _files_to_acknowledge(con)
-    files = {row[0]: row[1:] for row in con.execute(
-        "select file_id, file_name, state, reason from _receipt_files order by recorded_at, file_name").fetchall()}
+    files = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "select file_id, file_name, state, reason from _receipt_files order by recorded_at, file_name"
+        ).fetchall()
+    }
     if not files:
         return []
     _payload_institution_keys(con)
     validation = VALIDATION_ISSUES if _validated(con) else NO_VALIDATION_ISSUES
-    con.execute(ROWS_SQL.format(validation=validation, key_of_reported=institution_key("r.institution"),
-                                key_of_responsible=institution_key("responsible_institution"),
-                                key_of_institution=institution_key("institution")))
+    con.execute(
+        ROWS_SQL.format(
+            validation=validation,
+            key_of_reported=institution_key("r.institution"),
+            key_of_responsible=institution_key("responsible_institution"),
+            key_of_institution=institution_key("institution"),
+        )
+    )
     by_institution: dict[str | None, dict[str, FileReceipt]] = defaultdict(dict)
     keys: dict[str, str] = {}
     for file_id, owner, key, loaded, set_aside, month, warnings in con.execute(RECEIPTS_SQL).fetchall():
-        by_institution[owner][file_id] = FileReceipt(*files[file_id], loaded=loaded, quarantined=set_aside,
-                                                     warnings=warnings, reporting_month=month)
+        by_institution[owner][file_id] = FileReceipt(
+            *files[file_id], loaded=loaded, quarantined=set_aside, warnings=warnings, reporting_month=month
+        )
         if owner:
             keys[owner] = key
     # A file none of whose rows could be read names no institution: the coordinating office hears of it.
@@ -194,13 +212,23 @@ def compose_receipts(con: duckdb.DuckDBPyConnection) -> list[Composed]:
         listed = [receipts[f] for f in files if f in receipts]
         months = [r.reporting_month for r in listed if r.reporting_month]
         file_ids = tuple(f for f in files if f in receipts)
-        subject = (f"Acuse de recibo: {len(listed)} archivo{'s' if len(listed) != 1 else ''} recibido{'s' if len(listed) != 1 else ''}"
-                   + (f" de {institution}" if institution else " sin institución identificada"))
+        subject = (
+            f"Acuse de recibo: {len(listed)} archivo{'s' if len(listed) != 1 else ''} recibido{'s' if len(listed) != 1 else ''}"
+            + (f" de {institution}" if institution else " sin institución identificada")
+        )
         body = render("acuse_de_recibo.txt", institution=institution, files=listed, rows_listed=ROWS_LISTED)
         digest = hashlib.sha256(("receipt|" + (institution or "") + "|" + "|".join(file_ids)).encode()).hexdigest()[:24]
-        composed.append(Composed(
-            message_id=f"acuse-{digest}", kind=RECEIPT, institution=institution,
-            institution_key=keys.get(institution) if institution else None,
-            reporting_month=max(months) if months else None, copy_coordination=False,
-            subject=subject, body=body, file_ids=file_ids))
+        composed.append(
+            Composed(
+                message_id=f"acuse-{digest}",
+                kind=RECEIPT,
+                institution=institution,
+                institution_key=keys.get(institution) if institution else None,
+                reporting_month=max(months) if months else None,
+                copy_coordination=False,
+                subject=subject,
+                body=body,
+                file_ids=file_ids,
+            )
+        )
     return composed

@@ -26,7 +26,7 @@ MISSING_REPORTS_SQL = f"""
     with plan_ends as (
         select action_plan_id, date_trunc('month', max(planned_end)) as last_month from marts.dim_milestones group by action_plan_id
     )
-    select m.responsible_institution, {institution_key('m.responsible_institution')} as institution_key,
+    select m.responsible_institution, {institution_key("m.responsible_institution")} as institution_key,
            s.milestone_code, m.milestone_title, s.commitment_id, s.percent_complete, s.last_report_month, m.planned_end
     from marts.fct_milestone_status_monthly s
     join marts.dim_milestones m on m.milestone_code = s.milestone_code
@@ -67,10 +67,16 @@ def deadline(month: date, due_day: int) -> date:
 
 def missing_reports(con: duckdb.DuckDBPyConnection, month: date) -> dict[tuple[str, str], list[MissingReport]]:
     """(institution, key) -> its milestones due in `month` with no report for it."""
-    built = {name for (name,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    built = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
     if not {"fct_milestone_status_monthly", "dim_milestones"} <= built:
-        raise WarehouseNotBuilt("el almacén aún no tiene los hitos del mes: ejecute `ogp run-month` o `ogp refresh` primero")
+        raise WarehouseNotBuilt(
+            "el almacén aún no tiene los hitos del mes: ejecute `ogp run-month` o `ogp refresh` primero"
+        )
     found: dict[tuple[str, str], list[MissingReport]] = {}
     for institution, key, *milestone in con.execute(MISSING_REPORTS_SQL, [month]).fetchall():
         found.setdefault((institution, key), []).append(MissingReport(*milestone))
@@ -81,12 +87,15 @@ def _sent_reminders(con: duckdb.DuckDBPyConnection, month: date) -> dict[tuple[s
     """(institution key, stage) -> when that reminder for `month` was composed."""
     rows = con.execute(
         f"""select institution_key, kind, composed_on from raw.outbound_messages
-            where reporting_month = ? and kind in ('{REMINDER}', '{ESCALATION}')""", [month]).fetchall()
+            where reporting_month = ? and kind in ('{REMINDER}', '{ESCALATION}')""",
+        [month],
+    ).fetchall()
     return {(key, kind): composed for key, kind, composed in rows}
 
 
-def compose_reminders(con: duckdb.DuckDBPyConnection, month: date, *, today: date, reminder_day: int,
-                      escalation_days: int, due_day: int) -> list[Composed]:
+def compose_reminders(
+    con: duckdb.DuckDBPyConnection, month: date, *, today: date, reminder_day: int, escalation_days: int, due_day: int
+) -> list[Composed]:
     """The reminders due `today` for `month`: a first one from `reminder_day` of the next month,
     a second one (coordination copied) `escalation_days` after the first, each once."""
     if today < next_month(month) + timedelta(days=reminder_day - 1):
@@ -101,13 +110,30 @@ def compose_reminders(con: duckdb.DuckDBPyConnection, month: date, *, today: dat
             stage = ESCALATION
         else:
             continue
-        body = render("recordatorio.txt", institution=institution, month=month, milestones=milestones,
-                      deadline=deadline(month, due_day), escalation=stage == ESCALATION, today=today)
+        body = render(
+            "recordatorio.txt",
+            institution=institution,
+            month=month,
+            milestones=milestones,
+            deadline=deadline(month, due_day),
+            escalation=stage == ESCALATION,
+            today=today,
+        )
         count = len(milestones)
-        subject = (("Segundo recordatorio" if stage == ESCALATION else "Recordatorio")
-                   + f": {count} hito{'s' if count != 1 else ''} sin reporte de {month.year}-{month.month:02d} — {institution}")
+        subject = (
+            "Segundo recordatorio" if stage == ESCALATION else "Recordatorio"
+        ) + f": {count} hito{'s' if count != 1 else ''} sin reporte de {month.year}-{month.month:02d} — {institution}"
         digest = hashlib.sha256(f"{stage}|{key}|{month.isoformat()}".encode()).hexdigest()[:24]
-        composed.append(Composed(
-            message_id=f"{stage}-{digest}", kind=stage, institution=institution, institution_key=key,
-            reporting_month=month, copy_coordination=stage == ESCALATION, subject=subject, body=body))
+        composed.append(
+            Composed(
+                message_id=f"{stage}-{digest}",
+                kind=stage,
+                institution=institution,
+                institution_key=key,
+                reporting_month=month,
+                copy_coordination=stage == ESCALATION,
+                subject=subject,
+                body=body,
+            )
+        )
     return composed

@@ -36,7 +36,9 @@ def main() -> int:
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(snapshots)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=os.environ.get("OGP_CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("OGP_CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"]
+        )
         for name, page_path, width, full in SHOTS:
             page = browser.new_page(viewport={"width": width, "height": 900 if width > 600 else 844})
             page.goto(f"http://127.0.0.1:{server.server_port}/{MONTH}/{version}/{page_path}")

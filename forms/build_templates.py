@@ -18,18 +18,66 @@ from openpyxl.worksheet.datavalidation import DataValidation
 HERE = Path(__file__).resolve().parent
 
 SURVEY = [
-    ("type", "name", "label::Español (es)", "required", "constraint", "constraint_message::Español (es)", "hint::Español (es)"),
+    (
+        "type",
+        "name",
+        "label::Español (es)",
+        "required",
+        "constraint",
+        "constraint_message::Español (es)",
+        "hint::Español (es)",
+    ),
     ("start", "start", "", "", "", "", ""),
     ("end", "end", "", "", "", "", ""),
     ("text", "institucion", "Institución que reporta", "yes", "", "", "Nombre oficial de la institución"),
     ("begin_group", "avance", "Avance del hito", "", "", "", ""),
-    ("text", "codigo_compromiso", "Código del compromiso (OGP)", "yes", "regex(., '^[A-Z]{2,3}[0-9]{4}$')", "Use el código OGP del compromiso: 2 o 3 letras y 4 cifras", ""),
-    ("text", "codigo_hito", "Código del hito", "yes", "regex(., '^[A-Z]{2,3}[0-9]{4}-H[0-9]+$')", "Use el código del catálogo: el del compromiso, -H y el número del hito", ""),
-    ("text", "mes_reportado", "Mes que se reporta (AAAA-MM)", "yes", "regex(., '^[0-9]{4}-[0-9]{2}$')", "Formato AAAA-MM, p. ej. 2023-11", ""),
-    ("decimal", "porcentaje_avance", "Porcentaje de avance del hito (%)", "yes", ". >= 0 and . <= 100", "Entre 0 y 100", ""),
+    (
+        "text",
+        "codigo_compromiso",
+        "Código del compromiso (OGP)",
+        "yes",
+        "regex(., '^[A-Z]{2,3}[0-9]{4}$')",
+        "Use el código OGP del compromiso: 2 o 3 letras y 4 cifras",
+        "",
+    ),
+    (
+        "text",
+        "codigo_hito",
+        "Código del hito",
+        "yes",
+        "regex(., '^[A-Z]{2,3}[0-9]{4}-H[0-9]+$')",
+        "Use el código del catálogo: el del compromiso, -H y el número del hito",
+        "",
+    ),
+    (
+        "text",
+        "mes_reportado",
+        "Mes que se reporta (AAAA-MM)",
+        "yes",
+        "regex(., '^[0-9]{4}-[0-9]{2}$')",
+        "Formato AAAA-MM, p. ej. 2023-11",
+        "",
+    ),
+    (
+        "decimal",
+        "porcentaje_avance",
+        "Porcentaje de avance del hito (%)",
+        "yes",
+        ". >= 0 and . <= 100",
+        "Entre 0 y 100",
+        "",
+    ),
     ("select_one estado", "estado", "Estado del hito", "yes", "", "", ""),
     ("text", "descripcion", "Descripción del avance", "", "", "", ""),
-    ("text", "evidencias", "Enlaces a evidencias", "", "", "", "Enlaces separados por espacios; de preferencia al portal de datos abiertos"),
+    (
+        "text",
+        "evidencias",
+        "Enlaces a evidencias",
+        "",
+        "",
+        "",
+        "Enlaces separados por espacios; de preferencia al portal de datos abiertos",
+    ),
     ("text", "dificultades", "Dificultades", "", "", "", ""),
     ("end_group", "", "", "", "", "", ""),
 ]
@@ -41,13 +89,23 @@ CHOICES = [
     ("estado", "retrasado", "Retrasado"),
     ("estado", "retirado", "Retirado"),
 ]
-SETTINGS = [("form_title", "form_id", "version", "default_language"),
-            ("Informe mensual de avance - Plan de Acción de Gobierno Abierto", "avance_mensual", "2026110101", "Español (es)")]
+SETTINGS = [
+    ("form_title", "form_id", "version", "default_language"),
+    ("Informe mensual de avance - Plan de Acción de Gobierno Abierto", "avance_mensual", "2026110101", "Español (es)"),
+]
 
 TEMPLATE_HEADER = [
-    "Marca temporal", "Institución", "Código del compromiso", "Código del hito", "Mes que se reporta",
-    "Porcentaje de avance (%)", "Estado del hito", "Descripción del avance", "Enlaces a evidencias",
-    "Dificultades", "Estado de revisión",
+    "Marca temporal",
+    "Institución",
+    "Código del compromiso",
+    "Código del hito",
+    "Mes que se reporta",
+    "Porcentaje de avance (%)",
+    "Estado del hito",
+    "Descripción del avance",
+    "Enlaces a evidencias",
+    "Dificultades",
+    "Estado de revisión",
 ]
 
 
@@ -73,7 +131,9 @@ def main() -> None:
     sheet.append(TEMPLATE_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    states = DataValidation(type="list", formula1='"No iniciado,En curso,Completado,Retrasado,Retirado"', allow_blank=True)
+    states = DataValidation(
+        type="list", formula1='"No iniciado,En curso,Completado,Retrasado,Retirado"', allow_blank=True
+    )
     percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=False)
     sheet.add_data_validation(states)
     sheet.add_data_validation(percent)

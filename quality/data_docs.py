@@ -14,16 +14,19 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 SITE_NAME = "ogp"
 ASSETS = Path(__file__).resolve().parent / "data_docs_assets"
 VENDOR_URL_PATH = "static/vendor"  # inside the site
 # GX's pages show their logo from GX's web-assets bucket, with the context's id in the query (a
 # request to another host on every view); the same image ships in the site's static/images.
-GX_WEB_ASSET = re.compile(r'"https://great-expectations-web-assets\.[^"/]+/(?:[^"?]*/)?([\w.-]+\.(?:png|svg|gif))(?:\?[^"]*)?"')
+GX_WEB_ASSET = re.compile(
+    r'"https://great-expectations-web-assets\.[^"/]+/(?:[^"?]*/)?([\w.-]+\.(?:png|svg|gif))(?:\?[^"]*)?"'
+)
 # Subresource integrity and CORS mode on a vendored file: on `file://` (the path the CLI prints)
 # Chromium refuses a CORS request, so jQuery's plugins (popper, bootstrap) never load and the
 # suites tab and "show more" do nothing. The files are the project's own copies: the attributes go.
@@ -35,7 +38,8 @@ def replacements() -> dict[str, str]:
     declared = json.loads((ASSETS / "assets.json").read_text())
     return {
         url: f"{VENDOR_URL_PATH}/{entry['package'].replace('/', '__')}@{entry['version']}/{file}"
-        for entry in declared["packages"] for url, file in entry["serves"].items()
+        for entry in declared["packages"]
+        for url, file in entry["serves"].items()
     }
 
 
@@ -52,11 +56,14 @@ def site_context(docs_dir: Path) -> Iterator[Any]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         context = gx.get_context(mode="file", project_root_dir=str(root))
         context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-        sites = {SITE_NAME: {
-            "class_name": "SiteBuilder", "show_how_to_buttons": False,
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
-        }}
+        sites = {
+            SITE_NAME: {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
+            }
+        }
         if context.variables.data_docs_sites != sites:
             context.variables.data_docs_sites = sites
             context.variables.save()
@@ -69,7 +76,9 @@ def forget_earlier_validations(context: Any, suite_name: str, *, keep_run: str |
     each of its run's pages)."""
     store = context.validation_results_store
     for key in store.list_keys():
-        if key.expectation_suite_identifier.name == suite_name and (keep_run is None or key.run_id.run_name != keep_run):
+        if key.expectation_suite_identifier.name == suite_name and (
+            keep_run is None or key.run_id.run_name != keep_run
+        ):
             store.remove_key(key)
 
 
@@ -84,7 +93,7 @@ def serve_assets_locally(docs_dir: Path) -> None:
         up = "../" * (len(page.relative_to(docs_dir).parts) - 1)
         for url, local in addresses.items():
             html = html.replace(f'"{url}"', f'"{up}{local}"')
-        html = GX_WEB_ASSET.sub(lambda m: f'"{up}static/images/{m.group(1)}"', html)
+        html = GX_WEB_ASSET.sub(lambda m, up=up: f'"{up}static/images/{m.group(1)}"', html)
         html = CROSS_ORIGIN_ATTRIBUTES.sub("", html)
         if html != original:
             page.write_text(html, encoding="utf-8")

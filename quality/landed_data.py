@@ -7,12 +7,12 @@ column, how many rows, and a sample of them."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ingestion import sources
-
 
 
 def expectations_of(suite_name: str) -> Callable[[Any], list]:
@@ -49,7 +49,9 @@ class ValidationSummary:
         lines = ["| expectation | column | failing rows | sample |", "|---|---|---|---|"]
         for f in self.failures:
             sample = ", ".join(str(s) for s in f.sample[:5]).replace("|", "\\|")
-            lines.append(f"| {f.rule} | {f.column or ''} | {f.unexpected_count if f.unexpected_count is not None else 'n/a'} | {sample} |")
+            lines.append(
+                f"| {f.rule} | {f.column or ''} | {f.unexpected_count if f.unexpected_count is not None else 'n/a'} | {sample} |"
+            )
         return "\n".join(lines)
 
 
@@ -85,26 +87,32 @@ def _run_suite(gx, context, suite_name: str, frame, run_name: str | None, *, wit
     for expectation in expectations_of(suite_name)(gx):
         suite.add_expectation(expectation)
     suite = context.suites.add_or_update(suite)
-    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(data=batch_definition, suite=suite, name=suite_name)
+    )
     actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])] if with_docs else []
     checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(name=f"landed_{suite_name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY")
+        gx.Checkpoint(
+            name=f"landed_{suite_name}", validation_definitions=[definition], actions=actions, result_format="SUMMARY"
+        )
     )
     run = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
-    (key, result), = run.run_results.items()
+    ((key, result),) = run.run_results.items()
     failures = []
     for r in result.results:
         if r.success:
             continue
         config = r.expectation_config
         column = config.kwargs.get("column") or ",".join(config.kwargs.get("column_list", []) or [])
-        failures.append(Failure(
-            expectation=config.type,
-            column=column or None,
-            unexpected_count=(r.result or {}).get("unexpected_count"),
-            sample=list((r.result or {}).get("partial_unexpected_list") or [])[:10],
-            rule=_describe(config.type, config.kwargs),
-        ))
+        failures.append(
+            Failure(
+                expectation=config.type,
+                column=column or None,
+                unexpected_count=(r.result or {}).get("unexpected_count"),
+                sample=list((r.result or {}).get("partial_unexpected_list") or [])[:10],
+                rule=_describe(config.type, config.kwargs),
+            )
+        )
     docs_page = None
     if with_docs:
         urls = context.get_docs_sites_urls(resource_identifier=key, site_names=[SITE_NAME])
@@ -128,7 +136,11 @@ def suite_columns(suite_name: str) -> list[str]:
 
 
 def validate_batches(
-    suite_name: str, batches: Iterable, *, docs_dir: Path | None = None, run_name: str | None = None,
+    suite_name: str,
+    batches: Iterable,
+    *,
+    docs_dir: Path | None = None,
+    run_name: str | None = None,
 ) -> ValidationSummary:
     """Run the suite over a large landing batch by batch (pandas frames), so memory stays bounded
     however many rows a run loaded; failures are summed per expectation and column. Data Docs are
@@ -176,7 +188,13 @@ def _describe(kind: str, kwargs: dict) -> str:
 
 
 def validate_landed_rows(
-    warehouse: Path, suite_name: str, run_id: str, *, docs_dir: Path | None, batch_rows: int, memory_limit: str,
+    warehouse: Path,
+    suite_name: str,
+    run_id: str,
+    *,
+    docs_dir: Path | None,
+    batch_rows: int,
+    memory_limit: str,
     lock_timeout_s: float = 300.0,
 ) -> ValidationSummary:
     """The suite over the rows of `raw.<suite_name>` that run `run_id` landed, read from the
@@ -188,12 +206,19 @@ def validate_landed_rows(
 
     columns = ", ".join(quote_ident(c) for c in suite_columns(suite_name))
     with connect(warehouse, read_only=True, lock_timeout_s=lock_timeout_s, memory_limit=memory_limit) as con:
-        files = [f for (f,) in con.execute(
-            f"select distinct landed_file_id from raw.{suite_name} where landed_file_id in ({files_to_validate_sql(suite_name)})",
-            [run_id]).fetchall()]
+        files = [
+            f
+            for (f,) in con.execute(
+                f"select distinct landed_file_id from raw.{suite_name} where landed_file_id in ({files_to_validate_sql(suite_name)})",
+                [run_id],
+            ).fetchall()
+        ]
         reader = con.sql(
-            f"select {columns} from raw.{suite_name} where list_contains(?, landed_file_id)", params=[files],
+            f"select {columns} from raw.{suite_name} where list_contains(?, landed_file_id)",
+            params=[files],
         ).to_arrow_reader(batch_rows)
-        summary = validate_batches(suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir, run_name=run_id)
+        summary = validate_batches(
+            suite_name, (batch.to_pandas() for batch in reader), docs_dir=docs_dir, run_name=run_id
+        )
     summary.landed_file_ids = files
     return summary

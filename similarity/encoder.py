@@ -38,7 +38,9 @@ _NUMBERING = re.compile(
     r"^\s*(?:(?:commitment|compromiso|action|acción|engagement)\s*(?:no\.?|n[°º]|number)?\s*(?=[0-9]))?"
     r"(?:[0-9]+(?:[.:][0-9A-Za-z]{1,3})+(?=\s)"  # 3.3.1.5 Ensure ...
     r"|(?:O\d+M\d+|[0-9]+[A-Za-z]?|[A-Za-z](?=[.:)]))(?:[.:][0-9A-Za-z]{1,3}(?=[.:)\s]))*(?:\s*\([A-Za-z]\))?"
-    r"\s*[.:)\-–]+)[\s.:)\-–]*", re.I)
+    r"\s*[.:)\-–]+)[\s.:)\-–]*",
+    re.I,
+)
 
 
 def title_text(title: str | None) -> str:

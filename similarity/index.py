@@ -85,7 +85,9 @@ def ensure_search_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: int = PEERS_PER_COMMITMENT) -> IndexRefresh:
+def refresh_index(
+    con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: int = PEERS_PER_COMMITMENT
+) -> IndexRefresh:
     """Embed new or changed commitments, drop vanished ones, then rank every tracked commitment's
     peers. In one transaction: a reader sees the old index or the new one."""
     ensure_search_schema(con)
@@ -104,20 +106,26 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, threads: int = 2, peers: in
             where not exists (select 1 from {EMBEDDINGS} e where e.commitment_id = c.commitment_id)
             order by commitment_id""").to_arrow_table()
         vectors = encoder.embed(pending.column("embedded_text").to_pylist(), threads=threads)
-        title_vectors = encoder.embed([encoder.title_text(t) for t in pending.column("embedded_title").to_pylist()], threads=threads)
+        title_vectors = encoder.embed(
+            [encoder.title_text(t) for t in pending.column("embedded_title").to_pylist()], threads=threads
+        )
 
         def vector_column(matrix: np.ndarray) -> pa.FixedSizeListArray:
             return pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1), pa.float32()), encoder.DIMENSIONS)
 
-        new_rows = pa.table({  # noqa: F841 - read by name in the insert below
-            "commitment_id": pending.column("commitment_id"),
-            "content_hash": pending.column("content_hash"),
-            "embedding": vector_column(vectors),
-            "title_embedding": vector_column(title_vectors),
-        })
-        con.execute(f"""insert into {EMBEDDINGS} (commitment_id, content_hash, model_name, model_version, embedding, embedded_at, title_embedding)
+        new_rows = pa.table(  # noqa: F841 - read by name in the insert below
+            {
+                "commitment_id": pending.column("commitment_id"),
+                "content_hash": pending.column("content_hash"),
+                "embedding": vector_column(vectors),
+                "title_embedding": vector_column(title_vectors),
+            }
+        )
+        con.execute(
+            f"""insert into {EMBEDDINGS} (commitment_id, content_hash, model_name, model_version, embedding, embedded_at, title_embedding)
                         select commitment_id, content_hash, ?, ?, embedding, now()::timestamp, title_embedding from new_rows""",
-                    [encoder.MODEL_NAME, version])
+            [encoder.MODEL_NAME, version],
+        )
         [(total,)] = con.execute("select count(*) from current_commitment_texts").fetchall()
         peer_rows, ranked = _rank_peers(con, peers, version)
         con.execute("commit")
@@ -131,8 +139,12 @@ def ranking_basis(corpus: Corpus, peers: int, version: str) -> str:
     """A digest of what the peers are ranked from: each commitment's id, text, title, member and
     whether it is tracked (its vector follows from its text and the model's version)."""
     columns = ("commitment_id", "embedded_text", "commitment_title", "member_code", "is_tracked")
-    digest = hashlib.sha256(json.dumps([version, peers, EMBEDDED_PARTS, TITLE_WEIGHT, LEXICAL_WEIGHT,
-                                        *(corpus.columns[c] for c in columns)], default=str).encode("utf-8"))
+    digest = hashlib.sha256(
+        json.dumps(
+            [version, peers, EMBEDDED_PARTS, TITLE_WEIGHT, LEXICAL_WEIGHT, *(corpus.columns[c] for c in columns)],
+            default=str,
+        ).encode("utf-8")
+    )
     return digest.hexdigest()
 
 
@@ -157,12 +169,23 @@ def _rank_peers(con: duckdb.DuckDBPyConnection, peers: int, version: str) -> tup
         blended /= np.maximum(np.linalg.norm(blended, axis=1, keepdims=True), 1e-12)
         elsewhere = corpus.subset(candidates)
         rankings = rank(elsewhere, [corpus.texts[i] for i in tracked], top_k=peers, query_vectors=blended)
-        rows += [(corpus.ids[q], position + 1, elsewhere.ids[hit.index], hit.score, hit.semantic, hit.lexical, version)
-                 for q, hits in zip(tracked, rankings) for position, hit in enumerate(hits)]
+        rows += [
+            (corpus.ids[q], position + 1, elsewhere.ids[hit.index], hit.score, hit.semantic, hit.lexical, version)
+            for q, hits in zip(tracked, rankings, strict=False)
+            for position, hit in enumerate(hits)
+        ]
     con.execute(f"delete from {PEERS}")
     if rows:
-        names = ("commitment_id", "peer_rank", "peer_commitment_id", "score", "semantic_score", "lexical_score", "model_version")
-        ranked = pa.Table.from_pydict(dict(zip(names, map(list, zip(*rows)))))  # noqa: F841 - read by name below
+        names = (
+            "commitment_id",
+            "peer_rank",
+            "peer_commitment_id",
+            "score",
+            "semantic_score",
+            "lexical_score",
+            "model_version",
+        )
+        ranked = pa.Table.from_pydict(dict(zip(names, map(list, zip(*rows, strict=False)), strict=False)))  # noqa: F841 - read by name below
         con.execute(f"insert into {PEERS} select * from ranked")
     con.execute(f"delete from {PEERS_BASIS}")
     con.execute(f"insert into {PEERS_BASIS} values (?, now()::timestamp)", [basis])

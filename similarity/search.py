@@ -66,6 +66,7 @@ OUTCOMES = {  # filter name -> condition on the corpus query
 @dataclass(frozen=True)
 class Filters:
     """Which commitments may be returned. Members are matched by code or name, case-insensitively."""
+
     members: tuple[str, ...] = ()
     exclude_members: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
@@ -75,7 +76,10 @@ class Filters:
 
     def sql(self) -> tuple[str, list]:
         conditions, params = ["true"], []
-        member = "(lower(c.member_code) in (select lower(unnest(?))) or lower(coalesce(c.member_name, m.member_name)) in (select lower(unnest(?))))"
+        member = (
+            "(lower(c.member_code) in (select lower(unnest(?))) or lower(coalesce(c.member_name, m.member_name)) "
+            "in (select lower(unnest(?))))"
+        )
         if self.members:
             conditions.append(member)
             params += [list(self.members)] * 2
@@ -87,7 +91,8 @@ class Filters:
             params.append(list(self.regions))
         if self.policy_areas:
             conditions.append("""c.commitment_id in (select commitment_id from marts.bridge_commitment_policy_areas
-                                 where lower(policy_area) in (select lower(unnest(?))) or lower(policy_area_code) in (select lower(unnest(?))))""")
+                                 where lower(policy_area) in (select lower(unnest(?))) or
+                                     lower(policy_area_code) in (select lower(unnest(?))))""")
             params += [list(self.policy_areas)] * 2
         if self.plan_years:
             conditions.append("p.start_year <= ? and coalesce(p.end_year, p.start_year) >= ?")
@@ -101,23 +106,29 @@ def _matrix(table, column: str) -> np.ndarray:
     if not table.num_rows:
         return np.zeros((0, encoder.DIMENSIONS), dtype=np.float32)
     values = table.column(column).combine_chunks()
-    return values.flatten().to_numpy(zero_copy_only=False).reshape(-1, encoder.DIMENSIONS).astype(np.float32, copy=False)
+    return (
+        values.flatten().to_numpy(zero_copy_only=False).reshape(-1, encoder.DIMENSIONS).astype(np.float32, copy=False)
+    )
 
 
 @dataclass
 class Corpus:
     """The searchable commitments, columns as arrays (row i is one commitment): `vectors` of title
     and text, `title_vectors` of the title alone (the text's where there is no title)."""
+
     columns: dict[str, list]
     vectors: np.ndarray
     title_vectors: np.ndarray | None = None
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> "Corpus":
+    def load(cls, con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> Corpus:
         where, params = filters.sql()
         table = con.sql(CORPUS_SQL.format(where=where), params=params).to_arrow_table()
-        return cls({name: table.column(name).to_pylist() for name in table.column_names if not name.endswith("embedding")},
-                   _matrix(table, "embedding"), _matrix(table, "title_embedding"))
+        return cls(
+            {name: table.column(name).to_pylist() for name in table.column_names if not name.endswith("embedding")},
+            _matrix(table, "embedding"),
+            _matrix(table, "title_embedding"),
+        )
 
     def __len__(self) -> int:
         return len(self.vectors)
@@ -138,9 +149,12 @@ class Corpus:
     def is_tracked(self) -> np.ndarray:
         return np.array(self.columns["is_tracked"], dtype=bool)
 
-    def subset(self, rows: np.ndarray) -> "Corpus":
-        return Corpus({name: [values[i] for i in rows] for name, values in self.columns.items()}, self.vectors[rows],
-                      None if self.title_vectors is None else self.title_vectors[rows])
+    def subset(self, rows: np.ndarray) -> Corpus:
+        return Corpus(
+            {name: [values[i] for i in rows] for name, values in self.columns.items()},
+            self.vectors[rows],
+            None if self.title_vectors is None else self.title_vectors[rows],
+        )
 
     def record(self, i: int) -> dict:
         return {name: values[i] for name, values in self.columns.items() if name != "embedded_text"}
@@ -162,7 +176,12 @@ def fold(text: str) -> str:
 def _stopwords() -> list[str]:
     from bm25s import stopwords
 
-    words = (stopwords.STOPWORDS_EN + stopwords.STOPWORDS_SPANISH + stopwords.STOPWORDS_FRENCH + stopwords.STOPWORDS_PORTUGUESE)
+    words = (
+        stopwords.STOPWORDS_EN
+        + stopwords.STOPWORDS_SPANISH
+        + stopwords.STOPWORDS_FRENCH
+        + stopwords.STOPWORDS_PORTUGUESE
+    )
     return sorted({fold(w) for w in words})
 
 
@@ -181,15 +200,27 @@ def lexical_scores(documents: list[str], queries: list[str]) -> np.ndarray:
     retriever.index(corpus_tokens, show_progress=False)
     vocab = corpus_tokens.vocab
     for q, query in enumerate(queries):  # one vectorised scoring per query text (a handful per call)
-        words = [w for w in bm25s.tokenize(fold(query), stopwords=stop, return_ids=False, show_progress=False)[0] if w in vocab]
+        words = [
+            w
+            for w in bm25s.tokenize(fold(query), stopwords=stop, return_ids=False, show_progress=False)[0]
+            if w in vocab
+        ]
         if words:
             scores[q] = retriever.get_scores(words)
     return scores
 
 
-def rank(corpus: Corpus, queries: list[str], *, top_k: int = PEERS_PER_COMMITMENT, query_vectors: np.ndarray | None = None,
-         exclude_member_of: list[str | None] | None = None, lexical_weight: float = LEXICAL_WEIGHT,
-         semantic_weight: float = 1.0, title_weight: float = TITLE_WEIGHT) -> list[list[Hit]]:
+def rank(
+    corpus: Corpus,
+    queries: list[str],
+    *,
+    top_k: int = PEERS_PER_COMMITMENT,
+    query_vectors: np.ndarray | None = None,
+    exclude_member_of: list[str | None] | None = None,
+    lexical_weight: float = LEXICAL_WEIGHT,
+    semantic_weight: float = 1.0,
+    title_weight: float = TITLE_WEIGHT,
+) -> list[list[Hit]]:
     """For each query text, the `top_k` best commitments of the corpus (best first). With
     `exclude_member_of`, a query's own member's commitments are left out (peers elsewhere)."""
     if not queries:
@@ -211,8 +242,13 @@ def rank(corpus: Corpus, queries: list[str], *, top_k: int = PEERS_PER_COMMITMEN
     results = []
     for q in range(len(queries)):
         order = np.argsort(-combined[q], kind="stable")[:top_k]
-        results.append([Hit(int(i), float(combined[q, i]), float(semantic[q, i]), float(lexical_share[q, i]))
-                        for i in order if np.isfinite(combined[q, i])])
+        results.append(
+            [
+                Hit(int(i), float(combined[q, i]), float(semantic[q, i]), float(lexical_share[q, i]))
+                for i in order
+                if np.isfinite(combined[q, i])
+            ]
+        )
     return results
 
 
@@ -249,21 +285,45 @@ class Answer:
 def peer_of(corpus: Corpus, hit: Hit) -> Peer:
     r = corpus.record(hit.index)
     years = f"{r['start_year']}-{r['end_year']}" if r["start_year"] and r["end_year"] else None
-    return Peer(r["commitment_id"], r["member_name"], r["member_code"], r["region"], r["action_plan_id"], years,
-                r["commitment_title"], r["ogp_url"], round(hit.score, 4), round(hit.semantic, 4), round(hit.lexical, 4),
-                r["completion"], r["did_it_open_government"], r["early_results"], r["potential_impact"],
-                r["potential_for_results"], bool(r["is_starred"]), bool(r["has_irm_verdict"]),
-                bool(r["is_substantial_or_complete"]), bool(r["opened_government_notably"]))
+    return Peer(
+        r["commitment_id"],
+        r["member_name"],
+        r["member_code"],
+        r["region"],
+        r["action_plan_id"],
+        years,
+        r["commitment_title"],
+        r["ogp_url"],
+        round(hit.score, 4),
+        round(hit.semantic, 4),
+        round(hit.lexical, 4),
+        r["completion"],
+        r["did_it_open_government"],
+        r["early_results"],
+        r["potential_impact"],
+        r["potential_for_results"],
+        bool(r["is_starred"]),
+        bool(r["has_irm_verdict"]),
+        bool(r["is_substantial_or_complete"]),
+        bool(r["opened_government_notably"]),
+    )
 
 
-def similar(con: duckdb.DuckDBPyConnection, texts: list[str], *, top_k: int = 10, filters: Filters = Filters()) -> list[Answer]:
+def similar(
+    con: duckdb.DuckDBPyConnection, texts: list[str], *, top_k: int = 10, filters: Filters = Filters()
+) -> list[Answer]:
     """The `top_k` commitments most like each text, in the order of `texts`."""
     corpus = Corpus.load(con, filters)
-    return [Answer(text, [peer_of(corpus, hit) for hit in hits]) for text, hits in zip(texts, rank(corpus, texts, top_k=top_k))]
+    return [
+        Answer(text, [peer_of(corpus, hit) for hit in hits])
+        for text, hits in zip(texts, rank(corpus, texts, top_k=top_k), strict=False)
+    ]
 
 
-SUMMARY = {"es": "{assessed} de {total} con evaluación del IRM; {complete}; {opened}; {starred}",
-           "en": "{assessed} of {total} assessed by the IRM; {complete}; {opened}; {starred}"}
+SUMMARY = {
+    "es": "{assessed} de {total} con evaluación del IRM; {complete}; {opened}; {starred}",
+    "en": "{assessed} of {total} assessed by the IRM; {complete}; {opened}; {starred}",
+}
 
 
 def outcome_summary(peers: list[Peer], language: str = "es") -> str:
@@ -272,10 +332,12 @@ def outcome_summary(peers: list[Peer], language: str = "es") -> str:
 
     language = language if language in SUMMARY else "es"
     return SUMMARY[language].format(
-        total=len(peers), assessed=sum(p.has_irm_verdict for p in peers),
+        total=len(peers),
+        assessed=sum(p.has_irm_verdict for p in peers),
         complete=count(sum(p.substantial_or_complete for p in peers), "substantial_or_complete", language),
         opened=count(sum(p.opened_government_notably for p in peers), "opened_government", language),
-        starred=count(sum(p.starred for p in peers), "starred", language))
+        starred=count(sum(p.starred for p in peers), "starred", language),
+    )
 
 
 STORED_PEERS_SQL = """
@@ -303,7 +365,28 @@ def stored_peers(con: duckdb.DuckDBPyConnection, commitment_ids: list[str]) -> d
     answers: dict[str, Answer] = {}
     for row in con.execute(STORED_PEERS_SQL, {"ids": list(commitment_ids)}).fetchall():
         answer = answers.setdefault(row[0], Answer(row[1] or row[0]))
-        answer.results.append(Peer(row[3], row[4] or row[5], row[5], row[6], row[7], row[8], row[9], row[10],
-                                   row[11], row[12], row[13], row[14], row[15], row[16], row[17], row[18],
-                                   bool(row[19]), bool(row[20]), bool(row[21]), bool(row[22])))
+        answer.results.append(
+            Peer(
+                row[3],
+                row[4] or row[5],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                row[9],
+                row[10],
+                row[11],
+                row[12],
+                row[13],
+                row[14],
+                row[15],
+                row[16],
+                row[17],
+                row[18],
+                bool(row[19]),
+                bool(row[20]),
+                bool(row[21]),
+                bool(row[22]),
+            )
+        )
     return answers
