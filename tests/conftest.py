@@ -52,39 +52,51 @@ def definitions():
     return defs()
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory, worker_id):
-    """`ogp demo` for real into a temporary OGP_DATA_DIR: every asset, every demo month. Built once
-    for the whole session, whichever worker asks first (the others wait for it, then share it):
-    tests read it, or copy it before they change anything."""
+def built_once(tmp_path_factory, worker_id: str, name: str, build) -> Path:
+    """A folder `build(folder)` fills once for the whole session, whichever xdist worker asks first:
+    the others wait for it, then share it (they read it, or copy it before they change anything).
+    A failed build fails every test that asks for it, with what the build said."""
     import fcntl
-
-    from orchestration import cli
 
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent  # the folder every xdist worker's own temporary folder sits in
-    data, built, failed = shared / "demo" / "data", shared / "demo" / "built", shared / "demo" / "failed"
-    data.parent.mkdir(parents=True, exist_ok=True)
-    with open(shared / "demo.lock", "w") as lock:
+    folder, built, failed = shared / name / "data", shared / name / "built", shared / name / "failed"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if failed.exists():
-            pytest.fail(f"ogp demo failed (built by another worker):\n{failed.read_text(encoding='utf-8')}")
+            pytest.fail(f"{name} failed (built by another worker):\n{failed.read_text(encoding='utf-8')}")
         if not built.exists():
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setenv("OGP_DATA_DIR", str(data))
-                mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-                for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
-                    mp.delenv(name, raising=False)
-                printed = io.StringIO()  # what a person running `make demo` reads
-                with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-                    status = cli.main(["demo"])
-            (data / "demo-output.txt").write_text(printed.getvalue(), encoding="utf-8")
-            if status != 0:
-                failed.write_text(printed.getvalue()[-5000:], encoding="utf-8")
-                pytest.fail(printed.getvalue()[-5000:])
+            try:
+                build(folder)
+            except BaseException as exc:
+                failed.write_text(str(exc)[-5000:] or exc.__class__.__name__, encoding="utf-8")
+                raise
             built.touch()
-    return data
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, worker_id):
+    """`ogp demo` for real into a temporary OGP_DATA_DIR: every asset, every demo month, built once
+    for the whole session and shared by the workers."""
+    from orchestration import cli
+
+    def build(data: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("OGP_DATA_DIR", str(data))
+            mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+            for name in ("OGP_INBOX_DIR", "OGP_PLAN_CATALOGUE_URL", "OGP_DASHBOARD_URL", "OGP_DBT_TARGET"):
+                mp.delenv(name, raising=False)
+            printed = io.StringIO()  # what a person running `make demo` reads
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                status = cli.main(["demo"])
+        (data / "demo-output.txt").write_text(printed.getvalue(), encoding="utf-8")
+        if status != 0:
+            pytest.fail(f"ogp demo failed:\n{printed.getvalue()[-5000:]}")
+
+    return built_once(tmp_path_factory, worker_id, "demo", build)
 
 
 @pytest.fixture

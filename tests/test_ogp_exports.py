@@ -18,7 +18,7 @@ import pytest
 from orchestration import runner
 from orchestration.settings import DEMO_DATA_DIR, Settings
 from tests import ogp_exports
-from tests.conftest import PRESENTED_2023_11
+from tests.conftest import PRESENTED_2023_11, built_once
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
 PHONES = ("876 5432", "876-5432", "256-7890", "555 0143")
@@ -39,18 +39,20 @@ def _run_month_on_a_copy_of_the_demo(demo: Path, data: Path, env: dict[str, str]
         return runner.run_months(month, month, settings=Settings.from_env())
 
 
-@pytest.fixture(scope="module")
-def full_exports(demo, tmp_path_factory) -> Path:
+@pytest.fixture(scope="session")
+def full_exports(demo, tmp_path_factory, worker_id) -> Path:
     """The demo, then a month run with the Dashboard export and the Explorer file (variant layout)
-    of the tests."""
-    root = tmp_path_factory.mktemp("ogp_full")
-    dashboard = ogp_exports.dashboard_export(root / "exports" / "ogp_data_dashboard.csv")
-    explorer = ogp_exports.explorer_export(root / "exports" / "ogpirm_live_data.csv", variant=True)
-    data = root / "data"
-    assert _run_month_on_a_copy_of_the_demo(
-        demo, data, {"OGP_DASHBOARD_URL": str(dashboard), "OGP_EXPLORER_URL": str(explorer)}
-    )
-    return data
+    of the tests: built once for the session, whichever worker asks first; its tests only read it."""
+
+    def build(data: Path) -> None:
+        exports = data.parent / "exports"
+        dashboard = ogp_exports.dashboard_export(exports / "ogp_data_dashboard.csv")
+        explorer = ogp_exports.explorer_export(exports / "ogpirm_live_data.csv", variant=True)
+        assert _run_month_on_a_copy_of_the_demo(
+            demo, data, {"OGP_DASHBOARD_URL": str(dashboard), "OGP_EXPLORER_URL": str(explorer)}
+        )
+
+    return built_once(tmp_path_factory, worker_id, "ogp_full", build)
 
 
 def _query(data: Path, sql: str, params=None, path: str = "warehouse.duckdb"):
