@@ -175,6 +175,7 @@ SPEC = SourceSpec(
 def planned_month_range(path) -> tuple[date, date]:
     """The first and last month a catalogue file plans (its earliest start, its latest end)."""
     with duckdb.connect() as con:
+        sx.create_parser_macros(con)
         columns = load_table(con, Path(path), "_batch")
         mapping = map_columns(columns, FIELD_ALIASES)
         first, last = con.execute(

@@ -1,8 +1,17 @@
-"""Tolerant parsing written as DuckDB SQL expressions, so whole batches are parsed in the engine
-rather than row by row in Python. Each function takes an SQL expression (a quoted column) and
-returns an SQL expression; the raw text is always kept beside the parsed value by the caller."""
+"""Tolerant parsing written as DuckDB SQL, so whole batches are parsed in the engine rather than row
+by row in Python. Each function takes an SQL expression (a quoted column) and returns an SQL
+expression; the raw text is always kept beside the parsed value by the caller.
+
+The long date parsers are DuckDB macros (`ogp_reporting_month(b."Mes")`), created once on a
+connection by the load path before it runs a canonical select (`create_parser_macros`), so a
+canonical select reads as a list of calls instead of kilobytes of nested `regexp_replace`. Their
+bodies are the `*_sql` functions below, which stay plain SQL text for a reader and the tests."""
 
 from __future__ import annotations
+
+import weakref
+
+from ingestion.connection import in_transaction
 
 SPANISH_MONTHS = (
     "enero",
@@ -80,7 +89,7 @@ def _month_words_to_numbers(expr: str) -> str:
     return f"regexp_replace(trim({out}), '\\s*[-/ .]+\\s*', '-', 'g')"
 
 
-def excel_serial_date(expr: str) -> str:
+def excel_serial_date_sql(expr: str) -> str:
     """An Excel serial day number (45231 = 2023-11-01) as a date, for cells a spreadsheet saved as
     numbers; only 5-digit values from 1954 to 2118 count, so a stray number is not taken for a date."""
     t = f"trim({expr})"
@@ -90,7 +99,7 @@ def excel_serial_date(expr: str) -> str:
     )
 
 
-def reporting_month(expr: str) -> str:
+def reporting_month_sql(expr: str) -> str:
     """First day of the month a report is for, from any unambiguous Spanish or English form: 2023-11,
     2023-11-30, 2023-11-30T00:00:00, 11/2023, 30/11/2023, 30-11-2023, noviembre 2023, nov-23, 30-nov-2023,
     1 de noviembre de 2023, November 30, 2023, an Excel serial day. A numeric day and month are read
@@ -110,7 +119,7 @@ def reporting_month(expr: str) -> str:
     )
 
 
-def calendar_date(expr: str) -> str:
+def calendar_date_sql(expr: str) -> str:
     """A day: ISO first, then the day-first forms used in Latin America (31/12/2024)."""
     t = f"trim({expr})"
     return (
@@ -121,7 +130,7 @@ def calendar_date(expr: str) -> str:
     )
 
 
-def timestamp(expr: str) -> str:
+def timestamp_sql(expr: str) -> str:
     """Submission time: Google Forms' Spanish `Marca temporal` (17/11/2023 10:23:45) or ISO 8601."""
     t = f"trim({expr})"
     return (
@@ -148,7 +157,7 @@ def number(expr: str) -> str:
     return f"try_cast(replace(trim({expr}), ',', '.') as double)"
 
 
-def period_precision(expr: str) -> str:
+def period_precision_sql(expr: str) -> str:
     """month, quarter or year for `2023-11` / `11/2023`, `2023-Q4` / `T4 2023`, `2023`; NULL otherwise."""
     t = f"upper(trim({expr}))"
     return (
@@ -160,7 +169,7 @@ def period_precision(expr: str) -> str:
     )
 
 
-def period_start(expr: str) -> str:
+def period_start_sql(expr: str) -> str:
     """First day of the period a measurement is for (see `period_precision`)."""
     t = f"upper(trim({expr}))"
     year = f"cast(regexp_extract({t}, '([0-9]{{4}})', 1) as integer)"
@@ -172,3 +181,56 @@ def period_start(expr: str) -> str:
         f"then make_date({year}, 3 * {quarter} - 2, 1) "
         f"else {reporting_month(expr)} end"
     )
+
+
+# --- the macros --------------------------------------------------------------------------------------
+
+# Each date parser's body, written once above, becomes `ogp_<name>(value)` (the short parsers stay
+# inline: they are read where they are used, on connections the load path did not open).
+_PARAMETER = "parsed_value"
+_MACRO_BODIES = {
+    "excel_serial_date": excel_serial_date_sql,
+    "reporting_month": reporting_month_sql,
+    "calendar_date": calendar_date_sql,
+    "timestamp": timestamp_sql,
+    "period_precision": period_precision_sql,
+    "period_start": period_start_sql,
+}
+
+
+def _call(name: str):
+    def call(expr: str) -> str:
+        return f"ogp_{name}({expr})"
+
+    call.__name__ = name
+    call.__doc__ = _MACRO_BODIES[name].__doc__
+    return call
+
+
+excel_serial_date = _call("excel_serial_date")
+reporting_month = _call("reporting_month")
+calendar_date = _call("calendar_date")
+timestamp = _call("timestamp")
+period_precision = _call("period_precision")
+period_start = _call("period_start")
+
+# In dependency order: a macro may call those before it.
+MACROS = tuple(
+    f"create or replace temp macro ogp_{name}({_PARAMETER}) as ({body(_PARAMETER)})"
+    for name, body in _MACRO_BODIES.items()
+)
+
+
+_WITH_MACROS: weakref.WeakSet = weakref.WeakSet()
+
+
+def create_parser_macros(con) -> None:
+    """The date parsers as temporary macros on `con` (a DuckDB connection), once per connection:
+    the load path calls it before its transactions, whoever opened the connection. Created inside
+    a transaction (a re-parse's), they go if it is rolled back: then they are not remembered."""
+    if con in _WITH_MACROS:
+        return
+    for statement in MACROS:
+        con.execute(statement)
+    if not in_transaction(con):
+        _WITH_MACROS.add(con)

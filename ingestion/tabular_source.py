@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from ingestion import sql_expressions as sx
 from ingestion.connection import in_transaction, transaction
 from ingestion.dates import record_date_interpretations
 from ingestion.intake import record_loaded_file, record_warnings, refusal_reason
@@ -128,6 +129,7 @@ def load_file(
     """Load one landed file: its rows, quarantine, ledger entry, landed-file record and terminal
     state commit together. Whatever reading or loading it raises, the file is refused with a
     reason and the caller goes on to the next file (hostile input is normal input)."""
+    sx.create_parser_macros(con)  # before the transaction: a rolled-back file would take them with it
     # Read before the transaction: a file DuckDB fails to read part-way would abort it, and the
     # file's quarantine must still be written.
     try:
@@ -173,6 +175,7 @@ def load_files(
     together in one transaction: the per-row work is done once for all of them, and each file
     still gets its own ledger entry, quarantine rows and landed-file record. If such a group fails
     as a whole, its files are loaded again one by one, so one broken file cannot block the rest."""
+    sx.create_parser_macros(con)  # before the transactions: a rolled-back group would take them with it
     results: list[LoadResult] = []
     for layout, group in _runs_of_one_layout(con, spec, landed_files):
         if layout is not None and len(group) > 1:

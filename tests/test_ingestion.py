@@ -63,6 +63,7 @@ def test_map_columns_finds_canonical_fields_and_tool():
     ],
 )
 def test_reporting_month_parsing(warehouse, text, expected):
+    sx.create_parser_macros(warehouse)
     assert warehouse.execute(f"select {sx.reporting_month('v')} from (select ? as v)", [text]).fetchone()[0] == expected
 
 
