@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -14,23 +13,8 @@ import duckdb
 
 from exports.formatting import REPORTING_ES, STATUS_ES, ogp_label
 from exports.queries import used_params
+from exports.scope import PLANS_IN_SCOPE, ReportMember
 from ingestion.landing import sha256_file
-
-
-@dataclass(frozen=True)
-class ReportMember:
-    """A member with plans in the month: one report each."""
-
-    code: str
-    name: str
-    level: str  # national or local (OGP's member type when the deployment does not declare it)
-    municipality: str | None
-
-    @property
-    def report(self) -> str:
-        """Its report's file in a version: `informe-<code>.html` (informe.html lists them)."""
-        return f"informe-{self.code.lower()}.html"
-
 
 LICENSE = {
     "name": "CC-BY-4.0",
@@ -60,6 +44,7 @@ TABLES: list[tuple[str, str, str]] = [
         "compromisos",
         "Avance de los compromisos en el mes / Commitment progress in the month",
         f"""
+        with {PLANS_IN_SCOPE}
         select pl.member_code, p.action_plan_id, p.commitment_id, c.commitment_number, c.commitment_title, c.lead_institution,
                p.reporting_month, round(p.progress_percent, 1) as progress_percent, p.progress_percent_rounded,
                round(p.expected_percent, 1) as expected_percent, round(p.schedule_gap, 1) as schedule_gap,
@@ -78,6 +63,7 @@ TABLES: list[tuple[str, str, str]] = [
         "hitos",
         "Estado de los hitos en el mes / Milestone status in the month",
         f"""
+        with {PLANS_IN_SCOPE}
         select pl.member_code, s.action_plan_id, s.commitment_id, s.milestone_code, m.milestone_title, m.responsible_institution,
                s.weight, m.planned_start, m.planned_end, m.original_planned_end, m.is_replanned,
                    s.reporting_month, round(s.percent_complete, 1) as percent_complete,
@@ -95,7 +81,8 @@ TABLES: list[tuple[str, str, str]] = [
     (
         "avance_planes",
         "Avance de los planes mes a mes / Plan progress month by month",
-        """
+        f"""
+        with {PLANS_IN_SCOPE}
         select pl.member_code, f.action_plan_id, f.reporting_month, round(f.progress_percent, 1) as progress_percent,
                round(f.expected_percent, 1) as expected_percent, f.commitments, f.commitments_completed,
                f.commitments_on_track, f.commitments_at_risk, f.commitments_delayed, f.commitments_not_started
@@ -109,7 +96,8 @@ TABLES: list[tuple[str, str, str]] = [
     (
         "informes",
         "Informes de avance aceptados del mes / Accepted progress reports of the month",
-        """
+        f"""
+        with {PLANS_IN_SCOPE}
         select pl.member_code, r.submission_id, r.action_plan_id, r.commitment_id, r.milestone_code, r.reporting_month,
                r.percent_complete, r.reported_status, r.review_state, r.reporting_institution, r.narrative, r.evidence_urls,
                r.challenges, r.source_tool
@@ -122,7 +110,8 @@ TABLES: list[tuple[str, str, str]] = [
     (
         "indicadores",
         "Valores de los indicadores hasta el mes / Indicator values up to the month",
-        """
+        f"""
+        with {PLANS_IN_SCOPE}
         select pl.member_code, v.indicator_code, i.indicator_name, i.unit, v.commitment_id, i.milestone_code, v.period_start,
                v.period_precision, v.measured_value, v.baseline, v.target,
                round(v.target_attainment_percent, 1) as target_attainment_percent, i.direction, v.evidence_url
@@ -137,7 +126,8 @@ TABLES: list[tuple[str, str, str]] = [
     (
         "evaluaciones_irm",
         "Evaluaciones del Mecanismo de Revisión Independiente (IRM) de OGP / IRM assessments",
-        """
+        f"""
+        with {PLANS_IN_SCOPE}
         select pl.member_code, a.commitment_id, a.action_plan_id, a.methodology_version, a.report_type, a.report_year,
                a.specificity, a.specificity_code, a.potential_impact, a.potential_impact_code, a.completion, a.completion_code,
                a.completion_missing_reason, a.did_it_open_government, a.did_it_open_government_code, a.starred,

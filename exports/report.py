@@ -15,7 +15,7 @@ from exports.charts import progress_bar_svg, ranking_bar_svg, responsive_chart_s
 from exports.formatting import REPORTING_ES, localized, month_name, page_name, plan_title, template_filters
 from exports.labels import labels
 from exports.queries import rows
-from ingestion.tabular import sql_literal
+from exports.scope import MEMBER_PLANS, PLANS_IN_SCOPE
 
 STATUS = {
     # White text on each colour reads at 4.5:1 or more (WCAG 2.1 AA), the site's palette too.
@@ -56,14 +56,26 @@ class Plan:
     commitments: list[dict]
 
 
-def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", municipality: str | None = None) -> dict:
-    """Everything a member's report shows, from the marts (expects the `report_plans` view: the
-    member's plans in scope). A local member's report shows its municipality's maturity index
-    over the years; a national one the latest ranking of every municipality."""
-    params = {"month": month, "previous": _previous_month(month), "municipality": municipality}
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    member_code: str,
+    lang: str = "es",
+    municipality: str | None = None,
+) -> dict:
+    """Everything a member's report shows, from the marts: the plans in scope of `member_code`
+    (exports/scope.py). A local member's report shows its municipality's maturity index over the
+    years; a national one the latest ranking of every municipality."""
+    params = {
+        "month": month,
+        "previous": _previous_month(month),
+        "municipality": municipality,
+        "member_code": member_code,
+    }
     commitments = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
                p.progress_percent - coalesce(prev.progress_percent, 0) as change_points,
                exists (select 1 from marts.fct_similar_commitments s where s.commitment_id = p.commitment_id) as has_peers,
@@ -73,27 +85,29 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
         left join marts.fct_commitment_outlook_monthly w using (commitment_id, reporting_month)
         left join marts.fct_commitment_progress_monthly prev
                on prev.commitment_id = p.commitment_id and prev.reporting_month = $previous
-        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from report_plans)
+        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from member_plans)
         order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
     """,
         params,
     )
     plan_rows = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select f.*, p.action_plan_number, p.member_name, p.start_year, p.end_year
         from marts.fct_plan_progress_monthly f
         left join marts.dim_action_plans p using (action_plan_id)
-        where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from report_plans)
+        where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from member_plans)
         order by f.action_plan_id
     """,
         params,
     )
     history = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select h.action_plan_id, h.reporting_month, h.progress_percent, h.expected_percent
-        from marts.fct_plan_progress_monthly h join report_plans s using (action_plan_id)
+        from marts.fct_plan_progress_monthly h join member_plans s using (action_plan_id)
         where h.reporting_month <= $month and h.reporting_month >= s.period_start_month
         order by h.action_plan_id, h.reporting_month
     """,
@@ -101,19 +115,21 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
     )
     delayed = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select s.milestone_code, m.milestone_title, m.responsible_institution, s.percent_complete,
                s.expected_percent, s.schedule_gap, m.planned_end, s.reporting_status
         from marts.fct_milestone_status_monthly s join marts.dim_milestones m using (milestone_code)
         where s.reporting_month = $month and s.schedule_status = 'delayed'
-          and s.action_plan_id in (select action_plan_id from report_plans)
+          and s.action_plan_id in (select action_plan_id from member_plans)
         order by s.schedule_gap, s.milestone_code
     """,
         params,
     )
     quality = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select stage, source_name, rule_code, reason, file_name, source_row_number, submission_id, issue_status,
                count(*) over () as total
         from marts.fct_data_quality_issues q
@@ -121,7 +137,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
         left join marts.dim_action_plans p on p.action_plan_id = m.action_plan_id
         -- The member's own issues, and those no catalogue milestone ties to a member (in every report).
         where q.annex_month = $month
-          and (m.milestone_code is null or p.member_code in (select member_code from report_plans))
+          and (m.milestone_code is null or p.member_code in (select member_code from member_plans))
         order by stage, rule_code, file_name, source_row_number, submission_id
     """,
         params,
@@ -158,22 +174,24 @@ def gather(con: duckdb.DuckDBPyConnection, month: date, lang: str = "es", munici
     # Who is overdue: the member's institutions with milestones under way and no report for the month.
     overdue = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select r.institution_name, r.milestones_due, r.not_reported, r.reported_late, r.report_deadline
         from marts.fct_institution_reporting_monthly r
         where r.reporting_month = $month and r.not_reported > 0
           and r.institution_name in (select trim(m.responsible_institution) from marts.dim_milestones m
-                                     where m.action_plan_id in (select action_plan_id from report_plans))
+                                     where m.action_plan_id in (select action_plan_id from member_plans))
         order by r.not_reported desc, r.institution_name
     """,
         params,
     )
     replanned = rows(
         con,
-        """
+        f"""
+        with {MEMBER_PLANS}
         select milestone_code, milestone_title, responsible_institution, original_planned_end, planned_end, weight, original_weight
         from marts.dim_milestones
-        where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from report_plans)
+        where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from member_plans)
         order by milestone_code
     """,
         params,
@@ -233,7 +251,8 @@ def render_reports_index(
     """informe.html: the month's reports, one per member, each with its plans' progress."""
     plans = rows(
         con,
-        """
+        f"""
+        with {PLANS_IN_SCOPE}
         select s.member_code, f.action_plan_id, f.progress_percent, f.expected_percent, p.action_plan_number, p.member_name,
                p.start_year, p.end_year
         from plans_in_scope s
@@ -296,14 +315,11 @@ def render_report(
     previous_report: str | None = None,
     portal_url: str | None = None,
 ) -> str:
-    """The month's report of one member (`exports.snapshot.ReportMember`): its plans in scope."""
+    """The month's report of one member (`exports.scope.ReportMember`): its plans in scope."""
     if lang not in LABELS:
         raise ValueError(f"report language {lang!r} is not one of {sorted(LABELS)}")
     env = _environment(lang)
-    con.execute(
-        f"create or replace temp view report_plans as select * from plans_in_scope where member_code = {sql_literal(member.code)}"
-    )
-    data = gather(con, month, lang, municipality=member.municipality if member.level == "local" else None)
+    data = gather(con, month, member.code, lang, municipality=member.municipality if member.level == "local" else None)
     return env.get_template("monthly_report.html.j2").render(
         t=LABELS[lang],
         member=member,

@@ -21,8 +21,9 @@ from pathlib import Path
 import duckdb
 
 from exports.formatting import localized, page_name
-from exports.package import TABLES, ReportMember, datapackage_descriptor, dataset_name, write_tables
+from exports.package import TABLES, datapackage_descriptor, dataset_name, write_tables
 from exports.report import REPORTS_INDEX, render_report, render_reports_index
+from exports.scope import members_in_scope
 from exports.site import write_site
 from exports.versions import latest_version, write_latest_version
 from ingestion.landing import sha256_file
@@ -36,28 +37,6 @@ class SnapshotResult:
     created: bool
     row_counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
-
-
-def plans_in_scope_sql(month: date) -> str:
-    # Tracked plans whose period overlaps the month.
-    return f"""
-        create or replace temp view plans_in_scope as
-        select action_plan_id, member_code, cast(date_trunc('month', period_start) as date) as period_start_month
-        from marts.dim_action_plans
-        where is_tracked and period_start <= last_day(date '{month.isoformat()}') and period_end >= date '{month.isoformat()}'
-    """
-
-
-def members_in_scope(con: duckdb.DuckDBPyConnection) -> list[ReportMember]:
-    """The members of the plans in scope, national first (expects the `plans_in_scope` view)."""
-    found = con.execute("""
-        select distinct p.member_code, coalesce(m.member_name, p.member_code),
-               coalesce(m.member_level, case when m.member_type = 'local' then 'local' else 'national' end), m.municipality
-        from plans_in_scope p left join marts.dim_members m using (member_code)
-        where p.member_code is not null
-    """).fetchall()
-    members = [ReportMember(*row) for row in found]
-    return sorted(members, key=lambda m: (m.level != "national", m.name, m.code))
 
 
 def _previous_report(snapshots_dir: Path, month: date) -> str | None:
@@ -91,12 +70,11 @@ def build_monthly_snapshot(
         leftover.unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=month_dir))
     try:
-        con.execute(plans_in_scope_sql(month))
         params = {"month": month}
         resources, counts = write_tables(con, params, staging)
         previous = _previous_report(snapshots_dir, month)
         portal = f"{portal_url.rstrip('/')}/dataset/{dataset_name(month_key)}" if portal_url else None
-        members = members_in_scope(con)
+        members = members_in_scope(con, month)
         for lang in report_languages:
             # One report per member (Spanish is the report of record; other languages sit beside
             # it), and informe.html listing them.

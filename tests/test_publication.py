@@ -97,12 +97,11 @@ def _render(warehouse_path, lang):
     from datetime import date
 
     from exports.report import render_report
-    from exports.snapshot import members_in_scope, plans_in_scope_sql
+    from exports.scope import members_in_scope
     from orchestration.methodology import methodology_parameters
 
     with duckdb.connect(str(warehouse_path)) as con:
-        con.execute(plans_in_scope_sql(date(2023, 11, 1)))
-        national = members_in_scope(con)[0]
+        national = members_in_scope(con, date(2023, 11, 1))[0]
         return render_report(
             con, date(2023, 11, 1), member=national, is_demo=True, methodology=methodology_parameters(), lang=lang
         )
