@@ -20,9 +20,9 @@ import duckdb
 
 from correspondence.messages import RECEIPT, Composed
 from correspondence.render import render
+from exports.labels import labels
 from ingestion.indicators import VALUES_SPEC
 from ingestion.institution_contacts import institution_key
-from ingestion.intake import STATE_LABELS
 from ingestion.progress_reports import FIELD_ALIASES as REPORT_FIELDS
 from ingestion.progress_reports import SPEC as REPORTS_SPEC
 from ingestion.tabular import normalize_header
@@ -46,7 +46,7 @@ class FileReceipt:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS.get(self.state, self.state)
+        return labels("intake_states")["es"].get(self.state, self.state)  # receipts are written in Spanish
 
 
 def _files_to_acknowledge(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,6 +1,7 @@
 """The publication's and the operator's words, one catalogue per language
-(`exports/labels/<language>.json`): the site's, the report's and the `ogp similar` command's
-labels, each under its own section. A language is offered where its catalogue exists; Spanish,
+(`exports/labels/<language>.json`): the site's, the report's, the `ogp similar` command's, `ogp`'s
+usage errors (`cli`) and the names of a received file's states (`intake_states`, for `ogp status` and
+the receipts), each under its own section. A language is offered where its catalogue exists; Spanish,
 the operator's and the public's default, comes first."""
 
 from __future__ import annotations

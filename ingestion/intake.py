@@ -31,7 +31,6 @@ from ingestion.load_engine import quarantine_whole_file
 from ingestion.personal_data import phone_regions, redact
 
 LOADED, PARTLY_LOADED, REFUSED = "loaded", "partly_loaded", "refused"
-STATE_LABELS = {LOADED: "cargado", PARTLY_LOADED: "cargado en parte", REFUSED: "rechazado"}
 
 DDL = """
 create table if not exists raw.intake_files (

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from exports.labels import labels
 from orchestration import runner
 from orchestration.demo import demo_month_range, demo_summary_month, print_figures, seed_demo_inbox
 from orchestration.instance import init_instance
@@ -37,20 +38,9 @@ from orchestration.status_report import status
 stream_run_log = False
 
 
-MESSAGES = {
-    "es": {
-        "not_a_month": "«{text}» no es un mes: escriba AAAA-MM (por ejemplo 2023-11) o un rango AAAA-MM:AAAA-MM",
-        "before_start": "{month} es anterior a {start}, el primer mes que la plataforma reconoce",
-        "not_ended": "{month} aún no ha terminado: el último mes que se puede publicar es {last}",
-        "reversed": "el rango {first}:{last} termina antes de empezar; escriba primero el mes más antiguo",
-    },
-    "en": {
-        "not_a_month": "'{text}' is not a month: write YYYY-MM (e.g. 2023-11) or a range YYYY-MM:YYYY-MM",
-        "before_start": "{month} is before {start}, the first month the platform knows",
-        "not_ended": "{month} has not ended yet: the last month that can be published is {last}",
-        "reversed": "the range {first}:{last} ends before it starts; write the earliest month first",
-    },
-}
+def _message(language: str, key: str, **values: str) -> str:
+    """A usage error in the operator's language, from the labels catalogue's `cli` section."""
+    return labels("cli")[language][key].format(**values)
 
 
 def _month(text: str, language: str = "es") -> date:
@@ -58,7 +48,7 @@ def _month(text: str, language: str = "es") -> date:
 
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise UsageError(MESSAGES[language]["not_a_month"].format(text=text))
+        raise UsageError(_message(language, "not_a_month", text=text))
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -73,11 +63,11 @@ def month_range(text: str, language: str = "es") -> tuple[date, date]:
     ended = reporting_months.get_last_partition_key()
     for month in (first, last):
         if month < start:
-            raise UsageError(MESSAGES[language]["before_start"].format(month=f"{month:%Y-%m}", start=f"{start:%Y-%m}"))
+            raise UsageError(_message(language, "before_start", month=f"{month:%Y-%m}", start=f"{start:%Y-%m}"))
         if ended is None or month > date.fromisoformat(ended):
-            raise UsageError(MESSAGES[language]["not_ended"].format(month=f"{month:%Y-%m}", last=(ended or "")[:7]))
+            raise UsageError(_message(language, "not_ended", month=f"{month:%Y-%m}", last=(ended or "")[:7]))
     if first > last:
-        raise UsageError(MESSAGES[language]["reversed"].format(first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"))
+        raise UsageError(_message(language, "reversed", first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"))
     return first, last
 
 

@@ -94,8 +94,8 @@ STATUS_ROWS_SHOWN = 200  # quarantined rows and warnings listed by file and row;
 def _print_intake(con) -> None:
     """Every file received in its terminal state: the refused and partly loaded ones by name with
     their reason, then the quarantined rows and the warnings by file and row."""
+    from exports.labels import labels
     from ingestion.intake import (
-        STATE_LABELS,
         files_not_fully_loaded,
         quarantined_rows,
         state_counts,
@@ -105,10 +105,11 @@ def _print_intake(con) -> None:
 
     if not states_recorded(con):
         return
-    counts = ", ".join(f"{STATE_LABELS.get(c.state, c.state)} {c.files}" for c in state_counts(con))
+    state_labels = labels("intake_states")["es"]  # the operator's language
+    counts = ", ".join(f"{state_labels.get(c.state, c.state)} {c.files}" for c in state_counts(con))
     print(f"Archivos recibidos, por estado: {counts or 'ninguno'}")
     for state in files_not_fully_loaded(con):
-        label = STATE_LABELS.get(state.state, state.state)
+        label = state_labels.get(state.state, state.state)
         print(f"  {label:<16} {state.file_name}  (filas: {state.loaded} cargadas, {state.quarantined} en cuarentena)")
         print(f"    {state.reason}")
     for title, (rows, total) in (
