@@ -11,11 +11,12 @@ from functools import cache
 import duckdb
 from jinja2 import Environment, PackageLoader
 
+from exports import report_queries as q
 from exports.charts import progress_bar_svg, ranking_bar_svg, responsive_chart_svg
 from exports.formatting import REPORTING_ES, localized, month_name, page_name, plan_title, template_filters
 from exports.labels import labels
 from exports.queries import rows
-from exports.scope import MEMBER_PLANS, PLANS_IN_SCOPE
+from exports.scope import PLANS_IN_SCOPE
 
 STATUS = {
     # White text on each colour reads at 4.5:1 or more (WCAG 2.1 AA), the site's palette too.
@@ -72,130 +73,10 @@ def gather(
         "municipality": municipality,
         "member_code": member_code,
     }
-    commitments = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select p.*, c.commitment_number, c.commitment_title, c.lead_institution,
-               p.progress_percent - coalesce(prev.progress_percent, 0) as change_points,
-               exists (select 1 from marts.fct_similar_commitments s where s.commitment_id = p.commitment_id) as has_peers,
-               w.probability_substantial_or_complete as outlook_probability, w.outlook_basis
-        from marts.fct_commitment_progress_monthly p
-        join marts.dim_commitments c using (commitment_id)
-        left join marts.fct_commitment_outlook_monthly w using (commitment_id, reporting_month)
-        left join marts.fct_commitment_progress_monthly prev
-               on prev.commitment_id = p.commitment_id and prev.reporting_month = $previous
-        where p.reporting_month = $month and p.action_plan_id in (select action_plan_id from member_plans)
-        order by p.action_plan_id, c.commitment_number_sort, p.commitment_id
-    """,
-        params,
-    )
-    plan_rows = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select f.*, p.action_plan_number, p.member_name, p.start_year, p.end_year
-        from marts.fct_plan_progress_monthly f
-        left join marts.dim_action_plans p using (action_plan_id)
-        where f.reporting_month = $month and f.action_plan_id in (select action_plan_id from member_plans)
-        order by f.action_plan_id
-    """,
-        params,
-    )
-    history = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select h.action_plan_id, h.reporting_month, h.progress_percent, h.expected_percent
-        from marts.fct_plan_progress_monthly h join member_plans s using (action_plan_id)
-        where h.reporting_month <= $month and h.reporting_month >= s.period_start_month
-        order by h.action_plan_id, h.reporting_month
-    """,
-        params,
-    )
-    delayed = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select s.milestone_code, m.milestone_title, m.responsible_institution, s.percent_complete,
-               s.expected_percent, s.schedule_gap, m.planned_end, s.reporting_status
-        from marts.fct_milestone_status_monthly s join marts.dim_milestones m using (milestone_code)
-        where s.reporting_month = $month and s.schedule_status = 'delayed'
-          and s.action_plan_id in (select action_plan_id from member_plans)
-        order by s.schedule_gap, s.milestone_code
-    """,
-        params,
-    )
-    quality = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select stage, source_name, rule_code, reason, file_name, source_row_number, submission_id, issue_status,
-               count(*) over () as total
-        from marts.fct_data_quality_issues q
-        left join marts.dim_milestones m using (milestone_code)
-        left join marts.dim_action_plans p on p.action_plan_id = m.action_plan_id
-        -- The member's own issues, and those no catalogue milestone ties to a member (in every report).
-        where q.annex_month = $month
-          and (m.milestone_code is null or p.member_code in (select member_code from member_plans))
-        order by stage, rule_code, file_name, source_row_number, submission_id
-    """,
-        params,
-    )
-    local_index = (
-        []
-        if municipality
-        else rows(
-            con,
-            """
-        select municipality, province, index_year, score, rank_in_year, change_from_previous
-        from marts.fct_local_government_index
-        where dimension = 'index'
-          and index_year = (select max(index_year) from marts.fct_local_government_index where index_year <= year($month))
-        order by rank_in_year, municipality
-    """,
-            params,
-        )
-    )
-    municipality_years = (
-        rows(
-            con,
-            """
-        select index_year, dimension, score, rank_in_year, change_from_previous
-        from marts.fct_local_government_index
-        where lower(municipality) = lower($municipality) and index_year <= year($month)
-        order by index_year, dimension
-    """,
-            params,
-        )
-        if municipality
-        else []
-    )
-    # Who is overdue: the member's institutions with milestones under way and no report for the month.
-    overdue = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select r.institution_name, r.milestones_due, r.not_reported, r.reported_late, r.report_deadline
-        from marts.fct_institution_reporting_monthly r
-        where r.reporting_month = $month and r.not_reported > 0
-          and r.institution_name in (select trim(m.responsible_institution) from marts.dim_milestones m
-                                     where m.action_plan_id in (select action_plan_id from member_plans))
-        order by r.not_reported desc, r.institution_name
-    """,
-        params,
-    )
-    replanned = rows(
-        con,
-        f"""
-        with {MEMBER_PLANS}
-        select milestone_code, milestone_title, responsible_institution, original_planned_end, planned_end, weight, original_weight
-        from marts.dim_milestones
-        where (is_replanned or weight <> original_weight) and action_plan_id in (select action_plan_id from member_plans)
-        order by milestone_code
-    """,
-        params,
-    )
+    commitments = rows(con, q.COMMITMENTS, params)
+    plan_rows = rows(con, q.PLANS, params)
+    history = rows(con, q.PLAN_HISTORY, params)
+    municipality_years = rows(con, q.MUNICIPALITY_YEARS, params) if municipality else []
     for c in commitments:
         c["page"] = localized(page_name("compromiso", c["commitment_id"]), lang)
     moved = [c for c in commitments if abs(c["change_points"] or 0) >= 0.05]
@@ -229,12 +110,12 @@ def gather(
         by_year.setdefault(r["index_year"], {"year": r["index_year"]})[r["dimension"]] = r
     return {
         "plans": plans,
-        "delayed": delayed,
-        "overdue": overdue,
-        "quality": quality,
+        "delayed": rows(con, q.DELAYED_MILESTONES, params),
+        "overdue": rows(con, q.OVERDUE_INSTITUTIONS, params),
+        "quality": rows(con, q.QUALITY_ISSUES, params),
         "moved": moved,
-        "local_index": local_index,
-        "replanned": replanned,
+        "local_index": [] if municipality else rows(con, q.MUNICIPALITY_RANKING, params),
+        "replanned": rows(con, q.REPLANNED_MILESTONES, params),
         "municipality_years": list(by_year.values()),
     }
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader
 
+from exports import site_queries as q
 from exports.charts import responsive_chart_svg
 from exports.formatting import (
     REPORTING_EN,
@@ -33,7 +34,6 @@ from exports.formatting import (
 )
 from exports.labels import labels
 from exports.queries import rows as rows_of
-from exports.queries import used_params
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
@@ -67,153 +67,60 @@ class SitePlan:
 
 
 # Tracked plans and, for each, the month whose figures the site shows.
-PLANS_SQL = """
-select p.action_plan_id, p.member_name, p.action_plan_number, p.start_year, p.end_year, p.status,
-       max(m.reporting_month) as shown_month,
-       max(m.reporting_month) = $month as in_scope
-from marts.dim_action_plans p
-join marts.fct_plan_progress_monthly m using (action_plan_id)
-where p.is_tracked and m.reporting_month <= $month
-group by all
-order by p.action_plan_id
-"""
-
-
 def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
-    params = {"month": month}
-    # The plans shown and the month each is shown at, for the queries below.
-    con.execute(f"create or replace temp table site_plans as {PLANS_SQL}", used_params(PLANS_SQL, params))
-    plans_rows = rows_of(con, "select * from site_plans order by action_plan_id", params)
-    params["plans"] = [p["action_plan_id"] for p in plans_rows]
-    plan_history = rows_of(
-        con,
-        """
-        select action_plan_id, reporting_month, progress_percent, expected_percent
-        from marts.fct_plan_progress_monthly
-        where action_plan_id in (select unnest($plans)) and reporting_month <= $month
-        order by action_plan_id, reporting_month""",
-        params,
-    )
-    commitments = rows_of(
-        con,
-        """
-        select c.commitment_id, c.action_plan_id, c.commitment_number, c.commitment_number_sort, c.commitment_title,
-               c.theme, c.lead_institution, c.supporting_institutions, c.start_date, c.end_date, c.ogp_url, c.commitment_text,
-               p.reporting_month, p.progress_percent, p.expected_percent, p.schedule_status, p.irm_completion_level,
-               p.milestones, p.milestones_completed, p.milestones_stale, p.milestones_without_report,
-               o.completion as irm_completion, o.did_it_open_government, o.early_results, o.potential_impact,
-               o.potential_for_results, o.is_starred,
-               w.probability_substantial_or_complete as outlook_probability, w.projected_percent_at_end as outlook_projected,
-               w.outlook_basis
-        from marts.dim_commitments c
-        join site_plans s using (action_plan_id)
-        join marts.fct_commitment_progress_monthly p
-          on p.commitment_id = c.commitment_id and p.reporting_month = s.shown_month
-        left join marts.fct_commitment_outcomes o on o.commitment_id = c.commitment_id
-        left join marts.fct_commitment_outlook_monthly w
-          on w.commitment_id = c.commitment_id and w.reporting_month = s.shown_month
-        order by c.action_plan_id, c.commitment_number_sort, c.commitment_id""",
-        params,
-    )
-    commitment_history = rows_of(
-        con,
-        """
-        select commitment_id, reporting_month, progress_percent, expected_percent
-        from marts.fct_commitment_progress_monthly
-        where action_plan_id in (select unnest($plans)) and reporting_month <= $month
-        order by commitment_id, reporting_month""",
-        params,
-    )
-    milestones = rows_of(
-        con,
-        """
-        select m.milestone_code, m.commitment_id, m.action_plan_id, m.milestone_title, m.weight, m.planned_start,
-               m.planned_end, m.original_planned_end, m.is_replanned, m.responsible_institution,
-               s.percent_complete, s.expected_percent, s.schedule_status, s.reporting_status, s.last_report_month
-        from marts.dim_milestones m
-        join site_plans shown using (action_plan_id)
-        join marts.fct_milestone_status_monthly s
-          on s.milestone_code = m.milestone_code and s.reporting_month = shown.shown_month
-        order by m.commitment_id, m.milestone_code""",
-        params,
-    )
-    reports = rows_of(
-        con,
-        """
-        select submission_id, commitment_id, milestone_code, reporting_month, percent_complete, reporting_institution,
-               narrative, challenges, evidence_urls
-        from marts.fct_progress_reports
-        where action_plan_id in (select unnest($plans)) and reporting_month <= $month
-        order by commitment_id, reporting_month desc, milestone_code, submission_id""",
-        params,
-    )
-    indicators = rows_of(
-        con,
-        """
-        select i.indicator_code, i.commitment_id, i.milestone_code, i.indicator_name, i.unit, i.baseline, i.target,
-               i.frequency, i.direction
-        from marts.dim_indicators i
-        join marts.dim_commitments c on c.commitment_id = i.commitment_id
-        where c.action_plan_id in (select unnest($plans))
-        order by i.indicator_code""",
-        params,
-    )
-    measurements = rows_of(
-        con,
-        """
-        select indicator_code, period_start, period_raw, measured_value, target_attainment_percent, evidence_url
-        from marts.fct_indicator_values
-        where period_start <= $month and indicator_code in (
-            select i.indicator_code from marts.dim_indicators i join marts.dim_commitments c using (commitment_id)
-            where c.action_plan_id in (select unnest($plans)))
-        order by indicator_code, period_start""",
-        params,
-    )
-    # Each responsible institution's reporting record, month by month up to the published one.
-    reporting_record = rows_of(
-        con,
-        """
-        select institution_name, reporting_month, report_deadline, milestones_due, reported_on_time, reported_late,
-               not_reported
-        from marts.fct_institution_reporting_monthly
-        where reporting_month <= $month
-        order by institution_name, reporting_month desc""",
-        params,
-    )
+    """The site's plans for `month` (each with its commitments and their details) and its
+    institutions, from the marts (exports/site_queries.py)."""
     from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
 
+    params = {"month": month}
+    plan_rows = rows_of(con, q.PLANS, params)
+    params["plans"] = [p["action_plan_id"] for p in plan_rows]
+    commitments = rows_of(con, q.COMMITMENTS, params)
+    details = _commitment_details(con, commitments, params)
     peers = stored_peers(con, [c["commitment_id"] for c in commitments])
+    plans = _site_plans(plan_rows, rows_of(con, q.PLAN_HISTORY, params), commitments, details, peers)
+    return {"plans": plans, "institutions": _institutions(plans, rows_of(con, q.REPORTING_RECORD, params))}
 
+
+def _commitment_details(con: duckdb.DuckDBPyConnection, commitments: list[dict], params: dict) -> dict[str, dict]:
+    """Each commitment's history, milestones, reports (with their evidence links) and indicators
+    (with their values)."""
+    by_commitment: dict[str, dict[str, list]] = {
+        c["commitment_id"]: {"history": [], "milestones": [], "reports": [], "indicators": []} for c in commitments
+    }
+    for h in rows_of(con, q.COMMITMENT_HISTORY, params):
+        if h["commitment_id"] in by_commitment:
+            by_commitment[h["commitment_id"]]["history"].append(
+                (h["reporting_month"], h["progress_percent"], h["expected_percent"])
+            )
+    for m in rows_of(con, q.MILESTONES, params):
+        if m["commitment_id"] in by_commitment:
+            by_commitment[m["commitment_id"]]["milestones"].append(m)
+    for r in rows_of(con, q.REPORTS, params):
+        if r["commitment_id"] in by_commitment:
+            r["links"] = evidence_links(r["evidence_urls"])
+            by_commitment[r["commitment_id"]]["reports"].append(r)
+    values: dict[str, list] = {}
+    for v in rows_of(con, q.MEASUREMENTS, params):
+        values.setdefault(v["indicator_code"], []).append(v)
+    for i in rows_of(con, q.INDICATORS, params):
+        if i["commitment_id"] in by_commitment:
+            i["values"] = values.get(i["indicator_code"], [])
+            by_commitment[i["commitment_id"]]["indicators"].append(i)
+    return by_commitment
+
+
+def _site_plans(
+    plan_rows: list[dict], plan_history: list[dict], commitments: list[dict], details: dict, peers: dict
+) -> list[SitePlan]:
+    """Each plan with its monthly series and its commitments, each commitment with its details."""
     history_by_plan: dict[str, list] = {}
     for h in plan_history:
         history_by_plan.setdefault(h["action_plan_id"], []).append(
             (h["reporting_month"], h["progress_percent"], h["expected_percent"])
         )
-    by_commitment: dict[str, dict[str, list]] = {
-        c["commitment_id"]: {"history": [], "milestones": [], "reports": [], "indicators": []} for c in commitments
-    }
-    for h in commitment_history:
-        if h["commitment_id"] in by_commitment:
-            by_commitment[h["commitment_id"]]["history"].append(
-                (h["reporting_month"], h["progress_percent"], h["expected_percent"])
-            )
-    for m in milestones:
-        if m["commitment_id"] in by_commitment:
-            by_commitment[m["commitment_id"]]["milestones"].append(m)
-    for r in reports:
-        if r["commitment_id"] in by_commitment:
-            r["links"] = evidence_links(r["evidence_urls"])
-            by_commitment[r["commitment_id"]]["reports"].append(r)
-    values: dict[str, list] = {}
-    for v in measurements:
-        values.setdefault(v["indicator_code"], []).append(v)
-    for i in indicators:
-        if i["commitment_id"] in by_commitment:
-            i["values"] = values.get(i["indicator_code"], [])
-            by_commitment[i["commitment_id"]]["indicators"].append(i)
-
     plans = []
-    for p in plans_rows:
+    for p in plan_rows:
         series = history_by_plan.get(p["action_plan_id"], [])
         last = series[-1] if series else (None, None, None)
         titles = {
@@ -236,14 +143,18 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         for c in commitments:
             if c["action_plan_id"] != plan.action_plan_id:
                 continue
-            detail = by_commitment[c["commitment_id"]]
-            c.update(detail)
+            c.update(details[c["commitment_id"]])
             c["plan"] = plan
             c["page"] = page_name("compromiso", c["commitment_id"])
             c["peers"] = peers.get(c["commitment_id"])
             plan.commitments.append(c)
         plans.append(plan)
+    return plans
 
+
+def _institutions(plans: list[SitePlan], reporting_record: list[dict]) -> list[dict]:
+    """Each institution leading a commitment or responsible for a milestone, with its reporting
+    record, most delayed first; each commitment learns its lead institution's page."""
     institutions: dict[str, dict] = {}
     for plan in plans:
         for c in plan.commitments:
@@ -272,7 +183,7 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
             c["institution_page"] = (
                 institutions[c["lead_institution"]]["page"] if c["lead_institution"] in institutions else None
             )
-    return {"plans": plans, "institutions": sorted(institutions.values(), key=lambda e: (-e["delayed"], e["name"]))}
+    return sorted(institutions.values(), key=lambda e: (-e["delayed"], e["name"]))
 
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
