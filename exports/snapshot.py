@@ -59,44 +59,28 @@ def build_monthly_snapshot(
     report_languages: tuple[str, ...] = ("es",),
     portal_url: str | None = None,
 ) -> SnapshotResult:
+    """The month's package, reports, site and briefs, built in a hidden staging folder and published
+    as a new version only when a byte differs from the current one."""
     month_key = month.strftime("%Y-%m")
     month_dir = snapshots_dir / month_key
-    month_dir.mkdir(parents=True, exist_ok=True)
-    # A run killed while building leaves its hidden staging folder; publications run one at a time
-    # (the warehouse pool), so any left here now is such a leftover. Readers never see them.
-    for leftover in month_dir.glob(".building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in month_dir.glob("*.tmp"):
-        leftover.unlink(missing_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=month_dir))
+    staging = _staging_folder(month_dir)
     try:
-        params = {"month": month}
-        resources, counts = write_tables(con, params, staging)
+        resources, counts = write_tables(con, {"month": month}, staging)
         previous = _previous_report(snapshots_dir, month)
         portal = f"{portal_url.rstrip('/')}/dataset/{dataset_name(month_key)}" if portal_url else None
         members = members_in_scope(con, month)
-        for lang in report_languages:
-            # One report per member (Spanish is the report of record; other languages sit beside
-            # it), and informe.html listing them.
-            for member in members:
-                (staging / localized(member.report, lang)).write_text(
-                    render_report(
-                        con,
-                        month,
-                        member=member,
-                        is_demo=is_demo,
-                        methodology=methodology,
-                        lang=lang,
-                        quality_warnings=quality_warnings,
-                        previous_report=previous,
-                        portal_url=portal,
-                    ),
-                    encoding="utf-8",
-                )
-            (staging / localized(REPORTS_INDEX, lang)).write_text(
-                render_reports_index(con, month, members, is_demo=is_demo, lang=lang, previous_report=previous),
-                encoding="utf-8",
-            )
+        _write_reports(
+            con,
+            staging,
+            month,
+            members,
+            languages=report_languages,
+            is_demo=is_demo,
+            methodology=methodology,
+            quality_warnings=quality_warnings,
+            previous_report=previous,
+            portal_url=portal,
+        )
         write_site(
             con,
             month,
@@ -116,22 +100,76 @@ def build_monthly_snapshot(
         (staging / "datapackage.json").write_text(
             json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
         )
-        files = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*")) if p.is_file()}
-        (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")
-
-        latest = latest_version(month_dir)
-        if latest and _sums(month_dir / latest) == _sums(staging):
-            shutil.rmtree(staging)
-            return SnapshotResult(month_key, latest, month_dir / latest, False, counts, files)
-        version = f"v{_version_number(latest) + 1}"
-        # mkdtemp made it private; a published version is read by web servers and the portal.
-        os.chmod(staging, 0o755)
-        os.replace(staging, month_dir / version)
-        write_latest_version(month_dir, version)
-        return SnapshotResult(month_key, version, month_dir / version, True, counts, files)
+        return _publish_if_changed(month_dir, staging, month_key, counts)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _staging_folder(month_dir: Path) -> Path:
+    """A new hidden folder to build the month's version in, once any a killed run left is gone."""
+    month_dir.mkdir(parents=True, exist_ok=True)
+    # A run killed while building leaves its hidden staging folder; publications run one at a time
+    # (the warehouse pool), so any left here now is such a leftover. Readers never see them.
+    for leftover in month_dir.glob(".building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in month_dir.glob("*.tmp"):
+        leftover.unlink(missing_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".building-", dir=month_dir))
+
+
+def _write_reports(
+    con: duckdb.DuckDBPyConnection,
+    staging: Path,
+    month: date,
+    members: list,
+    *,
+    languages: tuple[str, ...],
+    is_demo: bool,
+    methodology: dict,
+    quality_warnings: list[dict] | None,
+    previous_report: str | None,
+    portal_url: str | None,
+) -> None:
+    """One report per member and language (Spanish is the report of record; other languages sit
+    beside it), and informe.html listing them."""
+    for lang in languages:
+        for member in members:
+            (staging / localized(member.report, lang)).write_text(
+                render_report(
+                    con,
+                    month,
+                    member=member,
+                    is_demo=is_demo,
+                    methodology=methodology,
+                    lang=lang,
+                    quality_warnings=quality_warnings,
+                    previous_report=previous_report,
+                    portal_url=portal_url,
+                ),
+                encoding="utf-8",
+            )
+        (staging / localized(REPORTS_INDEX, lang)).write_text(
+            render_reports_index(con, month, members, is_demo=is_demo, lang=lang, previous_report=previous_report),
+            encoding="utf-8",
+        )
+
+
+def _publish_if_changed(month_dir: Path, staging: Path, month_key: str, counts: dict[str, int]) -> SnapshotResult:
+    """The staging folder with its SHA256SUMS becomes the next version, unless it holds the same
+    bytes as the current one (then it is dropped and the current one stands)."""
+    files = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*")) if p.is_file()}
+    (staging / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in files.items()), encoding="utf-8")
+    latest = latest_version(month_dir)
+    if latest and _sums(month_dir / latest) == _sums(staging):
+        shutil.rmtree(staging)
+        return SnapshotResult(month_key, latest, month_dir / latest, False, counts, files)
+    version = f"v{_version_number(latest) + 1}"
+    # mkdtemp made it private; a published version is read by web servers and the portal.
+    os.chmod(staging, 0o755)
+    os.replace(staging, month_dir / version)
+    write_latest_version(month_dir, version)
+    return SnapshotResult(month_key, version, month_dir / version, True, counts, files)
 
 
 PEER_BRIEFS = "similares"

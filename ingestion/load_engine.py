@@ -44,32 +44,8 @@ def split_checked_batch(
         f"select c.* exclude (_file_position), now() as loaded_at from {canonical_table} c "
         f"anti join _broken using (landed_file_id, source_row_number)"
     ).fetchall()
-    present = _columns(con, canonical_table)
-
-    def optional(column: str, sql_type: str) -> str:
-        # Quarantine keeps what the source could tell: submission, month, milestone, when it has them.
-        return column if column in present else f"cast(null as {sql_type})"
-
-    # A reason may quote a code, date or number cell, which the bulk redaction does not search.
-    reason = redacted_sql(con, reasons_sql)
-    quarantine_rows(
-        con,
-        source=source,
-        rows_sql=f"""
-            select landed_file_id, source_row_number, {optional("submission_id", "varchar")} as submission_id,
-                   rule, {reason} as reason, raw_payload,
-                   {optional("reporting_month", "date")} as reporting_month,
-                   {optional("milestone_code", "varchar")} as milestone_code
-            from {canonical_table} join _broken using (landed_file_id, source_row_number)
-        """,
-    )
-    received = dict(con.execute(f"select landed_file_id, count(*) from {canonical_table} group by all").fetchall())
-    reasons: dict[str, dict[str, int]] = {}
-    for landed_file_id, rule, count in con.execute(
-        "select landed_file_id, rule, count(*) from _broken group by all order by rule"
-    ).fetchall():
-        reasons.setdefault(landed_file_id, {})[rule] = count
-    quarantined = {landed_file_id: sum(counts.values()) for landed_file_id, counts in reasons.items()}
+    _quarantine_broken_rows(con, source=source, canonical_table=canonical_table, reasons_sql=reasons_sql)
+    received, quarantined, reasons = _counts_by_file(con, canonical_table)
     if inserted != sum(received.values()) - sum(quarantined.values()):
         raise AssertionError(
             f"{source}: {inserted} rows inserted, but {sum(received.values())} received "
@@ -89,6 +65,43 @@ def split_checked_batch(
         record_ledger(con, entry, run_id)
         outcomes.append((entry, reasons.get(landed_file_id, {})))
     return outcomes
+
+
+def _quarantine_broken_rows(con: duckdb.DuckDBPyConnection, *, source: str, canonical_table: str, reasons_sql: str):
+    """The rows in `_broken` to the quarantine, each with its reason and what the source could tell
+    of it (submission, month, milestone, when it has them)."""
+    present = _columns(con, canonical_table)
+
+    def optional(column: str, sql_type: str) -> str:
+        return column if column in present else f"cast(null as {sql_type})"
+
+    # A reason may quote a code, date or number cell, which the bulk redaction does not search.
+    reason = redacted_sql(con, reasons_sql)
+    quarantine_rows(
+        con,
+        source=source,
+        rows_sql=f"""
+            select landed_file_id, source_row_number, {optional("submission_id", "varchar")} as submission_id,
+                   rule, {reason} as reason, raw_payload,
+                   {optional("reporting_month", "date")} as reporting_month,
+                   {optional("milestone_code", "varchar")} as milestone_code
+            from {canonical_table} join _broken using (landed_file_id, source_row_number)
+        """,
+    )
+
+
+def _counts_by_file(
+    con: duckdb.DuckDBPyConnection, canonical_table: str
+) -> tuple[dict[str, int], dict[str, int], dict[str, dict[str, int]]]:
+    """Rows received and quarantined per file, and the quarantine's rules with their counts per file."""
+    received = dict(con.execute(f"select landed_file_id, count(*) from {canonical_table} group by all").fetchall())
+    reasons: dict[str, dict[str, int]] = {}
+    for landed_file_id, rule, count in con.execute(
+        "select landed_file_id, rule, count(*) from _broken group by all order by rule"
+    ).fetchall():
+        reasons.setdefault(landed_file_id, {})[rule] = count
+    quarantined = {landed_file_id: sum(counts.values()) for landed_file_id, counts in reasons.items()}
+    return received, quarantined, reasons
 
 
 def quarantine_whole_file(

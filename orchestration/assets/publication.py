@@ -194,16 +194,26 @@ def _standing_check_warnings(context: dg.AssetExecutionContext) -> list[dict]:
 def build_serving_assets(
     warehouse_assets: list[dg.AssetsDefinition], snapshot: dg.AssetsDefinition
 ) -> list[dg.AssetsDefinition]:
-    """The copies BI tools and the national portal read, downstream of the marts and the snapshot:
-    when the month's snapshot fails, no serving copy changes (the month's publications switch
-    together)."""
+    """The copies BI tools and the national portal read, downstream of the marts and the snapshot
+    (each exposure's inputs): when the month's snapshot fails, no serving copy changes (the
+    month's publications switch together)."""
 
     def inputs(exposure: str) -> list[dg.AssetKey]:
         return exposure_inputs(warehouse_assets, exposure) + [snapshot.key]
 
+    return [
+        _duckdb_serving_copy(inputs("duckdb_serving_copy")),
+        _postgres_serving_schema(inputs("postgres_serving_schema")),
+        _open_data_portal_publication(inputs("open_data_portal_publication")),
+    ]
+
+
+def _duckdb_serving_copy(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The marts as a read-only DuckDB file for BI tools."""
+
     @dg.asset(
         group_name="publication",
-        deps=inputs("duckdb_serving_copy"),
+        deps=deps,
         kinds={"duckdb"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
@@ -224,9 +234,15 @@ def build_serving_assets(
             }
         )
 
+    return duckdb_serving_copy
+
+
+def _postgres_serving_schema(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The marts in a PostgreSQL schema for BI tools."""
+
     @dg.asset(
         group_name="publication",
-        deps=inputs("postgres_serving_schema"),
+        deps=deps,
         kinds={"postgres"},
         owners=OWNERS,
         pool=WAREHOUSE_POOL,
@@ -265,11 +281,17 @@ def build_serving_assets(
             }
         )
 
+    return postgres_serving_schema
+
+
+def _open_data_portal_publication(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The month's snapshot on the national open-data portal."""
+
     @dg.asset(
         group_name="publication",
         partitions_def=reporting_months,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        deps=inputs("open_data_portal_publication"),
+        deps=deps,
         kinds={"ckan"},
         owners=OWNERS,
         retry_policy=dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL),
@@ -306,4 +328,4 @@ def build_serving_assets(
             )
         yield dg.MaterializeResult()
 
-    return [duckdb_serving_copy, postgres_serving_schema, open_data_portal_publication]
+    return open_data_portal_publication
