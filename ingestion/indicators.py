@@ -12,7 +12,7 @@ from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
 from ingestion.progress_reports import FIELD_ALIASES as REPORT_ALIASES
 from ingestion.progress_reports import PROGRESS_REPORTS
-from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
+from ingestion.source_spec import OGP_COMMITMENT_ID, RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular import peek_columns
 from ingestion.tabular_source import (
     LoadResult,
@@ -39,9 +39,8 @@ CATALOGUE_ALIASES: dict[str, tuple[str, ...]] = {
 
 def _catalogue_select(mapping: dict[str, str], columns: list[str]) -> str:
     c = functools.partial(source_column, mapping)
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             {sx.code(c("indicator_code"))} as indicator_code,
             {sx.code(c("commitment_id"))} as commitment_id,
             {sx.code(c("milestone_code"))} as milestone_code,
@@ -57,11 +56,9 @@ def _catalogue_select(mapping: dict[str, str], columns: list[str]) -> str:
             case lower(trim({c("direction")}))
                 when 'ascendente' then 'increase' when 'aumentar' then 'increase' when 'increase' then 'increase'
                 when 'descendente' then 'decrease' when 'disminuir' then 'decrease' when 'decrease' then 'decrease'
-            end as direction,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            end as direction
+        """
+    )
 
 
 INDICATOR_CATALOGUE = TabularSource(
@@ -120,9 +117,8 @@ def _values_select(mapping: dict[str, str], columns: list[str]) -> str:
     derived_id = (
         f"'indicator-' || md5(concat_ws('|', {c('submitted_at')}, {c('indicator_code')}, {c('period')}, {c('value')}))"
     )
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             coalesce({sx.text(c("submission_id"))}, {derived_id}) as submission_id,
             {sx.timestamp(c("submitted_at"))} as submitted_at,
             {sx.code(c("indicator_code"))} as indicator_code,
@@ -132,11 +128,9 @@ def _values_select(mapping: dict[str, str], columns: list[str]) -> str:
             {sx.number(c("value"))} as value,
             {sx.text(c("value"))} as value_raw,
             {sx.text(c("evidence_url"))} as evidence_url,
-            {sx.text(c("institution"))} as institution,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {sx.text(c("institution"))} as institution
+        """
+    )
 
 
 INDICATOR_VALUES = TabularSource(
@@ -198,7 +192,7 @@ def load_indicator_values_files(
     return load_files(con, INDICATOR_VALUES, landed_files, run_id=run_id)
 
 
-VALUES_DDL = """
+VALUES_DDL = f"""
 create table if not exists raw.indicator_values (
     submission_id varchar not null,
     submitted_at timestamp,
@@ -210,14 +204,11 @@ create table if not exists raw.indicator_values (
     value_raw varchar,
     evidence_url varchar,
     institution varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 
-CATALOGUE_DDL = """
+CATALOGUE_DDL = f"""
 create table if not exists raw.indicator_catalogue (
     indicator_code varchar,
     commitment_id varchar,
@@ -228,10 +219,7 @@ create table if not exists raw.indicator_catalogue (
     target double,
     frequency varchar,
     direction varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 

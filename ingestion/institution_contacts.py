@@ -16,7 +16,7 @@ import functools
 
 from ingestion import sql_expressions as sx
 from ingestion.personal_data import EMAIL_MARK
-from ingestion.source_spec import Domain, SourceSpec
+from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular import sql_literal
 from ingestion.tabular_source import TabularSource, source_column
 
@@ -56,18 +56,16 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
         if "email" in mapping
         else "to_json(b)"
     )
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             {sx.text(col("institution"))} as institution,
             {institution_key(sx.text(col("institution")))} as institution_key,
             lower({sx.text(col("email"))}) as email,
             case lower({sx.text(col("role"))}) {roles} end as role,
-            {sx.text(col("role"))} as role_raw,
-            {payload} as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {sx.text(col("role"))} as role_raw
+        """,
+        raw_payload=payload,
+    )
 
 
 # No reason quotes an address: the annex and the operator see the row, never the value.
@@ -105,17 +103,14 @@ INSTITUTION_CONTACTS = TabularSource(
     structured_fields=("email", "role"),
 )
 
-DDL = """
+DDL = f"""
 create table if not exists raw.institution_contacts (
     institution varchar,
     institution_key varchar,
     email varchar,                  -- personal data: read only by correspondence/, never by staging
     role varchar,
     role_raw varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 

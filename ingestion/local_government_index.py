@@ -10,7 +10,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import Domain, SourceSpec
+from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "local_government_index"
@@ -33,17 +33,14 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
     scores = ",\n            ".join(f"{sx.number(col(d))} as {d}" for d in (*DIMENSIONS, "index_score"))
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             {sx.text(col("municipality"))} as municipality,
             {sx.text(col("province"))} as province,
             try_cast(trim({col("year")}) as integer) as year,
-            {scores},
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {scores}
+        """
+    )
 
 
 _SCORES_OUT_OF_RANGE = " or ".join(f"{d} < 0 or {d} > 100" for d in (*DIMENSIONS, "index_score"))
@@ -86,7 +83,7 @@ def load_local_government_index_file(
     return load_file(con, LOCAL_GOVERNMENT_INDEX, landed, run_id=run_id)
 
 
-DDL = """
+DDL = f"""
 create table if not exists raw.local_government_index (
     municipality varchar,
     province varchar,
@@ -96,10 +93,7 @@ create table if not exists raw.local_government_index (
     accountability double,
     open_data double,
     index_score double,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 

@@ -14,7 +14,14 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
+from ingestion.source_spec import (
+    OGP_ACTION_PLAN_ID,
+    OGP_COMMITMENT_ID,
+    RAW_BOOKKEEPING_COLUMNS,
+    Domain,
+    SourceSpec,
+    canonical_select,
+)
 from ingestion.tabular import quote_ident, snake_case
 from ingestion.tabular_source import LoadResult, TabularSource, load_file
 
@@ -34,10 +41,7 @@ def dashboard_table_ddl() -> str:
     return f"""
 create table if not exists {TABLE} (
     {columns},
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );"""
 
 
@@ -58,14 +62,11 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
         name = snake_case(original)
         source = f"b.{quote_ident(present[name])}" if name in present else "cast(null as varchar)"
         selects.append(f"{sx.text(source)} as {quote_ident(name)}")
-    return f"""
-        select
-            b._source_row_number as source_row_number,
-            {", ".join(selects)},
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+    return canonical_select(
+        f"""
+            {", ".join(selects)}
+        """
+    )
 
 
 # Columns of the export written by people (titles, texts, institutions): searched for personal

@@ -14,7 +14,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import Domain, SourceSpec
+from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular import normalize_header, quote_ident
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
@@ -60,14 +60,12 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     kept = [c for c in columns if normalize_header(c) not in PERSONAL_DATA and not c.startswith("column")]
     payload = "struct_pack(" + ", ".join(f"{quote_ident(c)} := b.{quote_ident(c)}" for c in kept) + ")"
     fields = ",\n            ".join(f"{sx.text(col(f))} as {f}" for f in TEXT_FIELDS)
-    return f"""
-        select
-            b._source_row_number as source_row_number,
-            {fields},
-            to_json({payload}) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+    return canonical_select(
+        f"""
+            {fields}
+        """,
+        raw_payload=f"to_json({payload})",
+    )
 
 
 OGP_EXPLORER = TabularSource(
@@ -121,7 +119,7 @@ def load_ogp_explorer_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *
     return load_file(con, spec, landed, run_id=run_id)
 
 
-DDL = """
+DDL = f"""
 create table if not exists raw.ogp_explorer_commitments (
     country varchar,
     action_plan_number varchar,
@@ -139,10 +137,8 @@ create table if not exists raw.ogp_explorer_commitments (
     completion_end_of_term_code varchar,
     did_it_open_government varchar,
     did_it_open_government_code varchar,
-    raw_payload json,                          -- without officials' contact data
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    -- raw_payload: without officials' contact data
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 alter table raw.ogp_explorer_commitments add column if not exists start_date varchar;
 alter table raw.ogp_explorer_commitments add column if not exists end_date varchar;

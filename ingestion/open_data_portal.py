@@ -13,7 +13,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import Domain, SourceSpec
+from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "open_data_portal"
@@ -34,9 +34,8 @@ FIELDS = (
 def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             {sx.text(col("dataset_id"))} as dataset_id,
             lower({sx.text(col("dataset_name"))}) as dataset_name,
             {sx.text(col("title"))} as title,
@@ -45,11 +44,9 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
             {sx.timestamp(col("metadata_created"))} as metadata_created,
             {sx.timestamp(col("metadata_modified"))} as metadata_modified,
             try_cast({col("resource_count")} as integer) as resource_count,
-            {sx.text(col("resource_urls"))} as resource_urls,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {sx.text(col("resource_urls"))} as resource_urls
+        """
+    )
 
 
 OPEN_DATA_PORTAL = TabularSource(
@@ -81,19 +78,14 @@ PORTAL_ORGANIZATIONS = TabularSource(
         for name in ("organization_id", "organization_name", "organization_title", "package_count", "created")
     },
     required_fields=("organization_name",),
-    canonical_select=lambda mapping, columns: (
+    canonical_select=lambda mapping, columns: canonical_select(
         f"""
-        select
-            b._source_row_number as source_row_number,
             {sx.text(source_column(mapping, "organization_id"))} as organization_id,
             lower({sx.text(source_column(mapping, "organization_name"))}) as organization_name,
             {sx.text(source_column(mapping, "organization_title"))} as organization_title,
             try_cast({source_column(mapping, "package_count")} as integer) as package_count,
-            {sx.timestamp(source_column(mapping, "created"))} as created_at,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {sx.timestamp(source_column(mapping, "created"))} as created_at
+        """
     ),
     rules_sql="case when organization_name is null then 'missing_organization_name' end",
     reasons_sql="case rule when 'missing_organization_name' then 'fila ' || source_row_number || ': ' || 'una organización sin nombre' end",
@@ -107,20 +99,15 @@ PORTAL_EVIDENCE_CHECKS = TabularSource(
         for name in ("dataset_reference", "http_status", "found", "dataset_id", "dataset_name", "organization_name")
     },
     required_fields=("dataset_reference", "found"),
-    canonical_select=lambda mapping, columns: (
+    canonical_select=lambda mapping, columns: canonical_select(
         f"""
-        select
-            b._source_row_number as source_row_number,
             lower({sx.text(source_column(mapping, "dataset_reference"))}) as dataset_reference,
             try_cast({source_column(mapping, "http_status")} as integer) as http_status,
             try_cast({source_column(mapping, "found")} as boolean) as found,
             {sx.text(source_column(mapping, "dataset_id"))} as dataset_id,
             lower({sx.text(source_column(mapping, "dataset_name"))}) as dataset_name,
-            lower({sx.text(source_column(mapping, "organization_name"))}) as organization_name,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            lower({sx.text(source_column(mapping, "organization_name"))}) as organization_name
+        """
     ),
     rules_sql="case when dataset_reference is null or found is null then 'incomplete_check' end",
     reasons_sql=(
@@ -168,7 +155,7 @@ def load_portal_page(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_
     return load_file(con, OPEN_DATA_PORTAL, landed, run_id=run_id)
 
 
-DATASETS_DDL = """
+DATASETS_DDL = f"""
 create table if not exists raw.portal_datasets (
     dataset_id varchar,
     dataset_name varchar,
@@ -179,28 +166,22 @@ create table if not exists raw.portal_datasets (
     metadata_modified timestamp,
     resource_count integer,
     resource_urls varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 
-ORGANIZATIONS_DDL = """
+ORGANIZATIONS_DDL = f"""
 create table if not exists raw.portal_organizations (
     organization_id varchar,
     organization_name varchar,
     organization_title varchar,
     package_count integer,                     -- as the portal counts them (may include private ones)
     created_at timestamp,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 
-EVIDENCE_CHECKS_DDL = """
+EVIDENCE_CHECKS_DDL = f"""
 create table if not exists raw.portal_evidence_checks (
     dataset_reference varchar,                 -- the name or id an evidence link points at
     http_status integer,
@@ -208,10 +189,7 @@ create table if not exists raw.portal_evidence_checks (
     dataset_id varchar,
     dataset_name varchar,
     organization_name varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 

@@ -12,7 +12,14 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import OGP_ACTION_PLAN_ID, OGP_COMMITMENT_ID, Domain, SourceSpec
+from ingestion.source_spec import (
+    OGP_ACTION_PLAN_ID,
+    OGP_COMMITMENT_ID,
+    RAW_BOOKKEEPING_COLUMNS,
+    Domain,
+    SourceSpec,
+    canonical_select,
+)
 from ingestion.tabular import load_table
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, map_columns, source_column
 
@@ -42,9 +49,8 @@ REQUIRED_FIELDS = ("action_plan_id", "commitment_id", "milestone_code", "weight"
 def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
 
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             upper({sx.text(col("action_plan_id"))}) as action_plan_id,
             upper({sx.text(col("commitment_id"))}) as commitment_id,
             {sx.text(col("commitment_number"))} as commitment_number,
@@ -58,11 +64,9 @@ def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
             {sx.text(col("planned_end"))} as planned_end_raw,
             {sx.text(col("responsible_institution"))} as responsible_institution,
             {sx.calendar_date(col("withdrawn_on"))} as withdrawn_on,
-            {sx.text(col("withdrawn_on"))} as withdrawn_on_raw,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {sx.text(col("withdrawn_on"))} as withdrawn_on_raw
+        """
+    )
 
 
 RULES_SQL = """
@@ -124,7 +128,7 @@ def load_plan_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile,
     return load_file(con, PLAN_CATALOGUE, landed, run_id=run_id)
 
 
-DDL = """
+DDL = f"""
 create table if not exists raw.plan_milestones (
     action_plan_id varchar,
     commitment_id varchar,
@@ -138,10 +142,7 @@ create table if not exists raw.plan_milestones (
     planned_end date,
     planned_end_raw varchar,
     responsible_institution varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 alter table raw.plan_milestones add column if not exists withdrawn_on date;
 alter table raw.plan_milestones add column if not exists withdrawn_on_raw varchar;

@@ -14,7 +14,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import OGP_COMMITMENT_ID, Domain, SourceSpec
+from ingestion.source_spec import OGP_COMMITMENT_ID, RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular import normalize_header
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
 
@@ -99,9 +99,8 @@ def _canonical_select(mapping: dict[str, str], source_tool: str) -> str:
         f"'{source_tool}-' || md5(concat_ws('|', {col('submitted_at')}, {col('institution')}, "
         f"{col('milestone_code')}, {col('reporting_month')}, {col('percent_complete')}))"
     )
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             coalesce({sx.text(col("submission_id"))}, {derived_id}) as submission_id,
             '{source_tool}' as source_tool,
             {sx.timestamp(col("submitted_at"))} as submitted_at,
@@ -117,11 +116,9 @@ def _canonical_select(mapping: dict[str, str], source_tool: str) -> str:
             {sx.text(col("narrative"))} as narrative,
             {sx.text(col("evidence_urls"))} as evidence_urls,
             {sx.text(col("challenges"))} as challenges,
-            {review} as review_state,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            {review} as review_state
+        """
+    )
 
 
 # A spreadsheet's totals row (`Total`, `Subtotal` where a code goes) is not a report.
@@ -220,7 +217,7 @@ def load_progress_report_files(
     return load_files(con, PROGRESS_REPORTS, landed_files, run_id=run_id)
 
 
-DDL = """
+DDL = f"""
 -- Report tables have no primary key: a submission is unique by the quarantine rule
 -- `duplicate_submission` (against the table and within each load) and by the staging model's
 -- test; an index over a decade of every member's reports would cost more than loading them.
@@ -241,10 +238,7 @@ create table if not exists raw.progress_reports (
     evidence_urls varchar,
     challenges varchar,
     review_state varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 

@@ -21,6 +21,27 @@ from ingestion.tabular_source import TabularSource, load_file, load_files
 OGP_COMMITMENT_ID = r"^[A-Z]{2,3}[0-9]{4}$"
 OGP_ACTION_PLAN_ID = r"^AP_[A-Z]{2,5}[0-9]{2}$"
 
+# The bookkeeping every raw table ends with, declared once (each source's DDL names it after its
+# own columns): the row as it came (redacted), the landed file and row it came from, when it loaded.
+RAW_BOOKKEEPING_COLUMNS = """raw_payload json,
+    landed_file_id varchar not null,
+    source_row_number bigint not null,
+    loaded_at timestamptz not null"""
+
+
+def canonical_select(fields: str, *, raw_payload: str = "to_json(b)") -> str:
+    """A source's canonical records from the batch it landed (`_batch b`): the row's number in its
+    file, the source's `fields` (SQL select items), the row as it came and its landed file, which
+    every raw table keeps (RAW_BOOKKEEPING_COLUMNS)."""
+    return f"""
+        select
+            b._source_row_number as source_row_number,
+            {fields.strip().rstrip(",")},
+            {raw_payload} as raw_payload,
+            b._landed_file_id as landed_file_id
+        from _batch b
+    """
+
 
 class Domain(str, Enum):  # noqa: UP042 - str(), format() and the UI show the member, as before
     """*Progress* data is what the platform exists to publish (institutions' reports, indicator

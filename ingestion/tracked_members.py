@@ -13,7 +13,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import LandedFile
-from ingestion.source_spec import Domain, SourceSpec
+from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
 
 SOURCE = "tracked_members"
@@ -34,19 +34,16 @@ LEVELS = {"nacional": "national", "national": "national", "local": "local"}
 def _canonical_select(mapping: dict[str, str], columns: list[str]) -> str:
     col = functools.partial(source_column, mapping)
     levels = " ".join(f"when '{written}' then '{level}'" for written, level in LEVELS.items())
-    return f"""
-        select
-            b._source_row_number as source_row_number,
+    return canonical_select(
+        f"""
             upper({sx.text(col("member_code"))}) as member_code,
             {sx.text(col("member_name"))} as member_name,
             case lower({sx.text(col("member_level"))}) {levels} end as member_level,
             {sx.text(col("member_level"))} as member_level_raw,
             {sx.text(col("municipality"))} as municipality,
-            upper({sx.text(col("country"))}) as country,
-            to_json(b) as raw_payload,
-            b._landed_file_id as landed_file_id
-        from _batch b
-    """
+            upper({sx.text(col("country"))}) as country
+        """
+    )
 
 
 RULES_SQL = """
@@ -99,7 +96,7 @@ def load_tracked_members_file(con: duckdb.DuckDBPyConnection, landed: LandedFile
     return load_file(con, TRACKED_MEMBERS, landed, run_id=run_id)
 
 
-DDL = """
+DDL = f"""
 create table if not exists raw.tracked_members (
     member_code varchar,
     member_name varchar,
@@ -107,10 +104,7 @@ create table if not exists raw.tracked_members (
     member_level_raw varchar,
     municipality varchar,
     country varchar,
-    raw_payload json,
-    landed_file_id varchar not null,
-    source_row_number bigint not null,
-    loaded_at timestamptz not null
+    {RAW_BOOKKEEPING_COLUMNS}
 );
 """
 

@@ -11,7 +11,7 @@ import pytest
 
 from ingestion import sources
 from ingestion import sql_expressions as sx
-from ingestion.source_spec import Domain, SourceSpec
+from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular_source import TabularSource, source_column
 from tests.conftest import write
 
@@ -21,20 +21,17 @@ MEMBERS = TabularSource(
     target_table="raw.ogp_members",
     field_aliases=FIELD_ALIASES,
     required_fields=("member_code",),
-    canonical_select=lambda mapping, columns: (
+    canonical_select=lambda mapping, columns: canonical_select(
         f"""
-        select b._source_row_number as source_row_number,
-               {sx.text(source_column(mapping, "member_code"))} as member_code,
-               {sx.text(source_column(mapping, "member_name"))} as member_name,
-               to_json(b) as raw_payload, b._landed_file_id as landed_file_id
-        from _batch b"""
+        {sx.text(source_column(mapping, "member_code"))} as member_code,
+        {sx.text(source_column(mapping, "member_name"))} as member_name"""
     ),
     rules_sql="case when member_code is null then 'missing_member_code' end",
     reasons_sql="case rule when 'missing_member_code' then 'fila ' || source_row_number || ': falta el código del miembro' end",
     structured_fields=("member_code",),
 )
-DDL = """create table if not exists raw.ogp_members (member_code varchar, member_name varchar, raw_payload json,
-    landed_file_id varchar not null, source_row_number bigint not null, loaded_at timestamptz not null);"""
+DDL = f"""create table if not exists raw.ogp_members (member_code varchar, member_name varchar,
+    {RAW_BOOKKEEPING_COLUMNS});"""
 
 
 def expectations(gx):
