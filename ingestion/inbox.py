@@ -163,24 +163,30 @@ def _land_entry(
     st = os.lstat(path)
     name = display_name(path.name)
     uri = _uri(path.parent / name)
+
+    def refuse_once(file_id: str, reason: str, size: int, *, noted: bool = True) -> None:
+        """The entry's terminal state as refused, once however often the entry is seen."""
+        if file_id in done:
+            return
+        landing.refused.append(
+            refuse_entry(
+                con,
+                file_id=file_id,
+                name=name,
+                reason=reason,
+                size=size,
+                uri=uri,
+                ledger_source=ledger_source,
+                run_id=run_id,
+            )
+        )
+        if noted:
+            landing.notes.append(f"{name}: {reason}")
+        done.add(file_id)
+
     unreadable = _entry_kind(st.st_mode, st.st_nlink)
     if unreadable is not None:
-        file_id = _unread_id(unreadable, name, st)
-        if file_id not in done:
-            landing.refused.append(
-                refuse_entry(
-                    con,
-                    file_id=file_id,
-                    name=name,
-                    reason=unreadable,
-                    size=st.st_size,
-                    uri=uri,
-                    ledger_source=ledger_source,
-                    run_id=run_id,
-                )
-            )
-            landing.notes.append(f"{name}: {unreadable}")
-            done.add(file_id)
+        refuse_once(_unread_id(unreadable, name, st), unreadable, st.st_size)
         return
     try:
         with open_regular_file(path) as handle:
@@ -193,43 +199,15 @@ def _land_entry(
                 max_bytes=limits.max_file_bytes,
             )
     except PayloadTooLarge:
-        file_id = _unread_id("too_large", name, st)
-        if file_id not in done:
-            reason = f"pesa {st.st_size:,} bytes, más que el límite de {limits.max_file_bytes:,} (OGP_MAX_FILE_BYTES); no se guardó"
-            landing.refused.append(
-                refuse_entry(
-                    con,
-                    file_id=file_id,
-                    name=name,
-                    reason=reason,
-                    size=st.st_size,
-                    uri=uri,
-                    ledger_source=ledger_source,
-                    run_id=run_id,
-                )
-            )
-            landing.notes.append(f"{name}: {reason}")
-            done.add(file_id)
+        reason = f"pesa {st.st_size:,} bytes, más que el límite de {limits.max_file_bytes:,} (OGP_MAX_FILE_BYTES); no se guardó"
+        refuse_once(_unread_id("too_large", name, st), reason, st.st_size)
         return
     first = names.setdefault(landed.sha256, name)
     if first != name:
         # The same bytes under another name: the rows are loaded once; this arrival gets its own state.
         copy_id = hashlib.sha256(f"copy|{landed.sha256}|{name}".encode()).hexdigest()
-        if copy_id not in done:
-            reason = f"tiene el mismo contenido que «{first}», recibido antes: sus filas se cargan una sola vez"
-            landing.refused.append(
-                refuse_entry(
-                    con,
-                    file_id=copy_id,
-                    name=name,
-                    reason=reason,
-                    size=landed.size_bytes,
-                    uri=uri,
-                    ledger_source=ledger_source,
-                    run_id=run_id,
-                )
-            )
-            done.add(copy_id)
+        reason = f"tiene el mismo contenido que «{first}», recibido antes: sus filas se cargan una sola vez"
+        refuse_once(copy_id, reason, landed.size_bytes, noted=False)
         return
     if landed.sha256 in done:
         landing.notes.append(f"{name}: recibido antes; omitido")
