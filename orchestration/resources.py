@@ -112,8 +112,8 @@ class PlatformResource(dg.ConfigurableResource):
     )
 
     def environment(self) -> dict[str, str]:
-        """The fields given here, as the environment variables they stand for (dbt's process gets
-        them too, so it reads the same warehouse)."""
+        """The fields given here, as the environment variables they stand for (dbt's invocations
+        get them too, so they read the same warehouse)."""
         given = {name: value for name, value in self.__dict__.items() if name.isupper() and value is not None}
         return {
             name: ("1" if value is True else "0" if value is False else str(value)) for name, value in given.items()

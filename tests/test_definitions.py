@@ -161,16 +161,22 @@ def test_a_failed_run_is_announced_on_the_webhook(definitions, httpserver, monke
     assert fields["failed_steps"] == "load_reports" and fields["run_id"] == result.run_id
 
 
-def test_the_dbt_resource_overrides_what_dagster_dbt_still_has():
-    """WarehouseDbtResource skips `dbt --version` and the adapter dagster-dbt opens before each
-    invocation by overriding two of its members: if dagster-dbt renames them, this says so."""
-    from dagster_dbt import DbtCliResource
+def test_the_dbt_resource_builds_on_what_dagster_dbt_still_has():
+    """WarehouseDbtResource.cli runs dbt in this process with dagster-dbt's own pieces (its
+    selection for the step, its target folder naming, its DbtCliInvocation): if dagster-dbt
+    renames or reshapes them, this says so before a run does."""
+    import dataclasses
+
+    from dagster_dbt import DbtCliInvocation, DbtCliResource
 
     from orchestration.dbt_project import WarehouseDbtResource, dbt_executable, dbt_project
 
-    assert hasattr(DbtCliResource, "_cli_version") and hasattr(DbtCliResource, "_initialize_dbt_core_adapter")
+    assert hasattr(DbtCliResource, "_get_unique_target_path") and hasattr(DbtCliResource, "_cli_version")
+    fields = {f.name for f in dataclasses.fields(DbtCliInvocation)}
+    assert {"process", "manifest", "dagster_dbt_translator", "project_dir", "target_path"} <= fields
+    assert {"raise_on_error", "cli_version", "project", "context"} <= fields
     resource = WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
-    assert resource._cli_version.major == 1 and resource._initialize_dbt_core_adapter(["build"]) is None
+    assert resource._cli_version.major == 1
 
 
 def test_settings_are_typed_fields_of_the_platform_resource_read_at_run_time(definitions, monkeypatch, tmp_path):

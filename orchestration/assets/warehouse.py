@@ -115,8 +115,8 @@ def dbt_build_args(config: WarehouseConfig, *, indirect_selection: str = "eager"
 
 @contextmanager
 def dbt_environment(**values: str) -> Iterator[None]:
-    """Variables for the dbt process started inside the block (DbtCliResource passes the
-    process's environment as it is when the command starts, and takes no other)."""
+    """Variables for the dbt invocations made inside the block, which read this process's
+    environment (dbt's profile and macros read them with `env_var`)."""
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -145,20 +145,22 @@ def stream_build(
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(parse_state / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE)
     started = time.perf_counter()
+    failed_checks, failed_tests = [], []
+    # dbt runs in this process (orchestration/dbt_in_process.py) and reads its environment while it
+    # runs: the variables stay set until its last event is read.
     with dbt_environment(**env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
-    failed_checks, failed_tests = [], []
-    for event in invocation.stream():
-        if (
-            isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation))
-            and not event.passed
-            and event.severity == dg.AssetCheckSeverity.ERROR
-        ):
-            failed_checks.append(event.asset_key)
-        if isinstance(event, dg.AssetCheckResult) and not event.passed:
-            failed_tests.append(event)  # yielded below with its failing rows, once dbt lets go of the warehouse
-            continue
-        yield event
+        for event in invocation.stream():
+            if (
+                isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation))
+                and not event.passed
+                and event.severity == dg.AssetCheckSeverity.ERROR
+            ):
+                failed_checks.append(event.asset_key)
+            if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                failed_tests.append(event)  # yielded below with its failing rows, once dbt lets go of the warehouse
+                continue
+            yield event
     yield from with_failing_rows(failed_tests, invocation.manifest, settings)
     process_seconds = time.perf_counter() - started
     if (target / "run_results.json").exists():

@@ -51,20 +51,6 @@ def start_run(data: Path, month: str = "2023-11", **extra: str) -> subprocess.Po
     )
 
 
-def descendants_running(group: int, word: str) -> bool:
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if os.getpgid(int(proc.name)) == group and word in (proc / "cmdline").read_bytes().replace(
-                b"\0", b" "
-            ).decode(errors="replace"):
-                return True
-        except (ProcessLookupError, FileNotFoundError, PermissionError):
-            continue
-    return False
-
-
 def kill_when(run: subprocess.Popen, condition, timeout: float = 900) -> bool:
     """SIGKILL the run's whole process group as soon as `condition()` holds; False if it never did
     (the timeout is generous: under a loaded CI a run takes minutes to reach its publication)."""
@@ -77,6 +63,40 @@ def kill_when(run: subprocess.Popen, condition, timeout: float = 900) -> bool:
         time.sleep(0.02)
     run.wait()
     return False
+
+
+def dbt_step_events(data: Path) -> set[str]:
+    """What the latest run's dbt step (`warehouse_models`) has done so far, by event type: dbt runs
+    inside the run worker, so the run's event log, not a process, says when it is building."""
+    import dagster as dg
+
+    home = data / "dagster_home"
+    if not (home / ".storage-initialised").exists():
+        return set()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return set()
+        records = instance.get_records_for_run(
+            runs[0].run_id,
+            of_type={
+                dg.DagsterEventType.STEP_START,
+                dg.DagsterEventType.ASSET_MATERIALIZATION,
+                dg.DagsterEventType.STEP_SUCCESS,
+                dg.DagsterEventType.STEP_FAILURE,
+            },
+        ).records
+    return {
+        r.event_log_entry.dagster_event.event_type_value
+        for r in records
+        if r.event_log_entry.step_key == "warehouse_models"
+    }
+
+
+def dbt_building(data: Path) -> bool:
+    """dbt is writing the warehouse: its step has materialized a first model and not ended."""
+    done = dbt_step_events(data)
+    return "ASSET_MATERIALIZATION" in done and not done & {"STEP_SUCCESS", "STEP_FAILURE"}
 
 
 def assert_served_state_is_whole(data: Path) -> int:
@@ -132,9 +152,9 @@ def test_kill_9_in_ingestion_dbt_and_publication(data):
     phases = {
         "ingestion": lambda: (
             any(p.name.endswith("envio_masivo.csv") for p in (data / "landing").rglob("*envio_masivo.csv"))
-            and not descendants_running(run.pid, "dbt")
+            and "STEP_START" not in dbt_step_events(data)
         ),
-        "dbt": lambda: descendants_running(run.pid, "dbt build"),
+        "dbt": lambda: dbt_building(data),
         "publication": lambda: any((data / "snapshots" / "2023-11").glob(".building-*")),
     }
     killed = []
@@ -153,9 +173,9 @@ def test_kill_9_in_ingestion_dbt_and_publication(data):
     # it for abandoned.
     run = start_run(data)
     deadline = time.monotonic() + 900  # a run on a loaded machine takes minutes to reach dbt
-    while not descendants_running(run.pid, "dbt build") and time.monotonic() < deadline and run.poll() is None:
-        time.sleep(0.02)
-    assert descendants_running(run.pid, "dbt build"), "the run never reached dbt"
+    while not dbt_building(data) and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    assert dbt_building(data), "the run never reached dbt"
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     import dagster as dg

@@ -1,0 +1,172 @@
+"""dbt run inside the run worker, through dbt's programmatic runner, not as a child process.
+
+dagster-dbt starts a `dbt` process for every invocation, and a monthly run has three: each one
+imported dbt (~3 s) and loaded its partial-parse state (~2 s; a whole parse, +6-10 s, on a data
+directory it had not seen). Here dbt is imported and the project parsed once per run worker, and
+the parsed manifest is handed to every later invocation with the same profile (dbt's "reusing
+objects"; a build with a manifest given does not parse).
+
+dagster-dbt's `DbtCliInvocation` still turns dbt's events into Dagster's: it reads them, as the
+JSON lines `dbt --log-format json` would print, from a `DbtInProcess`, which stands where its
+subprocess would. dbt runs in a thread of its own so that those events reach the UI while the build
+goes on.
+
+What follows from running in the worker:
+- dbt reads the worker's environment (its profile's `env_var`s, `OGP_REBUILD_FROM_MONTH`) when an
+  invocation starts: the caller keeps it unchanged until the invocation is read to its end;
+- dbt's runner cannot run two invocations at once in one process: a lock makes them wait;
+- a run worker killed with SIGKILL takes its dbt with it (no orphan build goes on writing the
+  warehouse), and an interrupted step cancels dbt's open queries, as dbt does on Ctrl-C;
+- dbt-duckdb keeps its DuckDB database open between invocations; it is closed after each one, so
+  the step (and any other process) can open the warehouse once dbt is done."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# The levels `dbt --log-format json` prints by default (its debug events go to dbt.log only).
+PRINTED_LEVELS = frozenset({"info", "warn", "error"})
+# dbt's exit codes: 0 done, 1 done with failures (a test or model failed), 2 dbt itself failed.
+EXIT_FAILURES, EXIT_ERROR = 1, 2
+CANCEL_INTERVAL_SECONDS = 0.2
+
+_invocation_lock = threading.Lock()
+# Parsed manifests by what their parse depended on (project, profile, environment).
+_manifests: dict[tuple, Any] = {}
+
+
+def _profile_key(parse_args: Sequence[str]) -> tuple:
+    """What a parse depends on besides the project's files (which do not change under a running
+    worker): its arguments but the target path (project, profile, target), and the environment the
+    profile and models read (the month a build recomputes from is read when it runs, not at parse)."""
+    environment = tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if name.startswith(("OGP_", "DBT_")) and name != "OGP_REBUILD_FROM_MONTH"
+        )
+    )
+    arguments = list(parse_args)
+    for flag in ("--target-path", "--log-path"):
+        if flag in arguments:
+            del arguments[arguments.index(flag) : arguments.index(flag) + 2]
+    return (tuple(arguments), environment)
+
+
+class _EventLines:
+    """The invocation's events as the byte lines a subprocess's stdout would give."""
+
+    def __init__(self) -> None:
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self.closed = False
+
+    def put(self, line: bytes | None) -> None:
+        self._lines.put(line)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (line := self._lines.get()) is not None:
+            yield line
+
+    def __enter__(self) -> _EventLines:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.closed = True
+
+
+class DbtInProcess:
+    """One dbt invocation in this process, with the part of `subprocess.Popen`'s interface that
+    dagster-dbt's `DbtCliInvocation` uses (args, stdout, wait, poll, returncode, send_signal)."""
+
+    def __init__(self, args: Sequence[str], *, parse_args: Sequence[str]) -> None:
+        """`args`: the command line as `dbt` would take it (its first item naming dbt);
+        `parse_args`: `dbt parse` with the same project, profile and target path, run first when
+        this process has no manifest for that profile yet."""
+        self.args = list(args)  # dagster-dbt names the command by them: `dbt build ...`
+        self.returncode: int | None = None
+        self.stdout = _EventLines()
+        self._thread = threading.Thread(
+            target=self._run, args=(self.args[1:], list(parse_args)), name="dbt-in-process", daemon=True
+        )
+        self._thread.start()
+
+    def _print(self, message: Any) -> None:
+        """One of dbt's events, as `--log-format json` prints it."""
+        from dbt_common.events.functions import msg_to_dict
+
+        if message.info.level in PRINTED_LEVELS:
+            self.stdout.put(json.dumps(msg_to_dict(message), default=str).encode())
+
+    def _run(self, dbt_args: list[str], parse_args: list[str]) -> None:
+        try:
+            with _invocation_lock:
+                self.returncode = self._invoke(dbt_args, parse_args)
+        except BaseException as error:  # the thread's end must reach the reader whatever happened
+            logger.exception("dbt could not run in this process")
+            self.stdout.put(f"dbt could not run in this process: {error!r}".encode())
+            self.returncode = EXIT_ERROR
+        finally:
+            _close_duckdb()
+            self.stdout.put(None)
+
+    def _invoke(self, dbt_args: list[str], parse_args: list[str]) -> int:
+        from dbt.cli.main import dbtRunner
+
+        key = _profile_key(parse_args)
+        manifest = _manifests.get(key)
+        if manifest is None:
+            parsed = dbtRunner(callbacks=[self._print]).invoke(parse_args)
+            if not parsed.success:
+                return EXIT_ERROR
+            manifest = _manifests[key] = parsed.result
+        result = dbtRunner(manifest=manifest, callbacks=[self._print]).invoke(dbt_args)
+        if result.success:
+            return 0
+        return EXIT_ERROR if result.exception is not None else EXIT_FAILURES
+
+    def poll(self) -> int | None:
+        return None if self._thread.is_alive() else self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self.returncode
+
+    def send_signal(self, signal_number: int) -> None:
+        """dagster-dbt forwards an interrupted step's SIGINT to dbt. dbt's own answer to Ctrl-C is to
+        cancel its adapters' open queries; here that is repeated until the invocation ends, since a
+        query about to start when the signal came would otherwise run to its end, and so would each
+        node after it."""
+        threading.Thread(target=self._cancel_until_done, name="dbt-cancel", daemon=True).start()
+
+    def _cancel_until_done(self) -> None:
+        from dbt.adapters.factory import FACTORY
+
+        while self._thread.is_alive():
+            for adapter in list(FACTORY.adapters.values()):
+                adapter.cancel_open_connections()
+            self._thread.join(CANCEL_INTERVAL_SECONDS)
+
+
+def _close_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open between invocations (a process exit would
+    have), so the warehouse is free for the step's own reads and for other processes."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed: a PostgreSQL-only deployment
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if environment is not None:
+        environment.close()

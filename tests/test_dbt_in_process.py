@@ -1,0 +1,98 @@
+"""dbt inside the run worker (orchestration/dbt_in_process.py), on a one-model dbt project of the
+test's own: dagster-dbt reads its events as it read a dbt process's, the project is parsed once per
+profile, DuckDB is free once dbt is done, failures and interruptions end the invocation."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration import dbt_in_process
+from orchestration.dbt_project import WarehouseDbtResource, dbt_executable
+
+PROFILE = """tiny:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{ env_var('OGP_DATA_DIR') }}/tiny.duckdb"
+      threads: 1
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    folder = tmp_path / "tiny"
+    (folder / "models").mkdir(parents=True)
+    (folder / "dbt_project.yml").write_text("name: tiny\nversion: '1.0'\nprofile: tiny\nmodel-paths: [models]\n")
+    (folder / "profiles.yml").write_text(PROFILE)
+    (folder / "models" / "numbers.sql").write_text("select range as n from range(3)\n")
+    (folder / "models" / "numbers.yml").write_text(
+        "models:\n  - name: numbers\n    columns:\n      - name: n\n        data_tests: [not_null]\n"
+    )
+    monkeypatch.setenv("OGP_DATA_DIR", str(tmp_path))
+    return folder
+
+
+def build(project: Path, *args: str):
+    resource = WarehouseDbtResource(project_dir=str(project), dbt_executable=dbt_executable())
+    return resource.cli(["build", *args], raise_on_error=False, target_path=project / "target" / "run")
+
+
+def test_a_step_gets_dbts_events_as_dagster_events_and_duckdb_is_free_after(project, tmp_path):
+    from dagster_dbt import DbtProject, dbt_assets
+
+    from orchestration.dbt_project import prepare_manifest
+
+    @dbt_assets(manifest=prepare_manifest(DbtProject(project_dir=project)))
+    def tiny(context, dbt: WarehouseDbtResource):
+        invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+        assert invocation.get_artifact("run_results.json")["results"], "dbt's artifacts in its target folder"
+
+    resource = WarehouseDbtResource(project_dir=str(project), dbt_executable=dbt_executable())
+    result = dg.materialize([tiny], resources={"dbt": resource})
+    assert result.success
+    assert [m.asset_key for m in result.get_asset_materialization_events()] == [dg.AssetKey("numbers")]
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed and check.check_name == "not_null_numbers_n"
+    with duckdb.connect(str(tmp_path / "tiny.duckdb")) as con:  # read-write: no one holds the file
+        assert con.execute("select count(*) from numbers").fetchone() == (3,)
+
+
+def test_the_project_is_parsed_once_per_profile(project, monkeypatch):
+    dbt_in_process._manifests.clear()
+    for _ in range(2):
+        assert build(project).wait().is_successful()
+    assert len(dbt_in_process._manifests) == 1, "the second build reused the first's manifest"
+    monkeypatch.setenv("OGP_DATA_DIR", str(project))  # another warehouse: another profile
+    assert build(project).wait().is_successful()
+    assert len(dbt_in_process._manifests) == 2
+
+
+def test_a_failing_model_fails_the_invocation_with_dbts_message(project):
+    (project / "models" / "broken.sql").write_text("select no_such_column from {{ ref('numbers') }}\n")
+    dbt_in_process._manifests.clear()  # a model added: a parse of its own (a worker never sees one)
+    invocation = build(project)
+    list(invocation.stream_raw_events())
+    assert not invocation.is_successful() and invocation.process.returncode == dbt_in_process.EXIT_FAILURES
+    assert "no_such_column" in str(invocation.get_error())
+
+
+def test_an_interrupted_step_cancels_dbts_query(project):
+    (project / "models" / "numbers.sql").write_text(
+        "{{ config(materialized='table') }}\nselect count(*) as n from range(1000000000000)\n"
+    )
+    dbt_in_process._manifests.clear()
+    invocation = build(project, "--select", "numbers")
+    started = time.monotonic()
+    for event in invocation.stream_raw_events():
+        if event.raw_event["info"]["name"] == "LogStartLine":  # the model's query is starting
+            invocation.process.send_signal(signal.SIGINT)
+    assert invocation.process.wait(timeout=60) != 0 and not invocation.is_successful()
+    assert time.monotonic() - started < 60, "the query was cancelled, not run to its end"
