@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import functools
 
-import duckdb
-
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.progress_reports import FIELD_ALIASES as REPORT_ALIASES
 from ingestion.progress_reports import PROGRESS_REPORTS
 from ingestion.source_spec import OGP_COMMITMENT_ID, RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular import peek_columns
 from ingestion.tabular_source import (
-    LoadResult,
     TabularSource,
     header_score,
-    load_file,
-    load_files,
     map_columns,
     source_column,
 )
@@ -173,23 +167,6 @@ def is_indicator_file(columns: list[str]) -> bool:
 def holds_indicator_values(path) -> bool:
     """Whether a form file (any kind, a title block above its header or not) holds measurements."""
     return is_indicator_file(peek_columns(path, header_score=header_score(PROGRESS_REPORTS, INDICATOR_VALUES)))
-
-
-def load_indicator_catalogue_file(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None
-) -> LoadResult:
-    return load_file(con, INDICATOR_CATALOGUE, landed, run_id=run_id)
-
-
-def load_indicator_values_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
-    return load_file(con, INDICATOR_VALUES, landed, run_id=run_id)
-
-
-def load_indicator_values_files(
-    con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None
-) -> list[LoadResult]:
-    """Many landed measurement files, in order, as `load_indicator_values_file` on each."""
-    return load_files(con, INDICATOR_VALUES, landed_files, run_id=run_id)
 
 
 VALUES_DDL = f"""

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import functools
 
-import duckdb
-
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.tabular_source import TabularSource, source_column
 
 SOURCE = "local_government_index"
 DIMENSIONS = ("transparency", "participation", "accountability", "open_data")
@@ -75,12 +72,6 @@ LOCAL_GOVERNMENT_INDEX = TabularSource(
     reasons_sql=REASONS_SQL,
     structured_fields=("year", "transparency", "participation", "accountability", "open_data", "index_score"),
 )
-
-
-def load_local_government_index_file(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None
-) -> LoadResult:
-    return load_file(con, LOCAL_GOVERNMENT_INDEX, landed, run_id=run_id)
 
 
 DDL = f"""

@@ -10,10 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-import duckdb
-
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.source_spec import (
     OGP_ACTION_PLAN_ID,
     OGP_COMMITMENT_ID,
@@ -23,7 +20,7 @@ from ingestion.source_spec import (
     canonical_select,
 )
 from ingestion.tabular import quote_ident, snake_case
-from ingestion.tabular_source import LoadResult, TabularSource, load_file
+from ingestion.tabular_source import TabularSource
 
 SOURCE = "ogp_dashboard"
 TABLE = "raw.ogp_dashboard_commitments"
@@ -120,10 +117,6 @@ OGP_DASHBOARD = TabularSource(
     date_columns=("start_date", "end_date"),
     structured_columns=structured_columns,
 )
-
-
-def load_ogp_dashboard_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
-    return load_file(con, OGP_DASHBOARD, landed, run_id=run_id)
 
 
 def expectations(gx) -> list:

@@ -12,9 +12,8 @@ import functools
 import duckdb
 
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.tabular_source import TabularSource, source_column
 
 SOURCE = "open_data_portal"
 
@@ -137,22 +136,6 @@ def unchecked_evidence_references(con: duckdb.DuckDBPyConnection, limit: int = 5
             [limit],
         ).fetchall()
     ]
-
-
-def load_portal_organizations_page(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None
-) -> LoadResult:
-    return load_file(con, PORTAL_ORGANIZATIONS, landed, run_id=run_id)
-
-
-def load_portal_evidence_checks(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None
-) -> LoadResult:
-    return load_file(con, PORTAL_EVIDENCE_CHECKS, landed, run_id=run_id)
-
-
-def load_portal_page(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
-    return load_file(con, OPEN_DATA_PORTAL, landed, run_id=run_id)
 
 
 DATASETS_DDL = f"""

@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.source_spec import (
     OGP_ACTION_PLAN_ID,
     OGP_COMMITMENT_ID,
@@ -21,7 +20,7 @@ from ingestion.source_spec import (
     canonical_select,
 )
 from ingestion.tabular import load_table
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, map_columns, source_column
+from ingestion.tabular_source import TabularSource, map_columns, source_column
 
 SOURCE = "plan_catalogue"
 
@@ -122,10 +121,6 @@ PLAN_CATALOGUE = TabularSource(
         "withdrawn_on",
     ),
 )
-
-
-def load_plan_catalogue_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
-    return load_file(con, PLAN_CATALOGUE, landed, run_id=run_id)
 
 
 DDL = f"""

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import functools
 
-import duckdb
-
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.source_spec import OGP_COMMITMENT_ID, RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
 from ingestion.tabular import normalize_header
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, load_files, source_column
+from ingestion.tabular_source import TabularSource, source_column
 
 SOURCE = "progress_reports"
 
@@ -203,18 +200,6 @@ PROGRESS_REPORTS = TabularSource(
         "evidence_urls",
     ),
 )
-
-
-def load_progress_report_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
-    """Parse one landed file into raw.progress_reports / raw.quarantine in a single transaction."""
-    return load_file(con, PROGRESS_REPORTS, landed, run_id=run_id)
-
-
-def load_progress_report_files(
-    con: duckdb.DuckDBPyConnection, landed_files: list[LandedFile], *, run_id: str | None
-) -> list[LoadResult]:
-    """Many landed files, in order, as `load_progress_report_file` on each (a month's exports at once)."""
-    return load_files(con, PROGRESS_REPORTS, landed_files, run_id=run_id)
 
 
 DDL = f"""

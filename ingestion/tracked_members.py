@@ -12,9 +12,8 @@ import functools
 import duckdb
 
 from ingestion import sql_expressions as sx
-from ingestion.landing import LandedFile
 from ingestion.source_spec import RAW_BOOKKEEPING_COLUMNS, Domain, SourceSpec, canonical_select
-from ingestion.tabular_source import LoadResult, TabularSource, load_file, source_column
+from ingestion.tabular_source import TabularSource, source_column
 
 SOURCE = "tracked_members"
 
@@ -90,10 +89,6 @@ def members_loaded(con: duckdb.DuckDBPyConnection) -> bool:
         return con.execute("select count(*) > 0 from raw.tracked_members").fetchone()[0]
     except duckdb.CatalogException:  # a warehouse from before the table existed
         return False
-
-
-def load_tracked_members_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, run_id: str | None) -> LoadResult:
-    return load_file(con, TRACKED_MEMBERS, landed, run_id=run_id)
 
 
 DDL = f"""

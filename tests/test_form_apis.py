@@ -13,7 +13,7 @@ from werkzeug import Request, Response
 
 from ingestion.form_apis import advance_cursor, fetch_kobo, fetch_odk, read_cursor
 from ingestion.http import SourceError
-from ingestion.progress_reports import load_progress_report_file
+from ingestion.progress_reports import SPEC as PROGRESS_REPORTS_SPEC
 
 KOBO_RECORDS = [
     {
@@ -62,7 +62,7 @@ def test_kobo_pages_are_landed_and_load_as_canonical_reports(httpserver, tmp_pat
     fetched = fetch_kobo(base, "aTestUid", "kobo-token", since=None, landing_dir=tmp_path / "landing", page_limit=2)
     assert (len(fetched.pages), fetched.records, fetched.high_water_mark) == (2, 3, "2023-12-03T10:00:00")
     for page in fetched.pages:
-        load_progress_report_file(warehouse, page, run_id="r1")
+        PROGRESS_REPORTS_SPEC.load_file(warehouse, page, run_id="r1")
     rows = warehouse.execute(
         "select submission_id, source_tool, milestone_code, reporting_month, percent_complete, review_state, institution "
         "from raw.progress_reports order by submission_id"
@@ -135,7 +135,7 @@ def test_odk_odata_pages_load_with_review_state(httpserver, tmp_path, warehouse)
     )
     assert (len(fetched.pages), fetched.records) == (2, 3)
     for page in fetched.pages:
-        load_progress_report_file(warehouse, page, run_id="r1")
+        PROGRESS_REPORTS_SPEC.load_file(warehouse, page, run_id="r1")
     rows = warehouse.execute(
         "select submission_id, source_tool, milestone_code, percent_complete, review_state from raw.progress_reports order by 1"
     ).fetchall()

@@ -9,7 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from ingestion.landing import land_local_file
-from ingestion.progress_reports import FIELD_ALIASES, REQUIRED_FIELDS, load_progress_report_file
+from ingestion.progress_reports import FIELD_ALIASES, REQUIRED_FIELDS
+from ingestion.progress_reports import SPEC as PROGRESS_REPORTS_SPEC
 from ingestion.tabular_source import map_columns
 
 FORMS = Path(__file__).resolve().parents[1] / "forms"
@@ -59,7 +60,7 @@ def test_filled_spreadsheet_template_loads(tmp_path, warehouse):
     path = tmp_path / "informe_asamblea.xlsx"
     workbook.save(path)
     landed = land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**7)
-    result = load_progress_report_file(warehouse, landed, run_id=None)
+    result = PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id=None)
     assert (result.ledger.received, result.ledger.loaded) == (1, 1)
     row = warehouse.execute(
         "select milestone_code, reporting_month, percent_complete, status, review_state from raw.progress_reports"

@@ -10,14 +10,11 @@ import pytest
 
 from ingestion import sql_expressions as sx
 from ingestion.landing import PayloadTooLarge, land_local_file, safe_name
-from ingestion.ogp_dashboard import known_columns, load_ogp_dashboard_file, schema_drift
-from ingestion.plan_catalogue import load_plan_catalogue_file
-from ingestion.progress_reports import (
-    FIELD_ALIASES,
-    load_progress_report_file,
-    load_progress_report_files,
-    source_tool_for,
-)
+from ingestion.ogp_dashboard import SPEC as OGP_DASHBOARD_SPEC
+from ingestion.ogp_dashboard import known_columns, schema_drift
+from ingestion.plan_catalogue import SPEC as PLAN_CATALOGUE_SPEC
+from ingestion.progress_reports import FIELD_ALIASES, source_tool_for
+from ingestion.progress_reports import SPEC as PROGRESS_REPORTS_SPEC
 from ingestion.tabular import normalize_header, snake_case
 from ingestion.tabular_source import map_columns
 from tests.conftest import write
@@ -105,7 +102,7 @@ def test_progress_reports_load_with_quarantine_and_balanced_ledger(tmp_path, war
     ]
     path = write(tmp_path / "informe.csv", HEADER + "\n".join(rows) + "\n")
     landed = land_local_file("progress_reports", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
-    result = load_progress_report_file(warehouse, landed, run_id="run-1")
+    result = PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id="run-1")
     assert (result.ledger.received, result.ledger.loaded, result.ledger.quarantined) == (7, 2, 5)
     assert result.quarantine_reasons == {
         "duplicate_submission": 1,
@@ -154,12 +151,12 @@ def test_files_loaded_together_give_what_loading_them_one_by_one_gives(tmp_path,
 
     paths = _month_files(tmp_path)
     landed = [land_local_file("progress_reports", p, landing_dir=tmp_path / "landing", max_bytes=10**6) for p in paths]
-    together = load_progress_report_files(warehouse, landed, run_id="run-1")
+    together = PROGRESS_REPORTS_SPEC.load_files(warehouse, landed, run_id="run-1")
     with duckdb.connect(str(tmp_path / "one_by_one.duckdb")) as alone:
         from ingestion.sources import ensure_raw_schema
 
         ensure_raw_schema(alone)
-        one_by_one = [load_progress_report_file(alone, f, run_id="run-1") for f in landed]
+        one_by_one = [PROGRESS_REPORTS_SPEC.load_file(alone, f, run_id="run-1") for f in landed]
         assert [r.ledger for r in together] == [r.ledger for r in one_by_one]
         assert [r.quarantine_reasons for r in together] == [r.quarantine_reasons for r in one_by_one]
         for table, columns in [
@@ -188,7 +185,7 @@ def test_a_file_that_breaks_a_group_is_loaded_alone_and_the_others_still_load(tm
         write(tmp_path / "in" / "c.csv", good.replace("H1", "H4")),
     ]
     landed = [land_local_file("progress_reports", p, landing_dir=tmp_path / "landing", max_bytes=10**8) for p in paths]
-    results = load_progress_report_files(warehouse, landed, run_id=None)
+    results = PROGRESS_REPORTS_SPEC.load_files(warehouse, landed, run_id=None)
     assert [r.ledger.received == r.ledger.loaded + r.ledger.quarantined for r in results] == [True] * 3
     assert results[0].ledger.loaded == 1 and results[2].ledger.loaded == 1
     assert warehouse.execute("select count(*) from raw.ingestion_ledger").fetchone()[0] == 3
@@ -197,7 +194,7 @@ def test_a_file_that_breaks_a_group_is_loaded_alone_and_the_others_still_load(tm
 def test_a_file_without_required_columns_is_quarantined_whole(tmp_path, warehouse):
     path = write(tmp_path / "otro.csv", "nombre,valor\na,1\nb,2\n")
     landed = land_local_file("progress_reports", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
-    result = load_progress_report_file(warehouse, landed, run_id=None)
+    result = PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id=None)
     assert (result.ledger.received, result.ledger.loaded, result.ledger.quarantined) == (2, 0, 2)
     assert warehouse.execute("select distinct rule from raw.quarantine").fetchall() == [("missing_column",)]
 
@@ -209,7 +206,7 @@ def test_latin1_file_is_read(tmp_path, warehouse):
         encoding="latin-1",
     )
     landed = land_local_file("progress_reports", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
-    result = load_progress_report_file(warehouse, landed, run_id=None)
+    result = PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id=None)
     assert result.ledger.loaded == 1
     assert warehouse.execute("select institution from raw.progress_reports").fetchone()[0] == "Defensoría"
 
@@ -225,7 +222,7 @@ def test_plan_catalogue_rules(tmp_path, warehouse):
     landed = land_local_file(
         "plan_catalogue", write(tmp_path / "hitos.csv", text), landing_dir=tmp_path / "landing", max_bytes=10**6
     )
-    result = load_plan_catalogue_file(warehouse, landed, run_id=None)
+    result = PLAN_CATALOGUE_SPEC.load_file(warehouse, landed, run_id=None)
     assert result.ledger.loaded == 1
     assert result.quarantine_reasons == {"bad_commitment_id": 1, "end_before_start": 1, "bad_weight": 1}
 
@@ -245,7 +242,7 @@ def test_ogp_dashboard_schema_drift_is_reported_not_crashed_on(tmp_path, warehou
         landing_dir=tmp_path / "landing",
         max_bytes=10**7,
     )
-    result = load_ogp_dashboard_file(warehouse, landed, run_id=None)
+    result = OGP_DASHBOARD_SPEC.load_file(warehouse, landed, run_id=None)
     assert result.schema_report == {"missing_columns": ["Theme"], "new_columns": ["New IRM Column"], "drift": True}
     assert (result.ledger.loaded, result.quarantine_reasons) == (1, {"bad_commitment_id": 1})
     assert warehouse.execute("select theme, commitment_title from raw.ogp_dashboard_commitments").fetchone() == (
@@ -322,8 +319,6 @@ def test_personal_data_in_free_text_is_redacted(text, expected):
 
 
 def test_personal_data_is_redacted_before_rows_are_loaded_or_quarantined(tmp_path, warehouse):
-    from ingestion.progress_reports import load_progress_report_file
-
     path = write(
         tmp_path / "informe.csv",
         "codigo_hito,mes_reportado,porcentaje_avance,narrativa,dificultades\n"
@@ -331,7 +326,7 @@ def test_personal_data_is_redacted_before_rows_are_loaded_or_quarantined(tmp_pat
         "EC0011-H2,2023-11,llamar 0987654321,Ver 098 765 4321,\n",
     )
     landed = land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
-    result = load_progress_report_file(warehouse, landed, run_id=None)
+    result = PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id=None)
     assert (result.ledger.loaded, result.ledger.quarantined) == (1, 1)
     stored = " ".join(str(v) for row in warehouse.execute("select * from raw.progress_reports").fetchall() for v in row)
     quarantined = " ".join(str(v) for row in warehouse.execute("select * from raw.quarantine").fetchall() for v in row)
@@ -352,7 +347,7 @@ def test_personal_data_is_redacted_before_rows_are_loaded_or_quarantined(tmp_pat
 def test_phones_are_found_in_the_formats_of_the_tracked_members_countries(tmp_path, warehouse):
     """A Peruvian mobile written the Peruvian way is personal data once a tracked member is
     Peruvian (the members file says so), and is left alone before: no country is assumed in code."""
-    from ingestion.tracked_members import load_tracked_members_file
+    from ingestion.tracked_members import SPEC as TRACKED_MEMBERS_SPEC
 
     def load_report(name: str, milestone: str) -> str:
         path = write(
@@ -360,7 +355,7 @@ def test_phones_are_found_in_the_formats_of_the_tracked_members_countries(tmp_pa
             "codigo_hito,mes_reportado,porcentaje_avance,descripcion_del_avance\n"
             f"{milestone},2023-11,40,Coordinar con 912 345 678 ({name})\n",
         )
-        landed = load_progress_report_file(
+        landed = PROGRESS_REPORTS_SPEC.load_file(
             warehouse, land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**6), run_id=None
         )
         assert landed.ledger.loaded == 1
@@ -374,7 +369,7 @@ def test_phones_are_found_in_the_formats_of_the_tracked_members_countries(tmp_pa
         "codigo_miembro,nombre,nivel,municipio,pais\nPER,Perú,nacional,,pe\n"
         "PELIM,Lima,local,Lima,PE\nXX,Sin país,nacional,,Perú\n",
     )
-    result = load_tracked_members_file(
+    result = TRACKED_MEMBERS_SPEC.load_file(
         warehouse,
         land_local_file("tracked_members", members, landing_dir=tmp_path / "landing", max_bytes=10**6),
         run_id=None,
@@ -399,7 +394,7 @@ def test_ogp_export_dates_are_recorded_once_per_text_beside_the_original(tmp_pat
         landing_dir=tmp_path / "landing",
         max_bytes=10**7,
     )
-    load_ogp_dashboard_file(warehouse, landed, run_id=None)
+    OGP_DASHBOARD_SPEC.load_file(warehouse, landed, run_id=None)
     assert warehouse.execute("select start_date, end_date from raw.ogp_dashboard_commitments order by 1, 2").fetchall()[
         0
     ] == ("1/1/2023", "2016")
@@ -543,7 +538,7 @@ def test_ogp_commitment_sheet_layout_loads_through_the_dashboard_source(tmp_path
         ",".join(f'"{c}"' for c in columns) + "\n" + ",".join(f'"{v}"' for v in row) + "\n",
     )
     landed = land_local_file("ogp_dashboard", path, landing_dir=tmp_path / "landing", max_bytes=10**6)
-    result = load_ogp_dashboard_file(warehouse, landed, run_id=None)
+    result = OGP_DASHBOARD_SPEC.load_file(warehouse, landed, run_id=None)
     assert (result.ledger.loaded, result.ledger.quarantined) == (1, 0)
     assert "Code" in result.schema_report["missing_columns"] and not result.schema_report["new_columns"]
     assert warehouse.execute(

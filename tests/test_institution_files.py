@@ -14,7 +14,7 @@ import pytest
 
 from ingestion.inbox import inbox_name
 from ingestion.landing import land_local_file
-from ingestion.progress_reports import load_progress_report_file
+from ingestion.progress_reports import SPEC as PROGRESS_REPORTS_SPEC
 from orchestration import cli
 from tests import institution_files as files
 from tests.conftest import write
@@ -22,7 +22,7 @@ from tests.conftest import write
 
 def _load(tmp_path: Path, warehouse, path: Path):
     landed = land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**7)
-    result = load_progress_report_file(warehouse, landed, run_id=None)
+    result = PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id=None)
     assert result.ledger.received == result.ledger.loaded + result.ledger.quarantined
     return result
 

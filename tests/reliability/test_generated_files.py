@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingestion.landing import land_local_file
-from ingestion.progress_reports import load_progress_report_file
+from ingestion.progress_reports import SPEC as PROGRESS_REPORTS_SPEC
 from ingestion.sources import ensure_raw_schema
 
 MONTH_ABBREVIATIONS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
@@ -180,7 +180,7 @@ def test_every_generated_csv_is_accounted_for_read_as_meant_and_redacted(tmp_pat
     path.write_bytes(payload)
     with _warehouse(tmp_path) as con:
         landed = land_local_file("forms", path, landing_dir=tmp_path / "landing", max_bytes=10**7)
-        _check(con, load_progress_report_file(con, landed, run_id="generated"), generated)
+        _check(con, PROGRESS_REPORTS_SPEC.load_file(con, landed, run_id="generated"), generated)
 
 
 @st.composite
@@ -223,7 +223,7 @@ def test_generated_workbooks_keep_percent_cells_as_shown(tmp_path_factory, workb
     generated = [Row(m, "", date(y, mo, 1), "", round(f * 100, 1), "", (), ()) for m, y, mo, f in values]
     with _warehouse(tmp_path) as con:
         landed = land_local_file("forms", tmp_path / "informe.xlsx", landing_dir=tmp_path / "landing", max_bytes=10**7)
-        _check(con, load_progress_report_file(con, landed, run_id="generated"), generated)
+        _check(con, PROGRESS_REPORTS_SPEC.load_file(con, landed, run_id="generated"), generated)
 
 
 # --- Whole inboxes of mutated real files ---------------------------------------------------------

@@ -17,7 +17,7 @@ from ingestion.ckan_client import fetch_datasets
 from ingestion.form_apis import advance_cursor, fetch_kobo, read_cursor
 from ingestion.http import SourceError, make_session
 from ingestion.landing import land_url
-from ingestion.progress_reports import load_progress_report_file
+from ingestion.progress_reports import SPEC as PROGRESS_REPORTS_SPEC
 from tests.reliability.conftest import record
 from tests.test_form_apis import KOBO_RECORDS, kobo_server
 
@@ -251,7 +251,7 @@ def test_changed_fields_are_quarantined_not_loaded(httpserver, tmp_path, warehou
     renamed = [{k: v for k, v in r.items() if k != "hito"} for r in renamed]
     httpserver.expect_request(PATH).respond_with_handler(sequence(page(renamed)))
     result = kobo(httpserver.url_for("/"), tmp_path)
-    loaded = load_progress_report_file(warehouse, result.pages[0], run_id="r")
+    loaded = PROGRESS_REPORTS_SPEC.load_file(warehouse, result.pages[0], run_id="r")
     assert (loaded.ledger.loaded, loaded.quarantine_reasons) == (0, {"missing_column": 3})
     record(
         TABLE,
@@ -283,7 +283,7 @@ def test_failure_mid_pagination_leaves_no_partial_state(httpserver, tmp_path, wa
     broken["on"] = False
     result = kobo(base, tmp_path)
     for landed in result.pages:
-        load_progress_report_file(warehouse, landed, run_id="again")
+        PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id="again")
     advance_cursor(warehouse, result.source, result.high_water_mark)
     assert warehouse.execute("select count(*) from raw.progress_reports").fetchone()[0] == 3
     assert read_cursor(warehouse, "kobo_aTestUid") == "2023-12-03T10:00:00"
@@ -308,7 +308,7 @@ def test_pagination_by_next_link_loads_everything_once(httpserver, tmp_path, war
         session=quick_session(),
     )
     for landed in first.pages:
-        load_progress_report_file(warehouse, landed, run_id="one")
+        PROGRESS_REPORTS_SPEC.load_file(warehouse, landed, run_id="one")
     advance_cursor(warehouse, first.source, first.high_water_mark)
     again = fetch_kobo(
         base,
