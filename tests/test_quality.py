@@ -348,3 +348,13 @@ def test_a_file_that_fails_its_suite_is_checked_again_by_every_run_until_it_pass
         con.execute("update raw.progress_reports set commitment_code = 'EC0014' where submission_id = 's2'")
     assert check("run-3").success
     assert check("run-4").landed_file_ids == []  # passed: not checked again
+    # Nothing to check costs no great-expectations import (a few seconds of every run's fixed part).
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from pathlib import Path; from quality.landed_data import validate_landed_rows; "
+        f"validate_landed_rows(Path({str(warehouse)!r}), 'progress_reports', 'run-5', docs_dir=None, "
+        "batch_rows=1000, memory_limit='1GB'); print('great_expectations' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == "False\n"
