@@ -224,6 +224,17 @@ def _settle(
         )
         states[landed.sha256] = REFUSED
         return state
+    regions = phone_regions(con)
+    refused = [(member_id, name, redact(f"{name}: {reason}", regions)) for member_id, name, reason in archive.refused]
+    state = _archive_state(archive, _member_states(con, archive, states), refused, ledger_source)
+    _record_settled(con, archive, state, refused, run_id)
+    states[landed.sha256] = state.state
+    return state
+
+
+def _member_states(con, archive: PendingArchive, states: dict[str, str]) -> list[str]:
+    """The terminal state of each file the archive held: its members' as recorded, its nested
+    archives' as settled before it, and refused for each member refused unread."""
     member_ids = [m.sha256 for m in archive.members]
     found = (
         dict(
@@ -238,10 +249,19 @@ def _settle(
         if member_ids
         else {}
     )
-    member_states = [found.get(m, REFUSED) for m in member_ids] + [
-        states.get(n.landed.sha256, REFUSED) for n in archive.nested
-    ]
-    member_states += [REFUSED] * len(archive.refused)
+    return (
+        [found.get(m, REFUSED) for m in member_ids]
+        + [states.get(n.landed.sha256, REFUSED) for n in archive.nested]
+        + [REFUSED] * len(archive.refused)
+    )
+
+
+def _archive_state(
+    archive: PendingArchive, member_states: list[str], refused: list[tuple[str, str, str]], ledger_source: str
+) -> FileState:
+    """The archive's own state: loaded when every file in it was, partly loaded when some were,
+    refused otherwise; its reason names the refused members (redacted)."""
+    landed = archive.landed
     if member_states and all(s == LOADED for s in member_states):
         overall = LOADED
     elif any(s in (LOADED, PARTLY_LOADED) for s in member_states):
@@ -249,8 +269,6 @@ def _settle(
     else:
         overall = REFUSED
     taken = len(archive.members) + len(archive.nested)
-    regions = phone_regions(con)
-    refused = [(member_id, name, redact(f"{name}: {reason}", regions)) for member_id, name, reason in archive.refused]
     refused_names = "; ".join(said for _, _, said in refused[:5])
     reason = (
         None
@@ -261,7 +279,7 @@ def _settle(
             + ("; vea el estado de cada archivo" if taken else "")
         )
     )
-    state = FileState(
+    return FileState(
         landed.sha256,
         ledger_source,
         landed.original_name,
@@ -273,6 +291,15 @@ def _settle(
         0,
         archive.archive_id,
     )
+
+
+def _record_settled(
+    con, archive: PendingArchive, state: FileState, refused: list[tuple[str, str, str]], run_id: str | None
+) -> None:
+    """In one transaction: each refused member's quarantine item and state, the members tied to
+    the archive, the archive's ledger entry, landed file and state."""
+    landed, ledger_source = archive.landed, state.source
+    member_ids = [m.sha256 for m in archive.members]
     with transaction(con):
         for position, (member_id, name, said) in enumerate(refused, start=1):
             quarantine_item(
@@ -296,5 +323,3 @@ def _settle(
         )
         record_landed_file(con, landed)
         record_state(con, state, run_id)
-    states[landed.sha256] = overall
-    return state
