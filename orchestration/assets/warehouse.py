@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from ingestion.ledger import bookkeeping_counts, ledger_by_source
 from ingestion.quarantine import quarantine_by_source
@@ -251,9 +251,17 @@ def observe_monthly_facts(context: dg.AssetExecutionContext, platform: PlatformR
 
 
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:
+    """Three dbt definitions over one manifest (see the module's docstring)."""
     project = dbt_project()
     manifest = prepare_manifest(project)
+    return [
+        _warehouse_models(project, manifest),
+        _monthly_progress_facts(project, manifest),
+        _commitment_similarity_models(project, manifest),
+    ]
 
+
+def _warehouse_models(project: DbtProject, manifest: Path) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=manifest,
         project=project,
@@ -282,6 +290,10 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
             pull_from_postgres_target(context, platform)
         observe_marts(context, platform)
 
+    return warehouse_models
+
+
+def _monthly_progress_facts(project: DbtProject, manifest: Path) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=manifest,
         project=project,
@@ -311,6 +323,10 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
             pull_from_postgres_target(context, platform)
         observe_monthly_facts(context, platform)
 
+    return monthly_progress_facts
+
+
+def _commitment_similarity_models(project: DbtProject, manifest: Path) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=manifest,
         project=project,
@@ -332,4 +348,4 @@ def build_warehouse_assets() -> list[dg.AssetsDefinition]:
             pull_from_postgres_target(context, platform)
         observe_marts(context, platform)
 
-    return [warehouse_models, monthly_progress_facts, commitment_similarity_models]
+    return commitment_similarity_models
