@@ -63,6 +63,11 @@ def log_deliveries(context, outcome) -> None:
 
 
 def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
+    """Receipts and reminders read what their exposures name in the warehouse's definitions."""
+    return [_delivery_receipts(warehouse_assets), _reporting_reminders(warehouse_assets), outbound_messages]
+
+
+def _delivery_receipts(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
     @dg.asset(
         key=RECEIPTS_KEY,
         group_name="correspondence",
@@ -99,6 +104,10 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
         log_deliveries(context, outcome)
         return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
 
+    return delivery_receipts
+
+
+def _reporting_reminders(warehouse_assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
     @dg.asset(
         key=REMINDERS_KEY,
         group_name="correspondence",
@@ -140,4 +149,4 @@ def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> 
         log_deliveries(context, outcome)
         return dg.MaterializeResult(metadata=outcome_metadata(outcome, settings))
 
-    return [delivery_receipts, reporting_reminders, outbound_messages]
+    return reporting_reminders
