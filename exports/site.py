@@ -225,42 +225,18 @@ def write_site(
     other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote."""
     site = gather_site(con, month)
     languages = ("es", *[lang for lang in languages if lang in LABELS and lang != "es"])
+    shared = {
+        "month": month,
+        "is_demo": is_demo,
+        "plans": site["plans"],
+        "institutions": site["institutions"],
+        "data_files": data_files,
+        "previous_report": previous_report,
+        "portal_url": portal_url,
+    }
     pages: dict[str, str] = {}
     for lang in languages:
-        env = _environment(lang)
-
-        def other_href(other: str, page_file: str) -> str:
-            return localized(page_file, other)
-
-        common = {
-            "month": month,
-            "is_demo": is_demo,
-            "plans": site["plans"],
-            "institutions": site["institutions"],
-            "data_files": data_files,
-            "previous_report": previous_report,
-            "portal_url": portal_url,
-            "report": localized("informe.html", lang),
-            "chart": lambda series, title, lang=lang: responsive_chart_svg(series, title=title, lang=lang),
-        }
-
-        def render(template: str, page_file: str, **values) -> None:
-            # Called only within this language's iteration: the loop's current values are meant.
-            others = [(other, LANGUAGE_NAMES[other]) for other in languages if other != lang]  # noqa: B023
-            pages[localized(page_file, lang)] = env.get_template(f"site/{template}").render(  # noqa: B023
-                **common,  # noqa: B023
-                **values,
-                languages=others,
-                other_href=lambda other, f=page_file: other_href(other, f),
-            )
-
-        render("index.html.j2", "index.html", page="index")
-        for plan in site["plans"]:
-            render("plan.html.j2", plan.page, plan=plan, page="plan")
-            for c in plan.commitments:
-                render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment")
-        for institution in site["institutions"]:
-            render("institution.html.j2", institution["page"], inst=institution, page="institution")
+        pages.update(_pages_in(lang, languages, site, shared))
     # One methodology page for the public, in plain Spanish; the technical document beside it.
     pages["metodologia.html"] = (
         _environment("es")
@@ -277,6 +253,41 @@ def write_site(
             other_href=None,
         )
     )
+    return _write_pages(folder, pages)
+
+
+def _pages_in(lang: str, languages: tuple[str, ...], site: dict, shared: dict) -> dict[str, str]:
+    """Every page of the site in one language, by file name: the index, each plan, commitment
+    and institution; each page links to itself in the other languages."""
+    env = _environment(lang)
+    common = {
+        **shared,
+        "report": localized("informe.html", lang),
+        "chart": lambda series, title: responsive_chart_svg(series, title=title, lang=lang),
+    }
+    others = [(other, LANGUAGE_NAMES[other]) for other in languages if other != lang]
+    pages: dict[str, str] = {}
+
+    def render(template: str, page_file: str, **values) -> None:
+        pages[localized(page_file, lang)] = env.get_template(f"site/{template}").render(
+            **common,
+            **values,
+            languages=others,
+            other_href=lambda other: localized(page_file, other),
+        )
+
+    render("index.html.j2", "index.html", page="index")
+    for plan in site["plans"]:
+        render("plan.html.j2", plan.page, plan=plan, page="plan")
+        for c in plan.commitments:
+            render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment")
+    for institution in site["institutions"]:
+        render("institution.html.j2", institution["page"], inst=institution, page="institution")
+    return pages
+
+
+def _write_pages(folder: Path, pages: dict[str, str]) -> list[Path]:
+    """The rendered pages, the static files (style, script) and the methodology document."""
     written = []
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
