@@ -72,27 +72,7 @@ class WarehouseDbtResource(DbtCliResource):
         target_path = target_path or self._get_unique_target_path(context=context)
         if not target_path.is_absolute():
             target_path = project_dir / target_path
-        # What dagster-dbt gives its dbt process as environment variables, as dbt's own flags:
-        # events as JSON to the callback only (none printed), dbt's debug log beside the artifacts.
-        logging = [
-            "--log-format",
-            "json",
-            "--log-level",
-            "none",
-            "--log-path",
-            str(target_path),
-            "--no-send-anonymous-usage-stats",
-        ]
-        place = [
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(self.profiles_dir or project_dir),
-            "--target-path",
-            str(target_path),
-            *(["--profile", self.profile] if self.profile else []),
-            *(["--target", self.target] if self.target else []),
-        ]
+        place = self._place_arguments(project_dir, target_path)
         # Indirect selection set by the step's asset checks, unless the command sets its own (a
         # flag wins over dbt's environment variable, as it did for the subprocess).
         indirect = (
@@ -101,8 +81,8 @@ class WarehouseDbtResource(DbtCliResource):
             else []
         )
         process = DbtInProcess(
-            ["dbt", *self.global_config_flags, *command_args, *logging, *place, *indirect, *params.selection_args],
-            parse_args=[*self.global_config_flags, "parse", *logging, *place],
+            ["dbt", *self.global_config_flags, *command_args, *place, *indirect, *params.selection_args],
+            parse_args=[*self.global_config_flags, "parse", *place],
         )
         invocation = DbtCliInvocation(
             process=process,  # type: ignore[arg-type]  # stands where dagster-dbt's subprocess would
@@ -117,6 +97,28 @@ class WarehouseDbtResource(DbtCliResource):
         )
         get_dagster_logger().info(f"Running dbt in this process: `{invocation.dbt_command}`.")
         return invocation
+
+    def _place_arguments(self, project_dir: Path, target_path: Path) -> list[str]:
+        """What dagster-dbt gives its dbt process as environment variables, as dbt's own flags: the
+        project, profile and target folder; events as JSON to the callback only (none printed);
+        dbt's debug log beside the artifacts."""
+        return [
+            "--log-format",
+            "json",
+            "--log-level",
+            "none",
+            "--log-path",
+            str(target_path),
+            "--no-send-anonymous-usage-stats",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(self.profiles_dir or project_dir),
+            "--target-path",
+            str(target_path),
+            *(["--profile", self.profile] if self.profile else []),
+            *(["--target", self.target] if self.target else []),
+        ]
 
 
 def dbt_project() -> DbtProject:
