@@ -74,21 +74,7 @@ def copy_schema(
     `status_labels`; `leave_out_empty` leaves out tables with no rows (an optional source not
     configured); `leave_out_columns` (table -> columns) keeps columns out of the copy (personal
     data that stays in the raw zone)."""
-    names = tables or [
-        row[0]
-        for row in duck.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by table_name",
-            [source_schema],
-        ).fetchall()
-    ]
-    relations = {name: f'"{source_schema}"."{name}"' for name in names} | dict(also or {})
-    for name, columns in (leave_out_columns or {}).items():
-        if name in relations and columns:
-            relations[name] = f"(select * exclude ({', '.join(map(quote_ident, columns))}) from {relations[name]})"
-    if leave_out_empty:
-        relations = {
-            name: rel for name, rel in relations.items() if duck.execute(f"select count(*) from {rel}").fetchone()[0]
-        }
+    relations = _served_relations(duck, source_schema, tables, also, leave_out_columns, leave_out_empty=leave_out_empty)
     loading, previous = f"{target_schema}__loading", f"{target_schema}__previous"
     copied = []
     import psycopg  # imported when publishing, so the code location loads without it
@@ -112,21 +98,53 @@ def copy_schema(
                 for statement, params in contract_statements(loading, contracts, present):
                     cur.execute(statement, params or None)
         pg.commit()
-        # The swap: readers see the old schema until this transaction commits, then the new one.
-        with pg.transaction(), pg.cursor() as cur:
-            cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(previous)))
-            cur.execute("select 1 from information_schema.schemata where schema_name = %s", [target_schema])
-            if cur.fetchone():
-                cur.execute(
-                    sql.SQL("alter schema {} rename to {}").format(
-                        sql.Identifier(target_schema), sql.Identifier(previous)
-                    )
-                )
-            cur.execute(
-                sql.SQL("alter schema {} rename to {}").format(sql.Identifier(loading), sql.Identifier(target_schema))
-            )
-            cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(previous)))
+        _swap_in(pg, loading, target_schema, previous)
     return copied
+
+
+def _served_relations(
+    duck: duckdb.DuckDBPyConnection,
+    source_schema: str,
+    tables: list[str] | None,
+    also: Mapping[str, str] | None,
+    leave_out_columns: Mapping[str, tuple[str, ...]] | None,
+    *,
+    leave_out_empty: bool,
+) -> dict[str, str]:
+    """Served name -> the DuckDB relation it is copied from (columns left out already applied)."""
+    names = tables or [
+        row[0]
+        for row in duck.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by table_name",
+            [source_schema],
+        ).fetchall()
+    ]
+    relations = {name: f'"{source_schema}"."{name}"' for name in names} | dict(also or {})
+    for name, columns in (leave_out_columns or {}).items():
+        if name in relations and columns:
+            relations[name] = f"(select * exclude ({', '.join(map(quote_ident, columns))}) from {relations[name]})"
+    if leave_out_empty:
+        relations = {
+            name: rel for name, rel in relations.items() if duck.execute(f"select count(*) from {rel}").fetchone()[0]
+        }
+    return relations
+
+
+def _swap_in(pg, loading: str, target_schema: str, previous: str) -> None:
+    """The swap: readers see the old schema until this transaction commits, then the new one."""
+    from psycopg import sql
+
+    with pg.transaction(), pg.cursor() as cur:
+        cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(previous)))
+        cur.execute("select 1 from information_schema.schemata where schema_name = %s", [target_schema])
+        if cur.fetchone():
+            cur.execute(
+                sql.SQL("alter schema {} rename to {}").format(sql.Identifier(target_schema), sql.Identifier(previous))
+            )
+        cur.execute(
+            sql.SQL("alter schema {} rename to {}").format(sql.Identifier(loading), sql.Identifier(target_schema))
+        )
+        cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(previous)))
 
 
 def _write_labels(cur, schema: str, labels: Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]]) -> CopiedTable:
