@@ -27,12 +27,9 @@ def _plan_years(text: str | None) -> tuple[int, int] | None:
 
 def similar(args: argparse.Namespace, settings: Settings) -> int:
     """`ogp similar`: reads the warehouse's commitment index (read-only), prints or writes the peers."""
-    import json
-    from dataclasses import asdict
-
     from ingestion.connection import connect
     from similarity.brief import write_briefs
-    from similarity.search import Filters, outcome_summary
+    from similarity.search import Filters
     from similarity.search import similar as search
 
     words = SIMILAR_LABELS[settings.operator_language]
@@ -58,43 +55,57 @@ def similar(args: argparse.Namespace, settings: Settings) -> int:
         for path in write_briefs(answers, args.html):
             print(f"{words['brief']}: {path}", file=sys.stderr)
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "query": a.query,
-                        "summary": outcome_summary(a.results, settings.operator_language),
-                        "results": [asdict(p) for p in a.results],
-                    }
-                    for a in answers
-                ],
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-        return 0
-    for answer in answers:
-        print(f"\n«{answer.query[:200]}»")
-        if not answer.results:
-            print(f"  {words['empty']}")
-        for n, p in enumerate(answer.results, 1):
-            plan = " ".join(x for x in (p.action_plan_id, f"({p.plan_years})" if p.plan_years else None) if x)
-            print(f"{n:>3}. {p.score:.2f}  {p.member} · {plan} · {p.commitment_id}")
-            print(f"       {p.title}")
-            verdicts = [
-                (words["completion"], p.completion),
-                (words["diog"], p.did_it_open_government),
-                (words["early"], p.early_results),
-                (words["impact"], p.potential_impact),
-                (words["potential"], p.potential_for_results),
-            ]
-            shown = [f"{label}: {value}" for label, value in verdicts if value]
-            if p.starred:
-                shown.append(f"{words['starred']}: {words['yes']}")
-            if shown:
-                print("       " + " · ".join(shown))
-            if p.url:
-                print(f"       {p.url}")
-        if answer.results:
-            print(f"  {words['summary']}: {outcome_summary(answer.results, settings.operator_language)}")
+        print(_as_json(answers, settings.operator_language))
+    else:
+        for answer in answers:
+            _print_answer(answer, words, settings.operator_language)
     return 0
+
+
+def _as_json(answers, language: str) -> str:
+    import json
+    from dataclasses import asdict
+
+    from similarity.search import outcome_summary
+
+    return json.dumps(
+        [
+            {
+                "query": a.query,
+                "summary": outcome_summary(a.results, language),
+                "results": [asdict(p) for p in a.results],
+            }
+            for a in answers
+        ],
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def _print_answer(answer, words: dict[str, str], language: str) -> None:
+    """One query's peers as an operator reads them: score, member, plan, title, the IRM's verdicts."""
+    from similarity.search import outcome_summary
+
+    print(f"\n«{answer.query[:200]}»")
+    if not answer.results:
+        print(f"  {words['empty']}")
+    for n, p in enumerate(answer.results, 1):
+        plan = " ".join(x for x in (p.action_plan_id, f"({p.plan_years})" if p.plan_years else None) if x)
+        print(f"{n:>3}. {p.score:.2f}  {p.member} · {plan} · {p.commitment_id}")
+        print(f"       {p.title}")
+        verdicts = [
+            (words["completion"], p.completion),
+            (words["diog"], p.did_it_open_government),
+            (words["early"], p.early_results),
+            (words["impact"], p.potential_impact),
+            (words["potential"], p.potential_for_results),
+        ]
+        shown = [f"{label}: {value}" for label, value in verdicts if value]
+        if p.starred:
+            shown.append(f"{words['starred']}: {words['yes']}")
+        if shown:
+            print("       " + " · ".join(shown))
+        if p.url:
+            print(f"       {p.url}")
+    if answer.results:
+        print(f"  {words['summary']}: {outcome_summary(answer.results, language)}")
