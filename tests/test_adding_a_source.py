@@ -100,3 +100,36 @@ def test_a_source_declared_once_is_loaded_checked_and_gated_everywhere(registry,
             "COL",
             "ECU",
         ]
+
+
+@pytest.mark.parametrize("spec", sources.SOURCES, ids=lambda spec: spec.name)
+def test_each_sources_select_gives_exactly_its_raw_tables_columns(spec):
+    """A source lists its fields twice, in its canonical select and in its raw table's DDL; the load
+    inserts by name, so a column the select forgot would be NULL in every row unnoticed. Both
+    lists are compared here, for every registered source."""
+    import duckdb
+
+    from ingestion.sql_expressions import create_parser_macros
+    from ingestion.tabular import quote_ident
+
+    con = duckdb.connect()
+    sources.ensure_raw_schema(con)
+    create_parser_macros(con)
+    fields = list(spec.tabular.field_aliases)
+    columns = ", ".join(f"null::varchar as {quote_ident(f)}" for f in fields)
+    con.execute(
+        f"create temp table _batch as select {columns}, 1::bigint as _source_row_number, 'f' as _landed_file_id limit 0"
+    )
+    selected = {
+        row[0]
+        for row in con.execute(f"describe {spec.tabular.canonical_select({f: f for f in fields}, fields)}").fetchall()
+    }
+    schema, table = spec.tabular.target_table.split(".")
+    declared = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    assert selected == declared - {"loaded_at"}, (sorted(declared - selected), sorted(selected - declared))
