@@ -70,6 +70,8 @@ STEP_STAGES = {
     "open_data_portal_publication": stage_times.PORTAL,
     "search__commitment_index": stage_times.SIMILARITY,
     "co_creation_briefs": stage_times.SIMILARITY,
+    "correspondence__delivery_receipts": stage_times.CORRESPONDENCE,
+    "correspondence__reporting_reminders": stage_times.CORRESPONDENCE,
 }
 
 

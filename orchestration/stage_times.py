@@ -33,6 +33,7 @@ SIMILARITY = "commitment search index"
 SERVING_DUCKDB = "serving copy (DuckDB)"
 SERVING_POSTGRES = "serving schema (PostgreSQL)"
 PORTAL = "open-data portal publication"
+CORRESPONDENCE = "receipts and reminders to institutions"
 ORCHESTRATION = "orchestration (Dagster steps and events)"
 START_UP = "process start-up, imports and closing"
 
@@ -53,6 +54,7 @@ ORDER = [
     SERVING_DUCKDB,
     SERVING_POSTGRES,
     PORTAL,
+    CORRESPONDENCE,
     ORCHESTRATION,
 ]
 
