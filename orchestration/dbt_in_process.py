@@ -109,13 +109,15 @@ class DbtInProcess:
     def _run(self, dbt_args: list[str], parse_args: list[str]) -> None:
         try:
             with _invocation_lock:
-                self.returncode = self._invoke(dbt_args, parse_args)
+                try:
+                    self.returncode = self._invoke(dbt_args, parse_args)
+                finally:
+                    _close_duckdb()  # under the lock: never another invocation's database
         except BaseException as error:  # the thread's end must reach the reader whatever happened
             logger.exception("dbt could not run in this process")
             self.stdout.put(f"dbt could not run in this process: {error!r}".encode())
             self.returncode = EXIT_ERROR
         finally:
-            _close_duckdb()
             self.stdout.put(None)
 
     def _invoke(self, dbt_args: list[str], parse_args: list[str]) -> int:
