@@ -19,6 +19,7 @@ File names are kept as sent, in any script."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -130,22 +131,54 @@ def land_inbox(
         except Exception as exc:  # noqa: BLE001 - one entry's failure is its own refusal, never the run's
             name = display_name(path.name)
             log.warning("%s could not be landed (%s)", name, type(exc).__name__, exc_info=True)
-            file_id = hashlib.sha256(f"failed|{name}|{type(exc).__name__}".encode()).hexdigest()
-            if file_id not in done:
-                landing.refused.append(
-                    refuse_entry(
-                        con,
-                        file_id=file_id,
-                        name=name,
-                        reason=refusal_reason(exc),
-                        size=0,
-                        uri=_uri(inbox / name),
-                        ledger_source=ledger_source,
-                        run_id=run_id,
-                    )
-                )
-                done.add(file_id)
+            _refuse_once(
+                con,
+                landing,
+                done,
+                file_id=hashlib.sha256(f"failed|{name}|{type(exc).__name__}".encode()).hexdigest(),
+                name=name,
+                reason=refusal_reason(exc),
+                size=0,
+                uri=_uri(inbox / name),
+                ledger_source=ledger_source,
+                run_id=run_id,
+                noted=False,
+            )
     return landing
+
+
+def _refuse_once(
+    con,
+    landing: InboxLanding,
+    done: set[str],
+    *,
+    file_id: str,
+    name: str,
+    reason: str,
+    size: int,
+    uri: str,
+    ledger_source: str,
+    run_id: str | None,
+    noted: bool = True,
+) -> None:
+    """An entry's terminal state as refused, once however often the entry is seen."""
+    if file_id in done:
+        return
+    landing.refused.append(
+        refuse_entry(
+            con,
+            file_id=file_id,
+            name=name,
+            reason=reason,
+            size=size,
+            uri=uri,
+            ledger_source=ledger_source,
+            run_id=run_id,
+        )
+    )
+    if noted:
+        landing.notes.append(f"{name}: {reason}")
+    done.add(file_id)
 
 
 def _land_entry(
@@ -164,29 +197,12 @@ def _land_entry(
     name = display_name(path.name)
     uri = _uri(path.parent / name)
 
-    def refuse_once(file_id: str, reason: str, size: int, *, noted: bool = True) -> None:
-        """The entry's terminal state as refused, once however often the entry is seen."""
-        if file_id in done:
-            return
-        landing.refused.append(
-            refuse_entry(
-                con,
-                file_id=file_id,
-                name=name,
-                reason=reason,
-                size=size,
-                uri=uri,
-                ledger_source=ledger_source,
-                run_id=run_id,
-            )
-        )
-        if noted:
-            landing.notes.append(f"{name}: {reason}")
-        done.add(file_id)
-
+    refuse_once = functools.partial(
+        _refuse_once, con, landing, done, name=name, uri=uri, ledger_source=ledger_source, run_id=run_id
+    )
     unreadable = _entry_kind(st.st_mode, st.st_nlink)
     if unreadable is not None:
-        refuse_once(_unread_id(unreadable, name, st), unreadable, st.st_size)
+        refuse_once(file_id=_unread_id(unreadable, name, st), reason=unreadable, size=st.st_size)
         return
     try:
         with open_regular_file(path) as handle:
@@ -200,14 +216,14 @@ def _land_entry(
             )
     except PayloadTooLarge:
         reason = f"pesa {st.st_size:,} bytes, más que el límite de {limits.max_file_bytes:,} (OGP_MAX_FILE_BYTES); no se guardó"
-        refuse_once(_unread_id("too_large", name, st), reason, st.st_size)
+        refuse_once(file_id=_unread_id("too_large", name, st), reason=reason, size=st.st_size)
         return
     first = names.setdefault(landed.sha256, name)
     if first != name:
         # The same bytes under another name: the rows are loaded once; this arrival gets its own state.
         copy_id = hashlib.sha256(f"copy|{landed.sha256}|{name}".encode()).hexdigest()
         reason = f"tiene el mismo contenido que «{first}», recibido antes: sus filas se cargan una sola vez"
-        refuse_once(copy_id, reason, landed.size_bytes, noted=False)
+        refuse_once(file_id=copy_id, reason=reason, size=landed.size_bytes, noted=False)
         return
     if landed.sha256 in done:
         landing.notes.append(f"{name}: recibido antes; omitido")
