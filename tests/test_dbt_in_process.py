@@ -96,3 +96,26 @@ def test_an_interrupted_step_cancels_dbts_query(project):
             invocation.process.send_signal(signal.SIGINT)
     assert invocation.process.wait(timeout=60) != 0 and not invocation.is_successful()
     assert time.monotonic() - started < 60, "the query was cancelled, not run to its end"
+
+
+def test_dbt_in_the_worker_reads_the_warehouse_python_reads_whatever_the_data_directory_is_written_as(monkeypatch):
+    """profiles.yml takes a relative OGP_DATA_DIR from dbt's working directory; in the run worker
+    that is not the dbt project's folder, so dbt is given the folder the settings resolved."""
+    from orchestration.assets.warehouse import dbt_variables
+    from orchestration.settings import PROJECT_ROOT, Settings
+
+    monkeypatch.setenv("OGP_DATA_DIR", "./data")  # as in .env.example
+    settings = Settings.from_env()
+    given = dbt_variables(settings, {"OGP_DATA_DIR": "./data", "OGP_DBT_TARGET": "duckdb"})
+    assert given == {"OGP_DATA_DIR": str(PROJECT_ROOT / "data"), "OGP_DBT_TARGET": "duckdb"}
+    assert Path(given["OGP_DATA_DIR"]) / "warehouse.duckdb" == settings.warehouse_path
+
+
+def test_a_dbt_that_cannot_open_its_warehouse_says_so(project, monkeypatch, tmp_path):
+    monkeypatch.setenv("OGP_DATA_DIR", str(tmp_path / "no" / "such" / "folder"))
+    dbt_in_process._manifests.clear()
+    invocation = build(project)
+    list(invocation.stream_raw_events())
+    assert not invocation.is_successful()
+    assert not (invocation.target_path / "run_results.json").exists(), "stream_build then raises dbt's error"
+    assert "tiny.duckdb" in str(invocation.get_error())

@@ -129,6 +129,15 @@ def dbt_environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def dbt_variables(settings: Settings, given: Mapping[str, str]) -> dict[str, str]:
+    """The variables a dbt invocation gets: those given, with the data directory as the settings
+    resolved it. profiles.yml takes a relative OGP_DATA_DIR from dbt's working directory, which was
+    the dbt project's folder when dbt was a process of its own; in the run worker it is not, so
+    dbt gets the absolute folder Python uses (a relative `./data`, as in .env.example, would
+    otherwise name a warehouse outside the project)."""
+    return {**given, "OGP_DATA_DIR": str(settings.data_dir)}
+
+
 def stream_build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, settings: Settings, **env: str
 ):
@@ -148,7 +157,7 @@ def stream_build(
     failed_checks, failed_tests = [], []
     # dbt runs in this process (orchestration/dbt_in_process.py) and reads its environment while it
     # runs: the variables stay set until its last event is read.
-    with dbt_environment(**env):
+    with dbt_environment(**dbt_variables(settings, env)):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
         for event in invocation.stream():
             if (
@@ -172,6 +181,8 @@ def stream_build(
         shutil.copyfile(target / PARTIAL_PARSE_FILE, parse_state / f".{PARTIAL_PARSE_FILE}.tmp")
         os.replace(parse_state / f".{PARTIAL_PARSE_FILE}.tmp", parse_state / PARTIAL_PARSE_FILE)
     if not invocation.is_successful():
+        if not (target / "run_results.json").exists():  # dbt stopped before any node (its warehouse, its project)
+            raise invocation.get_error()
         graph = whole_asset_graph(context)
         did_not_run = [
             r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"] if r["status"] == "error"
