@@ -12,7 +12,6 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import dagster as dg
-from dagster import get_dagster_logger
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
 from dagster_dbt.asset_utils import extract_runtime_selection_from_args, get_updated_cli_invocation_params_for_context
 from dagster_dbt.dagster_dbt_translator import validate_opt_translator
@@ -95,7 +94,7 @@ class WarehouseDbtResource(DbtCliResource):
             project=params.dbt_project,
             context=context,
         )
-        get_dagster_logger().info(f"Running dbt in this process: `{invocation.dbt_command}`.")
+        dg.get_dagster_logger().info(f"Running dbt in this process: `{invocation.dbt_command}`.")
         return invocation
 
     def _place_arguments(self, project_dir: Path, target_path: Path) -> list[str]:
