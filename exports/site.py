@@ -66,36 +66,42 @@ class SitePlan:
         return page_name("plan", self.action_plan_id)
 
 
-# Tracked plans and, for each, the month whose figures the site shows.
-def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
-    """The site's plans for `month` (each with its commitments and their details) and its
-    institutions, from the marts (exports/site_queries.py)."""
-    from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
+# Commitment pages are written a batch of plans at a time, from queries for those plans alone: what
+# only a commitment's own page shows (its monthly history, every accepted report, its indicators
+# and peers) is held for one batch, never for every member's history at once.
+PLANS_PER_BATCH = 25
+DETAILS = ("history", "reports", "indicators", "peers")
 
+
+def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
+    """The site's plans for `month`, each with its commitments and their milestones (what the index,
+    plan and institution pages show), and its institutions, from the marts (exports/site_queries.py).
+    A commitment's own details come later, batch by batch (`commitment_details`)."""
     params = {"month": month}
     plan_rows = rows_of(con, q.PLANS, params)
     params["plans"] = [p["action_plan_id"] for p in plan_rows]
     commitments = rows_of(con, q.COMMITMENTS, params)
-    details = _commitment_details(con, commitments, params)
-    peers = stored_peers(con, [c["commitment_id"] for c in commitments])
-    plans = _site_plans(plan_rows, rows_of(con, q.PLAN_HISTORY, params), commitments, details, peers)
+    milestones: dict[str, list] = {}
+    for m in rows_of(con, q.MILESTONES, params):
+        milestones.setdefault(m["commitment_id"], []).append(m)
+    plans = _site_plans(plan_rows, rows_of(con, q.PLAN_HISTORY, params), commitments, milestones)
     return {"plans": plans, "institutions": _institutions(plans, rows_of(con, q.REPORTING_RECORD, params))}
 
 
-def _commitment_details(con: duckdb.DuckDBPyConnection, commitments: list[dict], params: dict) -> dict[str, dict]:
-    """Each commitment's history, milestones, reports (with their evidence links) and indicators
-    (with their values)."""
-    by_commitment: dict[str, dict[str, list]] = {
-        c["commitment_id"]: {"history": [], "milestones": [], "reports": [], "indicators": []} for c in commitments
+def commitment_details(con: duckdb.DuckDBPyConnection, month: date, plans: list[SitePlan]) -> dict[str, dict]:
+    """For these plans' commitments, what only their own pages show: the monthly history, the
+    reports (with their evidence links), the indicators (with their values) and the peers."""
+    from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
+
+    params = {"month": month, "plans": [p.action_plan_id for p in plans]}
+    by_commitment: dict[str, dict] = {
+        c["commitment_id"]: {"history": [], "reports": [], "indicators": []} for p in plans for c in p.commitments
     }
     for h in rows_of(con, q.COMMITMENT_HISTORY, params):
         if h["commitment_id"] in by_commitment:
             by_commitment[h["commitment_id"]]["history"].append(
                 (h["reporting_month"], h["progress_percent"], h["expected_percent"])
             )
-    for m in rows_of(con, q.MILESTONES, params):
-        if m["commitment_id"] in by_commitment:
-            by_commitment[m["commitment_id"]]["milestones"].append(m)
     for r in rows_of(con, q.REPORTS, params):
         if r["commitment_id"] in by_commitment:
             r["links"] = evidence_links(r["evidence_urls"])
@@ -107,18 +113,24 @@ def _commitment_details(con: duckdb.DuckDBPyConnection, commitments: list[dict],
         if i["commitment_id"] in by_commitment:
             i["values"] = values.get(i["indicator_code"], [])
             by_commitment[i["commitment_id"]]["indicators"].append(i)
+    peers = stored_peers(con, list(by_commitment))
+    for commitment_id, details in by_commitment.items():
+        details["peers"] = peers.get(commitment_id)
     return by_commitment
 
 
 def _site_plans(
-    plan_rows: list[dict], plan_history: list[dict], commitments: list[dict], details: dict, peers: dict
+    plan_rows: list[dict], plan_history: list[dict], commitments: list[dict], milestones: dict[str, list]
 ) -> list[SitePlan]:
-    """Each plan with its monthly series and its commitments, each commitment with its details."""
+    """Each plan with its monthly series and its commitments, each commitment with its milestones."""
     history_by_plan: dict[str, list] = {}
     for h in plan_history:
         history_by_plan.setdefault(h["action_plan_id"], []).append(
             (h["reporting_month"], h["progress_percent"], h["expected_percent"])
         )
+    commitments_by_plan: dict[str, list] = {}
+    for c in commitments:
+        commitments_by_plan.setdefault(c["action_plan_id"], []).append(c)
     plans = []
     for p in plan_rows:
         series = history_by_plan.get(p["action_plan_id"], [])
@@ -140,13 +152,10 @@ def _site_plans(
             series,
             in_scope=p["in_scope"],
         )
-        for c in commitments:
-            if c["action_plan_id"] != plan.action_plan_id:
-                continue
-            c.update(details[c["commitment_id"]])
+        for c in commitments_by_plan.get(plan.action_plan_id, []):
+            c["milestones"] = milestones.get(c["commitment_id"], [])
             c["plan"] = plan
             c["page"] = page_name("compromiso", c["commitment_id"])
-            c["peers"] = peers.get(c["commitment_id"])
             plan.commitments.append(c)
         plans.append(plan)
     return plans
@@ -222,7 +231,8 @@ def write_site(
     methodology: dict | None = None,
 ) -> list[Path]:
     """The version's pages into `folder` (the snapshot's staging folder), Spanish first and each
-    other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote."""
+    other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote. Each page
+    is written as soon as it is rendered, and commitment pages a batch of plans at a time."""
     site = gather_site(con, month)
     languages = ("es", *[lang for lang in languages if lang in LABELS and lang != "es"])
     shared = {
@@ -234,11 +244,35 @@ def write_site(
         "previous_report": previous_report,
         "portal_url": portal_url,
     }
-    pages: dict[str, str] = {}
-    for lang in languages:
-        pages.update(_pages_in(lang, languages, site, shared))
+    renderers = {lang: _renderer(lang, languages, shared) for lang in languages}
+    written = []
+    for render in renderers.values():
+        written.append(_write(folder, *render("index.html.j2", "index.html", page="index")))
+        for plan in site["plans"]:
+            written.append(_write(folder, *render("plan.html.j2", plan.page, plan=plan, page="plan")))
+        for institution in site["institutions"]:
+            written.append(
+                _write(
+                    folder, *render("institution.html.j2", institution["page"], inst=institution, page="institution")
+                )
+            )
+    plans = site["plans"]
+    for first in range(0, len(plans), PLANS_PER_BATCH):
+        batch = plans[first : first + PLANS_PER_BATCH]
+        details = commitment_details(con, month, batch)
+        commitments = [(plan, c) for plan in batch for c in plan.commitments]
+        for _, c in commitments:
+            c.update(details[c["commitment_id"]])
+        for render in renderers.values():
+            for plan, c in commitments:
+                written.append(
+                    _write(folder, *render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment"))
+                )
+        for _, c in commitments:  # the batch's pages are written: their details are no longer held
+            for key in DETAILS:
+                del c[key]
     # One methodology page for the public, in plain Spanish; the technical document beside it.
-    pages["metodologia.html"] = (
+    methodology_page = (
         _environment("es")
         .get_template("site/methodology.html.j2")
         .render(
@@ -253,12 +287,13 @@ def write_site(
             other_href=None,
         )
     )
-    return _write_pages(folder, pages)
+    written.append(_write(folder, "metodologia.html", methodology_page))
+    return written + _write_static(folder)
 
 
-def _pages_in(lang: str, languages: tuple[str, ...], site: dict, shared: dict) -> dict[str, str]:
-    """Every page of the site in one language, by file name: the index, each plan, commitment
-    and institution; each page links to itself in the other languages."""
+def _renderer(lang: str, languages: tuple[str, ...], shared: dict):
+    """A page of the site in one language, as (file name, text); each page links to itself in the
+    other languages."""
     env = _environment(lang)
     common = {
         **shared,
@@ -266,36 +301,26 @@ def _pages_in(lang: str, languages: tuple[str, ...], site: dict, shared: dict) -
         "chart": lambda series, title: responsive_chart_svg(series, title=title, lang=lang),
     }
     others = [(other, LANGUAGE_NAMES[other]) for other in languages if other != lang]
-    pages: dict[str, str] = {}
 
-    def render(template: str, page_file: str, **values) -> None:
-        pages[localized(page_file, lang)] = env.get_template(f"site/{template}").render(
+    def render(template: str, page_file: str, **values) -> tuple[str, str]:
+        text = env.get_template(f"site/{template}").render(
             **common,
             **values,
             languages=others,
             other_href=lambda other: localized(page_file, other),
         )
+        return localized(page_file, lang), text
 
-    render("index.html.j2", "index.html", page="index")
-    for plan in site["plans"]:
-        render("plan.html.j2", plan.page, plan=plan, page="plan")
-        for c in plan.commitments:
-            render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment")
-    for institution in site["institutions"]:
-        render("institution.html.j2", institution["page"], inst=institution, page="institution")
-    return pages
+    return render
 
 
-def _write_pages(folder: Path, pages: dict[str, str]) -> list[Path]:
-    """The rendered pages, the static files (style, script) and the methodology document."""
-    written = []
-    for name, text in pages.items():
-        (folder / name).write_text(text, encoding="utf-8")
-        written.append(folder / name)
+def _write(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def _write_static(folder: Path) -> list[Path]:
+    """The static files (style, script) and the methodology document."""
     env = _environment("es")
-    for name in STATIC:
-        (folder / name).write_text(env.loader.get_source(env, f"site/{name}")[0], encoding="utf-8")
-        written.append(folder / name)
-    (folder / "metodologia.md").write_text(METHODOLOGY_DOC.read_text(encoding="utf-8"), encoding="utf-8")
-    written.append(folder / "metodologia.md")
-    return written
+    written = [_write(folder, name, env.loader.get_source(env, f"site/{name}")[0]) for name in STATIC]
+    return [*written, _write(folder, "metodologia.md", METHODOLOGY_DOC.read_text(encoding="utf-8"))]

@@ -173,6 +173,7 @@ def _publish_if_changed(month_dir: Path, staging: Path, month_key: str, counts: 
 
 
 PEER_BRIEFS = "similares"
+BRIEFS_PER_BATCH = 1000
 
 
 def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path, *, is_demo: bool) -> None:
@@ -185,20 +186,22 @@ def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path, *, is_demo:
 
     tracked = con.execute("select commitment_id, action_plan_id from marts.dim_commitments where is_tracked").fetchall()
     pages = {(cid, plan): f"../{page_name('compromiso', cid)}" for cid, plan in tracked}
-    for commitment_id, answer in stored_peers(con, [cid for cid, _ in tracked]).items():
-        folder.mkdir(exist_ok=True)
-        publication = Publication(
-            back=f"../{page_name('compromiso', commitment_id)}", is_demo=is_demo, tracked_pages=pages
-        )
-        (folder / f"{commitment_id}.html").write_text(
-            render_brief(
-                answer,
-                title=f"Compromisos similares a {commitment_id}",
-                draft_heading="Compromiso",
-                publication=publication,
-            ),
-            encoding="utf-8",
-        )
+    for first in range(0, len(tracked), BRIEFS_PER_BATCH):  # one batch's peers held at a time
+        batch = [cid for cid, _ in tracked[first : first + BRIEFS_PER_BATCH]]
+        for commitment_id, answer in stored_peers(con, batch).items():
+            folder.mkdir(exist_ok=True)
+            publication = Publication(
+                back=f"../{page_name('compromiso', commitment_id)}", is_demo=is_demo, tracked_pages=pages
+            )
+            (folder / f"{commitment_id}.html").write_text(
+                render_brief(
+                    answer,
+                    title=f"Compromisos similares a {commitment_id}",
+                    draft_heading="Compromiso",
+                    publication=publication,
+                ),
+                encoding="utf-8",
+            )
 
 
 def _sums(folder: Path) -> str:

@@ -296,6 +296,35 @@ def _spanish_text(path: Path) -> str:
     return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
+def test_the_site_written_a_plan_at_a_time_is_the_site_published(demo, tmp_path, monkeypatch):
+    """Commitment pages are written a batch of plans at a time, so what they list is held for one
+    batch, not for every member's history: with one plan per batch, every page of the demo's
+    2023-11 (three plans, the local member's among them) is the published page, byte for byte."""
+    from datetime import date
+
+    from exports import site
+    from exports.package import TABLES
+    from orchestration.methodology import methodology_parameters
+
+    monkeypatch.setattr(site, "PLANS_PER_BATCH", 1)
+    published = demo / "snapshots" / "2023-11" / "v1"
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
+        written = site.write_site(
+            con,
+            date(2023, 11, 1),
+            tmp_path,
+            is_demo=True,
+            data_files=[f"{name}.csv" for name, _, _ in TABLES],
+            previous_report="../../2023-10/index.html",
+            methodology=methodology_parameters(),
+        )
+        plans = site.gather_site(con, date(2023, 11, 1))["plans"]
+    assert len(plans) >= 3
+    pages = sorted(p.name for p in written)
+    assert len(pages) > 60 and any(name.startswith("compromiso-") for name in pages)
+    assert [name for name in pages if (tmp_path / name).read_bytes() != (published / name).read_bytes()] == []
+
+
 def test_spanish_pages_have_no_english_label_and_no_plural_error(demo):
     """OGP's vocabularies (the IRM's verdicts, the indicators' frequencies), the members' countries
     and every count read in Spanish, in the right plural form, on every Spanish page of the month."""
