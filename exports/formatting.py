@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -18,6 +18,11 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALES = {"es": "es_EC", "en": "en"}
+# Babel takes 8-17 us a number or date, and a month's site writes one or two for every report of
+# every tracked plan (10 million at the large bench's scale); the values repeat (months, rounded
+# percentages), so each formatted value is kept. Numbers are keyed by value: equal values (1, 1.0,
+# Decimal("1.0")) format alike, as float() makes them one number first.
+FORMATTED_KEPT = 1 << 16
 ORDINALS_ES = ["Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Séptimo", "Octavo", "Noveno", "Décimo"]
 ORDINALS_EN = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth"]
 STATUS_ES = {
@@ -88,6 +93,7 @@ def count(n, noun: str, lang: str = "es") -> str:
     return f"{number(n, 0, lang) if isinstance(n, float) else n} {one if category == 'one' else other}"
 
 
+@lru_cache(maxsize=FORMATTED_KEPT)
 def number(value, decimals: int = 1, lang: str = "es") -> str:
     """`1234.5` → `1.234,5` (es) or `1,234.5` (en); None → `—`."""
     if value is None:
@@ -101,11 +107,13 @@ def percent(value, decimals: int = 1, lang: str = "es") -> str:
     return "—" if value is None else f"{number(value, decimals, lang)}\u00a0%"
 
 
+@lru_cache(maxsize=FORMATTED_KEPT)
 def long_date(value: date | None, lang: str = "es") -> str:
     """`30/11/2023` (es) or `30 Nov 2023` (en)."""
     return "—" if value is None else format_date(value, "dd/MM/y" if lang == "es" else "d MMM y", locale=LOCALES[lang])
 
 
+@lru_cache(maxsize=FORMATTED_KEPT)
 def month_name(value: date | None, lang: str = "es") -> str:
     """«noviembre de 2023» (es) or «November 2023» (en)."""
     return (
