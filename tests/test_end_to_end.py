@@ -137,26 +137,6 @@ def test_every_month_of_the_demo_plans_is_published(demo):
     assert months[0] == "2019-09" and months[-1] == "2024-12" and len(months) == 64
 
 
-@pytest.mark.slow
-def test_rerunning_a_month_changes_nothing(demo, tmp_path, monkeypatch):
-    # On a copy of the demo's data (with its run history): the shared demo is only read.
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(demo, data)
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    before = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
-    assert runner.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=Settings.from_env())
-    assert json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"] == "v1"
-    assert not (data / "snapshots" / "2023-11" / "v2").exists()
-    assert (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes() == before
-    with _warehouse(data) as con:
-        # The inbox files were loaded once: the second run landed nothing new.
-        demo_inbox = len(list((DEMO_DATA_DIR / "inbox").glob("*.csv")))
-        assert con.execute("select count(*) from raw.landed_files where source = 'forms'").fetchone()[0] == demo_inbox
-
-
 def test_checks_ran_and_passed(demo):
     import dagster as dg
 

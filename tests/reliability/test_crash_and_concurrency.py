@@ -339,6 +339,11 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
             rows["reports"] = con.execute(
                 "select * exclude (loaded_at) from raw.progress_reports order by all"
             ).fetchall()
+            # What was landed, file by file: the second run lands nothing new (the inbox's files
+            # and the exports were taken once).
+            rows["landed"] = con.execute(
+                "select landed_file_id, source, original_name from raw.landed_files order by all"
+            ).fetchall()
         return files, rows
 
     # The first run takes the new Explorer file (its verdict on a published commitment may change
@@ -358,7 +363,7 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
         CASES,
         "idempotent_month",
         "the same month run twice",
-        "byte-identical snapshot files (no new version) and the same warehouse rows",
+        "byte-identical snapshot files (no new version), the same warehouse rows, nothing landed again",
     )
 
     # File by file (thousands of published pages: one growing string would be quadratic).
