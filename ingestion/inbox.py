@@ -147,38 +147,15 @@ def land_inbox(
     return landing
 
 
-def _refuse_once(
-    con,
-    landing: InboxLanding,
-    done: set[str],
-    *,
-    file_id: str,
-    name: str,
-    reason: str,
-    size: int,
-    uri: str,
-    ledger_source: str,
-    run_id: str | None,
-    noted: bool = True,
-) -> None:
-    """An entry's terminal state as refused, once however often the entry is seen."""
-    if file_id in done:
+def _refuse_once(con, landing: InboxLanding, done: set[str], *, noted: bool = True, **entry) -> None:
+    """An entry's terminal state as refused (`entry`: refuse_entry's fields), once however often the
+    entry is seen."""
+    if entry["file_id"] in done:
         return
-    landing.refused.append(
-        refuse_entry(
-            con,
-            file_id=file_id,
-            name=name,
-            reason=reason,
-            size=size,
-            uri=uri,
-            ledger_source=ledger_source,
-            run_id=run_id,
-        )
-    )
+    landing.refused.append(refuse_entry(con, **entry))
     if noted:
-        landing.notes.append(f"{name}: {reason}")
-    done.add(file_id)
+        landing.notes.append(f"{entry['name']}: {entry['reason']}")
+    done.add(entry["file_id"])
 
 
 def _land_entry(
