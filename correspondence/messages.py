@@ -41,43 +41,67 @@ class Composed:
 
 
 def record(con: duckdb.DuckDBPyConnection, messages: list[Composed], *, today: date, run_id: str | None) -> int:
-    """Record composed messages not recorded before; returns how many are new."""
-    new = 0
+    """Record composed messages not recorded before, each receipt with the files it acknowledges;
+    returns how many are new. One statement per table, whatever the number of messages: a receipt
+    per institution of every member can acknowledge a hundred thousand files."""
+    composed = list({m.message_id: m for m in reversed(messages)}.values())[::-1]  # the first of a repeated id
+    if not composed:
+        return 0
     con.execute("begin")
     try:
-        for m in messages:
-            inserted = con.execute(
+        new_ids = {
+            message_id
+            for (message_id,) in con.execute(
                 """insert into raw.outbound_messages
-                   select ?, ?, ?, ?, md5(lower(trim(?))), ?, ?, ?, ?, 'pending', 0, null, null, null, now(), ?, null, ?
-                   where not exists (select 1 from raw.outbound_messages where message_id = ?)
+                   select c.message_id, c.kind, c.institution, c.institution_key, md5(lower(trim(c.institution))),
+                          c.reporting_month, c.copy_coordination, c.subject, c.body, 'pending', 0, null, null, null,
+                          now(), ?, null, ?
+                   from (select unnest(?::varchar[]) as message_id, unnest(?::varchar[]) as kind,
+                                unnest(?::varchar[]) as institution, unnest(?::varchar[]) as institution_key,
+                                unnest(?::date[]) as reporting_month, unnest(?::boolean[]) as copy_coordination,
+                                unnest(?::varchar[]) as subject, unnest(?::varchar[]) as body) c
+                   where c.message_id not in (select message_id from raw.outbound_messages)
                    returning message_id""",
                 [
-                    m.message_id,
-                    m.kind,
-                    m.institution,
-                    m.institution_key,
-                    m.institution,
-                    m.reporting_month,
-                    m.copy_coordination,
-                    m.subject,
-                    m.body,
                     today,
                     run_id,
-                    m.message_id,
+                    *(
+                        list(column)
+                        for column in zip(
+                            *(
+                                (
+                                    m.message_id,
+                                    m.kind,
+                                    m.institution,
+                                    m.institution_key,
+                                    m.reporting_month,
+                                    m.copy_coordination,
+                                    m.subject,
+                                    m.body,
+                                )
+                                for m in composed
+                            ),
+                            strict=True,
+                        )
+                    ),
                 ],
             ).fetchall()
-            if inserted:
-                new += 1
-            if inserted and m.file_ids:
-                con.executemany(
-                    "insert into raw.outbound_message_files values (?, ?, ?)",
-                    [[m.message_id, f, m.institution_key or ""] for f in m.file_ids],
-                )
+        }
+        acknowledged = [
+            (m.message_id, f, m.institution_key or "") for m in composed if m.message_id in new_ids for f in m.file_ids
+        ]
+        if acknowledged:
+            message_ids, file_ids, keys = (list(column) for column in zip(*acknowledged, strict=True))
+            con.execute(
+                "insert into raw.outbound_message_files "
+                "select unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[])",
+                [message_ids, file_ids, keys],
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return new
+    return len(new_ids)
 
 
 @dataclass(frozen=True)
@@ -97,12 +121,12 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, transport: Transport, *, sen
             where state in ('{PENDING}', '{FAILED}', '{NO_CONTACT}') and attempts < {MAX_ATTEMPTS}
             order by composed_at, message_id"""
     ).fetchall()
-    outcomes = []
+    outcomes, without_contact = [], []
     contacts = current_contacts(con) if waiting else None
     for message_id, kind, institution, key, copy_coordination, subject, body in waiting:
         to, cc = contacts.recipients(key, copy_coordination=copy_coordination)
         if not to:
-            con.execute(f"update raw.outbound_messages set state = '{NO_CONTACT}' where message_id = ?", [message_id])
+            without_contact.append(message_id)
             outcomes.append(
                 Delivery(
                     message_id,
@@ -127,6 +151,13 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, transport: Transport, *, sen
             [state, error, ", ".join(to), ", ".join(cc), state in DELIVERED, message_id],
         )
         outcomes.append(Delivery(message_id, kind, institution, state, error))
+    # Nothing left this process for these: one statement records them all, after the sends (each
+    # recorded as soon as it is done, so a message a server took is never sent twice).
+    if without_contact:
+        con.execute(
+            f"update raw.outbound_messages set state = '{NO_CONTACT}' where message_id in (select unnest(?::varchar[]))",
+            [without_contact],
+        )
     return outcomes
 
 

@@ -131,17 +131,26 @@ delivered_rows as (
     from raw.quarantine q left join _payload_institution p on p.file_id = q.landed_file_id
     where q.landed_file_id in (select file_id from _receipt_files)
 ),
+-- Each name's key is worked out once, not once per row (a month of every member is a million rows).
+reported_keys as (
+    select institution, {key_of_institution} as key from (select distinct institution from delivered_rows)
+),
 attributed as (
     select r.file_id, r.source_row_number, r.reason, r.reporting_month,
            coalesce(named.name, owner.responsible_institution, commitment_owner.responsible_institution, r.institution) as institution
     from delivered_rows r
-    left join catalogue_names named on named.key = {key_of_reported}
+    left join reported_keys reported on reported.institution = r.institution
+    left join catalogue_names named on named.key = reported.key
     left join catalogue owner on owner.milestone_code = r.milestone_code
     left join commitment_owners commitment_owner on commitment_owner.commitment_id = r.commitment_id
+),
+owner_keys as (
+    select institution, {key_of_institution} as key from (select distinct institution from attributed)
 )
-select file_id, source_row_number, reason, reporting_month,
-       case when {key_of_institution} is not null then institution end as owner, {key_of_institution} as owner_key
-from attributed
+select a.file_id, a.source_row_number, a.reason, a.reporting_month,
+       case when k.key is not null then a.institution end as owner, k.key as owner_key
+from attributed a
+left join owner_keys k on k.institution = a.institution
 """
 
 # Per file and institution: its rows loaded, each row set aside (its reason names the row), the
@@ -189,7 +198,6 @@ def compose_receipts(con: duckdb.DuckDBPyConnection) -> list[Composed]:
     con.execute(
         ROWS_SQL.format(
             validation=validation,
-            key_of_reported=institution_key("r.institution"),
             key_of_responsible=institution_key("responsible_institution"),
             key_of_institution=institution_key("institution"),
         )

@@ -14,7 +14,8 @@ import pytest
 
 from correspondence.loop import send_receipts, send_reminders
 from correspondence.mailer import OutboxTransport, SmtpTransport
-from correspondence.messages import undelivered
+from correspondence.messages import RECEIPT, Composed, record, undelivered
+from correspondence.schema import ensure_tables
 from ingestion.ingest import ingest_new_files
 from ingestion.intake import IntakeLimits
 from ingestion.intake_run import take_in_inbox
@@ -53,6 +54,32 @@ def loop_warehouse(warehouse, tmp_path):
 
 def take_in(warehouse, inbox: Path, tmp_path: Path):
     take_in_inbox(warehouse, inbox, landing_dir=tmp_path / "landing", limits=IntakeLimits(), run_id="r1")
+
+
+def test_a_message_is_recorded_once_with_the_files_it_acknowledges(warehouse):
+    """Recorded in one statement per table: a repeated id (in the batch or from before) adds
+    nothing, and only a new receipt's files are marked acknowledged."""
+    ensure_tables(warehouse)
+
+    def receipt(message_id: str, institution: str | None, files: tuple[str, ...]) -> Composed:
+        return Composed(
+            message_id, RECEIPT, institution, institution and institution.upper(), None, False, "s", "b", files
+        )
+
+    first = [receipt("a", "Ministerio", ("f1", "f2")), receipt("b", None, ("f3",)), receipt("a", "Otro", ("f9",))]
+    assert record(warehouse, first, today=TODAY, run_id="r1") == 2
+    assert record(warehouse, [receipt("b", None, ("f4",)), receipt("c", "Otro", ())], today=TODAY, run_id="r2") == 1
+    assert record(warehouse, [], today=TODAY, run_id="r3") == 0
+    messages = warehouse.execute(
+        "select message_id, institution, institution_id is not null, state, run_id from raw.outbound_messages order by 1"
+    ).fetchall()
+    assert messages == [
+        ("a", "Ministerio", True, "pending", "r1"),
+        ("b", None, False, "pending", "r1"),
+        ("c", "Otro", True, "pending", "r2"),
+    ]
+    files = warehouse.execute("select * from raw.outbound_message_files order by all").fetchall()
+    assert files == [("a", "f1", "MINISTERIO"), ("a", "f2", "MINISTERIO"), ("b", "f3", "")]
 
 
 def test_contacts_are_loaded_with_bad_rows_set_aside_without_quoting_an_address(loop_warehouse):
