@@ -209,6 +209,7 @@ def _territory_codes() -> dict[str, str]:
     return codes | OGP_COUNTRY_NAMES
 
 
+@lru_cache(maxsize=FORMATTED_KEPT)  # every peer of every brief names its member
 def place_name(name: str | None, lang: str = "es") -> str:
     """A member's or country's name in Spanish by its parts («Paris, France» → «Paris, Francia»,
     «Republic of Korea» → «Corea del Sur»): each part CLDR knows as a territory or OGP region is

@@ -57,25 +57,58 @@ class Plan:
     commitments: list[dict]
 
 
+# The parts of a report read for a batch of members at once, each row naming its member.
+BY_MEMBER = {
+    "commitments": q.COMMITMENTS,
+    "plans": q.PLANS,
+    "history": q.PLAN_HISTORY,
+    "delayed": q.DELAYED_MILESTONES,
+    "overdue": q.OVERDUE_INSTITUTIONS,
+    "replanned": q.REPLANNED_MILESTONES,
+}
+
+
+@dataclass
+class MembersRows:
+    """What the reports of a batch of members read, read once for all of them."""
+
+    parts: dict[str, dict[str, list[dict]]]  # part -> member code -> its rows, in the query's order
+    ranking: list[dict]  # the municipalities' latest ranking (the same in every national report)
+
+    def of(self, member_code: str) -> dict[str, list[dict]]:
+        return {part: by_member.get(member_code, []) for part, by_member in self.parts.items()}
+
+
+def members_rows(con: duckdb.DuckDBPyConnection, month: date, member_codes: list[str]) -> MembersRows:
+    params = {"month": month, "previous": _previous_month(month), "member_codes": list(member_codes)}
+    parts: dict[str, dict[str, list[dict]]] = {}
+    for part, sql in BY_MEMBER.items():
+        by_member: dict[str, list[dict]] = {}
+        for row in rows(con, sql, params):
+            by_member.setdefault(row.pop("report_member"), []).append(row)
+        parts[part] = by_member
+    return MembersRows(parts, rows(con, q.MUNICIPALITY_RANKING, params))
+
+
 def gather(
     con: duckdb.DuckDBPyConnection,
     month: date,
     member_code: str,
     lang: str = "es",
     municipality: str | None = None,
+    *,
+    read: MembersRows | None = None,
 ) -> dict:
     """Everything a member's report shows, from the marts: the plans in scope of `member_code`
-    (exports/scope.py). A local member's report shows its municipality's maturity index over the
-    years; a national one the latest ranking of every municipality."""
-    params = {
-        "month": month,
-        "previous": _previous_month(month),
-        "municipality": municipality,
-        "member_code": member_code,
-    }
-    commitments = rows(con, q.COMMITMENTS, params)
-    plan_rows = rows(con, q.PLANS, params)
-    history = rows(con, q.PLAN_HISTORY, params)
+    (exports/scope.py), from `read` when its batch was read already. A local member's report shows
+    its municipality's maturity index over the years; a national one the latest ranking of every
+    municipality."""
+    read = read or members_rows(con, month, [member_code])
+    mine = read.of(member_code)
+    params = {"month": month, "municipality": municipality, "member_codes": [member_code]}
+    # Copied: the rows are shared by the member's report in every language.
+    commitments = [dict(c) for c in mine["commitments"]]
+    plan_rows, history = mine["plans"], mine["history"]
     municipality_years = rows(con, q.MUNICIPALITY_YEARS, params) if municipality else []
     for c in commitments:
         c["page"] = localized(page_name("compromiso", c["commitment_id"]), lang)
@@ -110,12 +143,12 @@ def gather(
         by_year.setdefault(r["index_year"], {"year": r["index_year"]})[r["dimension"]] = r
     return {
         "plans": plans,
-        "delayed": rows(con, q.DELAYED_MILESTONES, params),
-        "overdue": rows(con, q.OVERDUE_INSTITUTIONS, params),
+        "delayed": mine["delayed"],
+        "overdue": mine["overdue"],
         "quality": rows(con, q.QUALITY_ISSUES, params),
         "moved": moved,
-        "local_index": [] if municipality else rows(con, q.MUNICIPALITY_RANKING, params),
-        "replanned": rows(con, q.REPLANNED_MILESTONES, params),
+        "local_index": [] if municipality else read.ranking,
+        "replanned": mine["replanned"],
         "municipality_years": list(by_year.values()),
     }
 
@@ -195,12 +228,16 @@ def render_report(
     quality_warnings: list[dict] | None = None,
     previous_report: str | None = None,
     portal_url: str | None = None,
+    read: MembersRows | None = None,
 ) -> str:
-    """The month's report of one member (`exports.scope.ReportMember`): its plans in scope."""
+    """The month's report of one member (`exports.scope.ReportMember`): its plans in scope (from
+    `read` when its batch was read already)."""
     if lang not in LABELS:
         raise ValueError(f"report language {lang!r} is not one of {sorted(LABELS)}")
     env = _environment(lang)
-    data = gather(con, month, member.code, lang, municipality=member.municipality if member.level == "local" else None)
+    data = gather(
+        con, month, member.code, lang, municipality=member.municipality if member.level == "local" else None, read=read
+    )
     return env.get_template("monthly_report.html.j2").render(
         t=LABELS[lang],
         member=member,

@@ -1,7 +1,7 @@
 """The plans a month's publication covers, written once and named by every query that reads them
 (`with {PLANS_IN_SCOPE} select ...`), never left on a connection as a view: the tracked plans whose
-period overlaps the month (`$month`) and, for one member's report, that member's among them
-(`$member_code`). The package, the reports and the list of members all start from it."""
+period overlaps the month (`$month`) and, for the members' reports, those of the members in
+`$member_codes`. The package, the reports and the list of members all start from it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ PLANS_IN_SCOPE = """plans_in_scope as (
         )"""
 
 MEMBER_PLANS = f"""{PLANS_IN_SCOPE},
-        member_plans as (select * from plans_in_scope where member_code = $member_code)"""
+        member_plans as (select * from plans_in_scope where list_contains($member_codes, member_code))"""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import duckdb
 
 from exports.formatting import localized, page_name
 from exports.package import TABLES, datapackage_descriptor, dataset_name, write_tables
-from exports.report import REPORTS_INDEX, render_report, render_reports_index
+from exports.report import REPORTS_INDEX, members_rows, render_report, render_reports_index
 from exports.scope import members_in_scope
 from exports.site import write_site
 from exports.versions import latest_version, write_latest_version
@@ -132,23 +132,29 @@ def _write_reports(
     portal_url: str | None,
 ) -> None:
     """One report per member and language (Spanish is the report of record; other languages sit
-    beside it), and informe.html listing them."""
+    beside it), and informe.html listing them. What the reports show is read for
+    `MEMBERS_PER_BATCH` members at a time, once for every language."""
+    for first in range(0, len(members), MEMBERS_PER_BATCH):
+        batch = members[first : first + MEMBERS_PER_BATCH]
+        read = members_rows(con, month, [member.code for member in batch])
+        for member in batch:
+            for lang in languages:
+                (staging / localized(member.report, lang)).write_text(
+                    render_report(
+                        con,
+                        month,
+                        member=member,
+                        is_demo=is_demo,
+                        methodology=methodology,
+                        lang=lang,
+                        quality_warnings=quality_warnings,
+                        previous_report=previous_report,
+                        portal_url=portal_url,
+                        read=read,
+                    ),
+                    encoding="utf-8",
+                )
     for lang in languages:
-        for member in members:
-            (staging / localized(member.report, lang)).write_text(
-                render_report(
-                    con,
-                    month,
-                    member=member,
-                    is_demo=is_demo,
-                    methodology=methodology,
-                    lang=lang,
-                    quality_warnings=quality_warnings,
-                    previous_report=previous_report,
-                    portal_url=portal_url,
-                ),
-                encoding="utf-8",
-            )
         (staging / localized(REPORTS_INDEX, lang)).write_text(
             render_reports_index(con, month, members, is_demo=is_demo, lang=lang, previous_report=previous_report),
             encoding="utf-8",
@@ -174,6 +180,8 @@ def _publish_if_changed(month_dir: Path, staging: Path, month_key: str, counts: 
 
 PEER_BRIEFS = "similares"
 BRIEFS_PER_BATCH = 1000
+# Members whose report rows are held at once (a large member's delayed milestones run to thousands).
+MEMBERS_PER_BATCH = 25
 
 
 def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path, *, is_demo: bool) -> None:

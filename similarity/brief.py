@@ -3,7 +3,7 @@ page: styles inline, the chart an inline SVG), in Spanish. Every value from the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -59,7 +59,7 @@ def render_brief(
     draft_heading: str | None = None,
     publication: Publication | None = None,
 ) -> str:
-    peers = [asdict(p) for p in answer.results]
+    peers = [dict(vars(p)) for p in answer.results]  # flat fields: no deep copy (asdict's) needed
     for peer in peers:
         peer["page"] = (
             publication.tracked_pages.get((peer["commitment_id"], peer["action_plan_id"])) if publication else None
