@@ -4,12 +4,14 @@ columns, one row per input row with its row number, so that every row can be acc
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from ingestion.csv_layout import csv_layout
 from ingestion.file_kinds import REFUSED_KINDS, WORKBOOK_KINDS, file_kind
 from ingestion.text_files import UndecodableText, decode_text, is_utf16, separator_line
 from ingestion.workbooks import HIDDEN_SHEET_MARK, RefusedWorkbook, header_row, read_workbook
@@ -109,27 +111,6 @@ def _file_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def csv_layout(con: duckdb.DuckDBPyConnection, path: Path, skip_rows: int = 0) -> tuple | None:
-    """The dialect and header of a UTF-8 CSV file as DuckDB's sniffer sees them, or None when it
-    is not one (other encodings, spreadsheets, unreadable files go through `load_table`). Files of
-    the same layout (a form's monthly exports) can be read together by `load_csv_files`."""
-    if path.suffix.lower() != ".csv" or path.stat().st_size == 0:
-        return None
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    if is_utf16(head) or head.lstrip(b"\xef\xbb\xbf")[:4].lower() == b"sep=" or b"\x00" in head:
-        return None  # read by the tolerant reader, which knows these
-    try:
-        delimiter, quote, escape, new_line, _, skip, has_header, columns, *_ = con.execute(
-            "select * from sniff_csv(?, all_varchar = true, null_padding = true, skip = ?)", [str(path), skip_rows]
-        ).fetchone()
-    except duckdb.Error:
-        return None
-    if not has_header or not columns:
-        return None
-    return (delimiter, quote, escape, new_line, skip, tuple(c["name"] for c in columns))
 
 
 def load_csv_files(
@@ -385,11 +366,24 @@ def _unique_names(cells: list[str | None]) -> list[str]:
 def peek_columns(path: Path, header_score: HeaderScore | None = None) -> list[str]:
     """The column names of a CSV or workbook file (empty when it cannot be read as a table). A
     UTF-8 CSV file's header is read by the sniffer, without reading the whole file."""
-    with duckdb.connect() as con:
-        layout = csv_layout(con, path)
-        if layout is not None:
-            return list(layout[-1])
-        try:
-            return load_table(con, path, "_peek", header_score=header_score)
-        except UndecodableFile:
-            return []
+    con = _scratch_connection()
+    layout = csv_layout(con, path)
+    if layout is not None:
+        return list(layout[-1])
+    try:
+        return load_table(con, path, "_peek", header_score=header_score)
+    except UndecodableFile:
+        return []
+    finally:
+        con.execute("drop table if exists _peek")
+
+
+_scratch = threading.local()
+
+
+def _scratch_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory database of this thread's own for peeking at files (opening one costs ~30 ms,
+    and every file of a forms drop is peeked at)."""
+    if getattr(_scratch, "con", None) is None:
+        _scratch.con = duckdb.connect()
+    return _scratch.con

@@ -16,6 +16,7 @@ import duckdb
 
 from ingestion import sql_expressions as sx
 from ingestion.connection import in_transaction, transaction
+from ingestion.csv_layout import csv_layout
 from ingestion.dates import record_date_interpretations
 from ingestion.intake import record_loaded_file, record_warnings, refusal_reason
 from ingestion.landing import LandedFile
@@ -28,7 +29,6 @@ from ingestion.tabular import (
     SET_ASIDE_DETAIL,
     SET_ASIDE_RULE,
     UndecodableFile,
-    csv_layout,
     load_csv_files,
     load_table,
     normalize_header,
