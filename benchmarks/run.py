@@ -51,7 +51,7 @@ TARGETS = {
         "peak_rss_gib": 4.0,  # a small server's memory (#32), every member's site included
         "code_location_load_s": 3.0,
     },
-    "medium": {"full_over_floor": 10.0, "peak_rss_gib": 2.0, "code_location_load_s": 3.0},
+    "medium": {"full_over_floor": 20.0, "peak_rss_gib": 2.0, "code_location_load_s": 3.0},  # #32 item 4
     "small": {"incremental_s": 15.0, "peak_rss_gib": 2.0, "code_location_load_s": 3.0},
 }
 # The floor's statements (floor.sql, in order) and the platform stage doing the same work on the same rows.
