@@ -10,10 +10,13 @@ from datetime import date
 import duckdb
 
 from correspondence.mailer import Transport
-from correspondence.messages import Delivery, deliver_pending, record
+from correspondence.messages import NO_CONTACT, Delivery, deliver_pending, record
 from correspondence.receipts import compose_receipts
 from correspondence.reminders import compose_reminders
 from correspondence.schema import ensure_tables
+
+# Institutions named per line of a run's log (the rest are counted).
+NAMED_PER_LINE = 20
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,24 @@ class Outcome:
     @property
     def by_state(self) -> dict[str, int]:
         return dict(Counter(d.state for d in self.deliveries))
+
+    def summary(self) -> list[tuple[bool, str]]:
+        """What a run logs of the deliveries, as (is a warning, line): one line per kind, state and
+        failure reason naming up to `NAMED_PER_LINE` institutions, not a line per message (a month
+        writes to thousands of institutions, and each line is an event the run's log stores).
+        `ogp status` and raw.outbound_messages list every message."""
+        groups: dict[tuple, list[str]] = {}
+        for d in self.deliveries:
+            reason = "sin contacto registrado" if d.state == NO_CONTACT else d.error
+            groups.setdefault((d.kind, d.state, reason), []).append(d.institution or "coordinación")
+        lines = []
+        for (kind, state, reason), names in groups.items():
+            more = len(names) - NAMED_PER_LINE
+            named = ", ".join(names[:NAMED_PER_LINE]) + (f" y {more} más" if more > 0 else "")
+            lines.append(
+                (reason is not None, f"{kind}, {len(names)} {state}: {named}" + (f" ({reason})" if reason else ""))
+            )
+        return lines
 
 
 def send_receipts(

@@ -2,6 +2,8 @@
 Policies (pool, retries, owners) are set where the assets are defined; nothing here reads
 settings, so loading the location is the same on every machine."""
 
+import functools
+
 import dagster as dg
 
 from orchestration.assets.correspondence import build_correspondence_assets
@@ -16,6 +18,7 @@ from orchestration.resources import PlatformResource
 
 
 @dg.definitions
+@functools.cache  # Dagster calls it twice when it loads the location (to find it, then to build it)
 def defs() -> dg.Definitions:
     warehouse = build_warehouse_assets()
     snapshot = build_snapshot_asset(warehouse)

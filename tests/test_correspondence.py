@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from correspondence.loop import send_receipts, send_reminders
+from correspondence.loop import NAMED_PER_LINE, Outcome, send_receipts, send_reminders
 from correspondence.mailer import OutboxTransport, SmtpTransport
-from correspondence.messages import RECEIPT, Composed, record, undelivered
+from correspondence.messages import RECEIPT, Composed, Delivery, record, undelivered
 from correspondence.schema import ensure_tables
 from ingestion.ingest import ingest_new_files
 from ingestion.intake import IntakeLimits
@@ -80,6 +80,26 @@ def test_a_message_is_recorded_once_with_the_files_it_acknowledges(warehouse):
     ]
     files = warehouse.execute("select * from raw.outbound_message_files order by all").fetchall()
     assert files == [("a", "f1", "MINISTERIO"), ("a", "f2", "MINISTERIO"), ("b", "f3", "")]
+
+
+def test_a_run_logs_a_line_per_kind_state_and_reason_not_per_message():
+    waiting = [
+        Delivery(f"m{i}", RECEIPT, f"Institución {i}", "no_contact", f"sin contacto registrado para Institución {i}")
+        for i in range(NAMED_PER_LINE + 5)
+    ]
+    sent = [Delivery("s1", RECEIPT, None, "sent", None), Delivery("s2", RECEIPT, "Ministerio", "sent", None)]
+    failed = [Delivery("f1", RECEIPT, "Ministerio", "failed", "el servidor de correo no respondió")]
+    lines = Outcome(0, 0, waiting + sent + failed).summary()
+    assert lines == [
+        (
+            True,
+            f"receipt, {NAMED_PER_LINE + 5} no_contact: "
+            + ", ".join(f"Institución {i}" for i in range(NAMED_PER_LINE))
+            + " y 5 más (sin contacto registrado)",
+        ),
+        (False, "receipt, 2 sent: coordinación, Ministerio"),
+        (True, "receipt, 1 failed: Ministerio (el servidor de correo no respondió)"),
+    ]
 
 
 def test_contacts_are_loaded_with_bad_rows_set_aside_without_quoting_an_address(loop_warehouse):

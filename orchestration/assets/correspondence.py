@@ -54,12 +54,8 @@ def outcome_metadata(outcome, settings: Settings) -> dict:
 
 
 def log_deliveries(context, outcome) -> None:
-    for delivery in outcome.deliveries:
-        who = delivery.institution or "coordinación"
-        if delivery.error:
-            context.log.warning(f"{delivery.kind} para {who}: {delivery.state} ({delivery.error})")
-        else:
-            context.log.info(f"{delivery.kind} para {who}: {delivery.state}")
+    for is_warning, line in outcome.summary():
+        (context.log.warning if is_warning else context.log.info)(line)
 
 
 def build_correspondence_assets(warehouse_assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
