@@ -40,11 +40,26 @@ class Composed:
     file_ids: tuple[str, ...] = ()
 
 
+# The fields of a composed message recorded as they are, in the order of the insert's arrays.
+RECORDED_FIELDS = (
+    "message_id",
+    "kind",
+    "institution",
+    "institution_key",
+    "reporting_month",
+    "copy_coordination",
+    "subject",
+    "body",
+)
+
+
 def record(con: duckdb.DuckDBPyConnection, messages: list[Composed], *, today: date, run_id: str | None) -> int:
     """Record composed messages not recorded before, each receipt with the files it acknowledges;
     returns how many are new. One statement per table, whatever the number of messages: a receipt
     per institution of every member can acknowledge a hundred thousand files."""
-    composed = list({m.message_id: m for m in reversed(messages)}.values())[::-1]  # the first of a repeated id
+    composed: dict[str, Composed] = {}
+    for m in messages:
+        composed.setdefault(m.message_id, m)  # the first of a repeated id
     if not composed:
         return 0
     con.execute("begin")
@@ -62,33 +77,14 @@ def record(con: duckdb.DuckDBPyConnection, messages: list[Composed], *, today: d
                                 unnest(?::varchar[]) as subject, unnest(?::varchar[]) as body) c
                    where c.message_id not in (select message_id from raw.outbound_messages)
                    returning message_id""",
-                [
-                    today,
-                    run_id,
-                    *(
-                        list(column)
-                        for column in zip(
-                            *(
-                                (
-                                    m.message_id,
-                                    m.kind,
-                                    m.institution,
-                                    m.institution_key,
-                                    m.reporting_month,
-                                    m.copy_coordination,
-                                    m.subject,
-                                    m.body,
-                                )
-                                for m in composed
-                            ),
-                            strict=True,
-                        )
-                    ),
-                ],
+                [today, run_id, *([getattr(m, name) for m in composed.values()] for name in RECORDED_FIELDS)],
             ).fetchall()
         }
         acknowledged = [
-            (m.message_id, f, m.institution_key or "") for m in composed if m.message_id in new_ids for f in m.file_ids
+            (m.message_id, f, m.institution_key or "")
+            for m in composed.values()
+            if m.message_id in new_ids
+            for f in m.file_ids
         ]
         if acknowledged:
             message_ids, file_ids, keys = (list(column) for column in zip(*acknowledged, strict=True))
