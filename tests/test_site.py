@@ -421,3 +421,57 @@ def test_data_docs_work_opened_as_a_file(demo, browser):
     assert page.locator(".tab-pane.active").first.inner_text().count("progress_reports") >= 1
     assert errors == []
     page.close()
+
+
+# The accepted reports as commitment.html.j2 wrote them before exports/site.py `report_items` took
+# the loop out of Jinja (autoescaped, trim_blocks and lstrip_blocks, the site's filters).
+REPORT_ITEMS_AS_THE_TEMPLATE_WROTE_THEM = """{% for r in reports %}
+  <li><p><b>{{ r.reporting_month | mes }}</b> · {{ t.milestone_lc }} {{ r.milestone_code }} · {{ r.percent_complete | pct }} · {{ r.reporting_institution or "" }}</p>
+    {% if r.narrative %}<p>{{ r.narrative }}</p>{% endif %}
+    {% if r.challenges %}<p><i>{{ t.challenges }}:</i> {{ r.challenges }}</p>{% endif %}
+    {% if r.links %}<p>{{ t.evidence }}: {% for link in r.links %}<a href="{{ link }}">{{ link }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>{% elif r.evidence_urls %}<p>{{ t.evidence }}: {{ r.evidence_urls }}</p>{% endif %}
+  </li>
+{% endfor %}"""  # noqa: E501 - the template's lines as they were
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_report_lines_are_written_as_the_template_escaped_them(lang):
+    """What institutions type (markup, quotes, ampersands, links among words, a `javascript:`
+    address, missing values) comes out of `report_items` exactly as Jinja's autoescaping wrote it."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from jinja2 import Environment
+
+    from exports.formatting import template_filters
+    from exports.site import LABELS, evidence_links, report_items
+
+    fields = "reporting_month milestone_code percent_complete reporting_institution narrative challenges evidence_urls"
+
+    def report(*values):
+        row = SimpleNamespace(**dict(zip(fields.split(), values, strict=True)))
+        row.links = evidence_links(row.evidence_urls)
+        return row
+
+    reports = [
+        report(
+            date(2023, 11, 1),
+            "EC0011-H1",
+            40.25,
+            'Ministerio <b>de</b> Salud & "MSP"',
+            "<script>alert('x')</script>",
+            "Falta de fondos; 'retrasos' > 2 meses",
+            "https://datos.gob.ec/a?b=1&c=2, http://x.ec/informe.pdf; ver acta",
+        ),
+        report(None, None, None, None, None, None, "javascript:alert(1) <img src=x>"),
+        report(date(2024, 1, 1), "EC0011-H2", 100, "", "", None, "acta firmada"),
+        report(date(2024, 2, 1), "EC0011-H3", 0, "Municipio", "Avance\nen dos líneas", "", None),
+    ]
+    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(template_filters(lang))
+    expected = env.from_string(REPORT_ITEMS_AS_THE_TEMPLATE_WROTE_THEM).render(
+        reports=reports, t=SimpleNamespace(**LABELS[lang])
+    )
+    written = str(report_items(reports, lang))
+    assert written == expected
+    assert "<script>" not in written and "&lt;script&gt;" in written
