@@ -40,19 +40,27 @@ EXIT_FAILURES, EXIT_ERROR = 1, 2
 CANCEL_INTERVAL_SECONDS = 0.2
 
 _invocation_lock = threading.Lock()
-# Parsed manifests by what their parse depended on (project, profile, environment).
+# Parsed manifests by what their parse depended on (project, profile, environment), the latest few:
+# a run worker needs one; a process that runs jobs for several data directories (OGP_RUN_IN_PROCESS)
+# may alternate between targets.
 _manifests: dict[tuple, Any] = {}
+MANIFESTS_KEPT = 2
+# Read when a build runs, not when the project is parsed: the month a build recomputes from, and
+# the data directory. The warehouse's path is in the profile, but the manifest does not depend on
+# it: dbt-duckdb names the database after the file, `warehouse` in every data directory, and no
+# model reads the variable.
+NOT_PARSED = frozenset({"OGP_REBUILD_FROM_MONTH", "OGP_DATA_DIR", "OGP_RUN_IN_PROCESS"})
 
 
 def _profile_key(parse_args: Sequence[str]) -> tuple:
     """What a parse depends on besides the project's files (which do not change under a running
     worker): its arguments but the target path (project, profile, target), and the environment the
-    profile and models read (the month a build recomputes from is read when it runs, not at parse)."""
+    profile and models read, but what is read only when a build runs (`NOT_PARSED`)."""
     environment = tuple(
         sorted(
             (name, value)
             for name, value in os.environ.items()
-            if name.startswith(("OGP_", "DBT_")) and name != "OGP_REBUILD_FROM_MONTH"
+            if name.startswith(("OGP_", "DBT_")) and name not in NOT_PARSED
         )
     )
     arguments = list(parse_args)
@@ -129,6 +137,8 @@ class DbtInProcess:
             parsed = dbtRunner(callbacks=[self._print]).invoke(parse_args)
             if not parsed.success:
                 return EXIT_ERROR
+            while len(_manifests) >= MANIFESTS_KEPT:
+                del _manifests[next(iter(_manifests))]
             manifest = _manifests[key] = parsed.result
         result = dbtRunner(manifest=manifest, callbacks=[self._print]).invoke(dbt_args)
         if result.success:

@@ -50,6 +50,9 @@ class Settings:
     pg_dsn: Secret = field(repr=False)
     max_file_bytes: int
     publish_postgres: bool = False
+    # Jobs `ogp` starts executed inside its own process, not launched to the code location
+    # (orchestration/runner.py `execute_here`).
+    run_in_process: bool = False
     # Caps on what one archive in the inbox may unpack (ingestion.inbox.IntakeLimits).
     max_archive_members: int = 1000
     max_unpacked_bytes: int = 200 * 1024 * 1024
@@ -174,6 +177,7 @@ class Settings:
             max_unpacked_bytes=int(env.get("OGP_MAX_UNPACKED_BYTES") or 200 * 1024 * 1024),
             max_compression_ratio=int(env.get("OGP_MAX_COMPRESSION_RATIO") or 200),
             publish_postgres=(env.get("OGP_PUBLISH_POSTGRES") or "0").lower() in ("1", "true", "yes"),
+            run_in_process=(env.get("OGP_RUN_IN_PROCESS") or "0").lower() in ("1", "true", "yes"),
             pg_serving_schema=env.get("OGP_PG_SERVING_SCHEMA") or "marts",
             ckan_url=env.get("OGP_CKAN_URL") or "",
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),

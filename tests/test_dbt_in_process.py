@@ -16,11 +16,15 @@ from orchestration import dbt_in_process
 from orchestration.dbt_project import WarehouseDbtResource, dbt_executable
 
 PROFILE = """tiny:
-  target: dev
+  target: "{{ env_var('OGP_DBT_TARGET', 'dev') }}"
   outputs:
     dev:
       type: duckdb
       path: "{{ env_var('OGP_DATA_DIR') }}/tiny.duckdb"
+      threads: 1
+    other:
+      type: duckdb
+      path: "{{ env_var('OGP_DATA_DIR') }}/other.duckdb"
       threads: 1
 """
 
@@ -65,14 +69,23 @@ def test_a_step_gets_dbts_events_as_dagster_events_and_duckdb_is_free_after(proj
         assert con.execute("select count(*) from numbers").fetchone() == (3,)
 
 
-def test_the_project_is_parsed_once_per_profile(project, monkeypatch):
+def test_the_project_is_parsed_once_per_profile_whatever_the_data_directory(project, monkeypatch):
     dbt_in_process._manifests.clear()
     for _ in range(2):
         assert build(project).wait().is_successful()
     assert len(dbt_in_process._manifests) == 1, "the second build reused the first's manifest"
-    monkeypatch.setenv("OGP_DATA_DIR", str(project))  # another warehouse: another profile
+    monkeypatch.setenv("OGP_DATA_DIR", str(project))  # another data directory: the same database name
+    assert build(project).wait().is_successful()
+    assert len(dbt_in_process._manifests) == 1
+    with duckdb.connect(str(project / "tiny.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from numbers").fetchone() == (3,), "built in the new directory"
+    monkeypatch.setenv("OGP_DBT_TARGET", "other")  # another target: another database, another parse
     assert build(project).wait().is_successful()
     assert len(dbt_in_process._manifests) == 2
+    monkeypatch.setenv("OGP_DBT_TARGET", "dev")
+    monkeypatch.setenv("OGP_DATA_DIR", str(project / "models"))
+    assert build(project).wait().is_successful()
+    assert len(dbt_in_process._manifests) == dbt_in_process.MANIFESTS_KEPT, "only the latest are kept"
 
 
 def test_a_failing_model_fails_the_invocation_with_dbts_message(project):

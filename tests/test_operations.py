@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
+@pytest.mark.launched  # the deployment's queue and its daemon
 def test_three_month_backfill_on_postgres_instance_storage(demo, tmp_path, monkeypatch):
     import dagster as dg
     import psycopg
@@ -103,6 +104,7 @@ def test_an_instance_file_written_by_an_earlier_ogp_is_brought_up_to_date(tmp_pa
 
 
 @pytest.mark.slow
+@pytest.mark.launched  # the deployment's queue and its daemon
 def test_a_run_queued_with_no_daemon_to_take_it_is_said_not_waited_for(data_dir, monkeypatch, capsys):
     from orchestration import runner
 
