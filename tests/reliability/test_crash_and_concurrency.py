@@ -319,6 +319,8 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
         "KOBO_BASE_URL": httpserver.url_for("/kobo"),
         "KOBO_ASSET_UIDS": "aSecretTest",
         "OGP_EXPLORER_URL": str(explorer),
+        # The run inside `ogp` itself: its whole log is then `ogp`'s output, searched below.
+        "OGP_RUN_IN_PROCESS": "1",
     }
 
     def state():
