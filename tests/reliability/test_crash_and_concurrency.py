@@ -32,7 +32,25 @@ OGP = str(Path(sys.executable).parent / "ogp")
 def data(demo, tmp_path):
     copy = tmp_path / "data"
     shutil.copytree(demo, copy, ignore=shutil.ignore_patterns("dagster_home"))
-    return copy
+    yield copy
+    watched = _watched_instances.pop(copy / "dagster_home", None)
+    if watched is not None:
+        watched.dispose()
+
+
+# The instance a case watches its runs through, opened once: opening it costs ~0.2 s of CPU, and a
+# case that polls every few hundredths of a second would take a core from the very run it watches.
+_watched_instances: dict[Path, object] = {}
+
+
+def _watched_instance(home: Path):
+    import dagster as dg
+
+    if home not in _watched_instances:
+        if not (home / ".storage-initialised").exists():
+            return None
+        _watched_instances[home] = dg.DagsterInstance.from_config(str(home))
+    return _watched_instances[home]
 
 
 def environment(data: Path, **extra: str) -> dict[str, str]:
@@ -60,7 +78,7 @@ def kill_when(run: subprocess.Popen, condition, timeout: float = 900) -> bool:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
             return True
-        time.sleep(0.02)
+        time.sleep(0.05)  # the shortest window, the publication's, lasts a second or more
     run.wait()
     return False
 
@@ -70,22 +88,21 @@ def dbt_step_events(data: Path) -> set[str]:
     inside the run worker, so the run's event log, not a process, says when it is building."""
     import dagster as dg
 
-    home = data / "dagster_home"
-    if not (home / ".storage-initialised").exists():
+    instance = _watched_instance(data / "dagster_home")
+    if instance is None:
         return set()
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        runs = instance.get_runs(limit=1)
-        if not runs:
-            return set()
-        records = instance.get_records_for_run(
-            runs[0].run_id,
-            of_type={
-                dg.DagsterEventType.STEP_START,
-                dg.DagsterEventType.ASSET_MATERIALIZATION,
-                dg.DagsterEventType.STEP_SUCCESS,
-                dg.DagsterEventType.STEP_FAILURE,
-            },
-        ).records
+    runs = instance.get_runs(limit=1)
+    if not runs:
+        return set()
+    records = instance.get_records_for_run(
+        runs[0].run_id,
+        of_type={
+            dg.DagsterEventType.STEP_START,
+            dg.DagsterEventType.ASSET_MATERIALIZATION,
+            dg.DagsterEventType.STEP_SUCCESS,
+            dg.DagsterEventType.STEP_FAILURE,
+        },
+    ).records
     return {
         r.event_log_entry.dagster_event.event_type_value
         for r in records
