@@ -239,9 +239,9 @@ def run_job(settings: Settings, job_name: str, *, tags: dict[str, str], verbose:
     with dg.DagsterInstance.get() as instance:
         recover_abandoned_runs(instance)
         run_id = str(uuid.uuid4())
+        tags = {**run_tags(), **tags}
         if settings.run_in_process:
-            run = execute_here(instance, job_name, run_id, tags={**run_tags(), **tags})
-            final_log = None
+            run, final_log = execute_here(instance, job_name, run_id, tags=tags), None
         else:
             run, final_log = _launch_and_follow(instance, job_name, run_id, tags=tags, verbose=verbose, log_dir=log_dir)
         explain_failure(instance, run)
@@ -259,7 +259,7 @@ def _launch_and_follow(instance, job_name: str, run_id: str, *, tags: dict[str, 
     final_log = log_dir / f"{job_name}-{run_id[:8]}.log"
     stop = threading.Event()
     with open(final_log, "w", encoding="utf-8") as log:
-        launcher = launch(job_name, run_id, tags={**run_tags(), **tags}, log=log)
+        launcher = launch(job_name, run_id, tags=tags, log=log)
     streamer = threading.Thread(target=_stream, args=(final_log, stop), daemon=True) if verbose else None
     if streamer:
         streamer.start()

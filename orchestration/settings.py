@@ -176,8 +176,8 @@ class Settings:
             max_archive_members=int(env.get("OGP_MAX_ARCHIVE_MEMBERS") or 1000),
             max_unpacked_bytes=int(env.get("OGP_MAX_UNPACKED_BYTES") or 200 * 1024 * 1024),
             max_compression_ratio=int(env.get("OGP_MAX_COMPRESSION_RATIO") or 200),
-            publish_postgres=(env.get("OGP_PUBLISH_POSTGRES") or "0").lower() in ("1", "true", "yes"),
-            run_in_process=(env.get("OGP_RUN_IN_PROCESS") or "0").lower() in ("1", "true", "yes"),
+            publish_postgres=_flag(env.get("OGP_PUBLISH_POSTGRES")),
+            run_in_process=_flag(env.get("OGP_RUN_IN_PROCESS")),
             pg_serving_schema=env.get("OGP_PG_SERVING_SCHEMA") or "marts",
             ckan_url=env.get("OGP_CKAN_URL") or "",
             ckan_api_key=Secret(env.get("OGP_CKAN_API_KEY") or ""),
@@ -206,6 +206,10 @@ class Settings:
             if (env.get("OGP_OPERATOR_LANGUAGE") or "es").strip().lower().startswith("en")
             else "es",
         )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "0").lower() in ("1", "true", "yes")
 
 
 def _items(value: str | None) -> tuple[str, ...]:
