@@ -132,3 +132,24 @@ def test_a_dbt_that_cannot_open_its_warehouse_says_so(project, monkeypatch, tmp_
     assert not invocation.is_successful()
     assert not (invocation.target_path / "run_results.json").exists(), "stream_build then raises dbt's error"
     assert "tiny.duckdb" in str(invocation.get_error())
+
+
+def test_the_warehouse_project_reads_the_data_directory_only_in_its_profile():
+    """What lets a process reuse one parsed project for every data directory (`NOT_PARSED`): only
+    profiles.yml reads those variables (the database is named after the file, `warehouse`, in every
+    one), and the month a build recomputes from is read by a macro when the build runs."""
+    import re
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    read_at_execution = {"OGP_REBUILD_FROM_MONTH": {"macros/incremental_window.sql"}}
+    readers: dict[str, set[str]] = {}
+    for path in DBT_PROJECT_DIR.rglob("*"):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.suffix not in {".sql", ".yml", ".yaml"} or relative.parts[0] in {"target", "dbt_packages", "logs"}:
+            continue
+        for name in re.findall(r"""env_var\(\s*['"]([A-Z_]+)['"]""", path.read_text(encoding="utf-8")):
+            readers.setdefault(name, set()).add(relative.as_posix())
+    for name in dbt_in_process.NOT_PARSED:
+        assert readers.get(name, set()) - {"profiles.yml"} <= read_at_execution.get(name, set()), name
+    assert readers["OGP_DATA_DIR"] == {"profiles.yml"}
