@@ -22,13 +22,16 @@ What follows from running in the worker:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import queue
+import re
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -50,19 +53,48 @@ MANIFESTS_KEPT = 2
 # it: dbt-duckdb names the database after the file, `warehouse` in every data directory, and no
 # model reads the variable.
 NOT_PARSED = frozenset({"OGP_REBUILD_FROM_MONTH", "OGP_DATA_DIR", "OGP_RUN_IN_PROCESS"})
+# `env_var('NAME')` in a project's files; a call that names its variable otherwise (a Jinja
+# expression) matches with no name.
+ENV_VAR_CALL = re.compile(r"""env_var\(\s*(?:'(\w+)'|"(\w+)"|)""")
+PROJECT_FILES = ("*.sql", "*.yml", "*.yaml")
+
+
+@functools.cache
+def variables_read(*folders: str) -> frozenset[str] | None:
+    """The environment variables a dbt project's files read (its profile's folder among
+    `folders`); None when a call names its variable with an expression, so that it cannot be told."""
+    names: set[str] = set()
+    for folder in map(Path, folders):
+        for pattern in PROJECT_FILES:
+            for path in folder.rglob(pattern):
+                if {"target", "logs", "dbt_packages"} & set(path.relative_to(folder).parts[:-1]):
+                    continue  # dbt's output and installed packages, not the project
+                for literal, quoted in ENV_VAR_CALL.findall(path.read_text(encoding="utf-8", errors="replace")):
+                    if not (literal or quoted):
+                        return None
+                    names.add(literal or quoted)
+    return frozenset(names)
+
+
+def _argument(arguments: Sequence[str], flag: str) -> str | None:
+    return arguments[arguments.index(flag) + 1] if flag in arguments[:-1] else None
 
 
 def _profile_key(parse_args: Sequence[str]) -> tuple:
     """What a parse depends on besides the project's files (which do not change under a running
-    worker): its arguments but the target path (project, profile, target), and the environment the
-    profile and models read, but what is read only when a build runs (`NOT_PARSED`)."""
-    environment = tuple(
-        sorted(
-            (name, value)
-            for name, value in os.environ.items()
-            if name.startswith(("OGP_", "DBT_")) and name not in NOT_PARSED
-        )
-    )
+    worker): its arguments but the target path (project, profile, target), dbt's own `DBT_`
+    variables, and the variables the project and its profile read (`variables_read`; every
+    `OGP_` one if that cannot be told), but those read only when a build runs (`NOT_PARSED`). A
+    setting dbt never reads (a portal's address, an API key) does not make a new parse."""
+    project = _argument(parse_args, "--project-dir") or os.getcwd()
+    read = variables_read(*sorted({project, _argument(parse_args, "--profiles-dir") or project}))
+
+    def counts(name: str) -> bool:
+        if name in NOT_PARSED:
+            return False
+        return name.startswith("DBT_") or (name in read if read is not None else name.startswith("OGP_"))
+
+    environment = tuple(sorted((name, value) for name, value in os.environ.items() if counts(name)))
     arguments = list(parse_args)
     for flag in ("--target-path", "--log-path"):
         if flag in arguments:

@@ -179,6 +179,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+def dbt_in_this_process(args: list[str], *, target_path: Path) -> None:
+    """`dbt <args>` run as a job's step runs it, in this process (orchestration/dbt_in_process.py),
+    so it reuses the project the worker's runs already parsed instead of importing dbt and parsing
+    it again in a process of its own (~10-20 s a call). Fails with dbt's own messages."""
+    from orchestration.dbt_project import WarehouseDbtResource, dbt_executable, dbt_project
+
+    resource = WarehouseDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+    resource.cli(args, target_path=target_path, raise_on_error=True).wait()
+
+
 def postgres_dsn() -> str:
     """The PostgreSQL server for server-target tests. Unreachable: skipped with the reason, or
     failed when OGP_REQUIRE_POSTGRES=1 (as in CI, where it must run)."""

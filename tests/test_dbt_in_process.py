@@ -77,6 +77,9 @@ def test_the_project_is_parsed_once_per_profile_whatever_the_data_directory(proj
     monkeypatch.setenv("OGP_DATA_DIR", str(project))  # another data directory: the same database name
     assert build(project).wait().is_successful()
     assert len(dbt_in_process._manifests) == 1
+    monkeypatch.setenv("OGP_PORTAL_URL", "https://datos.example/api")  # a setting dbt never reads
+    assert build(project).wait().is_successful()
+    assert len(dbt_in_process._manifests) == 1
     with duckdb.connect(str(project / "tiny.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from numbers").fetchone() == (3,), "built in the new directory"
     monkeypatch.setenv("OGP_DBT_TARGET", "other")  # another target: another database, another parse
@@ -86,6 +89,17 @@ def test_the_project_is_parsed_once_per_profile_whatever_the_data_directory(proj
     monkeypatch.setenv("OGP_DATA_DIR", str(project / "models"))
     assert build(project).wait().is_successful()
     assert len(dbt_in_process._manifests) == dbt_in_process.MANIFESTS_KEPT, "only the latest are kept"
+
+
+def test_the_variables_a_project_reads_are_found_or_said_unknown(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "profiles.yml").write_text("path: \"{{ env_var('OGP_DATA_DIR') }}/x.duckdb\"\n")
+    (tmp_path / "models" / "m.sql").write_text('select \'{{ env_var("OGP_SCHEMA", "x") }}\' as s\n')
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "compiled.sql").write_text("{{ env_var('OGP_ONLY_IN_DBTS_OUTPUT') }}")
+    assert dbt_in_process.variables_read(str(tmp_path)) == {"OGP_DATA_DIR", "OGP_SCHEMA"}
+    (tmp_path / "models" / "n.sql").write_text("select '{{ env_var(prefix ~ 'NAME') }}' as s\n")
+    assert dbt_in_process.variables_read(str(tmp_path / "models")) is None, "named by an expression: not known"
 
 
 def test_a_failing_model_fails_the_invocation_with_dbts_message(project):

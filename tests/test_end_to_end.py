@@ -16,7 +16,7 @@ import pytest
 
 from orchestration import cli, runner
 from orchestration.settings import DEMO_DATA_DIR, Settings
-from tests.conftest import PRESENTED_2023_11
+from tests.conftest import PRESENTED_2023_11, dbt_in_this_process
 
 
 def _warehouse(data: Path, read_only: bool = True):
@@ -288,31 +288,10 @@ def _facts(data: Path) -> dict[str, list]:
         return facts
 
 
-def _full_rebuild(data: Path, target: Path) -> None:
-    import os
-    import subprocess
-
-    from orchestration.dbt_project import dbt_executable
-    from orchestration.settings import DBT_PROJECT_DIR
-
-    subprocess.run(
-        [
-            dbt_executable(),
-            "run",
-            "--full-refresh",
-            "--quiet",
-            "--select",
-            "tag:monthly_fact fct_progress_reports",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        check=True,
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "OGP_DATA_DIR": str(data)},
+def _full_rebuild(target: Path) -> None:
+    """The incremental facts rebuilt from scratch in the test's data directory (OGP_DATA_DIR)."""
+    dbt_in_this_process(
+        ["run", "--full-refresh", "--select", "tag:monthly_fact fct_progress_reports"], target_path=target
     )
 
 
@@ -375,7 +354,7 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     assert february  # months before the late report were not touched
     assert "where loaded_at >" in _compiled_progress_reports(data)  # only the new reports were validated
     incremental = _facts(data)
-    _full_rebuild(data, tmp_path / "dbt_target")
+    _full_rebuild(tmp_path / "dbt_target")
     assert _facts(data) == incremental
 
     # The catalogue gains EC0021-H9, unknown until now: its November report, loaded long ago and
@@ -394,7 +373,7 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     with _warehouse(data) as con:
         assert con.execute(unknown).fetchone()[0] == 1
     incremental = _facts(data)
-    _full_rebuild(data, tmp_path / "dbt_target")
+    _full_rebuild(tmp_path / "dbt_target")
     assert _facts(data) == incremental
 
 

@@ -4,10 +4,7 @@ whole dbt project built and tested (its unit tests too) on the `postgres` target
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import psycopg
@@ -18,9 +15,8 @@ from exports.postgres import copy_schema
 from orchestration import runner
 from orchestration.demo import seed_demo_inbox
 from orchestration.settings import Settings
-from tests.conftest import PRESENTED_2023_11, postgres_dsn
+from tests.conftest import PRESENTED_2023_11, dbt_in_this_process, postgres_dsn
 
-ROOT = Path(__file__).resolve().parents[1]
 FIGURES_SQL = """
     select progress_percent_rounded from {schema}.fct_commitment_progress_monthly
     where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id
@@ -239,16 +235,7 @@ def test_the_monthly_job_on_the_postgres_target_publishes_duckdbs_figures(demo, 
             assert (data / "snapshots" / "2023-11" / version / report).exists()
 
         # The methodology's dbt unit tests pass on PostgreSQL too (against the relations just built).
-        result = subprocess.run(
-            [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit", "--profiles-dir", "."]
-            + ["--target-path", str(tmp_path / "dbt_target")],
-            cwd=ROOT / "dbt_project",
-            env=dict(os.environ),
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert result.returncode == 0, result.stdout[-5000:]
+        dbt_in_this_process(["test", "--select", "test_type:unit"], target_path=tmp_path / "dbt_target")
     finally:
         with psycopg.connect(pg, autocommit=True) as admin:
             admin.execute(f'drop database if exists "{database}" with (force)')

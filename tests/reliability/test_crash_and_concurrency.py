@@ -166,25 +166,30 @@ def test_kill_9_in_ingestion_dbt_and_publication(data):
         encoding="utf-8",
     )
     months = assert_served_state_is_whole(data)
+    # Killed in both ways `ogp` runs a job: executing it itself (OGP_RUN_IN_PROCESS) and, as it does
+    # by default, launching it to a run worker of its own (in the process group it leads).
     phases = {
-        "ingestion": lambda: (
-            any(p.name.endswith("envio_masivo.csv") for p in (data / "landing").rglob("*envio_masivo.csv"))
-            and "STEP_START" not in dbt_step_events(data)
+        "ingestion": (
+            lambda: (
+                any(p.name.endswith("envio_masivo.csv") for p in (data / "landing").rglob("*envio_masivo.csv"))
+                and "STEP_START" not in dbt_step_events(data)
+            ),
+            {"OGP_RUN_IN_PROCESS": "1"},
         ),
-        "dbt": lambda: dbt_building(data),
-        "publication": lambda: any((data / "snapshots" / "2023-11").glob(".building-*")),
+        "dbt": (lambda: dbt_building(data), {}),
+        "publication": (lambda: any((data / "snapshots" / "2023-11").glob(".building-*")), {"OGP_RUN_IN_PROCESS": "1"}),
     }
     killed = []
-    for phase, condition in phases.items():
-        run = start_run(data)
+    for phase, (condition, how) in phases.items():
+        run = start_run(data, **how)
         if kill_when(run, condition):
-            killed.append(phase)
+            killed.append(f"{phase} ({'run inside ogp' if how else 'launched run'})")
         assert assert_served_state_is_whole(data) == months
         with duckdb.connect(
             str(data / "warehouse.duckdb"), read_only=True
         ) as con:  # the warehouse recovers from its WAL
             con.execute("select count(*) from raw.progress_reports").fetchone()
-    assert {"dbt", "publication"} <= set(killed)
+    assert {"dbt (launched run)", "publication (run inside ogp)"} <= set(killed)
     # `kill -9` of `ogp` alone (not its group): the run it launched is the instance's, like one the
     # UI launched, so it goes on in its own process and ends by itself; the next `ogp` does not take
     # it for abandoned.
@@ -311,7 +316,9 @@ SECRETS = {
 }
 
 
-def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(data, httpserver, tmp_path):
+def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(
+    data, httpserver, tmp_path, monkeypatch, capfd
+):
     """Two runs of the same month, with every secret set (Kobo token, portal and CKAN keys, ODK
     password) and an OGP Explorer file carrying officials' contact data: the second run changes no
     published byte and no warehouse row; no secret appears in any output, log, Dagster storage or
@@ -336,8 +343,6 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
         "KOBO_BASE_URL": httpserver.url_for("/kobo"),
         "KOBO_ASSET_UIDS": "aSecretTest",
         "OGP_EXPLORER_URL": str(explorer),
-        # The run inside `ogp` itself: its whole log is then `ogp`'s output, searched below.
-        "OGP_RUN_IN_PROCESS": "1",
     }
 
     def state():
@@ -367,12 +372,25 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(dat
 
     # The first run takes the new Explorer file (its verdict on a published commitment may change
     # the month's pages); the second, with the same inputs, must change nothing.
+    # `ogp run-month` in this process, in the environment a process of its own would get, the run
+    # executed inside it (the test's default): its whole log is then the command's output, read
+    # from this process's stdout and stderr and searched below. (The project is parsed once for
+    # both runs: no secret is a variable dbt reads.)
+    for name in [name for name in os.environ if name.startswith(("OGP_", "DAGSTER_"))]:
+        monkeypatch.delenv(name)
+    for name, value in {**environment(data, OGP_RUN_IN_PROCESS="1"), **extra}.items():
+        if name.startswith(("OGP_", "DAGSTER_")) or name in extra:
+            monkeypatch.setenv(name, value)
+    from orchestration import cli
+
     outputs = []
     for _ in range(2):
         before = state()
-        run = start_run(data, **extra)
-        outputs.append(run.communicate(timeout=600)[0])
-        assert run.returncode == 0, outputs[-1][-3000:]
+        capfd.readouterr()
+        status = cli.main(["run-month", "2023-11"])
+        outputs.append("".join(capfd.readouterr()))
+        assert status == 0, outputs[-1][-3000:]
+        assert "dagster - INFO - monthly_progress_job" in outputs[-1], "the run's log is among what is searched"
     after = state()
     assert before[0] == after[0]
     for table in before[1]:
