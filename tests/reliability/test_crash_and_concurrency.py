@@ -378,9 +378,9 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(
     # both runs: no secret is a variable dbt reads.)
     for name in [name for name in os.environ if name.startswith(("OGP_", "DAGSTER_"))]:
         monkeypatch.delenv(name)
-    for name, value in {**environment(data, OGP_RUN_IN_PROCESS="1"), **extra}.items():
-        if name.startswith(("OGP_", "DAGSTER_")) or name in extra:
-            monkeypatch.setenv(name, value)
+    own = {"OGP_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home"), "OGP_RUN_IN_PROCESS": "1"}
+    for name, value in {**own, **extra}.items():
+        monkeypatch.setenv(name, value)
     from orchestration import cli
 
     outputs = []
