@@ -177,58 +177,6 @@ def test_status_command(demo, monkeypatch, capsys):
 
 
 @pytest.mark.slow
-def test_a_correction_and_a_replanning_publish_a_new_version_and_keep_the_old(demo, tmp_path, monkeypatch):
-    """Between two publications of 2023-11, an institution resends a report and the core group
-    moves a milestone's planned end: the month is published again as v2 with the corrected figures
-    and the replanning shown, v1 stays byte for byte."""
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    v1 = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
-    # MINTEL resends its November report for EC0011-H2 (it was 0 %): now 50 %.
-    (data / "inbox" / "correccion_mintel.csv").write_text(
-        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
-        "10/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,50,Aprobado\n"
-        # ...and the fisheries vice-ministry resends the report quarantined for "150" %.
-        "10/12/2023 09:05:00,Viceministerio de Acuacultura y Pesca,EC0020,EC0020-H1,2023-11,100,Aprobado\n",
-        encoding="utf-8",
-    )
-    # The core group moves EC0014-H2's planned end to the end of 2024.
-    catalogue = tmp_path / "hitos_v2.csv"
-    text = (DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
-    line = next(row for row in text.splitlines() if ",EC0014-H2," in row)
-    moved = line.rsplit(",", 2)
-    catalogue.write_text(text.replace(line, f"{moved[0]},31/12/2024,{moved[2]}"), encoding="utf-8")
-    monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
-
-    assert runner.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=Settings.from_env())
-    month = data / "snapshots" / "2023-11"
-    assert json.loads((month / "latest.json").read_text())["version"] == "v2"
-    assert (month / "v1" / "SHA256SUMS").read_bytes() == v1
-    with open(month / "v2" / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
-        first = next(r for r in csv.DictReader(handle) if r["action_plan_id"] == "AP_ECU02")
-    assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")
-    with open(month / "v2" / "calidad_datos.csv", encoding="utf-8-sig", newline="") as handle:
-        status = {
-            r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"
-        }
-    assert status == {"percent_out_of_range": "released", "unparseable_percent": "released"}
-    with _warehouse(data) as con:
-        row = con.execute(
-            "select original_planned_end, planned_end, is_replanned, catalogue_versions from "
-            "marts.dim_milestones where milestone_code = 'EC0014-H2'"
-        ).fetchone()
-        others = con.execute("select count(*) from marts.dim_milestones where is_replanned").fetchone()[0]
-    assert row[1] == date(2024, 12, 31) and row[0] != row[1] and row[2] is True and row[3] == 2
-    assert others == 1
-    report = (month / "v2" / "informe-ecu.html").read_text(encoding="utf-8")
-    assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
-
-
-@pytest.mark.slow
 def test_reparse_loads_landed_payloads_again_without_fetching(demo, tmp_path, monkeypatch, capsys):
     """A warehouse loaded before OGP dates were interpreted: `ogp reparse` fills them from the
     landing zone (the export's address is gone), and the ledger's current totals do not change."""
@@ -310,18 +258,26 @@ def _compiled_progress_reports(data: Path) -> str:
 
 
 @pytest.mark.slow
-def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo, tmp_path, monkeypatch):
+def test_late_reports_corrections_and_replannings_recompute_what_they_change_and_publish_a_new_version(
+    demo, tmp_path, monkeypatch
+):
     """The monthly facts are incremental: a report for an old month, loaded today, recomputes that
     month and the ones after it (carried forward from the month before), nothing earlier, and the
     result is exactly what a full rebuild gives. The accepted reports are incremental too: a run
     validates only what it loaded, unless the catalogue was loaded again (a milestone it lacked
-    makes an old report acceptable), and either way equals a full rebuild."""
+    makes an old report acceptable), and either way equals a full rebuild.
+
+    Then, before 2023-11 is published again, an institution resends a report and the core group
+    moves a milestone's planned end (in the catalogue that gains the milestone): the month is
+    published again as v2 with the corrected figures and the replanning shown, v1 stays byte for
+    byte. (One case, so that the correction's run is the one that loads the new catalogue.)"""
     import shutil
 
     data = tmp_path / "data"
     shutil.copytree(demo, data, ignore=shutil.ignore_patterns("dagster_home"))
     monkeypatch.setenv("OGP_DATA_DIR", str(data))
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    v1 = (data / "snapshots" / "2023-11" / "v1" / "SHA256SUMS").read_bytes()
     # `ogp load` drops the file into the inbox under a safe name and refreshes the warehouse.
     late = tmp_path / "informe tardío.csv"
     late.write_text(
@@ -358,7 +314,8 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     assert _facts(data) == incremental
 
     # The catalogue gains EC0021-H9, unknown until now: its November report, loaded long ago and
-    # rejected then, is accepted now, as every report is validated again.
+    # rejected then, is accepted now, as every report is validated again. The same catalogue moves
+    # EC0014-H2's planned end to the end of 2024.
     unknown = "select count(*) from marts.fct_progress_reports where milestone_code = 'EC0021-H9'"
     with _warehouse(data) as con:
         assert con.execute(unknown).fetchone()[0] == 0
@@ -366,15 +323,48 @@ def test_a_late_report_recomputes_from_its_month_and_matches_a_full_rebuild(demo
     text = (DEMO_DATA_DIR / "plan_catalogue" / "hitos.csv").read_text(encoding="utf-8")
     line = next(row for row in text.splitlines() if ",EC0021-H1," in row).split(",")
     line[3], line[4] = "EC0021-H9", "Hito añadido al catálogo"
+    replanned = next(row for row in text.splitlines() if ",EC0014-H2," in row)
+    moved = replanned.rsplit(",", 2)
+    text = text.replace(replanned, f"{moved[0]},31/12/2024,{moved[2]}")
     catalogue.write_text(text.rstrip("\n") + "\n" + ",".join(line) + "\n", encoding="utf-8")
     monkeypatch.setenv("OGP_PLAN_CATALOGUE_URL", str(catalogue))
-    assert cli.main(["refresh"]) == 0
+    # MINTEL resends its November report for EC0011-H2 (it was 0 %): now 50 %.
+    (data / "inbox" / "correccion_mintel.csv").write_text(
+        "Marca temporal,Institución,Código del compromiso,Código del hito,Mes que se reporta,Porcentaje de avance (%),Estado de revisión\n"
+        "10/12/2023 09:00:00,MINTEL,EC0011,EC0011-H2,2023-11,50,Aprobado\n"
+        # ...and the fisheries vice-ministry resends the report quarantined for "150" %.
+        "10/12/2023 09:05:00,Viceministerio de Acuacultura y Pesca,EC0020,EC0020-H1,2023-11,100,Aprobado\n",
+        encoding="utf-8",
+    )
+    assert runner.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=Settings.from_env())
     assert "where loaded_at >" not in _compiled_progress_reports(data)
     with _warehouse(data) as con:
         assert con.execute(unknown).fetchone()[0] == 1
     incremental = _facts(data)
     _full_rebuild(tmp_path / "dbt_target")
     assert _facts(data) == incremental
+
+    month = data / "snapshots" / "2023-11"
+    assert json.loads((month / "latest.json").read_text())["version"] == "v2"
+    assert (month / "v1" / "SHA256SUMS").read_bytes() == v1
+    with open(month / "v2" / "compromisos.csv", encoding="utf-8-sig", newline="") as handle:
+        first = next(r for r in csv.DictReader(handle) if r["action_plan_id"] == "AP_ECU02")
+    assert (first["commitment_id"], first["progress_percent_rounded"]) == ("EC0011", "35")
+    with open(month / "v2" / "calidad_datos.csv", encoding="utf-8-sig", newline="") as handle:
+        status = {
+            r["rule_code"]: r["issue_status"] for r in csv.DictReader(handle) if r["milestone_code"] == "EC0020-H1"
+        }
+    assert status == {"percent_out_of_range": "released", "unparseable_percent": "released"}
+    with _warehouse(data) as con:
+        row = con.execute(
+            "select original_planned_end, planned_end, is_replanned, catalogue_versions from "
+            "marts.dim_milestones where milestone_code = 'EC0014-H2'"
+        ).fetchone()
+        others = con.execute("select count(*) from marts.dim_milestones where is_replanned").fetchone()[0]
+    assert row[1] == date(2024, 12, 31) and row[0] != row[1] and row[2] is True and row[3] == 2
+    assert others == 1
+    report = (month / "v2" / "informe-ecu.html").read_text(encoding="utf-8")
+    assert "Hitos replanificados" in report and "EC0014-H2" in report.split("Hitos replanificados")[1]
 
 
 def test_the_demo_prints_what_a_person_follows_and_keeps_the_whole_log(demo):
