@@ -47,52 +47,8 @@ def test_marts_are_served_in_postgres_atomically(demo, pg):
     assert leftovers == []
 
 
-@pytest.mark.slow
-def test_monthly_run_publishes_to_postgres_and_the_portal(demo, pg, httpserver, monkeypatch, tmp_path):
-    import shutil
-    from datetime import date
-
-    from tests.fake_ckan import FakeCkan
-
-    # Its own copy of the demo: with the portal set, the report links its entry (a new version).
-    data = tmp_path / "data"
-    shutil.copytree(demo, data)
-    ckan = FakeCkan(httpserver, api_key="secret-token-123")
-    monkeypatch.setenv("OGP_DATA_DIR", str(data))
-    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-    monkeypatch.setenv("OGP_PUBLISH_POSTGRES", "1")
-    monkeypatch.setenv("OGP_PG_DSN", pg)
-    monkeypatch.setenv("OGP_PG_SERVING_SCHEMA", "ogp_bi_test")
-    monkeypatch.setenv("OGP_CKAN_URL", ckan.url)
-    monkeypatch.setenv("OGP_CKAN_API_KEY", "secret-token-123")
-    assert runner.run_months(date(2023, 11, 1), date(2023, 11, 1), settings=Settings.from_env())
-    with psycopg.connect(pg) as con:
-        figures = [r[0] for r in con.execute(FIGURES_SQL.format(schema="ogp_bi_test")).fetchall()]
-    assert figures == PRESENTED_2023_11
-    assert "ogp-avance-mensual-2023-11" in ckan.packages
-    assert ckan.calls.count("resource_create") == len(ckan.packages["ogp-avance-mensual-2023-11"]["resources"])
-    resources = {r["name"] for r in ckan.packages["ogp-avance-mensual-2023-11"]["resources"]}
-    assert {
-        "compromisos.csv",
-        "datapackage.json",
-        "informe.html",
-        "informe-ecu.html",
-        "informe-eccu.html",
-        "SHA256SUMS",
-    } <= resources
-    assert not any(name.startswith(("compromiso-", "similares/")) for name in resources), (
-        "the site is served whole, not as resources"
-    )
-    version = json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
-    report = (data / "snapshots" / "2023-11" / version / "informe-ecu.html").read_text(encoding="utf-8")
-    assert f"{ckan.url}/dataset/ogp-avance-mensual-2023-11" in report, "the report links the portal's entry"
-    # The API key never reaches Dagster's event log.
-    import dagster as dg
-
-    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
-        run = instance.get_run_records(limit=1)[0].dagster_run
-        logs = "\n".join(str(e.user_message) + str(e.dagster_event) for e in instance.all_logs(run.run_id))
-    assert "secret-token-123" not in logs
+# A monthly run published to the serving schema and to the open-data portal, twice, is the
+# idempotent-month case in tests/reliability/test_crash_and_concurrency.py (one run serves both).
 
 
 def _psql(dsn: str, query: str) -> list[list[str]]:

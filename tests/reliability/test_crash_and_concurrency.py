@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pytest
 
 from tests.conftest import PRESENTED_2023_11, postgres_dsn
@@ -320,9 +321,12 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(
     data, httpserver, tmp_path, monkeypatch, capfd
 ):
     """Two runs of the same month, with every secret set (Kobo token, portal and CKAN keys, ODK
-    password) and an OGP Explorer file carrying officials' contact data: the second run changes no
-    published byte and no warehouse row; no secret appears in any output, log, Dagster storage or
-    published file; no personal data reaches any published file or the serving copy."""
+    password), an OGP Explorer file carrying officials' contact data, and the month published to
+    PostgreSQL for BI tools and to the open-data portal: the second run changes no published byte
+    and no warehouse row, and creates nothing again on the portal; no secret appears in any output,
+    log, Dagster storage or published file; no personal data reaches any published file or the
+    serving copy. PostgreSQL serves the month's figures, and the portal holds the snapshot's files
+    (not the site's pages), which the report links."""
     from tests.fake_ckan import FakeCkan
 
     explorer = tmp_path / "ogpirm_live_data.csv"
@@ -343,6 +347,10 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(
         "KOBO_BASE_URL": httpserver.url_for("/kobo"),
         "KOBO_ASSET_UIDS": "aSecretTest",
         "OGP_EXPLORER_URL": str(explorer),
+        # Published to PostgreSQL for BI tools too, in a schema of the case's own.
+        "OGP_PUBLISH_POSTGRES": "1",
+        "OGP_PG_DSN": postgres_dsn(),
+        "OGP_PG_SERVING_SCHEMA": f"ogp_bi_{os.getpid()}",
     }
 
     def state():
@@ -384,14 +392,44 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(
     from orchestration import cli
 
     outputs = []
-    for _ in range(2):
-        before = state()
-        capfd.readouterr()
-        status = cli.main(["run-month", "2023-11"])
-        outputs.append("".join(capfd.readouterr()))
-        assert status == 0, outputs[-1][-3000:]
-        assert "dagster - INFO - monthly_progress_job" in outputs[-1], "the run's log is among what is searched"
+    try:
+        for _ in range(2):
+            before = state()
+            capfd.readouterr()
+            status = cli.main(["run-month", "2023-11"])
+            outputs.append("".join(capfd.readouterr()))
+            assert status == 0, outputs[-1][-3000:]
+            assert "dagster - INFO - monthly_progress_job" in outputs[-1], "the run's log is among what is searched"
+        with psycopg.connect(extra["OGP_PG_DSN"]) as con:
+            served = con.execute(
+                f"""select progress_percent_rounded from "{extra["OGP_PG_SERVING_SCHEMA"]}".fct_commitment_progress_monthly
+                where reporting_month = date '2023-11-01' and action_plan_id = 'AP_ECU02' order by commitment_id"""
+            ).fetchall()
+    finally:
+        with psycopg.connect(extra["OGP_PG_DSN"], autocommit=True) as con:
+            for suffix in ("", "__previous", "__loading"):
+                con.execute(f'drop schema if exists "{extra["OGP_PG_SERVING_SCHEMA"]}{suffix}" cascade')
     after = state()
+    assert [r[0] for r in served] == PRESENTED_2023_11
+    # The portal: one dataset for the month, a resource per file of the snapshot (none of the
+    # site's pages), created once over the two runs; the published report links the entry.
+    entry = ckan.packages["ogp-avance-mensual-2023-11"]
+    assert ckan.calls.count("resource_create") == len(entry["resources"])
+    resources = {r["name"] for r in entry["resources"]}
+    assert {
+        "compromisos.csv",
+        "datapackage.json",
+        "informe.html",
+        "informe-ecu.html",
+        "informe-eccu.html",
+        "SHA256SUMS",
+    } <= resources
+    assert not any(name.startswith(("compromiso-", "similares/")) for name in resources), (
+        "the site is served whole, not as resources"
+    )
+    version = json.loads((data / "snapshots" / "2023-11" / "latest.json").read_text())["version"]
+    report = (data / "snapshots" / "2023-11" / version / "informe-ecu.html").read_text(encoding="utf-8")
+    assert f"{ckan.url}/dataset/ogp-avance-mensual-2023-11" in report, "the report links the portal's entry"
     assert before[0] == after[0]
     for table in before[1]:
         assert before[1][table] == after[1][table], table
@@ -399,8 +437,9 @@ def test_same_month_twice_is_identical_and_leaks_no_secret_nor_personal_data(
         TABLE,
         CASES,
         "idempotent_month",
-        "the same month run twice",
-        "byte-identical snapshot files (no new version), the same warehouse rows, nothing landed again",
+        "the same month run twice, published to PostgreSQL and the open-data portal",
+        "byte-identical snapshot files (no new version), the same warehouse rows, nothing landed again, "
+        "nothing created again on the portal; PostgreSQL serves the month's figures",
     )
 
     # File by file (thousands of published pages: one growing string would be quadratic).
