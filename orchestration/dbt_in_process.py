@@ -56,7 +56,10 @@ NOT_PARSED = frozenset({"OGP_REBUILD_FROM_MONTH", "OGP_DATA_DIR", "OGP_RUN_IN_PR
 # `env_var('NAME')` in a project's files; a call that names its variable otherwise (a Jinja
 # expression) matches with no name.
 ENV_VAR_CALL = re.compile(r"""env_var\(\s*(?:'(\w+)'|"(\w+)"|)""")
-PROJECT_FILES = ("*.sql", "*.yml", "*.yaml")
+PROJECT_FILES = (".sql", ".yml", ".yaml")
+# dbt's output and installed packages, not the project: never walked into, since other runs create
+# and prune their folders in `target` while this one looks.
+NOT_THE_PROJECT = frozenset({"target", "logs", "dbt_packages"})
 
 
 @functools.cache
@@ -64,12 +67,14 @@ def variables_read(*folders: str) -> frozenset[str] | None:
     """The environment variables a dbt project's files read (its profile's folder among
     `folders`); None when a call names its variable with an expression, so that it cannot be told."""
     names: set[str] = set()
-    for folder in map(Path, folders):
-        for pattern in PROJECT_FILES:
-            for path in folder.rglob(pattern):
-                if {"target", "logs", "dbt_packages"} & set(path.relative_to(folder).parts[:-1]):
-                    continue  # dbt's output and installed packages, not the project
-                for literal, quoted in ENV_VAR_CALL.findall(path.read_text(encoding="utf-8", errors="replace")):
+    for folder in folders:
+        for parent, subfolders, files in os.walk(folder):
+            subfolders[:] = [name for name in subfolders if name not in NOT_THE_PROJECT]
+            for name in files:
+                if not name.endswith(PROJECT_FILES):
+                    continue
+                text = Path(parent, name).read_text(encoding="utf-8", errors="replace")
+                for literal, quoted in ENV_VAR_CALL.findall(text):
                     if not (literal or quoted):
                         return None
                     names.add(literal or quoted)

@@ -4,6 +4,7 @@ profile, DuckDB is free once dbt is done, failures and interruptions end the inv
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -91,13 +92,21 @@ def test_the_project_is_parsed_once_per_profile_whatever_the_data_directory(proj
     assert len(dbt_in_process._manifests) == dbt_in_process.MANIFESTS_KEPT, "only the latest are kept"
 
 
-def test_the_variables_a_project_reads_are_found_or_said_unknown(tmp_path):
+def test_the_variables_a_project_reads_are_found_or_said_unknown(tmp_path, monkeypatch):
     (tmp_path / "models").mkdir()
     (tmp_path / "profiles.yml").write_text("path: \"{{ env_var('OGP_DATA_DIR') }}/x.duckdb\"\n")
     (tmp_path / "models" / "m.sql").write_text('select \'{{ env_var("OGP_SCHEMA", "x") }}\' as s\n')
     (tmp_path / "target").mkdir()
-    (tmp_path / "target" / "compiled.sql").write_text("{{ env_var('OGP_ONLY_IN_DBTS_OUTPUT') }}")
+    (tmp_path / "target" / "run-1").mkdir()
+    (tmp_path / "target" / "run-1" / "compiled.sql").write_text("{{ env_var('OGP_ONLY_IN_DBTS_OUTPUT') }}")
+    # dbt's output folder is never walked into: other runs create and prune their folders there
+    # while a run looks (a folder gone between its listing and its reading failed a run).
+    listed = []
+    scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": listed.append(Path(path)) or scandir(path))
     assert dbt_in_process.variables_read(str(tmp_path)) == {"OGP_DATA_DIR", "OGP_SCHEMA"}
+    assert listed and not [path for path in listed if "target" in path.relative_to(tmp_path).parts]
+    monkeypatch.undo()
     (tmp_path / "models" / "n.sql").write_text("select '{{ env_var(prefix ~ 'NAME') }}' as s\n")
     assert dbt_in_process.variables_read(str(tmp_path / "models")) is None, "named by an expression: not known"
 
