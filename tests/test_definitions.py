@@ -228,6 +228,31 @@ def test_dbt_run_folders_are_pruned_to_the_newest(tmp_path):
     }
 
 
+def test_a_run_folder_pruned_by_another_run_meanwhile_is_passed_over(tmp_path, monkeypatch):
+    """Runs side by side (two members, overlapping runs) share dbt's target/: a folder listed, then
+    removed by the other run before its age is read, is not an error of this run's step."""
+    import os
+    from pathlib import Path
+
+    from orchestration.assets.warehouse import prune_dbt_run_folders
+
+    folders = [tmp_path / f"warehouse_models-{i:07x}-abcdef{i}" for i in range(4)]
+    for folder in folders:
+        folder.mkdir()
+    gone, stat, calls = folders[1], Path.stat, []
+
+    def stat_after_the_other_run(self, **kwargs):
+        if self == gone:
+            calls.append(self)
+            if len(calls) == 2:  # listed and seen to be a folder; then the other run prunes it
+                os.rmdir(gone)
+        return stat(self, **kwargs)  # FileNotFoundError once it is gone, as os.stat gives
+
+    monkeypatch.setattr(Path, "stat", stat_after_the_other_run)
+    removed = prune_dbt_run_folders(tmp_path, keep=1)
+    assert gone not in removed and len(removed) == 2 and len(calls) >= 2 and not os.path.exists(gone)
+
+
 def test_partitions_start_where_the_tracked_plans_start():
     """The months the UI lists start at OGP_FIRST_REPORTING_MONTH (Ecuador's first plan, 2019-09,
     unless set), not at OGP's founding; read when the code location loads."""

@@ -93,12 +93,17 @@ DBT_RUN_FOLDER = re.compile(r".+-[0-9a-f]{7}-[0-9a-f]{7}")
 def prune_dbt_run_folders(
     target_dir: Path, keep: int = DBT_RUN_FOLDERS_KEPT, *, in_use: Path | None = None
 ) -> list[Path]:
-    """Remove all but the `keep` newest invocation folders under dbt's target/ (never `in_use`)."""
-    folders = sorted(
-        (p for p in target_dir.iterdir() if p.is_dir() and DBT_RUN_FOLDER.fullmatch(p.name) and p != in_use),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
+    """Remove all but the `keep` newest invocation folders under dbt's target/ (never `in_use`).
+    Runs side by side share target/: a folder another run removed meanwhile is passed over."""
+    modified = {}
+    for folder in target_dir.iterdir():
+        if folder != in_use and DBT_RUN_FOLDER.fullmatch(folder.name):
+            try:
+                if folder.is_dir():
+                    modified[folder] = folder.stat().st_mtime
+            except FileNotFoundError:
+                continue  # pruned by another run between the listing and now
+    folders = sorted(modified, key=modified.__getitem__, reverse=True)
     for folder in folders[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
     return folders[keep:]
