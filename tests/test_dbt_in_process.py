@@ -141,10 +141,29 @@ def test_dbt_in_the_worker_reads_the_warehouse_python_reads_whatever_the_data_di
     from orchestration.settings import PROJECT_ROOT, Settings
 
     monkeypatch.setenv("OGP_DATA_DIR", "./data")  # as in .env.example
+    monkeypatch.delenv("PGOPTIONS", raising=False)
     settings = Settings.from_env()
     given = dbt_variables(settings, {"OGP_DATA_DIR": "./data", "OGP_DBT_TARGET": "duckdb"})
-    assert given == {"OGP_DATA_DIR": str(PROJECT_ROOT / "data"), "OGP_DBT_TARGET": "duckdb"}
+    assert given == {
+        "OGP_DATA_DIR": str(PROJECT_ROOT / "data"),
+        "OGP_DBT_TARGET": "duckdb",
+        "PGOPTIONS": "-c jit=off",
+    }
     assert Path(given["OGP_DATA_DIR"]) / "warehouse.duckdb" == settings.warehouse_path
+
+
+def test_dbts_postgresql_sessions_run_without_jit_unless_the_operator_says_otherwise(monkeypatch):
+    """PostgreSQL's JIT compiled each read of the staging views for seconds (their estimated cost
+    is high on tables just built) where the query ran in milliseconds: off for dbt's sessions,
+    added to the operator's options, and left alone when those set it."""
+    from orchestration.assets.warehouse import dbt_variables, postgres_session_options
+    from orchestration.settings import Settings
+
+    assert postgres_session_options("") == "-c jit=off"
+    assert postgres_session_options("-c statement_timeout=600000") == "-c statement_timeout=600000 -c jit=off"
+    assert postgres_session_options("-c jit=on") == "-c jit=on"
+    monkeypatch.setenv("PGOPTIONS", "-c work_mem=64MB")
+    assert dbt_variables(Settings.from_env(), {})["PGOPTIONS"] == "-c work_mem=64MB -c jit=off"
 
 
 def test_a_dbt_that_cannot_open_its_warehouse_says_so(project, monkeypatch, tmp_path):
