@@ -15,6 +15,7 @@ COPY quality ./quality
 COPY exports ./exports
 COPY similarity ./similarity
 COPY correspondence ./correspondence
+COPY warehouse ./warehouse
 COPY deploy ./deploy
 COPY dbt_project ./dbt_project
 COPY demo_data ./demo_data

@@ -57,7 +57,10 @@ class WarehouseDbtResource(DbtCliResource):
         dagster_dbt_translator: DagsterDbtTranslator | None = None,
         context: dg.OpExecutionContext | dg.AssetExecutionContext | None = None,
         target_path: Path | None = None,
+        nodes: str | None = None,
     ) -> DbtCliInvocation:
+        """`nodes`: a dbt selection that replaces the step's (the warehouse's build runs only the
+        nodes whose inputs changed, warehouse/build_plan.py); its events are still the step's."""
         translator = validate_opt_translator(dagster_dbt_translator) or DagsterDbtTranslator()
         command_args, runtime_selects, runtime_excludes = extract_runtime_selection_from_args(args)
         params = get_updated_cli_invocation_params_for_context(
@@ -79,8 +82,11 @@ class WarehouseDbtResource(DbtCliResource):
             if params.indirect_selection and "--indirect-selection" not in command_args
             else []
         )
+        selection = params.selection_args
+        if nodes is not None:
+            indirect, selection = [], ["--select", nodes]
         process = DbtInProcess(
-            ["dbt", *self.global_config_flags, *command_args, *place, *indirect, *params.selection_args],
+            ["dbt", *self.global_config_flags, *command_args, *place, *indirect, *selection],
             parse_args=[*self.global_config_flags, "parse", *place],
         )
         invocation = DbtCliInvocation(

@@ -16,7 +16,7 @@ import yaml
 from ingestion.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("ingestion", "quality", "similarity", "exports", "correspondence", "orchestration")
+PACKAGES = ("ingestion", "quality", "similarity", "exports", "correspondence", "warehouse", "orchestration")
 
 
 def _module_path(module: str) -> Path | None:

@@ -15,8 +15,9 @@ from orchestration.settings import Settings
 
 
 @contextmanager
-def dbt_target_connection(settings: Settings) -> Iterator[Any]:
-    """A read connection to where dbt builds: the DuckDB warehouse, or the postgres target."""
+def dbt_target_connection(settings: Settings, *, read_only: bool = True) -> Iterator[Any]:
+    """A connection to where dbt builds: the DuckDB warehouse, or the postgres target (whose
+    transaction is committed when the block ends without an error)."""
     if settings.dbt_target == "postgres":
         import psycopg
 
@@ -25,7 +26,7 @@ def dbt_target_connection(settings: Settings) -> Iterator[Any]:
     else:
         from ingestion.connection import connect
 
-        with connect(settings.warehouse_path, read_only=True, memory_limit=settings.duckdb_memory_limit) as con:
+        with connect(settings.warehouse_path, read_only=read_only, memory_limit=settings.duckdb_memory_limit) as con:
             yield con
 
 

@@ -32,11 +32,17 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
-from ingestion.ledger import bookkeeping_counts, ledger_by_source
-from ingestion.quarantine import quarantine_by_source
 from ingestion.source_spec import Domain
 from orchestration.assets.dbt_target import copy_to_postgres_target, pull_from_postgres_target, with_failing_rows
+from orchestration.assets.warehouse_observations import observe_bookkeeping, observe_marts, observe_monthly_facts
+from orchestration.assets.warehouse_reuse import (
+    plan_warehouse_build,
+    record_warehouse_build,
+    reuse_applies,
+    reused_events,
+)
 from orchestration.blast_radius import asset_domain
 from orchestration.check_descriptions import dbt_test_description
 from orchestration.dbt_project import dbt_project, prepare_manifest
@@ -45,6 +51,7 @@ from orchestration.resources import PlatformResource
 from orchestration.settings import Settings
 from orchestration.shared import OWNERS, WAREHOUSE_POOL, whole_asset_graph
 from orchestration.stage_times import dbt_stages, record
+from warehouse.build_plan import dbt_selection
 
 MONTHLY_FACTS = "tag:monthly_fact"
 # Built after the commitment search index (orchestration/assets/similarity.py), which reads marts.
@@ -158,15 +165,22 @@ def postgres_session_options(current: str) -> str:
 
 
 def stream_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, settings: Settings, **env: str
-):
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    args: list[str],
+    *,
+    settings: Settings,
+    nodes: str | None = None,
+    **env: str,
+) -> Iterator[Any]:
     """`dbt build` from this data directory's partial-parse state, which it then updates.
 
     The step fails, and nothing downstream runs, when a model or test could not run or an
     error-severity test failed on progress data. An error-severity test that failed only on
     reference data (OGP's exports, the local-government index) is recorded as a failed check and
     the step succeeds: the publication gate then stops only the publications holding that data
-    (orchestration/blast_radius.py). Its time is recorded by kind of dbt node (stage_times.py)."""
+    (orchestration/blast_radius.py). Its time is recorded by kind of dbt node (stage_times.py).
+    Returns dbt's run results."""
     parse_state, data_dir = settings.dbt_parse_state_dir, settings.data_dir
     target = Path(dbt.project_dir) / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     if (parse_state / PARTIAL_PARSE_FILE).exists():
@@ -177,7 +191,8 @@ def stream_build(
     # dbt runs in this process (orchestration/dbt_in_process.py) and reads its environment while it
     # runs: the variables stay set until its last event is read.
     with dbt_environment(**dbt_variables(settings, env)):
-        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+        more = {} if nodes is None else {"nodes": nodes}  # the build's own selection (WarehouseDbtResource)
+        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False, **more)
         for event in invocation.stream():
             if (
                 isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation))
@@ -191,8 +206,9 @@ def stream_build(
             yield event
     yield from with_failing_rows(failed_tests, invocation.manifest, settings)
     process_seconds = time.perf_counter() - started
-    if (target / "run_results.json").exists():
-        for stage, seconds in dbt_stages(invocation.get_artifact("run_results.json"), process_seconds).items():
+    run_results = invocation.get_artifact("run_results.json") if (target / "run_results.json").exists() else {}
+    if run_results:
+        for stage, seconds in dbt_stages(run_results, process_seconds).items():
             record(data_dir, context.run_id, str(context.op_handle), stage, seconds)
     prune_dbt_run_folders(target.parent, in_use=target)
     if (target / PARTIAL_PARSE_FILE).exists():
@@ -203,9 +219,7 @@ def stream_build(
         if not (target / "run_results.json").exists():  # dbt stopped before any node (its warehouse, its project)
             raise invocation.get_error()
         graph = whole_asset_graph(context)
-        did_not_run = [
-            r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"] if r["status"] == "error"
-        ]
+        did_not_run = [r["unique_id"] for r in run_results["results"] if r["status"] == "error"]
         progress = sorted({k.to_user_string() for k in failed_checks if asset_domain(graph, k) == Domain.PROGRESS})
         if did_not_run or progress or not failed_checks:
             raise invocation.get_error()
@@ -213,71 +227,7 @@ def stream_build(
             "dbt tests failed only on reference data; the build goes on and the publications holding it are "
             f"stopped by the gate: {sorted({k.to_user_string() for k in failed_checks})}"
         )
-
-
-def observe_bookkeeping(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
-    """The ledger and the quarantine, which every ingestion asset writes and none materializes, as
-    observed before the build reads them: row counts (and the ledger's balance), so the UI shows
-    what they hold."""
-    with platform.warehouse(read_only=True) as con:
-        counts = bookkeeping_counts(con)
-        ledger = ledger_by_source(con)
-        quarantine = quarantine_by_source(con)
-    totals = {k: sum(getattr(s, k) for s in ledger) for k in ("received", "loaded", "quarantined")}
-    extra = {
-        "ingestion_ledger": {
-            **totals,
-            "balanced": totals["received"] == totals["loaded"] + totals["quarantined"],
-            "by_source": dg.MetadataValue.json(
-                {
-                    s.source: {
-                        "files": s.files,
-                        "received": s.received,
-                        "loaded": s.loaded,
-                        "quarantined": s.quarantined,
-                    }
-                    for s in ledger
-                }
-            ),
-        },
-        "quarantine": {
-            "by_source": dg.MetadataValue.json({q.source: {"rows": q.rows, "released": q.released} for q in quarantine})
-        },
-    }
-    for table, rows in counts.items():
-        context.log_event(
-            dg.AssetObservation(asset_key=["raw", table], metadata={"dagster/row_count": rows, **extra.get(table, {})})
-        )
-
-
-def observe_marts(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
-    """Each mart this step built, as observed once dbt is done: its row count and first rows."""
-    from exports.queries import table_summary  # pandas: at run time, not at code-location load
-
-    marts = [key for key in context.selected_asset_keys if len(key.path) == 2 and key.path[0] == "marts"]
-    with platform.warehouse(read_only=True) as con:
-        for key in marts:
-            rows, preview = table_summary(con, f"marts.{key.path[-1]}")
-            context.log_event(
-                dg.AssetObservation(
-                    asset_key=key, metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)}
-                )
-            )
-
-
-def observe_monthly_facts(context: dg.AssetExecutionContext, platform: PlatformResource) -> None:
-    """Each monthly fact's rows per month of the run, recorded on that month's partition (the
-    build's one materialization per fact cannot say how many rows each month has)."""
-    from exports.queries import rows_by_month
-
-    first, last = context.partition_keys[0], context.partition_keys[-1]
-    marts = [key for key in context.selected_asset_keys if len(key.path) == 2 and key.path[0] == "marts"]
-    with platform.warehouse(read_only=True) as con:
-        for key in marts:
-            for month, rows in rows_by_month(con, f"marts.{key.path[-1]}", first, last).items():
-                context.log_event(
-                    dg.AssetObservation(asset_key=key, partition=month, metadata={"dagster/row_count": rows})
-                )
+    return run_results
 
 
 def build_warehouse_assets() -> list[dg.AssetsDefinition]:
@@ -304,20 +254,30 @@ def _warehouse_models(project: DbtProject, manifest: Path) -> dg.AssetsDefinitio
         context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource, config: WarehouseConfig
     ):
         observe_bookkeeping(context, platform)
-        on_postgres = platform.settings().dbt_target == "postgres"
-        if on_postgres:
-            copy_to_postgres_target(platform, "raw")
+        settings = platform.settings()
         # `cautious`: a test that also reads a monthly fact (a fact's relationship to a dimension)
         # waits for the facts' run, which comes after this one.
-        yield from stream_build(
-            context,
-            dbt,
-            dbt_build_args(config, indirect_selection="cautious"),
-            settings=platform.settings(),
-            **platform.environment(),
-        )
-        if on_postgres:
-            pull_from_postgres_target(context, platform)
+        args = dbt_build_args(config, indirect_selection="cautious")
+        plan, nodes = None, None
+        if reuse_applies(context, config.full_refresh):
+            manifest, _, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+            with dbt_environment(**dbt_variables(settings, platform.environment())):
+                plan = plan_warehouse_build(context, platform, manifest)
+            yield from reused_events(context, plan)
+            # Exactly the nodes planned: their tests are in the plan, not left to indirect selection.
+            args = dbt_build_args(config, indirect_selection="empty")
+            nodes = " ".join(dbt_selection(manifest, plan.to_run))
+        if plan is None or plan.to_run:
+            on_postgres = settings.dbt_target == "postgres"
+            if on_postgres:
+                copy_to_postgres_target(platform, "raw")
+            run_results = yield from stream_build(
+                context, dbt, args, settings=settings, nodes=nodes, **platform.environment()
+            )
+            if on_postgres:
+                pull_from_postgres_target(context, platform)
+            if plan is not None:
+                record_warehouse_build(context, platform, plan, run_results)
         observe_marts(context, platform)
 
     return warehouse_models

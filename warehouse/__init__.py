@@ -1,0 +1,1 @@
+"""The warehouse as dbt builds it, seen from plain Python: which nodes a build must run."""
