@@ -4,7 +4,8 @@
 Two definitions over one manifest. The monthly facts (dbt tag `monthly_fact`: milestone,
 commitment and plan progress) are partitioned by reporting month and incremental; everything
 else (staging, dimensions, the other facts) is not partitioned and is rebuilt whole, since it is
-small and has no month. Pitfalls of splitting dagster-dbt definitions, handled here:
+small and has no month, model by model when what it reads changed (warehouse/build_plan.py).
+Pitfalls of splitting dagster-dbt definitions, handled here:
 - one dbt invocation per backfill: the facts have a single-run `BackfillPolicy`, and the range's
   first month goes to dbt in OGP_REBUILD_FROM_MONTH (the models recompute from there to the
   current month, carrying each milestone forward from the month before);
