@@ -37,16 +37,17 @@ refresh_warehouse_job = dg.define_asset_job(
 
 # After `ogp reparse`: the warehouse from what raw holds now, nothing fetched, every incremental
 # model rebuilt whole (re-parsing may have removed rows that a model added before).
+WAREHOUSE_FULL_REFRESH = {
+    "ops": {
+        op: {"config": {"full_refresh": True}}
+        for op in ("warehouse_models", "monthly_progress_facts", "commitment_similarity_models")
+    }
+}
 rebuild_warehouse_job = dg.define_asset_job(
     "rebuild_warehouse_job",
     selection=dg.AssetSelection.groups("warehouse"),
     partitions_def=reporting_months,
-    config={
-        "ops": {
-            op: {"config": {"full_refresh": True}}
-            for op in ("warehouse_models", "monthly_progress_facts", "commitment_similarity_models")
-        }
-    },
+    config=WAREHOUSE_FULL_REFRESH,
     description="Rebuild the warehouse whole and run its checks from the raw tables as they are (no source is read).",
 )
 
@@ -151,6 +152,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     # The ingestion asset skips files already loaded (by content hash), so a run per change is safe.
     return dg.RunRequest(run_key=state, partition_key=latest_reporting_month(), tags={"ogp/trigger": "inbox"})
 
+
+# The config each job runs with, which `ogp` gives beside its loggers (orchestration/runner.py): a
+# run config given at launch replaces the job's own.
+JOB_RUN_CONFIG = {"rebuild_warehouse_job": WAREHOUSE_FULL_REFRESH}
 
 JOBS = [
     monthly_progress_job,

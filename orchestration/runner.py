@@ -61,7 +61,7 @@ def launch(job_name: str, run_id: str, *, tags: dict[str, str], log) -> subproce
         "--tags",
         json.dumps(tags),
         "--config-json",
-        json.dumps(RUN_CONFIG),
+        json.dumps(run_config(job_name)),
     ]
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
 
@@ -167,6 +167,14 @@ def follow(instance, run_id: str, launcher: subprocess.Popen, progress: Progress
         time.sleep(POLL_SECONDS)
 
 
+def run_config(job_name: str) -> dict:
+    """The loggers `ogp` sets, with the job's own config (a full rebuild's `full_refresh`), which
+    a run config given at launch would otherwise replace."""
+    from orchestration.jobs import JOB_RUN_CONFIG
+
+    return {**RUN_CONFIG, **JOB_RUN_CONFIG.get(job_name, {})}
+
+
 def execute_here(instance, job_name: str, run_id: str, *, tags: dict[str, str]):
     """The job executed in this process (Dagster's `execute_in_process`), its log printed as it goes;
     the run when it has ended. The instance records it as it records a launched run (events,
@@ -178,7 +186,7 @@ def execute_here(instance, job_name: str, run_id: str, *, tags: dict[str, str]):
 
     job = defs().resolve_job_def(job_name)
     result = job.execute_in_process(
-        instance=instance, run_config=RUN_CONFIG, tags=tags, run_id=run_id, raise_on_error=False
+        instance=instance, run_config=run_config(job_name), tags=tags, run_id=run_id, raise_on_error=False
     )
     return result.dagster_run
 

@@ -64,6 +64,22 @@ def test_refresh_jobs_run_on_the_last_month_that_ended(definitions):
     assert request.partition_key == latest_reporting_month()
 
 
+def test_a_full_rebuild_keeps_its_config_when_ogp_runs_it(definitions):
+    """`ogp reparse` runs `rebuild_warehouse_job` with its loggers' config, which used to replace the
+    job's own: dbt then rebuilt nothing whole. The runner gives both, and the job takes them."""
+    from orchestration import runner
+
+    config = runner.run_config("rebuild_warehouse_job")
+    assert config["loggers"] == runner.RUN_CONFIG["loggers"]
+    assert {op: c["config"]["full_refresh"] for op, c in config["ops"].items()} == {
+        "warehouse_models": True,
+        "monthly_progress_facts": True,
+        "commitment_similarity_models": True,
+    }
+    assert dg.validate_run_config(definitions.resolve_job_def("rebuild_warehouse_job"), config)
+    assert runner.run_config("monthly_progress_job") == runner.RUN_CONFIG
+
+
 def test_snapshot_is_monthly_and_downstream_of_the_marts(definitions):
     graph = definitions.resolve_asset_graph()
     snapshot = graph.get(dg.AssetKey("monthly_progress_snapshot"))
