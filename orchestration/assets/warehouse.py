@@ -26,7 +26,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,9 @@ from ingestion.source_spec import Domain
 from orchestration.assets.dbt_target import copy_to_postgres_target, pull_from_postgres_target, with_failing_rows
 from orchestration.assets.warehouse_observations import observe_bookkeeping, observe_marts, observe_monthly_facts
 from orchestration.assets.warehouse_reuse import (
+    builds_whole_definition,
     plan_warehouse_build,
     record_warehouse_build,
-    reuse_applies,
     reused_events,
 )
 from orchestration.blast_radius import asset_domain
@@ -172,6 +172,7 @@ def stream_build(
     *,
     settings: Settings,
     nodes: str | None = None,
+    first: Iterable[Any] = (),
     **env: str,
 ) -> Iterator[Any]:
     """`dbt build` from this data directory's partial-parse state, which it then updates.
@@ -181,7 +182,8 @@ def stream_build(
     reference data (OGP's exports, the local-government index) is recorded as a failed check and
     the step succeeds: the publication gate then stops only the publications holding that data
     (orchestration/blast_radius.py). Its time is recorded by kind of dbt node (stage_times.py).
-    Returns dbt's run results."""
+    `first`: events yielded once dbt has started, before its own (dbt builds meanwhile, in its
+    thread, and its events wait). Returns dbt's run results."""
     parse_state, data_dir = settings.dbt_parse_state_dir, settings.data_dir
     target = Path(dbt.project_dir) / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     if (parse_state / PARTIAL_PARSE_FILE).exists():
@@ -194,6 +196,7 @@ def stream_build(
     with dbt_environment(**dbt_variables(settings, env)):
         more = {} if nodes is None else {"nodes": nodes}  # the build's own selection (WarehouseDbtResource)
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False, **more)
+        yield from first
         for event in invocation.stream():
             if (
                 isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation))
@@ -260,20 +263,24 @@ def _warehouse_models(project: DbtProject, manifest: Path) -> dg.AssetsDefinitio
         # waits for the facts' run, which comes after this one.
         args = dbt_build_args(config, indirect_selection="cautious")
         plan, nodes = None, None
-        if reuse_applies(context, config.full_refresh):
+        if builds_whole_definition(context):
             manifest, _, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
             with dbt_environment(**dbt_variables(settings, platform.environment())):
-                plan = plan_warehouse_build(context, platform, manifest)
-            yield from reused_events(context, plan)
+                plan = plan_warehouse_build(context, platform, manifest, full_refresh=config.full_refresh)
             # Exactly the nodes planned: their tests are in the plan, not left to indirect selection.
             args = dbt_build_args(config, indirect_selection="empty")
             nodes = " ".join(dbt_selection(manifest, plan.to_run))
+            if not plan.to_run:
+                yield from reused_events(context, plan)
         if plan is None or plan.to_run:
             on_postgres = settings.dbt_target == "postgres"
             if on_postgres:
                 copy_to_postgres_target(platform, "raw")
+            # What stands is reported while dbt builds the rest (each event is a write to Dagster's
+            # storage): parents first, and before any node dbt builds.
+            reused = reused_events(context, plan) if plan is not None else ()
             run_results = yield from stream_build(
-                context, dbt, args, settings=settings, nodes=nodes, **platform.environment()
+                context, dbt, args, settings=settings, nodes=nodes, first=reused, **platform.environment()
             )
             if on_postgres:
                 pull_from_postgres_target(context, platform)

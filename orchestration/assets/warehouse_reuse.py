@@ -31,16 +31,17 @@ from warehouse.build_plan import (
 UNIQUE_ID = "dagster_dbt/unique_id"
 
 
-def reuse_applies(context: dg.AssetExecutionContext, full_refresh: bool) -> bool:
-    """Not on a full refresh (everything is rebuilt on purpose), nor when only some of the
-    definition's models were chosen (in the UI): dbt builds those, as asked."""
-    return not full_refresh and set(context.selected_asset_keys) == set(context.assets_def.keys)
+def builds_whole_definition(context: dg.AssetExecutionContext) -> bool:
+    """When only some of the definition's models were chosen (in the UI), dbt builds those, as
+    asked, and nothing is planned nor recorded."""
+    return set(context.selected_asset_keys) == set(context.assets_def.keys)
 
 
 def plan_warehouse_build(
-    context: dg.AssetExecutionContext, platform: PlatformResource, manifest: Mapping[str, Any]
+    context: dg.AssetExecutionContext, platform: PlatformResource, manifest: Mapping[str, Any], *, full_refresh: bool
 ) -> BuildPlan:
-    """Which of the definition's nodes dbt runs. Called with dbt's variables set, as dbt sees them."""
+    """Which of the definition's nodes dbt runs: all of them on a full refresh (what they were
+    built with is recorded all the same). Called with dbt's variables set, as dbt sees them."""
     from dbt.version import __version__ as dbt_version
 
     settings = platform.settings()
@@ -58,13 +59,15 @@ def plan_warehouse_build(
         source_keys = source_fingerprints(con, manifest, sources)
     with dbt_target_connection(settings) as con:
         relations = existing_relations(con)
-        recorded = recorded_builds(con, context.op.name)
+        recorded = {} if full_refresh else recorded_builds(con, context.op.name)
     today = datetime.now(ZoneInfo(PLATFORM_TIMEZONE)).date()
     fingerprints = node_fingerprints(manifest, nodes, project_key, source_keys, today)
     plan = plan_build(manifest, nodes, fingerprints, recorded, relations)
     context.log.info(
-        f"dbt runs {len(plan.to_run)} of {len(nodes)} node(s): those whose inputs changed, or whose test did not "
-        f"pass last time; {len(plan.reused)} stand as built or passed in earlier runs"
+        f"dbt rebuilds all {len(nodes)} node(s) (full refresh)"
+        if full_refresh
+        else f"dbt runs {len(plan.to_run)} of {len(nodes)} node(s): those whose inputs changed, or whose test did "
+        f"not pass last time; {len(plan.reused)} stand as built or passed in earlier runs"
     )
     return plan
 
