@@ -213,10 +213,14 @@ def record_and_read(con):
     assert ("dbt_build_state", "node_inputs") in existing_relations(con)
 
 
-def test_the_record_of_builds_lives_in_a_duckdb_target():
+def test_the_record_of_builds_lives_in_a_duckdb_target(tmp_path):
     con = duckdb.connect()
     assert recorded_builds(con, "warehouse_models") == {}
     record_and_read(con)
+    # Another database attached to the connection (a serving copy) is not the target.
+    con.execute(f"attach '{tmp_path / 'other.duckdb'}' as other")
+    con.execute("create schema other.marts; create table other.marts.gone (x int)")
+    assert ("marts", "gone") not in existing_relations(con)
 
 
 def test_the_record_of_builds_lives_in_a_postgres_target():

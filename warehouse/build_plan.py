@@ -202,8 +202,11 @@ def _executemany(con: Any, sql: str, rows: list[tuple]) -> None:
 
 
 def existing_relations(con: Any) -> set[tuple[str, str]]:
-    """The target's tables and views, as (schema, name)."""
-    rows = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    """The target's tables and views, as (schema, name): its own database's, not those of another
+    attached to the connection."""
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+    ).fetchall()
     return {(schema, name) for schema, name in rows}
 
 
