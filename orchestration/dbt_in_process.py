@@ -31,8 +31,9 @@ import re
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
+
+from warehouse.build_plan import project_files
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,6 @@ NOT_PARSED = frozenset({"OGP_REBUILD_FROM_MONTH", "OGP_DATA_DIR", "OGP_RUN_IN_PR
 # expression) matches with no name.
 ENV_VAR_CALL = re.compile(r"""env_var\(\s*(?:'(\w+)'|"(\w+)"|)""")
 PROJECT_FILES = (".sql", ".yml", ".yaml")
-# dbt's output and installed packages, not the project: never walked into, since other runs create
-# and prune their folders in `target` while this one looks.
-NOT_THE_PROJECT = frozenset({"target", "logs", "dbt_packages"})
 
 
 @functools.cache
@@ -68,16 +66,13 @@ def variables_read(*folders: str) -> frozenset[str] | None:
     `folders`); None when a call names its variable with an expression, so that it cannot be told."""
     names: set[str] = set()
     for folder in folders:
-        for parent, subfolders, files in os.walk(folder):
-            subfolders[:] = [name for name in subfolders if name not in NOT_THE_PROJECT]
-            for name in files:
-                if not name.endswith(PROJECT_FILES):
-                    continue
-                text = Path(parent, name).read_text(encoding="utf-8", errors="replace")
-                for literal, quoted in ENV_VAR_CALL.findall(text):
-                    if not (literal or quoted):
-                        return None
-                    names.add(literal or quoted)
+        for path in project_files(folder):
+            if not path.name.endswith(PROJECT_FILES):
+                continue
+            for literal, quoted in ENV_VAR_CALL.findall(path.read_text(encoding="utf-8", errors="replace")):
+                if not (literal or quoted):
+                    return None
+                names.add(literal or quoted)
     return frozenset(names)
 
 

@@ -162,7 +162,7 @@ def test_the_project_fingerprint_is_its_files_and_variables_not_dbts_output_nor_
     (tmp_path / "target").mkdir()
 
     def fingerprint():
-        return project_fingerprint(tmp_path, "1.11", ["OGP_SETTING", "OGP_DATA_DIR"], not_the_project={"target"})
+        return project_fingerprint(tmp_path, "1.11", ["OGP_SETTING", "OGP_DATA_DIR"])
 
     monkeypatch.setenv("OGP_SETTING", "a")
     monkeypatch.setenv("OGP_DATA_DIR", "/one")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,8 @@ from typing import Any
 STATE_SCHEMA = "dbt_build_state"
 STATE_TABLE = f"{STATE_SCHEMA}.node_inputs"
 BUILT_RESOURCES = ("model", "seed", "snapshot")
+# dbt's output and installed packages, not the project.
+NOT_THE_PROJECT = frozenset({"target", "logs", "dbt_packages"})
 # SQL that reads the clock, directly or through dbt's macros.
 READS_CLOCK = re.compile(r"\b(current_date|current_timestamp|now\s*\(|run_started_at|today\s*\()", re.IGNORECASE)
 # Variables that do not change what a build computes: where this data directory is, how the
@@ -68,18 +70,19 @@ def definition_nodes(manifest: Mapping[str, Any], built: Iterable[str]) -> froze
     return built | frozenset(tests)
 
 
-def project_fingerprint(
-    project_dir: Path, dbt_version: str, variables: Iterable[str] | None, *, not_the_project: Iterable[str]
-) -> str:
-    """The dbt project's files (but the folders `not_the_project`: dbt's output), dbt's version and
-    the values of the variables the project reads (every `OGP_` one when that cannot be told), as
-    one hash."""
+def project_files(folder: str | Path) -> Iterator[Path]:
+    """Every file of a dbt project, but in dbt's output and installed packages (`NOT_THE_PROJECT`),
+    which are never walked into: other runs create and prune their folders in `target` meanwhile."""
+    for parent, subfolders, files in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if name not in NOT_THE_PROJECT]
+        yield from (Path(parent, name) for name in files)
+
+
+def project_fingerprint(project_dir: Path, dbt_version: str, variables: Iterable[str] | None) -> str:
+    """The dbt project's files, dbt's version and the values of the variables the project reads
+    (every `OGP_` one when that cannot be told), as one hash."""
     digest = hashlib.sha256(dbt_version.encode())
-    paths = []
-    for parent, subfolders, files in os.walk(project_dir):
-        subfolders[:] = [name for name in subfolders if name not in not_the_project]
-        paths += [Path(parent, name) for name in files]
-    for path in sorted(paths):
+    for path in sorted(project_files(project_dir)):
         digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
     names = variables if variables is not None else [n for n in os.environ if n.startswith("OGP_")]
     for name in sorted(set(names) - NOT_AN_INPUT):

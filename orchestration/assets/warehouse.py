@@ -270,9 +270,9 @@ def _warehouse_models(project: DbtProject, manifest: Path) -> dg.AssetsDefinitio
             # Exactly the nodes planned: their tests are in the plan, not left to indirect selection.
             args = dbt_build_args(config, indirect_selection="empty")
             nodes = " ".join(dbt_selection(manifest, plan.to_run))
-            if not plan.to_run:
-                yield from reused_events(context, plan)
-        if plan is None or plan.to_run:
+        if plan is not None and not plan.to_run:
+            yield from reused_events(context, plan)  # nothing to build: dbt does not start
+        else:
             on_postgres = settings.dbt_target == "postgres"
             if on_postgres:
                 copy_to_postgres_target(platform, "raw")

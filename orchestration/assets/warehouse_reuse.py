@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt.asset_utils import get_checks_on_sources_upstream_of_selected_assets
 
 from orchestration.assets.dbt_target import dbt_target_connection
-from orchestration.dbt_in_process import NOT_THE_PROJECT, variables_read
+from orchestration.dbt_in_process import variables_read
 from orchestration.dbt_project import dbt_project
 from orchestration.partitions import PLATFORM_TIMEZONE
 from orchestration.resources import PlatformResource
@@ -53,7 +53,6 @@ def plan_warehouse_build(
         project.project_dir,
         dbt_version,
         variables_read(*sorted({str(project.project_dir), str(project.profiles_dir)})),
-        not_the_project=NOT_THE_PROJECT,
     )
     with platform.warehouse(read_only=True) as con:
         source_keys = source_fingerprints(con, manifest, sources)
