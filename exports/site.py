@@ -38,6 +38,7 @@ from exports.formatting import (
     template_filters,
 )
 from exports.labels import labels
+from exports.page_reuse import PageReuse, page_key
 from exports.queries import rows as rows_of
 from exports.queries import used_params
 
@@ -274,10 +275,12 @@ def write_site(
     portal_url: str | None = None,
     languages: tuple[str, ...] = ("es",),
     methodology: dict | None = None,
+    reuse: PageReuse | None = None,
 ) -> list[Path]:
     """The version's pages into `folder` (the snapshot's staging folder), Spanish first and each
     other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote. Each page
-    is written as soon as it is rendered, and commitment pages a batch of plans at a time."""
+    is written as soon as it is rendered, and commitment pages a batch of plans at a time, their
+    bodies taken from the publication before where nothing they show changed (`reuse`)."""
     site = gather_site(con, month)
     languages = ("es", *[lang for lang in languages if lang in LABELS and lang != "es"])
     shared = {
@@ -289,7 +292,7 @@ def write_site(
         "previous_report": previous_report,
         "portal_url": portal_url,
     }
-    renderers = {lang: _renderer(lang, languages, shared) for lang in languages}
+    renderers = {lang: _renderer(lang, languages, shared, reuse) for lang in languages}
     written = []
     for render in renderers.values():
         written.append(_write(folder, *render("index.html.j2", "index.html", page="index")))
@@ -308,10 +311,11 @@ def write_site(
         commitments = [(plan, c) for plan in batch for c in plan.commitments]
         for _, c in commitments:
             c.update(details[c["commitment_id"]])
-        for render in renderers.values():
+        for lang, render in renderers.items():
             for plan, c in commitments:
+                key = _body_key(lang, plan, c) if reuse else None
                 written.append(
-                    _write(folder, *render("commitment.html.j2", c["page"], plan=plan, c=c, page="commitment"))
+                    _write(folder, *render("commitment.html.j2", c["page"], key, plan=plan, c=c, page="commitment"))
                 )
         for _, c in commitments:  # the batch's pages are written: their details are no longer held
             for key in DETAILS:
@@ -336,9 +340,16 @@ def write_site(
     return written + _write_static(folder)
 
 
-def _renderer(lang: str, languages: tuple[str, ...], shared: dict):
+def _body_key(lang: str, plan: SitePlan, c: dict) -> str:
+    """The key of a commitment page's body (exports/page_reuse.py): what its `main` block reads,
+    which is the commitment with its details, its plan's page and titles, and the language."""
+    return page_key(lang, plan.page, plan.titles, {k: v for k, v in c.items() if k != "plan"})
+
+
+def _renderer(lang: str, languages: tuple[str, ...], shared: dict, reuse: PageReuse | None = None):
     """A page of the site in one language, as (file name, text); each page links to itself in the
-    other languages."""
+    other languages. Given a key, its `main` block is taken from the publication before when it
+    holds one under that key."""
     env = _environment(lang)
     common = {
         **shared,
@@ -347,14 +358,13 @@ def _renderer(lang: str, languages: tuple[str, ...], shared: dict):
     }
     others = [(other, LANGUAGE_NAMES[other]) for other in languages if other != lang]
 
-    def render(template: str, page_file: str, **values) -> tuple[str, str]:
-        text = env.get_template(f"site/{template}").render(
-            **common,
-            **values,
-            languages=others,
-            other_href=lambda other: localized(page_file, other),
-        )
-        return localized(page_file, lang), text
+    def render(template: str, page_file: str, key: str | None = None, **values) -> tuple[str, str]:
+        page = env.get_template(f"site/{template}")
+        values = {**common, **values, "languages": others, "other_href": lambda other: localized(page_file, other)}
+        name = localized(page_file, lang)
+        if reuse is None or key is None:
+            return name, page.render(values)
+        return name, reuse.around_block(page, values, "main", name, key)
 
     return render
 

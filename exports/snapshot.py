@@ -22,6 +22,7 @@ import duckdb
 
 from exports.formatting import localized, page_name
 from exports.package import TABLES, datapackage_descriptor, dataset_name, write_tables
+from exports.page_reuse import PageReuse, page_key
 from exports.report import REPORTS_INDEX, members_rows, render_report, render_reports_index
 from exports.scope import members_in_scope
 from exports.site import write_site
@@ -37,6 +38,8 @@ class SnapshotResult:
     created: bool
     row_counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    pages_reused: int = 0  # commitment pages' bodies and briefs taken from the publication before
+    pages_rendered: int = 0
 
 
 def _previous_report(snapshots_dir: Path, month: date) -> str | None:
@@ -58,12 +61,15 @@ def build_monthly_snapshot(
     quality_warnings: list[dict] | None = None,
     report_languages: tuple[str, ...] = ("es",),
     portal_url: str | None = None,
+    reuse_dir: Path | None = None,
 ) -> SnapshotResult:
     """The month's package, reports, site and briefs, built in a hidden staging folder and published
-    as a new version only when a byte differs from the current one."""
+    as a new version only when a byte differs from the current one. With `reuse_dir`, pages whose
+    content did not change are taken from the publication before (exports/page_reuse.py)."""
     month_key = month.strftime("%Y-%m")
     month_dir = snapshots_dir / month_key
     staging = _staging_folder(month_dir)
+    reuse = PageReuse(reuse_dir, snapshots_dir, month_key) if reuse_dir else None
     try:
         resources, counts = write_tables(con, {"month": month}, staging)
         previous = _previous_report(snapshots_dir, month)
@@ -91,8 +97,9 @@ def build_monthly_snapshot(
             portal_url=portal,
             languages=report_languages,
             methodology=methodology,
+            reuse=reuse,
         )
-        _write_peer_briefs(con, staging / PEER_BRIEFS, is_demo=is_demo)
+        _write_peer_briefs(con, staging, is_demo=is_demo, reuse=reuse)
         package = datapackage_descriptor(month_key, resources, is_demo=is_demo, sources=sources, members=members)
         package["methodology"] = methodology
         # Checks that failed with warning severity when this was built (published anyway).
@@ -100,10 +107,14 @@ def build_monthly_snapshot(
         (staging / "datapackage.json").write_text(
             json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
         )
-        return _publish_if_changed(month_dir, staging, month_key, counts)
+        result = _publish_if_changed(month_dir, staging, month_key, counts)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if reuse is not None:
+        reuse.save(month_key, result.version, result.files)
+        result.pages_reused, result.pages_rendered = reuse.reused, reuse.rendered
+    return result
 
 
 def _staging_folder(month_dir: Path) -> Path:
@@ -184,11 +195,14 @@ BRIEFS_PER_BATCH = 1000
 MEMBERS_PER_BATCH = 25
 
 
-def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path, *, is_demo: bool) -> None:
+def _write_peer_briefs(
+    con: duckdb.DuckDBPyConnection, staging: Path, *, is_demo: bool, reuse: PageReuse | None = None
+) -> None:
     """A co-creation brief per tracked commitment (similares/<id>.html), which the report and the
     site link: its peers in other members' plans, as the month's run ranked them. Each is a page of
     the publication (its header, the demonstration banner, the way back to the commitment), and a
-    peer that is itself tracked links to its own page here."""
+    peer that is itself tracked links to its own page here. A brief names no month: it is taken
+    whole from the publication before while its peers are ranked the same (`reuse`)."""
     from similarity.brief import Publication, render_brief
     from similarity.search import stored_peers
 
@@ -197,19 +211,26 @@ def _write_peer_briefs(con: duckdb.DuckDBPyConnection, folder: Path, *, is_demo:
     for first in range(0, len(tracked), BRIEFS_PER_BATCH):  # one batch's peers held at a time
         batch = [cid for cid, _ in tracked[first : first + BRIEFS_PER_BATCH]]
         for commitment_id, answer in stored_peers(con, batch).items():
-            folder.mkdir(exist_ok=True)
+            (staging / PEER_BRIEFS).mkdir(exist_ok=True)
             publication = Publication(
                 back=f"../{page_name('compromiso', commitment_id)}", is_demo=is_demo, tracked_pages=pages
             )
-            (folder / f"{commitment_id}.html").write_text(
-                render_brief(
+
+            def render(answer=answer, publication=publication, commitment_id=commitment_id) -> str:
+                return render_brief(
                     answer,
                     title=f"Compromisos similares a {commitment_id}",
                     draft_heading="Compromiso",
                     publication=publication,
-                ),
-                encoding="utf-8",
-            )
+                )
+
+            name = f"{PEER_BRIEFS}/{commitment_id}.html"
+            if reuse is None:
+                text = render()
+            else:
+                linked = [pages.get((p.commitment_id, p.action_plan_id)) for p in answer.results]
+                text = reuse.whole(name, page_key("brief", answer, linked, publication.back, is_demo), render)
+            (staging / name).write_text(text, encoding="utf-8")
 
 
 def _sums(folder: Path) -> str:

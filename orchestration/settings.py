@@ -124,6 +124,11 @@ class Settings:
         return self.data_dir / "snapshots"
 
     @property
+    def page_reuse_dir(self) -> Path:
+        """What the latest publications' pages were rendered from, by key (exports/page_reuse.py)."""
+        return self.data_dir / "page_reuse"
+
+    @property
     def serving_warehouse_path(self) -> Path:
         return self.data_dir / "serving" / "warehouse.duckdb"
 

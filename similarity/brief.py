@@ -84,8 +84,8 @@ def render_brief(
 
 
 def write_briefs(answers: list[Answer], target: Path, **kwargs) -> list[Path]:
-    kwargs.setdefault("generated_at", datetime.now(UTC))
     """One page per answer: `target` itself for one, `<stem>-<n><suffix>` for several."""
+    kwargs.setdefault("generated_at", datetime.now(UTC))
     target.parent.mkdir(parents=True, exist_ok=True)
     paths = (
         [target]

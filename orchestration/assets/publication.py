@@ -79,10 +79,13 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
                 quality_warnings=warnings,
                 report_languages=settings.report_languages,
                 portal_url=settings.ckan_url or None,
+                reuse_dir=settings.page_reuse_dir,
             )
             results.append(result)
             context.log.info(
-                f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}"
+                f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}; "
+                f"{result.pages_reused} of {result.pages_reused + result.pages_rendered} commitment pages' bodies "
+                "and briefs taken from the publication before"
             )
             # Each partition's materialization carries its own month's facts only (a run over many
             # months materializes them all; nothing run-wide is added to them).
@@ -96,6 +99,7 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
                     "site": dg.MetadataValue.path(str(result.path / "index.html")),
                     "report": dg.MetadataValue.path(str(result.path / "informe.html")),
                     "row_counts": dg.MetadataValue.json(result.row_counts),
+                    "pages_taken_from_before": result.pages_reused,
                     "quality_warnings": dg.MetadataValue.json(warnings),
                     "demonstration_data": settings.uses_demo_data,
                 },

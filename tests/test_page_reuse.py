@@ -1,0 +1,137 @@
+"""Pages taken from the publication before (exports/page_reuse.py): the same bytes as rendering
+them, and rendered again whenever what they show, their file or the code changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from jinja2 import DictLoader, Environment, nodes
+
+from exports.page_reuse import MONTHS_KEPT, PageReuse, page_key
+
+TEMPLATES = {
+    "base.html": "<title>{% block title %}{% endblock %} · {{ month }}</title>\n"
+    "<main>\n{% block main %}{% endblock %}\n</main>\n<p>{{ month }}</p>",
+    "page.html": '{% extends "base.html" %}{% block title %}{{ c.name }}{% endblock %}'
+    "{% block main %}<h1>{{ c.name }}</h1>{% for r in c.reports %}<li>{{ r }}</li>{% endfor %}{% endblock %}",
+}
+
+
+def _publish(snapshots: Path, month: str, pages: dict[str, str], reuse: PageReuse) -> None:
+    """Write a version's pages as a snapshot does, then record them for the next build."""
+    folder = snapshots / month / "v1"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        files[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    reuse.save(month, "v1", files)
+
+
+def _build(tmp_path: Path, month: str, commitments: dict[str, dict]) -> tuple[dict[str, str], PageReuse]:
+    template = Environment(loader=DictLoader(TEMPLATES), autoescape=True).get_template("page.html")
+    reuse = PageReuse(tmp_path / "state", tmp_path / "snapshots", month)
+    pages = {
+        f"{name}.html": reuse.around_block(template, {"month": month, "c": c}, "main", f"{name}.html", page_key(c))
+        for name, c in commitments.items()
+    }
+    for name, c in commitments.items():
+        assert pages[f"{name}.html"] == template.render(month=month, c=c)  # the bytes a render gives
+    _publish(tmp_path / "snapshots", month, pages, reuse)
+    return pages, reuse
+
+
+def test_a_body_taken_from_before_gives_the_bytes_a_render_gives(tmp_path):
+    ended = {"name": "Datos <abiertos> & más", "reports": ["2023-01: 100 %", "ñandú"]}
+    active = {"name": "Presupuesto", "reports": ["2023-10: 20 %"]}
+    _, first = _build(tmp_path, "2023-10", {"ec1": ended, "ec2": active})
+    assert (first.reused, first.rendered) == (0, 2)
+    pages, second = _build(
+        tmp_path, "2023-11", {"ec1": ended, "ec2": {**active, "reports": [*active["reports"], "2023-11: 40 %"]}}
+    )
+    assert (second.reused, second.rendered) == (1, 1)  # the ended commitment's body, under November's header
+    assert "2023-11" in pages["ec1.html"] and "2023-10" not in pages["ec1.html"]
+    _, again = _build(tmp_path, "2023-11", {"ec1": ended, "ec2": {**active, "reports": [*active["reports"], "x"]}})
+    assert (again.reused, again.rendered) == (1, 1)  # the month's own latest version is the one before
+
+
+def test_a_changed_file_or_a_lost_one_is_rendered_again(tmp_path):
+    ended = {"name": "Datos", "reports": ["a"]}
+    _build(tmp_path, "2023-10", {"ec1": ended, "ec2": ended, "ec3": ended})
+    folder = tmp_path / "snapshots" / "2023-10" / "v1"
+    (folder / "ec1.html").write_text((folder / "ec1.html").read_text() + "<script>", encoding="utf-8")
+    (folder / "ec2.html").unlink()
+    _, reuse = _build(tmp_path, "2023-11", {"ec1": ended, "ec2": ended, "ec3": ended})
+    assert (reuse.reused, reuse.rendered) == (1, 2)
+
+
+def test_a_state_cut_short_or_of_another_layout_reuses_nothing(tmp_path):
+    ended = {"name": "Datos", "reports": ["a"]}
+    _build(tmp_path, "2023-10", {"ec1": ended})
+    (tmp_path / "state" / "2023-10.json").write_text('{"version": "v1", "pages": {"ec1.html": ["x"]', encoding="utf-8")
+    _, reuse = _build(tmp_path, "2023-11", {"ec1": ended})
+    assert (reuse.reused, reuse.rendered) == (0, 1)
+    (tmp_path / "state" / "2023-11.json").write_text(json.dumps({"version": "v1", "pages": []}), encoding="utf-8")
+    _, reuse = _build(tmp_path, "2023-11", {"ec1": ended})
+    assert (reuse.reused, reuse.rendered) == (0, 1)
+
+
+def test_only_the_newest_months_are_kept_and_a_later_month_is_never_read(tmp_path):
+    ended = {"name": "Datos", "reports": ["a"]}
+    for month in ("2023-08", "2023-09", "2023-10", "2023-11"):
+        _build(tmp_path, month, {"ec1": ended})
+    assert sorted(p.stem for p in (tmp_path / "state").glob("*.json")) == ["2023-10", "2023-11"][-MONTHS_KEPT:]
+    _, backfill = _build(tmp_path, "2023-05", {"ec1": ended})  # nothing before it is kept
+    assert backfill.reused == 0
+    assert "2023-05" in {p.stem for p in (tmp_path / "state").glob("*.json")}  # the month just written stays
+
+
+def test_a_commitment_body_reads_nothing_that_changes_with_the_page_around_it():
+    """The body of a commitment page is keyed by the commitment, its plan's page and titles and the
+    language (exports/site.py `_body_key`): it must read nothing the month's header and footer
+    read (the month, the demonstration banner, the links to the report and the data files)."""
+    from exports.site import _environment
+
+    env = _environment("es")
+    tree = env.parse(env.loader.get_source(env, "site/commitment.html.j2")[0])
+    [main] = [block for block in tree.find_all(nodes.Block) if block.name == "main"]
+    read = {name.name for name in main.find_all(nodes.Name) if name.ctx == "load"}
+    assigned = {name.name for name in main.find_all(nodes.Name) if name.ctx in ("store", "param")}
+    page_wide = read - assigned - {"c", "plan", "lang", "t", "href", "chart"}
+    callables = {"bar", "chip", "figure", "irm_label", "report_items", "reporting_label", "status_label"}
+    assert page_wide <= callables, f"the commitment body reads {sorted(page_wide - callables)}: add it to its key"
+
+
+def test_the_demos_pages_built_with_reuse_are_the_pages_a_full_render_gives(demo, tmp_path):
+    """The demo published every month in turn, each taking what it could from the month before; a
+    month rendered whole, with nothing to take, gives the same bytes for every page and brief."""
+    from exports.snapshot import build_monthly_snapshot
+    from orchestration.methodology import methodology_parameters
+
+    assert (demo / "page_reuse").is_dir(), "the demo's months were published with page reuse"
+    month = "2023-11"
+    published = (
+        demo / "snapshots" / month / json.loads((demo / "snapshots" / month / "latest.json").read_text())["version"]
+    )
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
+        result = build_monthly_snapshot(
+            con,
+            date.fromisoformat(f"{month}-01"),
+            tmp_path / "snapshots",
+            is_demo=True,
+            sources=[],
+            methodology=methodology_parameters(),
+        )
+    # The kinds of page taken from before: commitment pages and briefs.
+    pages = [
+        p.relative_to(result.path) for p in [*result.path.glob("compromiso-*.html"), *result.path.glob("similares/*")]
+    ]
+    assert len(pages) >= 60 and result.pages_reused == 0
+    different = [str(p) for p in pages if (result.path / p).read_bytes() != (published / p).read_bytes()]
+    assert not different, different[:5]
+    shutil.rmtree(tmp_path / "snapshots")
