@@ -68,6 +68,7 @@ class PageReuse:
         self.recorded: dict[str, tuple[str, int, int]] = {}
         self.reused = self.rendered = 0
         self._before: dict[str, list] = {}
+        self._held: dict[str, tuple[str, str]] = {}
         self._folder: Path | None = None
         for path in sorted(state_dir.glob("*.json"), reverse=True) if state_dir and state_dir.is_dir() else []:
             if path.stem > month_key:
@@ -96,6 +97,14 @@ class PageReuse:
             return None
         return data.decode("utf-8")[before[2] : before[3]]
 
+    def holds(self, page: str, key: str) -> bool:
+        """Whether the publication before holds `page` under `key`; its text is then kept for the
+        render that follows (`around_block`)."""
+        text = self.taken(page, key)
+        if text is not None:
+            self._held[page] = (key, text)
+        return text is not None
+
     def whole(self, page: str, key: str, render: Callable[[], str]) -> str:
         """A page taken whole from the publication before, or rendered."""
         text = self.taken(page, key)
@@ -111,7 +120,8 @@ class PageReuse:
         """`template` rendered with `values` (Jinja's own steps: `Template.render` is
         `concat(root_render_func(new_context(values)))`), its `block` taken from the publication
         before when it holds it under `key` and rendered in its place otherwise."""
-        taken = self.taken(page, key)
+        held = self._held.pop(page, None)
+        taken = held[1] if held and held[0] == key else self.taken(page, key)
         marker = f"\x00{secrets.token_hex(16)}\x00"  # no text from the data can hold it
         context = template.new_context(values)
         original, *others = context.blocks[block]

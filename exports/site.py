@@ -10,8 +10,6 @@ month's figures, an ended one with its last month's (its final figures)."""
 
 from __future__ import annotations
 
-import re
-from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -38,22 +36,13 @@ from exports.formatting import (
     template_filters,
 )
 from exports.labels import labels
-from exports.page_reuse import PageReuse, page_key
+from exports.page_reuse import PageReuse
 from exports.queries import rows as rows_of
-from exports.queries import used_params
+from exports.site_details import body_keys, commitment_details
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
 STATIC = ("sitio.css", "sitio.js")
-
-
-EVIDENCE_LINK = re.compile(r"https?://[^\s,;<>\"']+")
-
-
-def evidence_links(text: str | None) -> list[str]:
-    """The http(s) addresses in an evidence cell (several may be typed, separated by spaces, commas
-    or semicolons); anything else is shown as text, never as a link."""
-    return EVIDENCE_LINK.findall(text) if text and "http" in text else []
 
 
 @dataclass
@@ -96,47 +85,6 @@ def gather_site(con: duckdb.DuckDBPyConnection, month: date) -> dict:
         milestones.setdefault(m["commitment_id"], []).append(m)
     plans = _site_plans(plan_rows, rows_of(con, q.PLAN_HISTORY, params), commitments, milestones)
     return {"plans": plans, "institutions": _institutions(plans, rows_of(con, q.REPORTING_RECORD, params))}
-
-
-def commitment_details(con: duckdb.DuckDBPyConnection, month: date, plans: list[SitePlan]) -> dict[str, dict]:
-    """For these plans' commitments, what only their own pages show: the monthly history, the
-    reports (with their evidence links), the indicators (with their values) and the peers."""
-    from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
-
-    params = {"month": month, "plans": [p.action_plan_id for p in plans]}
-    by_commitment: dict[str, dict] = {
-        c["commitment_id"]: {"history": [], "reports": [], "indicators": []} for p in plans for c in p.commitments
-    }
-    for h in rows_of(con, q.COMMITMENT_HISTORY, params):
-        if h["commitment_id"] in by_commitment:
-            by_commitment[h["commitment_id"]]["history"].append(
-                (h["reporting_month"], h["progress_percent"], h["expected_percent"])
-            )
-    for r in _reports(con, params):
-        if r.commitment_id in by_commitment:
-            by_commitment[r.commitment_id]["reports"].append(r)
-    values: dict[str, list] = {}
-    for v in rows_of(con, q.MEASUREMENTS, params):
-        values.setdefault(v["indicator_code"], []).append(v)
-    for i in rows_of(con, q.INDICATORS, params):
-        if i["commitment_id"] in by_commitment:
-            i["values"] = values.get(i["indicator_code"], [])
-            by_commitment[i["commitment_id"]]["indicators"].append(i)
-    peers = stored_peers(con, list(by_commitment))
-    for commitment_id, details in by_commitment.items():
-        details["peers"] = peers.get(commitment_id)
-    return by_commitment
-
-
-def _reports(con: duckdb.DuckDBPyConnection, params: dict) -> list[tuple]:
-    """The accepted reports, each with its evidence links, as named tuples: a commitment page lists
-    every one (millions in a month's site), and Jinja reads a tuple's field at once where a dict's
-    key costs it a failed attribute lookup first."""
-    cursor = con.execute(q.REPORTS, used_params(q.REPORTS, params))
-    names = [d[0] for d in cursor.description]
-    report = namedtuple("Report", [*names, "links"])
-    evidence = names.index("evidence_urls")
-    return [report(*row, evidence_links(row[evidence])) for row in cursor.fetchall()]
 
 
 def _site_plans(
@@ -307,19 +255,26 @@ def write_site(
     plans = site["plans"]
     for first in range(0, len(plans), PLANS_PER_BATCH):
         batch = plans[first : first + PLANS_PER_BATCH]
-        details = commitment_details(con, month, batch)
         commitments = [(plan, c) for plan in batch for c in plan.commitments]
+        keys = body_keys(con, month, batch, list(renderers)) if reuse else {}
+        # Details are read for the plans with a page to render: the rest are taken from before.
+        fresh = [
+            p
+            for p in batch
+            if not reuse or not all(reuse.holds(*page) for page in keys.get(p.action_plan_id, {}).values())
+        ]
+        details = commitment_details(con, month, fresh) if fresh else {}
         for _, c in commitments:
-            c.update(details[c["commitment_id"]])
+            c.update(details.get(c["commitment_id"], {}))
         for lang, render in renderers.items():
             for plan, c in commitments:
-                key = _body_key(lang, plan, c) if reuse else None
+                key = keys[plan.action_plan_id][(lang, c["commitment_id"])][1] if reuse else None
                 written.append(
                     _write(folder, *render("commitment.html.j2", c["page"], key, plan=plan, c=c, page="commitment"))
                 )
         for _, c in commitments:  # the batch's pages are written: their details are no longer held
             for key in DETAILS:
-                del c[key]
+                c.pop(key, None)
     # One methodology page for the public, in plain Spanish; the technical document beside it.
     methodology_page = (
         _environment("es")
@@ -338,12 +293,6 @@ def write_site(
     )
     written.append(_write(folder, "metodologia.html", methodology_page))
     return written + _write_static(folder)
-
-
-def _body_key(lang: str, plan: SitePlan, c: dict) -> str:
-    """The key of a commitment page's body (exports/page_reuse.py): what its `main` block reads,
-    which is the commitment with its details, its plan's page and titles, and the language."""
-    return page_key(lang, plan.page, plan.titles, {k: v for k, v in c.items() if k != "plan"})
 
 
 def _renderer(lang: str, languages: tuple[str, ...], shared: dict, reuse: PageReuse | None = None):

@@ -107,3 +107,31 @@ REPORTING_RECORD = """
     where reporting_month <= $month
     order by institution_name, reporting_month desc
 """
+
+# A digest of what only a commitment's own page lists (its history, reports, indicators with their
+# values): each row as text, sorted, hashed per commitment. Rows equal as text are equal values,
+# and each list's order is its query's, so equal digests list the same rows in the same order. Its
+# page's body is then known unchanged without reading those rows into Python (exports/page_reuse.py).
+DETAILS_DIGESTS = f"""
+    with history as ({COMMITMENT_HISTORY}),
+         reports as ({REPORTS}),
+         indicators as ({INDICATORS}),
+         measurements as ({MEASUREMENTS}),
+         lines as (
+             select commitment_id, 'h' || h::varchar as line from history h
+             union all select commitment_id, 'r' || r::varchar from reports r
+             union all select commitment_id, 'i' || i::varchar from indicators i
+             union all select i.commitment_id, 'm' || m::varchar
+             from measurements m join indicators i using (indicator_code)
+         )
+    select commitment_id, md5(string_agg(line, chr(30) order by line)) as digest
+    from lines
+    group by commitment_id
+"""
+
+
+def peers_digests(stored_peers_sql: str) -> str:
+    """The same digest of the peers a commitment's page lists (similarity.search's stored peers,
+    passed in: that module loads numpy, which the code location does not import)."""
+    return f"""select commitment_id, md5(string_agg(p::varchar, chr(30) order by p::varchar)) as digest
+        from ({stored_peers_sql}) p group by commitment_id"""

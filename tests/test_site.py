@@ -444,7 +444,8 @@ def test_report_lines_are_written_as_the_template_escaped_them(lang):
     from jinja2 import Environment
 
     from exports.formatting import template_filters
-    from exports.site import LABELS, evidence_links, report_items
+    from exports.site import LABELS, report_items
+    from exports.site_details import evidence_links
 
     fields = "reporting_month milestone_code percent_complete reporting_institution narrative challenges evidence_urls"
 

@@ -1,0 +1,93 @@
+"""What only a commitment's own page shows, read a batch of plans at a time (its monthly history,
+every accepted report with its evidence links, its indicators with their values, its peers), and
+the key of that page's body (exports/page_reuse.py), known from digests of those rows in DuckDB
+before any of them is read into Python: a body taken from the publication before needs none.
+`plans` are the site's (exports/site.py `SitePlan`), each with its commitments."""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from datetime import date
+
+import duckdb
+
+from exports import site_queries as q
+from exports.formatting import localized
+from exports.page_reuse import page_key
+from exports.queries import rows as rows_of
+from exports.queries import used_params
+
+EVIDENCE_LINK = re.compile(r"https?://[^\s,;<>\"']+")
+
+
+def evidence_links(text: str | None) -> list[str]:
+    """The http(s) addresses in an evidence cell (several may be typed, separated by spaces, commas
+    or semicolons); anything else is shown as text, never as a link."""
+    return EVIDENCE_LINK.findall(text) if text and "http" in text else []
+
+
+def commitment_details(con: duckdb.DuckDBPyConnection, month: date, plans: list) -> dict[str, dict]:
+    """For these plans' commitments, what only their own pages show: the monthly history, the
+    reports (with their evidence links), the indicators (with their values) and the peers."""
+    from similarity.search import stored_peers  # numpy: imported when a snapshot is built, not at load
+
+    params = {"month": month, "plans": [p.action_plan_id for p in plans]}
+    by_commitment: dict[str, dict] = {
+        c["commitment_id"]: {"history": [], "reports": [], "indicators": []} for p in plans for c in p.commitments
+    }
+    for h in rows_of(con, q.COMMITMENT_HISTORY, params):
+        if h["commitment_id"] in by_commitment:
+            by_commitment[h["commitment_id"]]["history"].append(
+                (h["reporting_month"], h["progress_percent"], h["expected_percent"])
+            )
+    for r in _reports(con, params):
+        if r.commitment_id in by_commitment:
+            by_commitment[r.commitment_id]["reports"].append(r)
+    values: dict[str, list] = {}
+    for v in rows_of(con, q.MEASUREMENTS, params):
+        values.setdefault(v["indicator_code"], []).append(v)
+    for i in rows_of(con, q.INDICATORS, params):
+        if i["commitment_id"] in by_commitment:
+            i["values"] = values.get(i["indicator_code"], [])
+            by_commitment[i["commitment_id"]]["indicators"].append(i)
+    peers = stored_peers(con, list(by_commitment))
+    for commitment_id, details in by_commitment.items():
+        details["peers"] = peers.get(commitment_id)
+    return by_commitment
+
+
+def _reports(con: duckdb.DuckDBPyConnection, params: dict) -> list[tuple]:
+    """The accepted reports, each with its evidence links, as named tuples: a commitment page lists
+    every one (millions in a month's site), and Jinja reads a tuple's field at once where a dict's
+    key costs it a failed attribute lookup first."""
+    cursor = con.execute(q.REPORTS, used_params(q.REPORTS, params))
+    names = [d[0] for d in cursor.description]
+    report = namedtuple("Report", [*names, "links"])
+    evidence = names.index("evidence_urls")
+    return [report(*row, evidence_links(row[evidence])) for row in cursor.fetchall()]
+
+
+def body_keys(con: duckdb.DuckDBPyConnection, month: date, plans: list, languages: list[str]) -> dict[str, dict]:
+    """Each commitment page's key (exports/page_reuse.py), by plan, as {(language, commitment):
+    (page, key)}: what its `main` block reads, which is the commitment, the digests of its details
+    (site_queries.DETAILS_DIGESTS, without reading them), its plan's page and titles, and the
+    language."""
+    from similarity.search import STORED_PEERS_SQL
+
+    params = {"month": month, "plans": [p.action_plan_id for p in plans]}
+    details = dict(con.execute(q.DETAILS_DIGESTS, used_params(q.DETAILS_DIGESTS, params)).fetchall())
+    ids = [c["commitment_id"] for p in plans for c in p.commitments]
+    peers = dict(con.execute(q.peers_digests(STORED_PEERS_SQL), {"ids": ids}).fetchall())
+    keys: dict[str, dict] = {}
+    for plan in plans:
+        for c in plan.commitments:
+            shown = (plan.page, plan.titles, {k: v for k, v in c.items() if k != "plan"})
+            digests = (details.get(c["commitment_id"]), peers.get(c["commitment_id"]))
+            for lang in languages:
+                page = localized(c["page"], lang)
+                keys.setdefault(plan.action_plan_id, {})[(lang, c["commitment_id"])] = (
+                    page,
+                    page_key(lang, *shown, *digests),
+                )
+    return keys
