@@ -109,9 +109,10 @@ REPORTING_RECORD = """
 """
 
 # A digest of what only a commitment's own page lists (its history, reports, indicators with their
-# values): each row as text, sorted, hashed per commitment. Rows equal as text are equal values,
-# and each list's order is its query's, so equal digests list the same rows in the same order. Its
-# page's body is then known unchanged without reading those rows into Python (exports/page_reuse.py).
+# values): each row's text hashed, the hashes sorted and hashed per commitment. Rows equal as text
+# are equal values, and each list's order is its query's, so equal digests list the same rows in
+# the same order. Its page's body is then known unchanged without reading those rows into Python
+# (exports/page_reuse.py); only 32 characters a row are held to sort, whatever the reports' length.
 DETAILS_DIGESTS = f"""
     with history as ({COMMITMENT_HISTORY}),
          reports as ({REPORTS}),
@@ -124,8 +125,8 @@ DETAILS_DIGESTS = f"""
              union all select i.commitment_id, 'm' || m::varchar
              from measurements m join indicators i using (indicator_code)
          )
-    select commitment_id, md5(string_agg(line, chr(30) order by line)) as digest
-    from lines
+    select commitment_id, md5(string_agg(row_hash, '' order by row_hash)) as digest
+    from (select commitment_id, md5(line) as row_hash from lines)
     group by commitment_id
 """
 
@@ -133,5 +134,5 @@ DETAILS_DIGESTS = f"""
 def peers_digests(stored_peers_sql: str) -> str:
     """The same digest of the peers a commitment's page lists (similarity.search's stored peers,
     passed in: that module loads numpy, which the code location does not import)."""
-    return f"""select commitment_id, md5(string_agg(p::varchar, chr(30) order by p::varchar)) as digest
-        from ({stored_peers_sql}) p group by commitment_id"""
+    return f"""select commitment_id, md5(string_agg(row_hash, '' order by row_hash)) as digest
+        from (select commitment_id, md5(p::varchar) as row_hash from ({stored_peers_sql}) p) group by commitment_id"""
