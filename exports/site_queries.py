@@ -109,8 +109,9 @@ REPORTING_RECORD = """
 """
 
 # A digest of what only a commitment's own page lists (its history, reports, indicators with their
-# values): each row's text hashed, the hashes sorted and hashed per commitment. Rows equal as text
-# are equal values, and each list's order is its query's, so equal digests list the same rows in
+# values): each row as JSON (unambiguous, unlike a struct's text: a string "NULL" is not a null)
+# hashed, the hashes sorted and hashed per commitment. Rows equal as JSON are equal values, and
+# each list's order is its query's, so equal digests list the same rows in
 # the same order. Its page's body is then known unchanged without reading those rows into Python
 # (exports/page_reuse.py); only 32 characters a row are held to sort, whatever the reports' length.
 DETAILS_DIGESTS = f"""
@@ -119,10 +120,10 @@ DETAILS_DIGESTS = f"""
          indicators as ({INDICATORS}),
          measurements as ({MEASUREMENTS}),
          lines as (
-             select commitment_id, 'h' || h::varchar as line from history h
-             union all select commitment_id, 'r' || r::varchar from reports r
-             union all select commitment_id, 'i' || i::varchar from indicators i
-             union all select i.commitment_id, 'm' || m::varchar
+             select commitment_id, 'h' || to_json(h)::varchar as line from history h
+             union all select commitment_id, 'r' || to_json(r)::varchar from reports r
+             union all select commitment_id, 'i' || to_json(i)::varchar from indicators i
+             union all select i.commitment_id, 'm' || to_json(m)::varchar
              from measurements m join indicators i using (indicator_code)
          )
     select commitment_id, md5(string_agg(row_hash, '' order by row_hash)) as digest
@@ -135,4 +136,4 @@ def peers_digests(stored_peers_sql: str) -> str:
     """The same digest of the peers a commitment's page lists (similarity.search's stored peers,
     passed in: that module loads numpy, which the code location does not import)."""
     return f"""select commitment_id, md5(string_agg(row_hash, '' order by row_hash)) as digest
-        from (select commitment_id, md5(p::varchar) as row_hash from ({stored_peers_sql}) p) group by commitment_id"""
+        from (select commitment_id, md5(to_json(p)::varchar) as row_hash from ({stored_peers_sql}) p) group by commitment_id"""
