@@ -38,7 +38,7 @@ from exports.formatting import (
 from exports.labels import labels
 from exports.page_reuse import PageReuse
 from exports.queries import rows as rows_of
-from exports.site_details import body_keys, commitment_details
+from exports.site_details import body_keys, commitment_details, detail_digests
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
@@ -253,10 +253,11 @@ def write_site(
                 )
             )
     plans = site["plans"]
+    digests = detail_digests(con, month, plans) if reuse else {}
     for first in range(0, len(plans), PLANS_PER_BATCH):
         batch = plans[first : first + PLANS_PER_BATCH]
         commitments = [(plan, c) for plan in batch for c in plan.commitments]
-        keys = body_keys(con, month, batch, list(renderers)) if reuse else {}
+        keys = body_keys(batch, list(renderers), digests) if reuse else {}
         # Details are read for the plans with a page to render: the rest are taken from before.
         fresh = [
             p
