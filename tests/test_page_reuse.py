@@ -137,3 +137,50 @@ def test_the_demos_pages_built_with_reuse_are_the_pages_a_full_render_gives(demo
     different = [str(p) for p in pages if (result.path / p).read_bytes() != (published / p).read_bytes()]
     assert not different, different[:5]
     shutil.rmtree(tmp_path / "snapshots")
+
+
+def _marts(con: duckdb.DuckDBPyConnection, reports: list[tuple]) -> None:
+    """The marts DETAILS_DIGESTS reads, with only the columns it reads: two commitments of one plan."""
+    con.execute("create schema marts")
+    con.execute("""create table marts.fct_commitment_progress_monthly as
+        select * from (values ('C1', 'P1', date '2023-10-01', 10.0, 12.0), ('C2', 'P1', date '2023-10-01', 5.0, 6.0))
+        t(commitment_id, action_plan_id, reporting_month, progress_percent, expected_percent)""")
+    con.execute("""create table marts.fct_progress_reports (submission_id varchar, commitment_id varchar,
+        milestone_code varchar, reporting_month date, percent_complete double, reporting_institution varchar,
+        narrative varchar, challenges varchar, evidence_urls varchar, action_plan_id varchar)""")
+    con.executemany(
+        "insert into marts.fct_progress_reports values (?, ?, 'H1', date '2023-10-01', 50, 'MINTEL', ?, ?, null, 'P1')",
+        reports,
+    )
+    con.execute(
+        "create table marts.dim_commitments as select * from (values ('C1', 'P1'), ('C2', 'P1')) t(commitment_id, action_plan_id)"
+    )
+    con.execute("""create table marts.dim_indicators as select * from (values ('I1', 'C1', 'H1', 'Portales', 'n', 0, 10, 'mensual', 'up'))
+        t(indicator_code, commitment_id, milestone_code, indicator_name, unit, baseline, target, frequency, direction)""")
+    con.execute("""create table marts.fct_indicator_values as select * from (values ('I1', date '2023-09-01', '2023-09', 4.0, 40.0, null))
+        t(indicator_code, period_start, period_raw, measured_value, target_attainment_percent, evidence_url)""")
+
+
+def _digests(reports: list[tuple]) -> dict[str, str]:
+    from exports import site_queries as q
+    from exports.queries import used_params
+
+    with duckdb.connect() as con:
+        _marts(con, reports)
+        params = {"month": date(2023, 10, 1), "plans": ["P1"]}
+        return dict(con.execute(q.DETAILS_DIGESTS, used_params(q.DETAILS_DIGESTS, params)).fetchall())
+
+
+def test_a_details_digest_changes_with_any_value_its_page_lists_and_only_then():
+    reports = [("s1", "C1", "Portal publicado", "ninguno"), ("s2", "C1", "Segundo", None), ("s3", "C2", "Otro", None)]
+    before = _digests(reports)
+    assert set(before) == {"C1", "C2"} and before == _digests(list(reversed(reports)))  # the rows, not their order
+    cases = [
+        ([("s1", "C1", "Portal publicado.", "ninguno"), *reports[1:]], {"C1"}),  # a character of a narrative
+        ([("s1", "C1", "Portal publicado', 'challenges': 'ninguno", None), *reports[1:]], {"C1"}),  # text moved
+        ([reports[0], ("s2", "C1", "Segundo", "NULL"), reports[2]], {"C1"}),  # the text 'NULL' is not a null
+        (reports[:2], {"C2"}),  # C2's only report withdrawn
+    ]
+    for changed, which in cases:
+        after = _digests(changed)
+        assert {c for c in before if after.get(c) != before[c]} == which, changed
