@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -26,24 +27,38 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from exports.formatting import LABELS_SEED
+
 # The newest months whose keys are kept (a backfill keeps the month it just wrote as well).
 MONTHS_KEPT = 2
 # What renders a page, beside this project's own files: their output is part of the bytes.
 RENDERING_LIBRARIES = ("jinja2", "markupsafe", "babel")
+_ROOT = Path(__file__).resolve().parents[1]
 _PACKAGES = ("exports", "similarity")
+# A published version's folder name (exports/snapshot.py): a state naming another is not followed.
+VERSION = re.compile(r"v[0-9]+")
+
+
+def rendering_files() -> list[Path]:
+    """The project's files a page is rendered from: the exports and similarity packages (code,
+    templates, label catalogues) and the seed of OGP's labels in Spanish, which the formatter reads."""
+    files = [
+        path
+        for package in _PACKAGES
+        for path in (_ROOT / package).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    return sorted([*files, LABELS_SEED])
 
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of the code, templates and labels that render pages, and of the libraries' versions:
-    a change to any of them renders every page again."""
+    """A hash of the files that render pages (`rendering_files`) and of the libraries' versions: a
+    change to any of them renders every page again."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
-    for package in _PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
+    for path in rendering_files():
+        digest.update(path.relative_to(_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
     for library in RENDERING_LIBRARIES:
         digest.update(f"{library}=={version(library)}".encode())
     return digest.hexdigest()
@@ -75,10 +90,12 @@ class PageReuse:
                 continue
             try:
                 state = json.loads(path.read_text(encoding="utf-8"))
-                folder = snapshots_dir / path.stem / state["version"]
-                pages = state["pages"]
+                version_name, pages = state["version"], state["pages"]
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # a state cut short or from another layout: that month's pages are rendered
+            if not (isinstance(version_name, str) and VERSION.fullmatch(version_name)):
+                continue  # names no version folder of that month
+            folder = snapshots_dir / path.stem / version_name
             if isinstance(pages, dict) and folder.is_dir():
                 self._before, self._folder = pages, folder
                 break

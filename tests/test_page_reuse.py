@@ -81,6 +81,23 @@ def test_a_state_cut_short_or_of_another_layout_reuses_nothing(tmp_path):
     (tmp_path / "state" / "2023-11.json").write_text(json.dumps({"version": "v1", "pages": []}), encoding="utf-8")
     _, reuse = _build(tmp_path, "2023-11", {"ec1": ended})
     assert (reuse.reused, reuse.rendered) == (0, 1)
+    state = json.loads((tmp_path / "state" / "2023-11.json").read_text(encoding="utf-8"))
+    (tmp_path / "state" / "2023-11.json").write_text(
+        json.dumps({**state, "version": "../2023-11/v1"}), encoding="utf-8"
+    )
+    _, reuse = _build(tmp_path, "2023-11", {"ec1": ended})
+    assert (reuse.reused, reuse.rendered) == (0, 1)  # a version that is not a version folder's name
+
+
+def test_the_files_pages_are_rendered_from_include_the_labels_the_formatter_reads():
+    """A label corrected in the seed of OGP's labels changes pages that show it: the fingerprint
+    that keys every page covers it, as it covers the templates and the label catalogues."""
+    from exports.formatting import LABELS_SEED
+    from exports.page_reuse import rendering_files
+
+    files = rendering_files()
+    assert LABELS_SEED in files
+    assert {"commitment.html.j2", "brief.html.j2", "es.json", "site.py", "formatting.py"} <= {p.name for p in files}
 
 
 def test_only_the_newest_months_are_kept_and_a_later_month_is_never_read(tmp_path):
