@@ -1,6 +1,7 @@
 """The Dagster instance `ogp` and the tests run on ($DAGSTER_HOME): its file written once (runs start
-at once: `DefaultRunCoordinator`; a file an earlier `ogp` wrote and nobody edited is brought up to
-date), its storages created under a lock, and runs left behind by a killed process found by their
+at once: `DefaultRunCoordinator`; events in Dagster's SQLite files without its per-event costs:
+`event_log_storage.py`; a file an earlier `ogp` wrote and nobody edited is brought up to date), its
+storages created under a lock, and runs left behind by a killed process found by their
 run worker's pid and marked failed, so their pool slots are freed."""
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ INSTANCE_YAML = """\
 # Dagster instance for this platform (written by `ogp init-instance`; edit freely).
 # Runs start as soon as they are launched (`ogp`, the UI), with no daemon needed to dequeue them;
 # every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
-# (The deployment queues runs instead, with the daemon: deploy/dagster.yaml.)
+# Events are kept in Dagster's SQLite files under this folder, written without Dagster's per-event
+# engine and disk wait (orchestration/event_log_storage.py).
+# (The deployment queues runs instead, with the daemon, and keeps events in PostgreSQL: deploy/dagster.yaml.)
 run_coordinator:
   module: dagster._core.run_coordinator
   class: DefaultRunCoordinator
+event_log_storage:
+  module: orchestration.event_log_storage
+  class: LocalSqliteEventLogStorage
 concurrency:
   pools:
     default_limit: 1
@@ -31,6 +37,20 @@ telemetry:
 # What earlier versions wrote, word for word: a file still exactly so was never edited, and is
 # brought up to date (its runs would otherwise wait in a queue no daemon serves).
 EARLIER_INSTANCE_YAMLS = (
+    """\
+# Dagster instance for this platform (written by `ogp init-instance`; edit freely).
+# Runs start as soon as they are launched (`ogp`, the UI), with no daemon needed to dequeue them;
+# every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
+# (The deployment queues runs instead, with the daemon: deploy/dagster.yaml.)
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: DefaultRunCoordinator
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+""",
     """\
 # Dagster instance for this platform (written by `ogp init-instance`; edit freely).
 # Every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.

@@ -94,9 +94,10 @@ def test_an_instance_file_written_by_an_earlier_ogp_is_brought_up_to_date(tmp_pa
     home.mkdir()
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     (home / ".storage-initialised").touch()
-    (home / "dagster.yaml").write_text(instance.EARLIER_INSTANCE_YAMLS[0], encoding="utf-8")
-    instance.init_instance(Settings.from_env())
-    assert (home / "dagster.yaml").read_text(encoding="utf-8") == instance.INSTANCE_YAML
+    for earlier in instance.EARLIER_INSTANCE_YAMLS:
+        (home / "dagster.yaml").write_text(earlier, encoding="utf-8")
+        instance.init_instance(Settings.from_env())
+        assert (home / "dagster.yaml").read_text(encoding="utf-8") == instance.INSTANCE_YAML
     edited = instance.EARLIER_INSTANCE_YAMLS[0] + "# mine\n"
     (home / "dagster.yaml").write_text(edited, encoding="utf-8")
     instance.init_instance(Settings.from_env())
