@@ -5,19 +5,25 @@ statement (so every statement is compiled again) and, in WAL mode with SQLite's 
 
 Here each database (the run's own and the index) keeps one engine, so its connection and compiled
 statements are reused, and its connections use `synchronous=NORMAL`, which in WAL mode is still
-consistent after a crash (a power cut may lose the last events, never the database). The files, the
+consistent after a crash (a power cut may lose the last events, never the database); a write
+touches the database's file, so the UI following a run (Dagster watches that file) sees each event
+as it did. The files, the
 schema and the migrations are Dagster's own: an instance can switch to or from this class at any
 time. The deployment keeps its events in PostgreSQL (deploy/dagster.yaml) and does not use it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+import dagster as dg
 import sqlalchemy as sa
+import yaml
+from dagster._core.instance.ref import InstanceRef
 
 # Dagster's documented storage classes (its Internals reference) live under its private modules.
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
@@ -29,14 +35,6 @@ ENGINES_KEPT = 8
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
-def _events_dir() -> str:
-    """Where Dagster keeps a local instance's event logs: $DAGSTER_HOME/history/runs."""
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        raise RuntimeError("DAGSTER_HOME is not set: the instance's events are kept under it (history/runs)")
-    return os.path.join(home, "history", "runs")
-
-
 def _quicker_commits(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -45,20 +43,13 @@ def _quicker_commits(dbapi_connection, _record) -> None:
 
 class LocalSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log with one engine per database and commits that do not wait for the
-    disk (see the module's docstring). Configured in dagster.yaml with no `base_dir`, it keeps the
-    events where Dagster's default does, under $DAGSTER_HOME."""
+    disk (see the module's docstring)."""
 
-    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
         self._tables_seen: set[str] = set()
-        super().__init__(base_dir or _events_dir(), inst_data)
-
-    @classmethod
-    def config_type(cls):
-        import dagster as dg
-
-        return {"base_dir": dg.Field(dg.StringSource, is_required=False)}
+        super().__init__(base_dir, inst_data)
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> LocalSqliteEventLogStorage:  # ty: ignore[invalid-method-override]
@@ -90,8 +81,20 @@ class LocalSqliteEventLogStorage(SqliteEventLogStorage):
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+            with engine.connect() as conn:
+                before = conn.connection.dbapi_connection.total_changes
+                with conn.begin():
+                    yield conn
+                if conn.connection.dbapi_connection.total_changes != before:
+                    self._signal_change(shard)
+
+    def _signal_change(self, shard: str) -> None:
+        """Tell whoever watches this database (the UI following a run, through Dagster's file
+        watcher on the `.db` file) that it changed. Dagster's engine-per-statement closed its
+        connection after each write, and SQLite then copied the write-ahead log into the `.db` file;
+        a connection kept open leaves the writes in the log, which the watcher does not look at."""
+        with contextlib.suppress(FileNotFoundError):  # a run's file removed meanwhile (a wipe)
+            os.utime(self.path_for_shard(shard))
 
     def has_table(self, table_name: str) -> bool:
         # Asked for each asset-check event; a table, once there, stays (Dagster's migrations add).
@@ -113,3 +116,43 @@ class LocalSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._dispose_engines()
         super().dispose()
+
+
+def _storage_data(module: str, name: str, base_dir: str) -> dict[str, str]:
+    return {"module_name": module, "class_name": name, "config_yaml": yaml.dump({"base_dir": base_dir})}
+
+
+class LocalDagsterInstance(dg.DagsterInstance):
+    """A local instance (`instance_class` in the dagster.yaml `ogp init-instance` writes): Dagster's
+    own defaults for the folder it is given, but for the event log, which is this module's. The
+    folder comes from Dagster (the one the dagster.yaml is in), so an instance opened by its folder
+    reads that folder's events, whatever DAGSTER_HOME says."""
+
+    @classmethod
+    def config_schema(cls) -> dict:
+        return {}
+
+    @classmethod
+    def config_defaults(cls, base_dir: str) -> Mapping[str, ConfigurableClassData | None]:
+        defaults = dict(InstanceRef.config_defaults(base_dir))
+        events = os.path.join(base_dir, "history", "runs", "")
+        defaults["event_log_storage"] = ConfigurableClassData(
+            __name__, LocalSqliteEventLogStorage.__name__, yaml.dump({"base_dir": events})
+        )
+        # Dagster's composition of separate storages (what a dagster.yaml naming each one makes).
+        defaults["storage"] = ConfigurableClassData(
+            "dagster._core.storage.legacy_storage",
+            "CompositeStorage",
+            yaml.dump(
+                {
+                    "run_storage": _storage_data(
+                        "dagster._core.storage.runs", "SqliteRunStorage", os.path.join(base_dir, "history", "")
+                    ),
+                    "event_log_storage": _storage_data(__name__, LocalSqliteEventLogStorage.__name__, events),
+                    "schedule_storage": _storage_data(
+                        "dagster._core.storage.schedules", "SqliteScheduleStorage", os.path.join(base_dir, "schedules")
+                    ),
+                }
+            ),
+        )
+        return defaults

@@ -19,14 +19,14 @@ INSTANCE_YAML = """\
 # Runs start as soon as they are launched (`ogp`, the UI), with no daemon needed to dequeue them;
 # every asset that writes the DuckDB warehouse is in the pool `duckdb_warehouse`: one at a time.
 # Events are kept in Dagster's SQLite files under this folder, written without Dagster's per-event
-# engine and disk wait (orchestration/event_log_storage.py).
+# engine and disk wait (the instance class, orchestration/event_log_storage.py).
 # (The deployment queues runs instead, with the daemon, and keeps events in PostgreSQL: deploy/dagster.yaml.)
+instance_class:
+  module: orchestration.event_log_storage
+  class: LocalDagsterInstance
 run_coordinator:
   module: dagster._core.run_coordinator
   class: DefaultRunCoordinator
-event_log_storage:
-  module: orchestration.event_log_storage
-  class: LocalSqliteEventLogStorage
 concurrency:
   pools:
     default_limit: 1

@@ -101,7 +101,11 @@ def test_plain_packages_do_not_import_dagster():
 # The one module that extends a Dagster class dagster.yaml names: the local instance's event log
 # (Dagster documents its storages, in its Internals reference, under these module paths).
 DAGSTER_STORAGE_EXTENSION = "orchestration/event_log_storage.py"
-DAGSTER_STORAGE_MODULES = ("dagster._core.storage.event_log.sqlite.sqlite_event_log", "dagster._serdes")
+DAGSTER_STORAGE_MODULES = (
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log",
+    "dagster._core.instance.ref",
+    "dagster._serdes",
+)
 
 
 def test_nothing_imports_dagsters_private_modules():

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from orchestration import event_log_storage
-from orchestration.event_log_storage import LocalSqliteEventLogStorage
+from orchestration.event_log_storage import LocalDagsterInstance, LocalSqliteEventLogStorage
 from orchestration.instance import init_instance
 from orchestration.settings import Settings
 
@@ -35,8 +35,11 @@ def test_a_local_instance_keeps_its_events_where_dagster_does_and_dagster_reads_
     """Runs on the instance `ogp` writes are stored by the local class, in Dagster's own files:
     Dagster's `SqliteEventLogStorage` (an instance file without the class) reads every event back."""
     with dg.DagsterInstance.get() as instance:
+        assert type(instance) is LocalDagsterInstance
         assert type(instance.event_log_storage) is LocalSqliteEventLogStorage
         assert instance.event_log_storage._base_dir == str(home / "history" / "runs")
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert (home / "history" / "runs.db").is_file()  # Dagster's run storage, in its place
         result = dg.materialize([counted, counted_has_rows], instance=instance)
         assert result.success
         events = instance.get_records_for_run(result.run_id, limit=1000).records
@@ -56,7 +59,7 @@ def test_a_local_instance_keeps_its_events_where_dagster_does_and_dagster_reads_
 
 
 def test_each_database_keeps_one_engine_whose_commits_do_not_wait_for_the_disk(home, monkeypatch):
-    storage = LocalSqliteEventLogStorage()
+    storage = LocalSqliteEventLogStorage(str(home / "history" / "runs"))
     try:
         with storage.index_connection() as conn:
             first = conn.engine
@@ -89,7 +92,59 @@ def test_wiping_the_event_log_removes_the_runs_files_it_holds_engines_on(home):
         assert instance.fetch_materializations(dg.AssetKey("counted"), limit=1).records
 
 
-def test_an_instance_without_dagster_home_is_told_where_its_events_would_go(monkeypatch):
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    with pytest.raises(RuntimeError, match="DAGSTER_HOME"):
-        LocalSqliteEventLogStorage()
+def test_an_instance_opened_by_its_folder_reads_that_folders_events(home, tmp_path, monkeypatch):
+    """The events' folder is the instance's own (Dagster gives it to the instance class), never
+    DAGSTER_HOME's: an instance copied elsewhere, opened by its folder, reads its own events."""
+    import shutil
+
+    with dg.DagsterInstance.get() as instance:
+        run_id = dg.materialize([counted], instance=instance).run_id
+    copy = tmp_path / "copied_home"
+    shutil.copytree(home, copy)
+    with dg.DagsterInstance.get() as instance:
+        instance.event_log_storage.wipe()  # the original's events gone; the copy's kept
+    monkeypatch.delenv("DAGSTER_HOME")
+    with dg.DagsterInstance.from_config(str(copy)) as instance:
+        assert instance.event_log_storage._base_dir == str(copy / "history" / "runs")
+        assert instance.get_records_for_run(run_id, limit=10).records
+        assert instance.get_ref().storage_data.config_yaml.count(str(copy)) == 3  # what run workers are given
+
+
+def test_a_run_followed_in_the_ui_sees_each_event_as_it_is_written(home):
+    """The UI follows a run on a local instance through Dagster's watcher on the run's `.db` file:
+    events written by another process's storage (the run worker's) reach it while the run goes on."""
+    import threading
+
+    run_id = "0f0f0f0f-0000-0000-0000-000000000001"
+    events = str(home / "history" / "runs")
+    writer, watcher = LocalSqliteEventLogStorage(events), LocalSqliteEventLogStorage(events)
+    seen, arrived = [], threading.Event()
+
+    def callback(entry, _cursor):
+        seen.append(entry.user_message)
+        arrived.set()
+
+    try:
+        with writer.run_connection(run_id):
+            pass  # the run's database exists before the UI watches it, as once a run has started
+        watcher.watch(run_id, None, callback)
+        for message in ("first", "second"):
+            arrived.clear()
+            writer.store_event(
+                dg.EventLogEntry(
+                    error_info=None,
+                    level="INFO",
+                    user_message=message,
+                    run_id=run_id,
+                    timestamp=0.0,
+                    step_key=None,
+                    job_name="job",
+                    dagster_event=None,
+                )
+            )
+            assert arrived.wait(10), f"the watcher was not told of {message!r}"
+        assert seen[-1] == "second"
+    finally:
+        watcher.end_watch(run_id, callback)
+        watcher.dispose()
+        writer.dispose()
