@@ -7,9 +7,10 @@ Here each database (the run's own and the index) keeps one engine, so its connec
 statements are reused, and its connections use `synchronous=NORMAL`, which in WAL mode is still
 consistent after a crash (a power cut may lose the last events, never the database); a write
 touches the database's file, so the UI following a run (Dagster watches that file) sees each event
-as it did. The files, the
-schema and the migrations are Dagster's own: an instance can switch to or from this class at any
-time. The deployment keeps its events in PostgreSQL (deploy/dagster.yaml) and does not use it."""
+as it did. The files, the schema and the migrations are Dagster's own: an instance can switch to
+or from this class at any time. The dagster.yaml `ogp init-instance` writes names the instance
+class below, which Dagster gives the instance's folder. The deployment keeps its events in
+PostgreSQL (deploy/dagster.yaml) and does not use it."""
 
 from __future__ import annotations
 
