@@ -100,6 +100,12 @@ def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT, *, data_d
     sampler.start()
     output, _ = proc.communicate()
     elapsed = time.perf_counter() - started
+    # A launched run's worker may still be closing (its SQLite connections checkpoint as they
+    # close) when `ogp` has returned: the next measurement, and any copy of the folder, waits for it.
+    ends_by = time.monotonic() + 120
+    while _group_rss_bytes(proc.pid) and time.monotonic() < ends_by:
+        peak = max(peak, _group_rss_bytes(proc.pid))
+        time.sleep(0.05)
     done.set()
     sampler.join()
     if proc.returncode != 0:
