@@ -27,13 +27,12 @@ import yaml
 from dagster._core.instance.ref import InstanceRef
 
 # Dagster's documented storage classes (its Internals reference) live under its private modules.
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage
 from dagster._serdes import ConfigurableClassData
 
 # A run worker touches its run's database and the index; the UI reads many runs': the engines of
 # the most recently used databases are kept, the others disposed.
 ENGINES_KEPT = 8
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
 def _quicker_commits(dbapi_connection, _record) -> None:
