@@ -312,6 +312,7 @@ def bench_scale(scale_name: str) -> None:
     compared = assert_same_figures(work / f"data-{scale_name}-full" / "warehouse.duckdb", floor_out, full_month)
     assert_same_figures(work / f"data-{scale_name}-full" / "warehouse.duckdb", pandas_out, full_month)
     print(f"  the warehouse, the floor and pandas agree on all {compared:,} commitment-months", flush=True)
+    results["site"] = site_pages_per_second(work, scale_name, full_month, results["full_build"])
 
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "DAGSTER_HOME": home}
@@ -339,6 +340,27 @@ def bench_scale(scale_name: str) -> None:
     table = render(report)
     print("\n" + table)
     write_doc(scale_name, table)
+
+
+def site_pages_per_second(work: Path, scale_name: str, month: date, full_build: dict) -> dict:
+    """The site's pages per second in the full build's snapshot stage (which also writes the
+    package, the report and the briefs, so this is the site's least rate), beside its own floor:
+    a minimal Jinja2 loop writing the same kinds of pages from the same warehouse
+    (benchmarks/site_floor.py), timed in its own process."""
+    kept = work / f"data-{scale_name}-full"
+    pages = sum(1 for _ in (kept / "snapshots" / f"{month:%Y-%m}").rglob("*.html"))
+    seconds = full_build.get("stages", {}).get(stage_times.SNAPSHOT, 0.0)
+    out = work / "site-floor"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "benchmarks.site_floor", str(kept / "warehouse.duckdb"), f"{month}", str(out)]
+    floor = json.loads(subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout)
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "pages": pages,
+        "snapshot_seconds": seconds,
+        "floor_pages": floor["pages"],
+        "floor_seconds": floor["seconds"],
+    }
 
 
 def summarise(scale: str, facts: dict, results: dict, compared: int) -> dict:
@@ -469,6 +491,18 @@ def render(report: dict) -> str:
         f"The warehouse's monthly commitment figures equal the floor's and pandas' on all {report['figures_compared']:,} "
         "commitment-months.",
     ]
+    site = r.get("site")
+    if site and site["snapshot_seconds"] and site["floor_seconds"]:
+        lines += [
+            "",
+            f"The site, against its own floor: the full build's snapshot stage wrote {site['pages']:,} pages in "
+            f"{site['snapshot_seconds']:.1f} s with the package, the report and the briefs "
+            f"(**{site['pages'] / site['snapshot_seconds']:,.0f} pages/s** at least); a minimal Jinja2 loop writing "
+            f"the same kinds of pages from the same warehouse (`benchmarks/site_floor.py`: each commitment with its "
+            f"milestones and every report to the month, each plan, each lead institution, the index) wrote "
+            f"{site['floor_pages']:,} in {site['floor_seconds']:.1f} s "
+            f"(**{site['floor_pages'] / site['floor_seconds']:,.0f} pages/s**).",
+        ]
     return "\n".join(lines)
 
 
