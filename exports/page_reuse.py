@@ -2,8 +2,9 @@
 
 Rendering is most of a month's snapshot at every member's scale, and most of that is pages whose
 content did not change: a commitment of a plan that ended, or that had no report this month, shows
-the same body under a header that names the new month; a brief changes only when the search index
-ranks its peers differently. Each commitment page's body (its `main` block) and each brief is keyed
+the same body under a header that names the new month, and so does an institution whose plans
+ended; a brief changes only when the search index ranks its peers differently. Each commitment and
+institution page's body (its `main` block) and each brief is keyed
 by everything it is rendered from: the values the template reads, the language, and the code,
 templates and labels that render them (`code_fingerprint`). When the latest publication of this
 month, or of the newest month before it, holds the page under the same key, the text is taken from

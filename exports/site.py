@@ -38,7 +38,7 @@ from exports.formatting import (
 from exports.labels import labels
 from exports.page_reuse import PageReuse
 from exports.queries import rows as rows_of
-from exports.site_details import body_keys, commitment_details, detail_digests
+from exports.site_details import body_keys, commitment_details, detail_digests, institution_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODOLOGY_DOC = ROOT / "docs" / "methodology.md"
@@ -227,8 +227,9 @@ def write_site(
 ) -> list[Path]:
     """The version's pages into `folder` (the snapshot's staging folder), Spanish first and each
     other language of `languages` beside it (`<page>.<lang>.html`); returns what it wrote. Each page
-    is written as soon as it is rendered, and commitment pages a batch of plans at a time, their
-    bodies taken from the publication before where nothing they show changed (`reuse`)."""
+    is written as soon as it is rendered, and commitment pages a batch of plans at a time; the
+    bodies of commitment and institution pages are taken from the publication before where nothing
+    they show changed (`reuse`)."""
     site = gather_site(con, month)
     languages = ("es", *[lang for lang in languages if lang in LABELS and lang != "es"])
     shared = {
@@ -241,16 +242,17 @@ def write_site(
         "portal_url": portal_url,
     }
     renderers = {lang: _renderer(lang, languages, shared, reuse) for lang in languages}
+    # An institution page's body, like a commitment page's, is taken from before when nothing it shows changed.
+    institution_bodies = institution_keys(site["institutions"], list(renderers)) if reuse else {}
     written = []
-    for render in renderers.values():
+    for lang, render in renderers.items():
         written.append(_write(folder, *render("index.html.j2", "index.html", page="index")))
         for plan in site["plans"]:
             written.append(_write(folder, *render("plan.html.j2", plan.page, plan=plan, page="plan")))
-        for institution in site["institutions"]:
+        for inst in site["institutions"]:
+            key = institution_bodies.get((lang, localized(inst["page"], lang)))
             written.append(
-                _write(
-                    folder, *render("institution.html.j2", institution["page"], inst=institution, page="institution")
-                )
+                _write(folder, *render("institution.html.j2", inst["page"], key, inst=inst, page="institution"))
             )
     plans = site["plans"]
     digests = detail_digests(con, month, plans) if reuse else {}

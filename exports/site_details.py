@@ -2,7 +2,8 @@
 every accepted report with its evidence links, its indicators with their values, its peers), and
 the key of that page's body (exports/page_reuse.py), known from digests of those rows in DuckDB
 before any of them is read into Python: a body taken from the publication before needs none.
-`plans` are the site's (exports/site.py `SitePlan`), each with its commitments."""
+`plans` are the site's (exports/site.py `SitePlan`), each with its commitments. And the key of an
+institution page's body, from the entry the site already holds."""
 
 from __future__ import annotations
 
@@ -101,4 +102,23 @@ def body_keys(plans: list, languages: list[str], digests: dict[str, tuple]) -> d
                     page,
                     page_key(lang, *shown, *digests[c["commitment_id"]]),
                 )
+    return keys
+
+
+def institution_keys(institutions: list[dict], languages: list[str]) -> dict[tuple[str, str], str]:
+    """Each institution page's key, as {(language, page): key}: what its `main` block reads, which
+    is the institution's entry (its commitments and milestones whole, with their plans' figures,
+    and its reporting record) and the language. An institution whose plans ended keeps its key."""
+    keys = {}
+    for inst in institutions:
+        shown = (
+            inst["name"],
+            inst["delayed"],
+            [{k: v for k, v in c.items() if k != "plan"} for c in inst["commitments"]],
+            [({k: v for k, v in c.items() if k != "plan"}, m) for c, m in inst["milestones"]],
+            inst["reporting"],
+        )
+        for lang in languages:
+            page = localized(inst["page"], lang)
+            keys[(lang, page)] = page_key(lang, page, *shown)
     return keys

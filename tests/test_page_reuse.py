@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from jinja2 import DictLoader, Environment, nodes
 
 from exports.page_reuse import MONTHS_KEPT, PageReuse, page_key
@@ -110,20 +111,28 @@ def test_only_the_newest_months_are_kept_and_a_later_month_is_never_read(tmp_pat
     assert "2023-05" in {p.stem for p in (tmp_path / "state").glob("*.json")}  # the month just written stays
 
 
-def test_a_commitment_body_reads_nothing_that_changes_with_the_page_around_it():
-    """The body of a commitment page is keyed by the commitment, its plan's page and titles and the
-    language (exports/site.py `_body_key`): it must read nothing the month's header and footer
-    read (the month, the demonstration banner, the links to the report and the data files)."""
+@pytest.mark.parametrize(
+    ("template", "keyed"),
+    [
+        ("commitment", {"c", "plan", "lang", "t", "href", "chart"}),
+        ("institution", {"inst", "lang", "t", "href"}),
+    ],
+)
+def test_a_body_reads_nothing_that_changes_with_the_page_around_it(template, keyed):
+    """A commitment page's body is keyed by the commitment, its plan's page and titles and the
+    language, an institution page's by the institution's entry and the language
+    (exports/site_details.py): neither may read what the month's header and footer read (the month,
+    the demonstration banner, the links to the report and the data files)."""
     from exports.site import _environment
 
     env = _environment("es")
-    tree = env.parse(env.loader.get_source(env, "site/commitment.html.j2")[0])
+    tree = env.parse(env.loader.get_source(env, f"site/{template}.html.j2")[0])
     [main] = [block for block in tree.find_all(nodes.Block) if block.name == "main"]
     read = {name.name for name in main.find_all(nodes.Name) if name.ctx == "load"}
     assigned = {name.name for name in main.find_all(nodes.Name) if name.ctx in ("store", "param")}
-    page_wide = read - assigned - {"c", "plan", "lang", "t", "href", "chart"}
+    page_wide = read - assigned - keyed
     callables = {"bar", "chip", "figure", "irm_label", "report_items", "reporting_label", "status_label"}
-    assert page_wide <= callables, f"the commitment body reads {sorted(page_wide - callables)}: add it to its key"
+    assert page_wide <= callables, f"the {template} body reads {sorted(page_wide - callables)}: add it to its key"
 
 
 def test_the_demos_pages_built_with_reuse_are_the_pages_a_full_render_gives(demo, tmp_path):
@@ -146,11 +155,10 @@ def test_the_demos_pages_built_with_reuse_are_the_pages_a_full_render_gives(demo
             sources=[],
             methodology=methodology_parameters(),
         )
-    # The kinds of page taken from before: commitment pages and briefs.
-    pages = [
-        p.relative_to(result.path) for p in [*result.path.glob("compromiso-*.html"), *result.path.glob("similares/*")]
-    ]
-    assert len(pages) >= 60 and result.pages_reused == 0
+    # The kinds of page taken from before: commitment and institution pages, and briefs.
+    kinds = ("compromiso-*.html", "institucion-*.html", "similares/*")
+    pages = [p.relative_to(result.path) for kind in kinds for p in result.path.glob(kind)]
+    assert len(pages) >= 60 and any(p.name.startswith("institucion-") for p in pages) and result.pages_reused == 0
     different = [str(p) for p in pages if (result.path / p).read_bytes() != (published / p).read_bytes()]
     assert not different, different[:5]
     shutil.rmtree(tmp_path / "snapshots")
