@@ -243,7 +243,7 @@ def write_site(
     }
     renderers = {lang: _renderer(lang, languages, shared, reuse) for lang in languages}
     # An institution page's body, like a commitment page's, is taken from before when nothing it shows changed.
-    institution_bodies = institution_keys(site["institutions"], list(renderers)) if reuse else {}
+    institution_bodies = institution_keys(site["institutions"], list(renderers), month) if reuse else {}
     written = []
     for lang, render in renderers.items():
         written.append(_write(folder, *render("index.html.j2", "index.html", page="index")))

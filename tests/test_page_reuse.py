@@ -209,3 +209,32 @@ def test_a_details_digest_changes_with_any_value_its_page_lists_and_only_then():
     for changed, which in cases:
         after = _digests(changed)
         assert {c for c in before if after.get(c) != before[c]} == which, changed
+
+
+def test_an_institution_page_is_keyed_only_when_it_can_be_taken_and_changes_with_what_it_shows():
+    """An institution with milestones due this month has a new line in its reporting record: no
+    key (its page is new). One whose plans ended is keyed by everything its page lists."""
+    from exports.formatting import localized
+    from exports.site_details import institution_keys
+
+    month = date(2026, 10, 1)
+
+    def entry(name, last_month, progress=50.0):
+        c = {"commitment_id": "C1", "page": "compromiso-c1.html", "progress_percent": progress, "plan": object()}
+        m = {"milestone_code": "C1-H1", "schedule_status": "completed"}
+        return {
+            "name": name,
+            "page": f"institucion-{name}.html",
+            "delayed": 0,
+            "commitments": [c],
+            "milestones": [(c, m)],
+            "reporting": [{"reporting_month": last_month, "milestones_due": 1}],
+        }
+
+    active, ended = entry("activa", month), entry("cerrada", date(2024, 12, 1))
+    keys = institution_keys([active, ended], ["es", "en"], month)
+    assert set(keys) == {("es", "institucion-cerrada.html"), ("en", localized("institucion-cerrada.html", "en"))}
+    again = institution_keys([entry("cerrada", date(2024, 12, 1))], ["es"], month)
+    assert again[("es", "institucion-cerrada.html")] == keys[("es", "institucion-cerrada.html")]
+    changed = institution_keys([entry("cerrada", date(2024, 12, 1), progress=51.0)], ["es"], month)
+    assert changed[("es", "institucion-cerrada.html")] != keys[("es", "institucion-cerrada.html")]
