@@ -100,11 +100,11 @@ def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT, *, data_d
     sampler.start()
     output, _ = proc.communicate()
     elapsed = time.perf_counter() - started
-    # A launched run's worker may still be closing (its SQLite connections checkpoint as they
-    # close) when `ogp` has returned: the next measurement, and any copy of the folder, waits for it.
+    # A launch's code server and run worker outlive `ogp` by a few seconds, still closing their
+    # storages: the next measurement, and any copy of the folder, waits for them.
     ends_by = time.monotonic() + 120
-    while _group_rss_bytes(proc.pid) and time.monotonic() < ends_by:
-        peak = max(peak, _group_rss_bytes(proc.pid))
+    while (left := _group_rss_bytes(proc.pid)) and time.monotonic() < ends_by:
+        peak = max(peak, left)
         time.sleep(0.05)
     done.set()
     sampler.join()
@@ -166,7 +166,11 @@ def platform_env(inputs: Path, data: Path) -> dict[str, str]:
 def prepare_data_dir(inputs: Path, data: Path, months: list[Path]) -> None:
     shutil.rmtree(data, ignore_errors=True)
     (data / "inbox").mkdir(parents=True)
-    for path in months:
+    drop_into_inbox(months, data)
+
+
+def drop_into_inbox(files: list[Path], data: Path) -> None:
+    for path in files:
         shutil.copyfile(path, data / "inbox" / path.name)
 
 
@@ -270,8 +274,7 @@ def bench_scale(scale_name: str) -> None:
         kept = work / f"data-{scale_name}-full"
         shutil.rmtree(kept, ignore_errors=True)
         shutil.copytree(data, kept)
-        for path in new_month:
-            shutil.copyfile(path, data / "inbox" / path.name)
+        drop_into_inbox(new_month, data)
         incremental_runs.append(
             measure([str(BIN / "ogp"), "run-month", f"{LAST_MONTH:%Y-%m}"], platform_env(inputs, data), data_dir=data)
         )
@@ -283,8 +286,7 @@ def bench_scale(scale_name: str) -> None:
             # dbt's partial-parse state still applies.
             shutil.rmtree(data)
             shutil.copytree(kept, data)
-            for path in new_month:
-                shutil.copyfile(path, data / "inbox" / path.name)
+            drop_into_inbox(new_month, data)
             in_process_runs.append(
                 measure(
                     [str(BIN / "ogp"), "run-month", f"{LAST_MONTH:%Y-%m}"],

@@ -38,7 +38,7 @@ class SnapshotResult:
     created: bool
     row_counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
-    pages_reused: int = 0  # commitment pages' bodies and briefs taken from the publication before
+    pages_reused: int = 0  # commitment and institution pages' bodies and briefs taken from the publication before
     pages_rendered: int = 0
 
 

@@ -118,10 +118,6 @@ class LocalSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-def _storage_data(module: str, name: str, base_dir: str) -> dict[str, str]:
-    return {"module_name": module, "class_name": name, "config_yaml": yaml.dump({"base_dir": base_dir})}
-
-
 class LocalDagsterInstance(dg.DagsterInstance):
     """A local instance (`instance_class` in the dagster.yaml `ogp init-instance` writes): Dagster's
     own defaults for the folder it is given, but for the event log, which is this module's. The
@@ -135,23 +131,29 @@ class LocalDagsterInstance(dg.DagsterInstance):
     @classmethod
     def config_defaults(cls, base_dir: str) -> Mapping[str, ConfigurableClassData | None]:
         defaults = dict(InstanceRef.config_defaults(base_dir))
-        events = os.path.join(base_dir, "history", "runs", "")
-        defaults["event_log_storage"] = ConfigurableClassData(
-            __name__, LocalSqliteEventLogStorage.__name__, yaml.dump({"base_dir": events})
+        events_dir = yaml.safe_load(defaults["event_log_storage"].config_yaml)["base_dir"]  # Dagster's place
+        events = ConfigurableClassData(
+            __name__, LocalSqliteEventLogStorage.__name__, yaml.dump({"base_dir": events_dir})
         )
-        # Dagster's composition of separate storages (what a dagster.yaml naming each one makes).
+        defaults["event_log_storage"] = events
+        # Dagster's composition of separate storages (what a dagster.yaml naming each one makes):
+        # its own run and schedule storages for this folder, with this module's event log.
+        parts = {
+            "run_storage": defaults["run_storage"],
+            "event_log_storage": events,
+            "schedule_storage": defaults["schedule_storage"],
+        }
         defaults["storage"] = ConfigurableClassData(
             "dagster._core.storage.legacy_storage",
             "CompositeStorage",
             yaml.dump(
                 {
-                    "run_storage": _storage_data(
-                        "dagster._core.storage.runs", "SqliteRunStorage", os.path.join(base_dir, "history", "")
-                    ),
-                    "event_log_storage": _storage_data(__name__, LocalSqliteEventLogStorage.__name__, events),
-                    "schedule_storage": _storage_data(
-                        "dagster._core.storage.schedules", "SqliteScheduleStorage", os.path.join(base_dir, "schedules")
-                    ),
+                    name: {
+                        "module_name": part.module_name,
+                        "class_name": part.class_name,
+                        "config_yaml": part.config_yaml,
+                    }
+                    for name, part in parts.items()
                 }
             ),
         )

@@ -84,8 +84,8 @@ def monthly_progress_snapshot(context: dg.AssetExecutionContext, platform: Platf
             results.append(result)
             context.log.info(
                 f"{result.reporting_month}: {result.version} ({'new' if result.created else 'unchanged'}) at {result.path}; "
-                f"{result.pages_reused} of {result.pages_reused + result.pages_rendered} commitment pages' bodies "
-                "and briefs taken from the publication before"
+                f"{result.pages_reused} of {result.pages_reused + result.pages_rendered} commitment and "
+                "institution pages' bodies and briefs taken from the publication before"
             )
             # Each partition's materialization carries its own month's facts only (a run over many
             # months materializes them all; nothing run-wide is added to them).
